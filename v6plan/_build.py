@@ -1,0 +1,456 @@
+"""From a spec (and its lock) to a plan: size every level, then place every block.
+
+Sizing runs bottom-up over the spec's templates once; placing runs top-down over
+instances: locked slots first, then pinned prefixes, then new blocks in each node's
+order. Problems are collected, not raised one at a time, so the user sees them all.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+
+from ._errors import PlanError, Problem, SpecError
+from ._lock import Lock, compress
+from ._plan import Kind, Plan
+from ._prefix import format_prefix
+from ._sizing import block_length_for
+from ._space import Space
+from ._spec import DEFAULT_SIZES, Spec, SpecNode
+
+__all__ = ["BuildResult", "build"]
+
+#: Above this many nodes a plan stops being something a person can use.
+MAX_NODES = 20_000_000
+
+
+@dataclass
+class BuildResult:
+    """A built plan, the lock that reproduces it, and what changed against the old lock."""
+
+    plan: Plan
+    lock: Lock
+    new_blocks: int = 0
+    kept_blocks: int = 0
+    released: list[str] = field(default_factory=list)
+
+
+def build(spec: Spec, lock: Lock | None = None, release: tuple[str, ...] = ()) -> BuildResult:
+    """Build the plan for ``spec``; raise :class:`SpecError` listing every problem."""
+    return _Builder(spec, lock, release).run()
+
+
+def _wanted(node: SpecNode) -> int:
+    return max(node.sibling_count, math.ceil(node.sibling_count * node.growth))
+
+
+class _Builder:
+    def __init__(self, spec: Spec, lock: Lock | None, release: tuple[str, ...]) -> None:
+        self.spec = spec
+        self.lock = lock
+        self.release = {r.strip("/") for r in release}
+        self.released_used: set[str] = set()
+        self.problems: list[Problem] = []
+        self.plan = Plan(spec.title, *spec.prefix, source=spec.file, description=spec.description)
+        self.kind_of: dict[int, int] = {}
+        self.host_kind_of: dict[int, int] = {}
+        self.name_cache: dict[tuple[int, int], list[str]] = {}
+        self.groups: dict[tuple[str, str], tuple[int, int, list[int]]] = {}
+        self.kept = 0
+        self.new = 0
+
+    # -- reporting ---------------------------------------------------------------------
+    def problem(self, node: SpecNode | Spec, key: str, message: str, hint: str = "") -> None:
+        line, col = node.place(key)
+        self.problems.append(Problem(self.spec.file, line, col, message, hint))
+
+    # -- run ---------------------------------------------------------------------------
+    def run(self) -> BuildResult:
+        spec = self.spec
+        for child in spec.children:
+            self.size(child)
+        if self.problems:
+            raise SpecError(self.problems)
+        root_len = spec.prefix[1]
+        self.check_fit(spec, spec.children, root_len, "the plan's prefix")
+        self.check_node_budget()
+        if self.problems:
+            raise SpecError(self.problems)
+        root_kind = self.plan.kinds[0]
+        root_kind.want = self.want(spec.children)
+        root_kind.nibble = spec.nibble
+        self.place_children(0, "", spec.children, spec.prefix[0], root_len, 1)
+        self.plan.end[0] = len(self.plan.net)
+        unknown = self.release - self.released_used
+        for path in sorted(unknown):
+            self.problems.append(
+                Problem(
+                    spec.file,
+                    0,
+                    0,
+                    f"--release {path}: no node has this path",
+                    "give a path as `v6plan show` prints it",
+                )
+            )
+        if self.problems:
+            raise SpecError(self.problems)
+        return BuildResult(self.plan, self.make_lock(), self.new, self.kept, self.released_groups())
+
+    # -- sizing ------------------------------------------------------------------------
+    def size(self, node: SpecNode) -> None:
+        for child in node.children:
+            self.size(child)
+        if node.prefix is not None:
+            length = node.prefix[1]
+        elif node.size is not None:
+            length = node.size
+        elif node.role in DEFAULT_SIZES:
+            length = DEFAULT_SIZES[node.role]
+        elif node.children:
+            if any(c.length <= 0 for c in node.children):
+                node.length = 0
+                return
+            length = block_length_for((_wanted(c), c.length) for c in node.children)
+            if length < 0:
+                self.problem(
+                    node,
+                    "",
+                    f"{node.name!r} would need more than all of IPv6 for its children",
+                    "lower the counts or growth below it",
+                )
+                node.length = 0
+                return
+        else:
+            self.problem(
+                node,
+                "",
+                f"cannot tell how big {node.name!r} is",
+                "give it `size: /N`, a role with a default size (lan, p2p, loopback, site, customer), or children",
+            )
+            node.length = 0
+            return
+        node.length = length
+        if node.role == "loopback" and length > 128 - max(1, node.count).bit_length():
+            self.problem(node, "count", f"{node.count:,} loopbacks do not fit in a /{length}")
+        self.check_fit(node, node.children, length, repr(node.name))
+
+    def want(self, children: list[SpecNode]) -> int:
+        return sum(_wanted(c) << (128 - c.length) for c in children if c.length > 0)
+
+    def check_fit(
+        self, owner: SpecNode | Spec, children: list[SpecNode], length: int, owner_text: str
+    ) -> None:
+        """Children must fit their parent's block (growth aside: that is lint's headroom)."""
+        room = 1 << (128 - length)
+        need = 0
+        for child in children:
+            if child.length <= 0:
+                continue
+            if child.length < length or (
+                child.length == length and (len(children) > 1 or child.sibling_count > 1)
+            ):
+                self.problem(
+                    child,
+                    "size" if child.size else "",
+                    f"{child.name!r} is a /{child.length}, which does not fit {child.sibling_count if child.sibling_count > 1 else 'once'} beside its siblings in {owner_text} (/{length})",
+                    f"give {child.name!r} a longer size, such as /{length + 4}, or give the parent a shorter one",
+                )
+                return
+            need += child.sibling_count << (128 - child.length)
+        if need <= room:
+            return
+        # Say it the way a planner thinks: N children of /C do not fit in the parent.
+        big = max(
+            children, key=lambda c: c.sibling_count << (128 - c.length) if c.length > 0 else 0
+        )
+        count, growth = big.sibling_count, big.growth
+        wanted = _wanted(big)
+        child_fit = block_length_for([(wanted, 128)])  # bits needed, as a length below /128
+        bits = 128 - child_fit
+        better = length + bits + (-(length + bits)) % 4
+        parent = block_length_for([(wanted, big.length)])
+        grow = f" × growth {growth:g}" if growth != 1 else ""
+        hint = (
+            f"need /{better} or a shorter parent (/{parent} holds them)"
+            if better <= 128
+            else f"make the parent /{parent} or shorter"
+        )
+        where = "size" if isinstance(owner, SpecNode) and owner.size is not None else ""
+        if isinstance(owner, Spec):
+            where = "prefix"
+        self.problem(
+            owner,
+            where,
+            f"{count} children{grow} do not fit in /{big.length} under /{length} ({owner_text})",
+            hint,
+        )
+
+    def check_node_budget(self) -> None:
+        def count(nodes: list[SpecNode]) -> int:
+            total = 0
+            for n in nodes:
+                per = 1 + count(n.children) + (n.count if n.role == "loopback" else 0)
+                total += n.sibling_count * per
+                if total > MAX_NODES:
+                    return total
+            return total
+
+        total = count(self.spec.children)
+        if total > MAX_NODES:
+            self.problem(
+                self.spec,
+                "",
+                f"this spec makes more than {MAX_NODES:,} plan nodes",
+                "lower the counts; a plan this size cannot be used",
+            )
+
+    # -- placing -----------------------------------------------------------------------
+    def kind_for(self, node: SpecNode) -> int:
+        k = self.kind_of.get(id(node))
+        if k is None:
+            kind = Kind(
+                role=node.role or ("container" if node.children else ""),
+                description=node.description,
+                growth=node.growth,
+                nibble=node.nibble,
+                tags=node.tags,
+                vlan=node.vlan,
+                router=node.router,
+                ends=node.ends,
+                template=node,
+                want=self.want(node.children),
+            )
+            self.plan.kinds.append(kind)
+            k = self.kind_of[id(node)] = len(self.plan.kinds) - 1
+        return k
+
+    def is_released(self, path: str) -> bool:
+        if not self.release:
+            return False
+        probe = path
+        while probe:
+            if probe in self.release:
+                self.released_used.add(probe)
+                return True
+            probe = probe.rpartition("/")[0]
+        return False
+
+    def place_children(
+        self,
+        parent: int,
+        parent_path: str,
+        templates: list[SpecNode],
+        pnet: int,
+        plen: int,
+        depth: int,
+    ) -> None:
+        space = Space(pnet, plen)
+        groups: list[tuple[SpecNode, tuple[str, str], list[int | None]]] = []
+        released_here = self.is_released(parent_path) if parent_path else False
+        # 1. pins: the user's explicit word comes first.
+        for t in templates:
+            key = (parent_path, t.name)
+            nets: list[int | None] = [None] * t.sibling_count
+            if t.prefix is not None:
+                net, length = t.prefix
+                if not (length >= plen and net >> (128 - plen) == pnet >> (128 - plen)):
+                    self.problem(
+                        t,
+                        "prefix",
+                        f"pinned {format_prefix(net, length)} is outside its parent {format_prefix(pnet, plen)}",
+                        "pin a block inside the parent, or move the node",
+                    )
+                else:
+                    clash = space.claim(net, length)
+                    if clash is not None:
+                        self.problem(
+                            t,
+                            "prefix",
+                            f"pinned {format_prefix(net, length)} overlaps another pinned block",
+                            "pin blocks that do not overlap",
+                        )
+                    else:
+                        nets[0] = net
+                        self.kept += 1
+            groups.append((t, key, nets))
+        # 2. locked slots: blocks already handed out never move.
+        if self.lock is not None and not released_here:
+            for t, key, nets in groups:
+                self.apply_lock(t, key, nets, space, parent_path, pnet, plen)
+        # 3. new blocks, in declared order.
+        for t, _key, nets in groups:
+            if t.length <= 0:
+                continue
+            if nets[0] is None and nets[-1] is None and len(set(nets)) == 1:
+                missing = range(len(nets))  # nothing pinned or locked: the common case
+            else:
+                missing = [i for i, n in enumerate(nets) if n is None]  # type: ignore[assignment]
+                if not missing:
+                    continue
+            try:
+                fresh = space.take(t.length, len(missing), t.strategy, t.step)
+            except PlanError as exc:
+                self.problem(
+                    t,
+                    "",
+                    f"no room for {len(missing)} × /{t.length} {t.name!r} in {format_prefix(pnet, plen)}: {exc}",
+                    "give the parent a shorter size, or use the sequential strategy",
+                )
+                continue
+            if len(missing) == len(nets):
+                nets[:] = fresh
+            else:
+                for i, net in zip(missing, fresh):
+                    nets[i] = net
+            self.new += len(fresh)
+        if self.problems:
+            return
+        for t, key, nets in groups:
+            self.groups[key] = (pnet, t.length, nets)  # type: ignore[arg-type]
+            self.emit(parent, parent_path, t, nets, depth)  # type: ignore[arg-type]
+
+    def apply_lock(
+        self,
+        t: SpecNode,
+        key: tuple[str, str],
+        nets: list[int | None],
+        space: Space,
+        parent_path: str,
+        pnet: int,
+        plen: int,
+    ) -> None:
+        assert self.lock is not None
+        entry = self.lock.slots(*key)
+        if entry is None:
+            return
+        length, slots = entry
+        group_path = f"{parent_path}/{t.name}" if parent_path else t.name
+        if self.is_released(group_path):
+            return
+        if length != t.length:
+            self.problem(
+                t,
+                "",
+                f"{t.name!r} under {parent_path or 'the root'} is locked at /{length}, but the spec now sizes it /{t.length}; placed blocks never move on their own",
+                f"to renumber it, run `v6plan plan {self.spec.file} --release {group_path}` (its blocks will move)",
+            )
+            return
+        limit = 1 << (length - plen)
+        shift = 128 - length
+        for i, slot in enumerate(slots[: len(nets)]):
+            if slot is None or nets[i] is not None:
+                continue
+            if self.release and self.is_released(
+                f"{parent_path}/{t.instance_name(i)}" if parent_path else t.instance_name(i)
+            ):
+                continue
+            if slot >= limit:
+                self.problem(
+                    t,
+                    "",
+                    f"the lock puts {t.instance_name(i)!r} outside its parent {format_prefix(pnet, plen)}",
+                    f"release it: `v6plan plan {self.spec.file} --release {parent_path + '/' if parent_path else ''}{t.instance_name(i)}`",
+                )
+                continue
+            net = pnet + (slot << shift)
+            if space.claim(net, length) is not None:
+                self.problem(
+                    t,
+                    "",
+                    f"{t.instance_name(i)!r} is locked at {format_prefix(net, length)}, which a pinned block now overlaps",
+                    "move the pin, or release the locked node",
+                )
+                continue
+            nets[i] = net
+            self.kept += 1
+
+    def emit(self, parent: int, parent_path: str, t: SpecNode, nets: list[int], depth: int) -> None:
+        plan = self.plan
+        k = self.kind_for(t)
+        n = len(nets)
+        if t.role == "loopback":
+            for net in nets:
+                i = self.append(parent, net, t.length, depth, k, t.name, 0)
+                self.emit_hosts(i, t, net, depth + 1)
+                plan.end[i] = len(plan.net)
+            return
+        if not t.children:  # leaves: extend every column at C speed
+            start = len(plan.net)
+            plan.net.extend(nets)
+            plan.plen.extend(bytes([t.length]) * n)
+            plan.parent.extend(array("i", [parent]) * n)
+            plan.end.extend(range(start + 1, start + n + 1))
+            plan.depth.extend(bytes([depth]) * n)
+            plan.kind.extend(array("H", [k]) * n)
+            plan.index.extend(range(n))
+            plan.name.extend(self.names(t, n))
+            return
+        for j, net in enumerate(nets):
+            name = t.instance_name(j)
+            i = self.append(parent, net, t.length, depth, k, name, j)
+            path = f"{parent_path}/{name}" if parent_path else name
+            self.place_children(i, path, t.children, net, t.length, depth + 1)
+            plan.end[i] = len(plan.net)
+
+    def emit_hosts(self, parent: int, t: SpecNode, net: int, depth: int) -> None:
+        plan = self.plan
+        k = self.host_kind_of.get(id(t))
+        if k is None:
+            plan.kinds.append(
+                Kind(role="host", description=t.description, template=t, router=t.router)
+            )
+            k = self.host_kind_of[id(t)] = len(plan.kinds) - 1
+        n = t.count
+        start = len(plan.net)
+        names = list(t.names[:n]) + [
+            f"{t.name}-{j}" for j in range(len(t.names) + 1, n + 1)
+        ]  # never 'name' alone
+        plan.net.extend(range(net + 1, net + 1 + n))  # ::1 up: IID 0 is the subnet-router anycast
+        plan.plen.extend(bytes([128]) * n)
+        plan.parent.extend(array("i", [parent]) * n)
+        plan.end.extend(range(start + 1, start + n + 1))
+        plan.depth.extend(bytes([depth]) * n)
+        plan.kind.extend(array("H", [k]) * n)
+        plan.index.extend(range(n))
+        plan.name.extend(names)
+
+    def names(self, t: SpecNode, n: int) -> list[str]:
+        """Sibling names, shared between instances: a million leaves, a few hundred strings."""
+        key = (id(t), n)
+        names = self.name_cache.get(key)
+        if names is None:
+            names = self.name_cache[key] = [t.instance_name(j) for j in range(n)]
+        return names
+
+    def append(
+        self, parent: int, net: int, length: int, depth: int, kind: int, name: str, index: int
+    ) -> int:
+        plan = self.plan
+        plan.net.append(net)
+        plan.plen.append(length)
+        plan.parent.append(parent)
+        plan.end.append(len(plan.net))
+        plan.depth.append(depth)
+        plan.kind.append(kind)
+        plan.index.append(index)
+        plan.name.append(name)
+        return len(plan.net) - 1
+
+    # -- the lock ----------------------------------------------------------------------
+    def make_lock(self) -> Lock:
+        lock = Lock(prefix=self.spec.prefix, spec=self.spec.file.rpartition("/")[2])
+        for key, (pnet, length, nets) in self.groups.items():
+            shift = 128 - length
+            first, size = nets[0], 1 << shift
+            if len(nets) > 1 and nets == list(range(first, first + len(nets) * size, size)):
+                lock.groups[key] = (length, [[(first - pnet) >> shift, len(nets)]])
+            else:
+                lock.groups[key] = (length, compress([(n - pnet) >> shift for n in nets]))
+        return lock
+
+    def released_groups(self) -> list[str]:
+        if self.lock is None:
+            return []
+        gone = sorted(set(self.lock.groups) - set(self.groups))
+        return [f"{parent}/{name}" if parent else name for parent, name in gone]

@@ -1,0 +1,338 @@
+"""Lint: a plan checked against IPv6 planning best practice.
+
+Each rule has a stable id, a severity and a one-line summary (``v6plan check
+--rules``). Findings name the node by path and prefix and say what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ._plan import Plan
+from ._prefix import format_prefix, host_mask, parse_prefix
+
+__all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("host-bits", "error", "a prefix has bits set after its length"),
+        Rule("outside-parent", "error", "a block is not inside its parent"),
+        Rule("overlap", "error", "two sibling blocks overlap"),
+        Rule("children-exceed-parent", "error", "children together are bigger than their parent"),
+        Rule("reserve-used", "error", "a reserve has blocks allocated inside it"),
+        Rule("lan-not-64", "error", "a LAN is not a /64 (SLAAC needs a 64-bit interface id)"),
+        Rule("p2p-not-127-in-64", "error", "a p2p link is not a /127 inside its own reserved /64"),
+        Rule(
+            "p2p-anycast",
+            "error",
+            "a /127 uses the subnet-router anycast or the RFC 2526 anycast range",
+        ),
+        Rule("loopback-not-128-in-64", "error", "loopbacks are not /128s from a dedicated /64"),
+        Rule("special-purpose", "error", "planning inside IANA special-purpose space"),
+        Rule("non-nibble", "warning", "a planning level is not on a 4-bit boundary"),
+        Rule("headroom", "warning", "a block has less room than its children's requested growth"),
+        Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
+        Rule(
+            "documentation-space", "info", "the plan is in documentation space (fine for training)"
+        ),
+        Rule("ula-space", "info", "the plan is in unique-local space (not routed on the Internet)"),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str
+    index: int
+    path: str
+    prefix: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "path": self.path,
+            "prefix": self.prefix,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = self.path or "(root)"
+        return f"{self.severity:<7} {self.rule:<22} {where} {self.prefix}: {self.message}"
+
+
+def _block(text: str) -> tuple[int, int]:
+    return parse_prefix(text)
+
+
+#: IANA IPv6 Special-Purpose Address Registry blocks one must not plan in.
+SPECIAL_PURPOSE: tuple[tuple[tuple[int, int], str], ...] = tuple(
+    (_block(p), why)
+    for p, why in (
+        ("::/128", "the unspecified address"),
+        ("::1/128", "the loopback address"),
+        ("::ffff:0:0/96", "IPv4-mapped space"),
+        ("::/96", "deprecated IPv4-compatible space"),
+        ("64:ff9b::/96", "the NAT64 well-known prefix"),
+        ("64:ff9b:1::/48", "local-use NAT64 space"),
+        ("100::/64", "the discard-only prefix"),
+        ("2001::/23", "IETF protocol assignments (Teredo, benchmarking, ORCHID …)"),
+        ("2002::/16", "6to4"),
+        ("5f00::/16", "SRv6 SIDs"),
+        ("fe80::/10", "link-local space"),
+        ("fec0::/10", "deprecated site-local space"),
+        ("ff00::/8", "multicast"),
+    )
+)
+DOCUMENTATION = (_block("2001:db8::/32"), _block("3fff::/20"))
+ULA = _block("fc00::/7")
+ULA_L = _block("fd00::/8")
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    a_end = a[0] + (1 << (128 - a[1]))
+    b_end = b[0] + (1 << (128 - b[1]))
+    return a[0] < b_end and b[0] < a_end
+
+
+def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return inner[1] >= outer[1] and inner[0] >> (128 - outer[1]) == outer[0] >> (128 - outer[1])
+
+
+def lint(plan: Plan, ignore: Iterable[str] = ()) -> list[Finding]:
+    """All findings for ``plan``, in plan order within each rule group."""
+    return _Linter(plan, frozenset(ignore)).run()
+
+
+class _Linter:
+    def __init__(self, plan: Plan, ignore: frozenset[str]) -> None:
+        self.plan = plan
+        self.ignore = ignore
+        self.findings: list[Finding] = []
+
+    def add(self, rule: str, i: int, message: str) -> None:
+        if rule in self.ignore:
+            return
+        plan = self.plan
+        self.findings.append(
+            Finding(rule, RULES[rule].severity, i, plan.path(i), plan.prefix_text(i), message)
+        )
+
+    def run(self) -> list[Finding]:
+        self.space_rules()
+        self.structure()
+        return self.findings
+
+    # -- where the plan lives -------------------------------------------------------
+    def space_rules(self) -> None:
+        plan = self.plan
+        root = (plan.net[0], plan.plen[0])
+        for block, why in SPECIAL_PURPOSE:
+            if _overlaps(root, block):
+                self.walk_overlapping(block, why)
+        if any(_inside(root, d) for d in DOCUMENTATION):
+            self.add(
+                "documentation-space",
+                0,
+                "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production",
+            )
+        if _inside(root, ULA):
+            if not _inside(root, ULA_L):
+                self.add(
+                    "special-purpose",
+                    0,
+                    "fc00::/8 is not assigned: unique-local prefixes are fd00::/8 plus a random 40-bit Global ID (`v6plan ula`)",
+                )
+            else:
+                self.add(
+                    "ula-space",
+                    0,
+                    "unique-local space (RFC 4193): reachable only inside your network",
+                )
+                global_id = (root[0] >> 80) & ((1 << 40) - 1)
+                if root[1] <= 48 and (global_id < 0x10000 or bin(global_id).count("1") < 8):
+                    self.add(
+                        "ula-not-random",
+                        0,
+                        f"Global ID {global_id:010x} is not random; generate one with `v6plan ula` (RFC 4193 §3.2)",
+                    )
+
+    def walk_overlapping(self, block: tuple[int, int], why: str) -> None:
+        """Report the shallowest nodes inside or across a special-purpose block."""
+        plan = self.plan
+        i, n = 0, len(plan)
+        while i < n:
+            me = (plan.net[i], plan.plen[i])
+            if not _overlaps(me, block):
+                i = plan.end[i]
+                continue
+            if _inside(me, block) or plan.end[i] == i + 1:
+                self.add(
+                    "special-purpose", i, f"inside {format_prefix(*block)} ({why}): never plan here"
+                )
+                i = plan.end[i]
+            else:
+                if i == 0 or not any(
+                    _overlaps((plan.net[c], plan.plen[c]), block) for c in plan.children(i)
+                ):
+                    self.add("special-purpose", i, f"overlaps {format_prefix(*block)} ({why})")
+                i += 1
+
+    # -- the tree, one parent at a time -----------------------------------------------
+    def structure(self) -> None:
+        plan = self.plan
+        net, plen, end, kind, kinds = plan.net, plan.plen, plan.end, plan.kind, plan.kinds
+        masks = [host_mask(length) for length in range(129)]
+        roles = [k.role for k in kinds]
+        nibble_ok = [k.nibble for k in kinds]
+        # Root first: its own host bits; its level is the RIR's choice (no nibble rule).
+        if net[0] & masks[plen[0]]:
+            self.add("host-bits", 0, self.host_bits_text(0))
+        check: dict[str, Callable[[int, int], None]] = {
+            "lan": self.lan,
+            "p2p": self.p2p,
+            "loopback": self.loopback,
+            "host": self.host,
+        }
+        n = len(plan)
+        for p in range(n):
+            if end[p] == p + 1:
+                continue  # a leaf: nothing below it to check
+            p_len = plen[p]
+            p_net = net[p] & ~masks[p_len]
+            p_end = p_net + (1 << (128 - p_len))
+            p_role = roles[kind[p]]
+            if p_role == "reserve":
+                self.add(
+                    "reserve-used",
+                    p,
+                    f"a reserve must stay empty; move the {plan.child_count(p)} blocks inside it out",
+                )
+            intervals = []
+            c = p + 1
+            stop = end[p]
+            total = 0
+            while c < stop:
+                c_net, c_len = net[c], plen[c]
+                if c_net & masks[c_len]:
+                    self.add("host-bits", c, self.host_bits_text(c))
+                    c_net &= ~masks[c_len]
+                c_end = c_net + (1 << (128 - c_len))
+                if c_len < p_len or c_net < p_net or c_end > p_end:
+                    self.add(
+                        "outside-parent",
+                        c,
+                        f"not inside its parent {plan.prefix_text(p)}; move it or fix the parent",
+                    )
+                else:
+                    total += c_end - c_net
+                intervals.append((c_net, c_end, c))
+                role = roles[kind[c]]
+                if c_len % 4 and nibble_ok[kind[c]] and c_len < 127 and role not in ("host", "p2p"):
+                    self.add(
+                        "non-nibble",
+                        c,
+                        f"/{c_len} is not on a nibble boundary (use /{c_len - c_len % 4} or /{c_len - c_len % 4 + 4}); set `nibble: false` on the node if this is deliberate",
+                    )
+                rule = check.get(role)
+                if rule is not None:
+                    rule(c, p)
+                elif c_len == 127 and end[c] == c + 1:
+                    self.anycast127(c)
+                c = end[c]
+            if total > p_end - p_net:
+                self.add(
+                    "children-exceed-parent",
+                    p,
+                    f"children take {total:,} addresses, more than the {p_end - p_net:,} of this block",
+                )
+            intervals.sort()
+            reach, holder = -1, -1
+            for s, e, c in intervals:
+                if s < reach:
+                    self.add(
+                        "overlap",
+                        c,
+                        f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
+                    )
+                if e > reach:
+                    reach, holder = e, c
+            want = kinds[kind[p]].want
+            if want > p_end - p_net:
+                growth = {kinds[kind[c]].growth for c in plan.children(p)}
+                self.add(
+                    "headroom",
+                    p,
+                    f"children with their requested growth ({', '.join(f'×{g:g}' for g in sorted(growth))}) need {want / (p_end - p_net):.1f}× this block; make it shorter or lower the growth",
+                )
+
+    def host_bits_text(self, i: int) -> str:
+        plan = self.plan
+        meant = format_prefix(plan.net[i] & ~host_mask(plan.plen[i]), plan.plen[i])
+        return f"host bits set — did you mean {meant}?"
+
+    # -- role rules ------------------------------------------------------------------
+    def lan(self, c: int, p: int) -> None:
+        if self.plan.plen[c] != 64:
+            self.add(
+                "lan-not-64",
+                c,
+                f"a LAN must be a /64 (SLAAC and RFC 7421), not a /{self.plan.plen[c]}",
+            )
+
+    def p2p(self, c: int, p: int) -> None:
+        plan = self.plan
+        length = plan.plen[c]
+        if length == 64:
+            return  # our model: the /64 is reserved, the /127 at ::2 is configured
+        if length == 127 and plan.plen[p] == 64:
+            self.anycast127(c)
+            return
+        self.add(
+            "p2p-not-127-in-64",
+            c,
+            f"reserve a /64 per link and configure a /127 in it (RFC 6164), not a /{length}",
+        )
+
+    def anycast127(self, c: int) -> None:
+        iid = self.plan.net[c] & ((1 << 64) - 1)
+        if iid == 0:
+            self.add(
+                "p2p-anycast",
+                c,
+                "this /127 holds the subnet-router anycast address (IID 0); use ::2/127",
+            )
+        elif iid >= (1 << 64) - 128:
+            self.add(
+                "p2p-anycast", c, "this /127 is in the top 128 IIDs reserved for anycast (RFC 2526)"
+            )
+
+    def loopback(self, c: int, p: int) -> None:
+        plan = self.plan
+        if plan.plen[c] != 64:
+            self.add(
+                "loopback-not-128-in-64",
+                c,
+                f"take loopbacks from a dedicated /64, not a /{plan.plen[c]}",
+            )
+
+    def host(self, c: int, p: int) -> None:
+        plan = self.plan
+        if plan.role(p) == "loopback" and plan.plen[c] != 128:
+            self.add(
+                "loopback-not-128-in-64", c, f"a loopback address is a /128, not a /{plan.plen[c]}"
+            )

@@ -1,0 +1,67 @@
+"""Level sizing (the 75 % nibble rule) and RIR utilisation measures (HD-ratio)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+__all__ = [
+    "FILL",
+    "HD_RATIO",
+    "block_length_for",
+    "hd_ratio",
+    "hd_threshold",
+    "nibble_length_for",
+]
+
+#: ARIN NRPM 6.5.8.2: move to the next nibble once a level would be more than 75 % full.
+FILL = 0.75
+#: RFC 3194 HD-ratio used by AFRINIC and the RIPE NCC.
+HD_RATIO = 0.94
+
+
+def nibble_length_for(slots: int, child_length: int) -> int:
+    """Smallest nibble-aligned block that holds ``slots`` /child_length at ≤ 75 %.
+
+    A single slot takes exactly its own block. The answer may be negative when no
+    IPv6 block is large enough; callers report that.
+    """
+    if slots <= 1:
+        return child_length
+    bits = 0
+    while (1 << bits) * FILL < slots:
+        bits += 1
+    length = child_length - bits
+    return length - length % 4  # round the parent up to the nibble boundary
+
+
+def block_length_for(children: Iterable[tuple[int, int]]) -> int:
+    """Smallest nibble-aligned block holding ``(count, length)`` children at ≤ 75 %.
+
+    With children of one length this is :func:`nibble_length_for`; with several,
+    the block must hold all of them (in addresses) with the same 25 % headroom.
+    """
+    groups = [(count, length) for count, length in children if count > 0]
+    if not groups:
+        raise ValueError("no children to size a block for")
+    shortest = min(length for _, length in groups)
+    if len({length for _, length in groups}) == 1:
+        return nibble_length_for(sum(c for c, _ in groups), shortest)
+    need = sum(count << (128 - length) for count, length in groups)
+    length = shortest - shortest % 4
+    while (1 << (128 - length)) * FILL < need:
+        length -= 4
+    return length
+
+
+def hd_threshold(block_length: int, unit_length: int, ratio: float = HD_RATIO) -> int:
+    """Units that must be used for a /block to reach the HD-ratio (RFC 3194)."""
+    return round((1 << (unit_length - block_length)) ** ratio)
+
+
+def hd_ratio(used: int, block_length: int, unit_length: int) -> float:
+    """HD = log(used) / log(total), both counted in /unit blocks (0 when ≤ 1 used)."""
+    total = 1 << (unit_length - block_length)
+    if used <= 1 or total <= 1:
+        return 0.0
+    return math.log(used) / math.log(total)

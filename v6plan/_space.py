@@ -1,0 +1,158 @@
+"""Free space inside one block: half-open integer intervals, never materialised ranges.
+
+:class:`Space` is the allocator's view of one parent block; the module functions
+answer free-space questions (aggregated free blocks, next free /N) for any sorted set
+of used intervals.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+
+from ._errors import PlanError
+from ._orders import first_slots, slot_order
+
+__all__ = ["Space", "aligned_blocks", "cidr_cover", "free_gaps"]
+
+
+def cidr_cover(start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The fewest aligned blocks ``(net, length)`` exactly covering ``[start, end)``."""
+    while start < end:
+        # Largest block aligned at start that still fits before end.
+        size = start & -start if start else 1 << 128
+        while size > end - start:
+            size >>= 1
+        yield start, 128 - (size.bit_length() - 1)
+        start += size
+
+
+def free_gaps(start: int, end: int, used: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Gaps of ``[start, end)`` not covered by ``used`` (sorted by start; may overlap)."""
+    cursor = start
+    for u_start, u_end in used:
+        if u_start > cursor:
+            yield cursor, min(u_start, end)
+        if u_end > cursor:
+            cursor = u_end
+        if cursor >= end:
+            return
+    if cursor < end:
+        yield cursor, end
+
+
+def aligned_blocks(start: int, end: int, length: int) -> range:
+    """Nets of every aligned /length block lying wholly inside ``[start, end)``."""
+    size = 1 << (128 - length)
+    first = (start + size - 1) & -size
+    last = end & -size  # exclusive
+    return range(first, last, size) if last > first else range(0)
+
+
+class Space:
+    """Occupancy of one parent block, for handing out child blocks in an order."""
+
+    __slots__ = ("_ends", "_starts", "length", "net")
+
+    def __init__(self, net: int, length: int) -> None:
+        self.net = net
+        self.length = length
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    @property
+    def end(self) -> int:
+        return self.net + (1 << (128 - self.length))
+
+    def used(self) -> Iterator[tuple[int, int]]:
+        return zip(self._starts, self._ends)
+
+    def conflict(self, start: int, end: int) -> tuple[int, int] | None:
+        """The used interval overlapping ``[start, end)``, if any."""
+        i = bisect_right(self._starts, start)
+        if i and self._ends[i - 1] > start:
+            return self._starts[i - 1], self._ends[i - 1]
+        if i < len(self._starts) and self._starts[i] < end:
+            return self._starts[i], self._ends[i]
+        return None
+
+    def claim(self, net: int, length: int) -> tuple[int, int] | None:
+        """Mark a block used; return the interval it collides with instead, if any."""
+        end = net + (1 << (128 - length))
+        clash = self.conflict(net, end)
+        if clash is None:
+            i = bisect_right(self._starts, net)
+            self._starts.insert(i, net)
+            self._ends.insert(i, end)
+        return clash
+
+    def _add_many(self, nets: list[int], size: int) -> None:
+        pairs = sorted(zip(self._starts + nets, self._ends + [n + size for n in nets]))
+        self._starts = [p[0] for p in pairs]
+        self._ends = [p[1] for p in pairs]
+
+    def free_count(self, length: int) -> int:
+        """How many /length blocks could still be handed out."""
+        return sum(
+            len(aligned_blocks(s, e, length)) for s, e in free_gaps(self.net, self.end, self.used())
+        )
+
+    def take(
+        self, length: int, count: int, strategy: str = "sequential", step: int = 1
+    ) -> list[int]:
+        """Hand out ``count`` blocks of /length in ``strategy`` order; their nets in order.
+
+        Raises :class:`PlanError` when the free space cannot hold them.
+        """
+        if count <= 0:
+            return []
+        size = 1 << (128 - length)
+        width = length - self.length
+        if strategy == "best-fit":
+            return [self._best_fit(length) for _ in range(count)]
+        if not self._starts and strategy == "sequential" and step == 1:
+            if count > 1 << width:  # empty parent, natural order: one run
+                raise PlanError(self._no_room(length, count, 1 << width))
+            self._starts.append(self.net)
+            self._ends.append(self.net + count * size)
+            return list(range(self.net, self.net + count * size, size))
+        if not self._starts:  # empty parent: the order itself is the answer
+            slots = first_slots(strategy, width, count, step)
+            if len(slots) < count:
+                raise PlanError(self._no_room(length, count, len(slots)))
+            nets = [self.net + s * size for s in slots]
+        elif strategy == "sequential" and step == 1:
+            nets = []
+            for g_start, g_end in free_gaps(self.net, self.end, list(self.used())):
+                nets.extend(aligned_blocks(g_start, g_end, length)[: count - len(nets)])
+                if len(nets) == count:
+                    break
+            if len(nets) < count:
+                raise PlanError(self._no_room(length, count, len(nets)))
+        else:
+            nets = []
+            for slot in slot_order(strategy, width, step):
+                net = self.net + slot * size
+                if self.conflict(net, net + size) is None:
+                    nets.append(net)
+                    if len(nets) == count:
+                        break
+            if len(nets) < count:
+                raise PlanError(self._no_room(length, count, len(nets)))
+        self._add_many(nets, size)
+        return nets
+
+    def _best_fit(self, length: int) -> int:
+        """The start of the smallest free aggregate block that holds a /length."""
+        best: tuple[int, int] | None = None  # (block length, net): longer = smaller
+        for g_start, g_end in free_gaps(self.net, self.end, self.used()):
+            for net, blen in cidr_cover(g_start, g_end):
+                if blen <= length and (best is None or blen > best[0]):
+                    best = (blen, net)
+        if best is None:
+            raise PlanError(self._no_room(length, 1, 0))
+        self.claim(best[1], length)
+        return best[1]
+
+    def _no_room(self, length: int, wanted: int, found: int) -> str:
+        return f"only {found} free /{length} left where {wanted} are needed"

@@ -1,0 +1,643 @@
+"""The plan spec: a small hand-written YAML file, loaded with a place for every value.
+
+We compose the YAML ourselves (never ``yaml.safe_load``) so that every problem can
+name its file, line and column, duplicate keys are caught, and address text is read
+as written: YAML 1.1 would turn an unquoted ``2001:10:20:30`` into a base-60 integer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import AddressError, Problem, SpecError
+from ._orders import STRATEGIES
+from ._prefix import parse_prefix
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = [
+    "DEFAULT_SIZES",
+    "LEAF_ROLES",
+    "ROLES",
+    "Spec",
+    "SpecNode",
+    "load_spec",
+    "parse_spec",
+]
+
+#: Roles a spec may give a node, with the block each gets when no size is given.
+DEFAULT_SIZES: dict[str, int] = {"lan": 64, "p2p": 64, "loopback": 64, "site": 48, "customer": 56}
+ROLES = ("lan", "p2p", "loopback", "site", "customer", "reserve", "infrastructure", "container")
+#: Roles that end a branch: they cannot have children in the spec.
+LEAF_ROLES = ("lan", "p2p", "loopback", "reserve")
+
+MAX_SPEC_BYTES = 4 << 20
+MAX_YAML_NODES = 200_000
+MAX_DEPTH = 40
+_NAME = re.compile(r"^[^\W_][\w.+-]{0,62}$")
+_INT = re.compile(r"^[0-9][0-9_]*$")
+_NUMBER = re.compile(r"^[0-9][0-9_]*(\.[0-9]+)?$")
+
+_TOP_KEYS = ("plan", "prefix", "description", "defaults", "children")
+_DEFAULT_KEYS = ("strategy", "growth", "nibble")
+_NODE_KEYS = (
+    "name", "children", "count", "names", "size", "prefix", "growth", "strategy",
+    "step", "role", "description", "nibble", "tags", "vlan", "router", "ends",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class SpecNode:
+    """One node of the spec: a template for ``count`` siblings in the plan."""
+
+    name: str
+    line: int = 0
+    column: int = 0
+    count: int = 1
+    names: tuple[str, ...] = ()
+    size: int | None = None
+    prefix: tuple[int, int] | None = None
+    growth: float = 1.0
+    strategy: str = "sequential"
+    step: int = 1
+    role: str = ""
+    description: str = ""
+    nibble: bool = True
+    tags: tuple[str, ...] = ()
+    vlan: int | None = None
+    router: str = ""
+    ends: tuple[tuple[str, str], ...] = ()
+    children: list[SpecNode] = field(default_factory=list)
+    #: Places of the node's keys (1-based line, column), for messages about values.
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Block length per instance; set by the builder's sizing pass.
+    length: int = 0
+
+    def place(self, key: str = "") -> tuple[int, int]:
+        return self.places.get(key, (self.line, self.column))
+
+    def instance_name(self, index: int) -> str:
+        """Name of the index-th (0-based) sibling this template makes."""
+        if index < len(self.names):
+            return self.names[index]
+        return self.name if self.count == 1 and not self.names else f"{self.name}-{index + 1}"
+
+    @property
+    def makes_siblings(self) -> bool:
+        """Loopback ``count`` counts /128s inside one /64, not sibling blocks."""
+        return self.role != "loopback"
+
+    @property
+    def sibling_count(self) -> int:
+        return self.count if self.makes_siblings else 1
+
+
+@dataclass(slots=True)
+class Spec:
+    """A loaded plan spec: the root allocation and the tree of node templates."""
+
+    title: str
+    prefix: tuple[int, int]
+    children: list[SpecNode]
+    file: str = "<spec>"
+    description: str = ""
+    strategy: str = "sequential"
+    growth: float = 1.0
+    nibble: bool = True
+    line: int = 1
+    column: int = 1
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def place(self, key: str = "") -> tuple[int, int]:
+        return self.places.get(key, (self.line, self.column))
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; raise :class:`SpecError` listing every problem."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SpecError(
+            [Problem(name, 0, 0, f"cannot read the spec: {exc.strerror or exc}")]
+        ) from None
+    return parse_spec(data, name)
+
+
+def parse_spec(data: str | bytes, file: str = "<spec>") -> Spec:
+    """Validate spec text; raise :class:`SpecError` listing every problem."""
+    return _Reader(file).read(data)
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.visited = 0
+
+    # -- reporting -------------------------------------------------------------
+    def problem(self, node: Any, message: str, hint: str = "") -> None:
+        mark = getattr(node, "start_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        self.problems.append(Problem(self.file, line, col, message, hint))
+
+    def fail(self) -> SpecError:
+        return SpecError(self.problems)
+
+    # -- entry -----------------------------------------------------------------
+    def read(self, data: str | bytes) -> Spec:
+        import yaml
+
+        if len(data) > MAX_SPEC_BYTES:
+            raise SpecError(
+                [
+                    Problem(
+                        self.file,
+                        0,
+                        0,
+                        f"the spec is {len(data):,} bytes; specs are small hand-written files (at most {MAX_SPEC_BYTES:,} bytes)",
+                    )
+                ]
+            )
+        if isinstance(data, bytes):
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                raise SpecError(
+                    [Problem(self.file, line, 0, "the spec is not UTF-8 text", "save it as UTF-8")]
+                ) from None
+        else:
+            text = data
+        try:
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            what = exc.problem or exc.context or "invalid YAML"
+            hint = (
+                "YAML indents with spaces, not tabs" if "\t" in text and "tab" in str(what) else ""
+            )
+            raise SpecError([Problem(self.file, line, col, f"YAML syntax: {what}", hint)]) from None
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+            raise SpecError([Problem(self.file, 0, 0, f"YAML syntax: {exc}")]) from None
+        if root is None:
+            raise SpecError(
+                [
+                    Problem(
+                        self.file,
+                        1,
+                        1,
+                        "the spec is empty",
+                        "start with `plan:`, `prefix:` and `children:`",
+                    )
+                ]
+            )
+        spec = self.top(root)
+        if self.problems or spec is None:
+            raise self.fail()
+        return spec
+
+    # -- typed values ------------------------------------------------------------
+    def mapping(
+        self, node: Any, allowed: tuple[str, ...], what: str
+    ) -> dict[str, tuple[Any, Any]] | None:
+        import yaml
+
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(
+                node,
+                f"{what} must be a mapping of keys to values",
+                f"write it as `key: value` lines; got {self.describe(node)}",
+            )
+            return None
+        out: dict[str, tuple[Any, Any]] = {}
+        for key_node, value_node in node.value:
+            self.count_node()
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, f"{what} has a key that is not plain text")
+                continue
+            key = key_node.value
+            if key == "<<":
+                self.problem(
+                    key_node,
+                    "YAML merge keys (<<) are not supported",
+                    "use `count:` to repeat a node",
+                )
+                continue
+            if key in out:
+                self.problem(
+                    key_node, f"key {key!r} appears twice in this {what}", "keep one of them"
+                )
+                continue
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = (
+                    f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(allowed)
+                )
+                self.problem(key_node, f"unknown key {key!r} in {what}", hint)
+                continue
+            out[key] = (key_node, value_node)
+        return out
+
+    def count_node(self) -> None:
+        self.visited += 1
+        if self.visited > MAX_YAML_NODES:
+            raise SpecError(
+                [
+                    Problem(
+                        self.file,
+                        0,
+                        0,
+                        f"the spec expands to more than {MAX_YAML_NODES:,} YAML values",
+                        "check for aliases (*name) that repeat large parts",
+                    )
+                ]
+            )
+
+    @staticmethod
+    def describe(node: Any) -> str:
+        import yaml
+
+        if isinstance(node, yaml.MappingNode):
+            return "a mapping"
+        if isinstance(node, yaml.SequenceNode):
+            return "a list"
+        return f"{node.value!r}"
+
+    def scalar(self, node: Any, key: str) -> str | None:
+        import yaml
+
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"{key!r} must be a single value, not {self.describe(node)}")
+            return None
+        if node.tag == "tag:yaml.org,2002:null" and node.style is None:
+            self.problem(node, f"{key!r} has no value", f"give {key!r} a value or remove the key")
+            return None
+        return str(node.value)
+
+    def text(self, node: Any, key: str) -> str | None:
+        return self.scalar(node, key)
+
+    def integer(self, node: Any, key: str, low: int, high: int, example: str) -> int | None:
+        raw = self.scalar(node, key)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if not _INT.match(raw):
+            self.problem(
+                node,
+                f"{key!r} must be a whole number, not {raw!r}",
+                f"for example `{key}: {example}`",
+            )
+            return None
+        value = int(raw.replace("_", ""))
+        if not low <= value <= high:
+            self.problem(node, f"{key!r} is {value:,}; it must be from {low:,} to {high:,}")
+            return None
+        return value
+
+    def boolean(self, node: Any, key: str) -> bool | None:
+        raw = self.scalar(node, key)
+        if raw is None:
+            return None
+        lowered = raw.strip().lower()
+        if lowered in ("true", "yes", "on"):
+            return True
+        if lowered in ("false", "no", "off"):
+            return False
+        self.problem(node, f"{key!r} must be true or false, not {raw!r}")
+        return None
+
+    def growth(self, node: Any) -> float | None:
+        raw = self.scalar(node, "growth")
+        if raw is None:
+            return None
+        raw = raw.strip().rstrip("x×")
+        if not _NUMBER.match(raw):
+            self.problem(node, f"'growth' must be a factor such as 2 or 1.5, not {node.value!r}")
+            return None
+        value = float(raw.replace("_", ""))
+        if not 1 <= value <= 1 << 32:
+            self.problem(
+                node,
+                f"'growth' is {value:g}; it is a factor of at least 1 (1 = no growth room, 2 = room to double)",
+            )
+            return None
+        return value
+
+    def strategy(self, node: Any) -> str | None:
+        raw = self.scalar(node, "strategy")
+        if raw is None:
+            return None
+        if raw not in STRATEGIES:
+            close = difflib.get_close_matches(raw, STRATEGIES, n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else "use one of: " + ", ".join(STRATEGIES)
+            )
+            self.problem(node, f"unknown strategy {raw!r}", hint)
+            return None
+        return raw
+
+    def prefix(self, node: Any, key: str) -> tuple[int, int] | None:
+        raw = self.scalar(node, key)
+        if raw is None:
+            return None
+        if "/" not in raw:
+            self.problem(
+                node,
+                f"{key!r} must be a prefix with a length, not {raw!r}",
+                f"for example `{key}: 2001:db8::/32`",
+            )
+            return None
+        try:
+            return parse_prefix(raw)
+        except AddressError as exc:
+            self.problem(node, str(exc))
+            return None
+
+    def size(self, node: Any) -> int | None:
+        raw = self.scalar(node, "size")
+        if raw is None:
+            return None
+        digits = raw.strip().lstrip("/")
+        if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= 128:
+            self.problem(node, f"'size' must be a prefix length such as /48, not {raw!r}")
+            return None
+        return int(digits)
+
+    def name_list(self, node: Any, key: str) -> list[tuple[str, Any]] | None:
+        import yaml
+
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{key!r} must be a list, such as [health, education]")
+            return None
+        out = []
+        for item in node.value:
+            self.count_node()
+            value = self.scalar(item, key)
+            if value is None:
+                continue
+            out.append((value, item))
+        return out
+
+    # -- structure ---------------------------------------------------------------
+    def top(self, root: Any) -> Spec | None:
+        keys = self.mapping(root, _TOP_KEYS, "spec")
+        if keys is None:
+            return None
+        places = {k: self.place(v) for k, (_, v) in keys.items()}
+        title = "Untitled plan"
+        if "plan" in keys:
+            title = self.text(keys["plan"][1], "plan") or title
+        prefix = None
+        if "prefix" not in keys:
+            self.problem(
+                root, "the spec has no 'prefix'", "add the allocation, e.g. `prefix: 3fff:100::/32`"
+            )
+        else:
+            prefix = self.prefix(keys["prefix"][1], "prefix")
+        spec = Spec(
+            title=title,
+            prefix=prefix or (0, 0),
+            children=[],
+            file=self.file,
+            line=self.place(root)[0],
+            column=self.place(root)[1],
+            places=places,
+        )
+        if "description" in keys:
+            spec.description = self.text(keys["description"][1], "description") or ""
+        if "defaults" in keys:
+            defaults = self.mapping(keys["defaults"][1], _DEFAULT_KEYS, "defaults")
+            if defaults:
+                if "strategy" in defaults:
+                    spec.strategy = self.strategy(defaults["strategy"][1]) or spec.strategy
+                if "growth" in defaults:
+                    spec.growth = self.growth(defaults["growth"][1]) or spec.growth
+                if "nibble" in defaults:
+                    flag = self.boolean(defaults["nibble"][1], "nibble")
+                    spec.nibble = spec.nibble if flag is None else flag
+        if "children" in keys:
+            spec.children = self.children(keys["children"][1], spec, depth=1)
+        return spec if prefix is not None else None
+
+    @staticmethod
+    def place(node: Any) -> tuple[int, int]:
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+    def children(self, node: Any, spec: Spec, depth: int) -> list[SpecNode]:
+        import yaml
+
+        if depth > MAX_DEPTH:
+            self.problem(node, f"the plan is nested more than {MAX_DEPTH} levels deep")
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(
+                node, "'children' must be a list of nodes", "start each child with `- name: …`"
+            )
+            return []
+        out: list[SpecNode] = []
+        seen: dict[str, SpecNode] = {}
+        for item in node.value:
+            self.count_node()
+            child = self.node(item, spec, depth)
+            if child is None:
+                continue
+            if child.name in seen:
+                self.problem(
+                    item, f"two children are named {child.name!r}", "give each child its own name"
+                )
+                continue
+            seen[child.name] = child
+            out.append(child)
+        self.check_sibling_names(out)
+        return out
+
+    def check_sibling_names(self, nodes: list[SpecNode]) -> None:
+        made: dict[str, SpecNode] = {}
+        for node in nodes:
+            explicit = set(node.names)
+            for i in range(min(node.sibling_count, 10_000)):
+                name = node.instance_name(i)
+                other = made.get(name)
+                if other is not None and other is not node:
+                    line, col = node.place()
+                    self.problems.append(
+                        Problem(
+                            self.file,
+                            line,
+                            col,
+                            f"{node.name!r} makes a node named {name!r}, which {other.name!r} also makes",
+                            "rename one of them",
+                        )
+                    )
+                    break
+                if other is node and name in explicit:
+                    line, col = node.place("names")
+                    self.problems.append(
+                        Problem(self.file, line, col, f"{name!r} appears twice in 'names'")
+                    )
+                    break
+                made[name] = node
+
+    def node(self, item: Any, spec: Spec, depth: int) -> SpecNode | None:
+        keys = self.mapping(item, _NODE_KEYS, "node")
+        if keys is None:
+            return None
+        if "name" not in keys:
+            self.problem(
+                item, "a node has no 'name'", "add `name: …` (a word such as site or vlan)"
+            )
+            return None
+        name = self.text(keys["name"][1], "name")
+        if name is None:
+            return None
+        if not _NAME.match(name):
+            self.problem(
+                keys["name"][1],
+                f"name {name!r} is not usable",
+                "use letters, digits, '.', '_', '+' or '-' (up to 63), starting with a letter or digit; no '/' or spaces",
+            )
+            return None
+        line, col = self.place(item)
+        node = SpecNode(
+            name=name,
+            line=line,
+            column=col,
+            strategy=spec.strategy,
+            growth=spec.growth,
+            nibble=spec.nibble,
+        )
+        node.places = {k: self.place(v) for k, (_, v) in keys.items()}
+        get = {k: v for k, (_, v) in keys.items()}
+        if "role" in get:
+            role = self.text(get["role"], "role")
+            if role is not None and role not in ROLES:
+                close = difflib.get_close_matches(role, ROLES, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "roles: " + ", ".join(ROLES)
+                self.problem(get["role"], f"unknown role {role!r}", hint)
+            elif role is not None:
+                node.role = role
+        if "count" in get:
+            node.count = self.integer(get["count"], "count", 1, 1 << 24, "24") or 1
+        if "names" in get:
+            names = self.name_list(get["names"], "names") or []
+            for value, item_node in names:
+                if not _NAME.match(value):
+                    self.problem(
+                        item_node,
+                        f"name {value!r} is not usable",
+                        "use letters, digits, '.', '_', '+' or '-', no '/'",
+                    )
+            node.names = tuple(v for v, _ in names)
+            if "count" not in get:
+                node.count = max(1, len(node.names))
+            elif len(node.names) > node.count:
+                self.problem(
+                    get["names"],
+                    f"{len(node.names)} names given for count {node.count}",
+                    f"raise count to {len(node.names)} or drop names",
+                )
+        if "size" in get:
+            node.size = self.size(get["size"])
+        if "prefix" in get:
+            node.prefix = self.prefix(get["prefix"], "prefix")
+        if "growth" in get:
+            node.growth = self.growth(get["growth"]) or node.growth
+        if "strategy" in get:
+            node.strategy = self.strategy(get["strategy"]) or node.strategy
+        if "step" in get:
+            node.step = self.integer(get["step"], "step", 1, 1 << 20, "8") or 1
+        if "description" in get:
+            node.description = self.text(get["description"], "description") or ""
+        if "nibble" in get:
+            flag = self.boolean(get["nibble"], "nibble")
+            node.nibble = node.nibble if flag is None else flag
+        if "tags" in get:
+            node.tags = tuple(v for v, _ in self.name_list(get["tags"], "tags") or [])
+        if "vlan" in get:
+            node.vlan = self.integer(get["vlan"], "vlan", 1, 4094, "101")
+            if node.vlan is not None and node.vlan + node.count - 1 > 4094:
+                self.problem(
+                    get["vlan"],
+                    f"VLANs {node.vlan} to {node.vlan + node.count - 1} run past 4094",
+                    "start lower",
+                )
+        if "router" in get:
+            node.router = self.text(get["router"], "router") or ""
+        if "ends" in get:
+            node.ends = self.ends(get["ends"], node, "count" in get)
+        if "children" in get:
+            node.children = self.children(get["children"], spec, depth + 1)
+        self.check_node(node, get, item)
+        return node
+
+    def ends(self, value: Any, node: SpecNode, has_count: bool) -> tuple[tuple[str, str], ...]:
+        import yaml
+
+        if node.role != "p2p":
+            self.problem(
+                value, "'ends' names the two routers of a p2p link", "use it only with `role: p2p`"
+            )
+            return ()
+        pairs = []
+        items = value.value if isinstance(value, yaml.SequenceNode) else None
+        if items and all(isinstance(i, yaml.ScalarNode) for i in items):
+            items = [value]  # a single link: ends: [r1, r2]
+        for pair in items or [value]:
+            names = self.name_list(pair, "ends") or []
+            if len(names) != 2:
+                self.problem(
+                    pair,
+                    "each link in 'ends' needs exactly two router names",
+                    "for example `ends: [[r1, r2], [r2, r3]]`",
+                )
+                continue
+            pairs.append((names[0][0], names[1][0]))
+        if has_count and len(pairs) != node.count:
+            self.problem(
+                value,
+                f"'ends' lists {len(pairs)} links but count is {node.count}",
+                "give one pair per link, or drop count",
+            )
+        elif not has_count:
+            node.count = max(1, len(pairs))
+        return tuple(pairs)
+
+    def check_node(self, node: SpecNode, get: dict[str, Any], item: Any) -> None:
+        if node.role in LEAF_ROLES and node.children:
+            self.problem(
+                get["children"],
+                f"a {node.role} node cannot have children",
+                "move the children to a container or site node",
+            )
+        if node.prefix is not None and node.sibling_count > 1:
+            self.problem(
+                get["prefix"],
+                "'prefix' pins one block, but this node has count > 1",
+                "remove count, or use size instead of prefix",
+            )
+        if node.prefix is not None and node.size is not None and node.prefix[1] != node.size:
+            self.problem(
+                get["size"],
+                f"'size' /{node.size} disagrees with 'prefix' /{node.prefix[1]}",
+                "keep one of them",
+            )
+        if node.role == "reserve" and node.size is None and node.prefix is None:
+            self.problem(item, "a reserve needs a 'size' or a 'prefix'", "for example `size: /32`")
+        if node.role == "loopback" and node.count > (1 << 20):
+            self.problem(
+                get["count"], "more than 1,048,576 loopbacks in one /64", "split them per site"
+            )
+        if node.role == "lan" and node.size not in (None, 64):
+            pass  # allowed, reported by lint (lan-not-64) so the plan can still be drawn
+        if node.growth != 1 and not math.isfinite(node.growth):
+            self.problem(get.get("growth", item), "'growth' must be a finite number")

@@ -1,0 +1,97 @@
+"""The ``v6plan`` command line.
+
+Start-up matters: this package imports only the standard library at import time.
+Each command module registers its sub-commands and imports the planner (and, for
+``tui``/``serve``, Textual) inside the function that runs the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+EPILOG = """\
+examples:
+  v6plan plan examples/government.yaml          build or update a plan (writes the lock file)
+  v6plan show examples/government.yaml health   one node and its children
+  v6plan check examples/government.yaml         lint against best practice
+  v6plan free examples/government.yaml health --length 48 --limit 4
+  v6plan find examples/government.yaml 3fff:100:102:2064::17
+  v6plan export examples/government.yaml --format csv -o plan.csv
+  v6plan calc info 2001:db8::/29
+  v6plan ula
+
+exit codes: 0 ok · 1 the plan has errors (or findings with --strict) · 2 bad input or usage
+"""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+def add_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    examples: str,
+    run: Callable[[argparse.Namespace], int],
+) -> argparse.ArgumentParser:
+    """A sub-command whose --help ends with examples (every command has some)."""
+    parser = sub.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog="examples:\n" + examples.rstrip() + "\n",
+        formatter_class=HelpFormatter,
+    )
+    parser.set_defaults(run=run)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import _calc, _plan, _ui
+
+    parser = argparse.ArgumentParser(
+        prog="v6plan",
+        description="IPv6 address planning: from an allocation and a few requirements to a "
+        "stable, nibble-aligned plan — linted, queried and exported.",
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"v6plan {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _plan.register(sub)
+    _calc.register(sub)
+    _ui.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .._errors import InputError, V6PlanError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(run(args))
+    except InputError as exc:
+        print(f"v6plan: {exc}", file=sys.stderr)
+        return 2
+    except V6PlanError as exc:
+        print(f"v6plan: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("v6plan: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `v6plan export … | head`
+        sys.stderr.close()
+        return 0

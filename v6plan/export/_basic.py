@@ -1,0 +1,134 @@
+"""Tabular exports (CSV, JSON, YAML) written row by row from the plan's columns."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import TextIO
+
+from .._plan import Plan
+from .._prefix import format_address
+from . import ExportOptions
+
+__all__ = ["rows", "write_csv", "write_json", "write_yaml"]
+
+_PLAIN = re.compile(r"^[\w.+-]*$")
+_BATCH = 1 << 14
+
+
+def _names_are_plain(plan: Plan) -> bool:
+    """Spec-made names need no quoting; imported ones might (checked once per string)."""
+    return all(_PLAIN.match(name) for name in set(plan.name))
+
+
+def rows(plan: Plan, options: ExportOptions) -> Iterator[tuple[int, str, str, str, str, str]]:
+    """``(index, path, prefix, role, status, parent path)`` for every node in order."""
+    net, plen, end, kind = plan.net, plan.plen, plan.end, plan.kind
+    roles = [k.role for k in plan.kinds]
+    reserve = [k.role == "reserve" for k in plan.kinds]
+    progress = options.progress
+    start, stop = 1, len(plan)
+    if options.node:
+        start = plan.resolve(options.node)
+        stop = plan.end[start]
+    for i, path in enumerate(plan.paths(start, stop), start):
+        if progress is not None and not i % _BATCH:
+            progress.update(i - start)
+        k = kind[i]
+        status = "reserved" if reserve[k] else "container" if end[i] > i + 1 else "active"
+        parent = path.rpartition("/")[0]
+        yield i, path, f"{format_address(net[i])}/{plen[i]}", roles[k], status, parent
+
+
+def _extras(plan: Plan, i: int) -> tuple[str, str]:
+    """The configured /127 of a p2p link and the VLAN id, where they apply."""
+    kind = plan.kinds[plan.kind[i]]
+    p2p = (
+        f"{format_address(plan.net[i] + 2)}/127"
+        if kind.role == "p2p" and plan.plen[i] == 64
+        else ""
+    )
+    vlan = "" if kind.vlan is None else str(kind.vlan + plan.index[i])
+    return p2p, vlan
+
+
+def _csv_field(text: str) -> str:
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_csv(plan: Plan, out: TextIO, options: ExportOptions) -> None:
+    """CSV with a header; one row per node (the root excluded), parents first."""
+    out.write("prefix,path,name,role,status,depth,parent,p2p,vlan,description\n")
+    plain = _names_are_plain(plan)
+    descriptions = [_csv_field(k.description) for k in plan.kinds]
+    special = [k.role == "p2p" or k.vlan is not None for k in plan.kinds]
+    kind, depth, name = plan.kind, plan.depth, plan.name
+    lines: list[str] = []
+    for i, path, prefix, role, status, parent in rows(plan, options):
+        k = kind[i]
+        p2p, vlan = _extras(plan, i) if special[k] else ("", "")
+        if plain:
+            lines.append(
+                f"{prefix},{path},{name[i]},{role},{status},{depth[i]},{parent},{p2p},{vlan},{descriptions[k]}\n"
+            )
+        else:
+            lines.append(
+                f"{prefix},{_csv_field(path)},{_csv_field(name[i])},{role},{status},{depth[i]},{_csv_field(parent)},{p2p},{vlan},{descriptions[k]}\n"
+            )
+        if len(lines) >= _BATCH:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
+
+
+def _json_records(plan: Plan, options: ExportOptions) -> Iterator[str]:
+    plain = _names_are_plain(plan)
+    dumps = json.dumps
+    descriptions = [
+        f', "description": {dumps(k.description)}' if k.description else "" for k in plan.kinds
+    ]
+    roles = [dumps(k.role or None) for k in plan.kinds]
+    special = [k.role == "p2p" or k.vlan is not None for k in plan.kinds]
+    kind, depth, name = plan.kind, plan.depth, plan.name
+    for i, path, prefix, _role, status, parent in rows(plan, options):
+        k = kind[i]
+        extra = descriptions[k]
+        if special[k]:
+            p2p, vlan = _extras(plan, i)
+            extra += (f', "p2p": "{p2p}"' if p2p else "") + (f', "vlan": {vlan}' if vlan else "")
+        if plain:
+            parent_text = f'"{parent}"' if parent else "null"
+            yield f'{{"path": "{path}", "name": "{name[i]}", "prefix": "{prefix}", "role": {roles[k]}, "parent": {parent_text}, "depth": {depth[i]}, "status": "{status}"{extra}}}'
+        else:
+            yield f'{{"path": {dumps(path)}, "name": {dumps(name[i])}, "prefix": "{prefix}", "role": {roles[k]}, "parent": {dumps(parent or None)}, "depth": {depth[i]}, "status": "{status}"{extra}}}'
+
+
+def _write_records(out: TextIO, records: Iterator[str], lead: str, sep: str) -> int:
+    """Write records with ``lead`` before the first and ``sep`` before the rest."""
+    batch: list[str] = []
+    count = 0
+    for record in records:
+        batch.append((sep if count else lead) + record)
+        count += 1
+        if len(batch) >= _BATCH:
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch))
+    return count
+
+
+def write_json(plan: Plan, out: TextIO, options: ExportOptions) -> None:
+    """``{"plan", "prefix", "nodes": [...]}`` with one node object per line."""
+    out.write(f'{{"plan": {json.dumps(plan.title)}, "prefix": "{plan.prefix}", "nodes": [')
+    count = _write_records(out, _json_records(plan, options), "\n  ", ",\n  ")
+    out.write("\n]}\n" if count else "]}\n")
+
+
+def write_yaml(plan: Plan, out: TextIO, options: ExportOptions) -> None:
+    """The JSON data as YAML (flow mappings per node: JSON lines are valid YAML)."""
+    out.write(f'plan: {json.dumps(plan.title)}\nprefix: "{plan.prefix}"\nnodes:')
+    count = _write_records(out, _json_records(plan, options), "\n- ", "\n- ")
+    out.write("\n" if count else " []\n")
