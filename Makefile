@@ -1,0 +1,37 @@
+# v6plan — the two commands of the README's quick start, and a few more.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv with v6plan and its test tools
+
+demo: $(STAMP)  ## plan the bundled government example and write its report
+	$(BIN)/v6plan plan examples/government.yaml
+	$(BIN)/v6plan show examples/government.yaml health/site-3
+	$(BIN)/v6plan find examples/government.yaml 3fff:100:102:2064::17
+	@mkdir -p out
+	$(BIN)/v6plan export examples/government.yaml --format markdown --set depth=3 -o out/government.md
+	@echo "report written to out/government.md"
+
+test: $(STAMP)  ## run every test (what CI runs)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## print our figures beside the peers' (see README)
+	$(BIN)/python benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
