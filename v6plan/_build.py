@@ -56,7 +56,7 @@ class _Builder:
         self.kind_of: dict[int, int] = {}
         self.host_kind_of: dict[int, int] = {}
         self.name_cache: dict[tuple[int, int], list[str]] = {}
-        self.groups: dict[tuple[str, str], tuple[int, int, list[int]]] = {}
+        self.groups: dict[tuple[str, str], tuple[int, int, list[int | None]]] = {}
         self.kept = 0
         self.new = 0
 
@@ -218,6 +218,7 @@ class _Builder:
                 vlan=node.vlan,
                 router=node.router,
                 ends=node.ends,
+                interface=node.interface,
                 template=node,
                 want=self.want(node.children),
             )
@@ -282,10 +283,13 @@ class _Builder:
         for t, _key, nets in groups:
             if t.length <= 0:
                 continue
-            if nets[0] is None and nets[-1] is None and len(set(nets)) == 1:
+            retired = t.retired if t.makes_siblings else frozenset()
+            if not retired and nets[0] is None and nets[-1] is None and len(set(nets)) == 1:
                 missing = range(len(nets))  # nothing pinned or locked: the common case
             else:
-                missing = [i for i, n in enumerate(nets) if n is None]  # type: ignore[assignment]
+                missing = [  # type: ignore[assignment]
+                    i for i, n in enumerate(nets) if n is None and i not in retired
+                ]
                 if not missing:
                     continue
             try:
@@ -307,7 +311,7 @@ class _Builder:
         if self.problems:
             return
         for t, key, nets in groups:
-            self.groups[key] = (pnet, t.length, nets)  # type: ignore[arg-type]
+            self.groups[key] = (pnet, t.length, nets)
             self.emit(parent, parent_path, t, nets, depth)  # type: ignore[arg-type]
 
     def apply_lock(
@@ -338,8 +342,9 @@ class _Builder:
             return
         limit = 1 << (length - plen)
         shift = 128 - length
+        retired = t.retired if t.makes_siblings else frozenset()
         for i, slot in enumerate(slots[: len(nets)]):
-            if slot is None or nets[i] is not None:
+            if slot is None or nets[i] is not None or i in retired:
                 continue
             if self.release and self.is_released(
                 f"{parent_path}/{t.instance_name(i)}" if parent_path else t.instance_name(i)
@@ -369,6 +374,17 @@ class _Builder:
         plan = self.plan
         k = self.kind_for(t)
         n = len(nets)
+        if t.retired and t.makes_siblings:  # retired instances leave a gap, nothing renumbers
+            for j, net in enumerate(nets):
+                if j in t.retired:
+                    continue
+                name = t.instance_name(j)
+                i = self.append(parent, net, t.length, depth, k, name, j)
+                if t.children:
+                    path = f"{parent_path}/{name}" if parent_path else name
+                    self.place_children(i, path, t.children, net, t.length, depth + 1)
+                    plan.end[i] = len(plan.net)
+            return
         if t.role == "loopback":
             for net in nets:
                 i = self.append(parent, net, t.length, depth, k, t.name, 0)
@@ -402,6 +418,12 @@ class _Builder:
             )
             k = self.host_kind_of[id(t)] = len(plan.kinds) - 1
         n = t.count
+        if t.retired:  # retired loopbacks: the other hosts keep their addresses
+            for j in range(n):
+                if j not in t.retired:
+                    name = t.names[j] if j < len(t.names) else f"{t.name}-{j + 1}"
+                    self.append(parent, net + 1 + j, 128, depth, k, name, j)
+            return
         start = len(plan.net)
         names = list(t.names[:n]) + [
             f"{t.name}-{j}" for j in range(len(t.names) + 1, n + 1)
@@ -443,10 +465,17 @@ class _Builder:
         for key, (pnet, length, nets) in self.groups.items():
             shift = 128 - length
             first, size = nets[0], 1 << shift
-            if len(nets) > 1 and nets == list(range(first, first + len(nets) * size, size)):
+            if (
+                first is not None
+                and len(nets) > 1
+                and nets == list(range(first, first + len(nets) * size, size))
+            ):
                 lock.groups[key] = (length, [[(first - pnet) >> shift, len(nets)]])
-            else:
-                lock.groups[key] = (length, compress([(n - pnet) >> shift for n in nets]))
+            else:  # None marks a retired instance: its slot is free again
+                lock.groups[key] = (
+                    length,
+                    compress([None if n is None else (n - pnet) >> shift for n in nets]),
+                )
         return lock
 
     def released_groups(self) -> list[str]:

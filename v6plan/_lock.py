@@ -59,7 +59,8 @@ def expand(runs: list[object], where: str) -> Slots:
             slots.extend(range(run[0], run[0] + run[1]))
         else:
             raise LockError(
-                f"{where}: slot entry {run!r} is not a slot number, [first, count] or null"
+                f"{where}: slot entry {run!r} is not a slot number, [first, count] or null — "
+                "restore the lock from version control, or delete it to re-plan from scratch"
             )
     return slots
 

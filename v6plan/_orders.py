@@ -52,12 +52,15 @@ def _stepped(width: int, step: int) -> Iterator[int]:
     """Every ``step``-th slot first (room for each block to grow), then the rest."""
     total = 1 << width
     yield from range(0, total, step)
-    for offset in range(1, step):
+    for offset in range(1, min(step, total)):
         yield from range(offset, total, step)
 
 
 def slot_order(strategy: str, width: int, step: int = 1) -> Iterator[int]:
-    """All slot numbers of a ``width``-bit field in the order ``strategy`` hands them out."""
+    """All slot numbers of a ``width``-bit field in the order ``strategy`` hands them out.
+
+    A ``step`` above 1 is a sequential order with gaps (the spec allows it only there).
+    """
     if step > 1:
         return _stepped(width, step)
     if strategy == "sparse":
@@ -72,8 +75,8 @@ def first_slots(strategy: str, width: int, count: int, step: int = 1) -> list[in
     if strategy in ("sequential", "best-fit") and step == 1:
         return list(range(min(count, 1 << width)))
     if strategy == "sparse" and step == 1:
+        if not width:  # one slot, 0; int("", 2) would fail, and count may be 0
+            return [0][:count]
         fmt = f"0{width}b"
-        return (
-            [int(format(i, fmt)[::-1], 2) for i in range(min(count, 1 << width))] if width else [0]
-        )
+        return [int(format(i, fmt)[::-1], 2) for i in range(min(count, 1 << width))]
     return list(islice(slot_order(strategy, width, step), count))

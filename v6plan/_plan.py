@@ -38,6 +38,8 @@ class Kind:
     template: SpecNode | None = None
     #: Addresses the children ask for with their growth (headroom lint); 0 = unknown.
     want: int = 0
+    #: Interface name template of a LAN or p2p link (spec key ``interface``).
+    interface: str = ""
 
 
 class Plan:

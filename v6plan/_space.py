@@ -79,6 +79,8 @@ class Space:
     def claim(self, net: int, length: int) -> tuple[int, int] | None:
         """Mark a block used; return the interval it collides with instead, if any."""
         end = net + (1 << (128 - length))
+        if length < self.length or net < self.net or end > self.end:
+            raise PlanError(f"{net:#x}/{length} is not inside the block being allocated from")
         clash = self.conflict(net, end)
         if clash is None:
             i = bisect_right(self._starts, net)
@@ -106,6 +108,8 @@ class Space:
         """
         if count <= 0:
             return []
+        if not self.length <= length <= 128:
+            raise PlanError(f"a /{length} cannot be taken from a /{self.length}")
         size = 1 << (128 - length)
         width = length - self.length
         if strategy == "best-fit":

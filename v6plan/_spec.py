@@ -48,7 +48,8 @@ _TOP_KEYS = ("plan", "prefix", "description", "defaults", "children")
 _DEFAULT_KEYS = ("strategy", "growth", "nibble")
 _NODE_KEYS = (
     "name", "children", "count", "names", "size", "prefix", "growth", "strategy",
-    "step", "role", "description", "nibble", "tags", "vlan", "router", "ends",
+    "step", "role", "description", "nibble", "tags", "vlan", "router", "ends", "retire",
+    "interface",
 )  # fmt: skip
 
 
@@ -73,6 +74,13 @@ class SpecNode:
     vlan: int | None = None
     router: str = ""
     ends: tuple[tuple[str, str], ...] = ()
+    #: Interface name (template) of a LAN or p2p link in the router exports.
+    interface: str = ""
+    #: Instances taken out of the plan by name (``retire: [site-3]``); the others keep
+    #: their index, name, VLAN and block, and ``count`` still sizes the parent.
+    retire: tuple[str, ...] = ()
+    #: The 0-based indexes of ``retire`` (for loopbacks: of the /128 hosts).
+    retired: frozenset[int] = frozenset()
     children: list[SpecNode] = field(default_factory=list)
     #: Places of the node's keys (1-based line, column), for messages about values.
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -575,10 +583,34 @@ class _Reader:
             node.router = self.text(get["router"], "router") or ""
         if "ends" in get:
             node.ends = self.ends(get["ends"], node, "count" in get)
+        if "interface" in get:
+            node.interface = self.interface(get["interface"], node)
+        if "retire" in get:
+            self.retire(get["retire"], node)
         if "children" in get:
             node.children = self.children(get["children"], spec, depth + 1)
         self.check_node(node, get, item)
         return node
+
+    def interface(self, value: Any, node: SpecNode) -> str:
+        """``interface: eth1.{vlan}``: the interface a LAN or link is on, for router exports."""
+        text = self.text(value, "interface") or ""
+        if node.role not in ("lan", "p2p"):
+            self.problem(
+                value,
+                "'interface' names the router interface of a LAN or p2p link",
+                "use it with `role: lan` or `role: p2p`",
+            )
+            return ""
+        if not re.match(r"^[\w.:@{}-]{1,64}$", text):
+            self.problem(
+                value,
+                f"interface {text!r} is not a usable interface name",
+                "letters, digits and . _ - : @, up to 64, with {vlan} {name} {index} {n} "
+                "{router} {parent} (LAN) or {peer} {link} {index} (p2p) as placeholders",
+            )
+            return ""
+        return text
 
     def ends(self, value: Any, node: SpecNode, has_count: bool) -> tuple[tuple[str, str], ...]:
         import yaml
@@ -612,6 +644,48 @@ class _Reader:
             node.count = max(1, len(pairs))
         return tuple(pairs)
 
+    def retire(self, value: Any, node: SpecNode) -> None:
+        """``retire: [site-3]``: drop instances by name without moving or renaming the rest."""
+        hosts = node.role == "loopback"  # a loopback's count makes /128 hosts, named name-1 …
+        total = node.count
+        names: list[str] = []
+        indexes: set[int] = set()
+        for name, item in self.name_list(value, "retire") or []:
+            index = -1
+            if name in node.names[:total]:
+                index = node.names.index(name)
+            elif not hosts and total == 1 and not node.names and name == node.name:
+                index = 0
+            else:
+                base, dash, number = name.rpartition("-")
+                if dash and base == node.name and number.isdigit() and number[0] != "0":
+                    k = int(number) - 1
+                    if len(node.names) <= k < total:
+                        index = k
+            if index < 0:
+                first = node.instance_name(0) if not hosts or node.names else f"{node.name}-1"
+                last = node.names[total - 1] if total <= len(node.names) else f"{node.name}-{total}"
+                self.problem(
+                    item,
+                    f"'retire' names {name!r}, which {node.name!r} does not make",
+                    f"its {'hosts' if hosts else 'nodes'} run {first} … {last}",
+                )
+                continue
+            if index in indexes:
+                self.problem(item, f"{name!r} appears twice in 'retire'")
+                continue
+            indexes.add(index)
+            names.append(name)
+        if indexes and len(indexes) >= total and not hosts:
+            self.problem(
+                value,
+                f"'retire' takes every node {node.name!r} makes",
+                "remove the node from the spec instead",
+            )
+            return
+        node.retire = tuple(names)
+        node.retired = frozenset(indexes)
+
     def check_node(self, node: SpecNode, get: dict[str, Any], item: Any) -> None:
         if node.role in LEAF_ROLES and node.children:
             self.problem(
@@ -631,6 +705,10 @@ class _Reader:
                 f"'size' /{node.size} disagrees with 'prefix' /{node.prefix[1]}",
                 "keep one of them",
             )
+        if node.step > 1 and node.strategy != "sequential":
+            if "strategy" in get:
+                self.problem(get["step"], f"'step' spaces out the sequential order; it cannot be combined with strategy {node.strategy!r}", "drop one of them")
+            node.strategy = "sequential"
         if node.role == "reserve" and node.size is None and node.prefix is None:
             self.problem(item, "a reserve needs a 'size' or a 'prefix'", "for example `size: /32`")
         if node.role == "loopback" and node.count > (1 << 20):

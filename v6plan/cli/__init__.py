@@ -21,7 +21,7 @@ examples:
   v6plan free examples/government.yaml health --length 48 --limit 4
   v6plan find examples/government.yaml 3fff:100:102:2064::17
   v6plan export examples/government.yaml --format csv -o plan.csv
-  v6plan calc info 2001:db8::/29
+  v6plan calc info 3fff:8::/29
   v6plan ula
 
 exit codes: 0 ok · 1 the plan has errors (or findings with --strict) · 2 bad input or usage

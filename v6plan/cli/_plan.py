@@ -151,17 +151,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _lock_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    _register_export(sub)
+
+
+def _export_epilog() -> str:
+    """Examples, then every format with its settings: what a user needs to find a --set."""
     from ..export import FORMATS
+
+    lines = [
+        "  v6plan export examples/government.yaml --format csv -o government.csv",
+        "  v6plan export examples/government.yaml --format json | jq '.nodes | length'",
+        "  v6plan export examples/government.yaml --format markdown --set depth=2 -o report.md",
+        "  v6plan export examples/operator-29.yaml --format yaml --node business",
+    ]
+    lines += [f"  {f.example}" for f in FORMATS.values() if f.example]
+    lines.append("")
+    lines.append("formats and their settings (--set KEY=VALUE, repeatable):")
+    for f in FORMATS.values():
+        multi = " [--dir: several files]" if f.files else ""
+        lines.append(f"  {f.name:<12} {f.summary}{multi}")
+        for s in f.settings:
+            lines.append(f"      {s.key:<14} {s.help}")
+    return "\n".join(lines)
+
+
+def _register_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ..export import FORMATS, NETBOX_VERSIONS
 
     p = add_command(
         sub,
         "export",
-        "write the plan in a format other tools read",
-        """\
-  v6plan export examples/government.yaml --format csv -o government.csv
-  v6plan export examples/government.yaml --format json | jq '.nodes | length'
-  v6plan export examples/government.yaml --format markdown --set depth=2 -o report.md
-  v6plan export examples/operator-29.yaml --format yaml --node business""",
+        "write the plan in a format other tools read (NetBox, phpIPAM, RPSL, BIND, radvd, "
+        "Kea, FRR, reports)",
+        _export_epilog(),
         run_export,
     )
     p.add_argument("spec", help=PLAN_ARG_HELP)
@@ -169,20 +191,42 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--format",
         "-f",
         required=True,
-        choices=sorted(FORMATS),
+        choices=list(FORMATS),
         metavar="FORMAT",
-        help="one of: " + ", ".join(f"{n} ({f.summary})" for n, f in sorted(FORMATS.items())),
+        help="one of: " + ", ".join(FORMATS) + " (settings for each are listed below)",
     )
-    p.add_argument(
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
         "-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output"
     )
+    where.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="write every file of a multi-file format into DIR (created if missing; all files "
+        "or none): NetBox companion files in import order, one zone file per reverse zone, "
+        "one config per router",
+    )
     p.add_argument("--node", default="", help="export only this node and what is under it")
+    p.add_argument(
+        "--router",
+        metavar="NAME",
+        help="radvd, frr, kea-dhcp6: only this router (same as --set router=NAME)",
+    )
+    p.add_argument(
+        "--netbox-version",
+        choices=NETBOX_VERSIONS,
+        default=NETBOX_VERSIONS[-1],
+        metavar="V",
+        help="NetBox release the netbox-* files are for: 4.0 or 4.1 (site column), "
+        "4.2 (scope_type/scope_id), 4.3 or 4.4 (+ vlan_site), 4.5 (+ owner), "
+        "4.5.5 = 4.5.5 and later (+ scope_name; the default)",
+    )
     p.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a format setting, e.g. depth=2 (repeatable)",
+        help="a format setting, e.g. depth=2 (repeatable; see the list below)",
     )
     p.add_argument(
         "--progress",
@@ -658,6 +702,7 @@ def run_export(args: argparse.Namespace) -> int:
     from .._io import atomic_writer
     from .._progress import Progress
     from ..export import ExportOptions, get_format
+    from ..export._sink import DirectorySink
 
     settings = {}
     for item in args.set:
@@ -666,18 +711,28 @@ def run_export(args: argparse.Namespace) -> int:
             raise InputError(f"--set {item!r}: write it as KEY=VALUE, e.g. --set depth=2")
         settings[key.strip()] = value.strip()
     fmt = get_format(args.format)
+    if args.router:
+        settings["router"] = args.router
+    fmt.check_settings(settings)
+    if fmt.name.startswith("netbox-"):
+        settings["netbox-version"] = args.netbox_version
+    files_writer = fmt.files_writer() if args.dir else None  # fail before any work
     plan = load_plan(args.spec, args.lock)
     if args.node:
         plan.resolve(args.node)  # fail before any output is opened
     total = len(plan) - 1
     progress = Progress(f"exporting {fmt.name}", total, enabled=args.progress)
     options = ExportOptions(node=args.node, progress=progress, settings=settings)
-    writer = fmt.writer()
     with progress:
-        if args.output:
+        if files_writer is not None:
+            with DirectorySink(args.dir) as sink:
+                files_writer(plan, sink, options)
+        elif args.output:
             with atomic_writer(args.output) as stream:
-                writer(plan, stream, options)
+                fmt.writer()(plan, stream, options)
         else:
             with nullcontext(sys.stdout) as stream:
-                writer(plan, stream, options)
+                fmt.writer()(plan, stream, options)
+    if files_writer is not None:
+        print(f"wrote {len(sink.written)} files to {args.dir}: {', '.join(sink.written)}")
     return 0
