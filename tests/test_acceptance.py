@@ -11,14 +11,16 @@ from v6plan import load_spec
 from v6plan._build import build
 from v6plan._import import read_plan_file
 from v6plan._lint import lint
-from v6plan._query import free_blocks, next_free
 from v6plan._prefix import format_prefix, parse_prefix
+from v6plan._query import free_blocks, next_free
 from v6plan._sizing import hd_threshold, nibble_length_for
 
 PLANS = ["government", "operator-29"]
 
 
-@pytest.mark.skipif(not SHARED_ACCEPTANCE.exists(), reason="../shared/acceptance not beside this checkout")
+@pytest.mark.skipif(
+    not SHARED_ACCEPTANCE.exists(), reason="../shared/acceptance not beside this checkout"
+)
 def test_copies_match_the_shared_originals() -> None:
     cmp = filecmp.dircmp(SHARED_ACCEPTANCE, ACCEPTANCE)
     assert not cmp.diff_files and not cmp.left_only, "tests/data/acceptance is out of sync"
@@ -28,7 +30,11 @@ def test_copies_match_the_shared_originals() -> None:
 @pytest.mark.parametrize("name", PLANS)
 @pytest.mark.parametrize("where", ["acceptance", "examples"])
 def test_plan_has_the_expected_prefixes(name: str, where: str) -> None:
-    path = ACCEPTANCE / "plans" / f"{name}.yaml" if where == "acceptance" else ROOT / "examples" / f"{name}.yaml"
+    path = (
+        ACCEPTANCE / "plans" / f"{name}.yaml"
+        if where == "acceptance"
+        else ROOT / "examples" / f"{name}.yaml"
+    )
     expect = acceptance(f"plans/{name}.expect.yaml")
     plan = build(load_spec(path)).plan
     for node_path, prefix in expect["nodes"].items():
@@ -58,7 +64,9 @@ def test_operator_root_needs_eight_reverse_zones() -> None:
     assert len(reverse_zones(plan.net[0], plan.plen[0])) == want
 
 
-@pytest.mark.parametrize("case", acceptance("sizing.yaml")["nibble_rule_75"]["cases"], ids=lambda c: str(c["sites"]))
+@pytest.mark.parametrize(
+    "case", acceptance("sizing.yaml")["nibble_rule_75"]["cases"], ids=lambda c: str(c["sites"])
+)
 def test_sizing_by_the_75_percent_rule(case: dict[str, int]) -> None:
     assert nibble_length_for(case["sites"], 48) == case["block"]
 

@@ -18,7 +18,11 @@ def test_sequential_children_in_declared_order() -> None:
           - {name: b, size: /36, count: 2}
         """
     ).plan
-    assert prefixes(plan) == {"a": "2001:db8::/36", "b-1": "2001:db8:1000::/36", "b-2": "2001:db8:2000::/36"}
+    assert prefixes(plan) == {
+        "a": "2001:db8::/36",
+        "b-1": "2001:db8:1000::/36",
+        "b-2": "2001:db8:2000::/36",
+    }
 
 
 def test_sparse_and_centermost_and_step_orders_in_a_spec() -> None:
@@ -49,7 +53,11 @@ def test_sparse_and_centermost_and_step_orders_in_a_spec() -> None:
           - {name: lir, size: /32, count: 3, step: 8}   # each /32 keeps room to grow to a /29
         """
     ).plan
-    assert [plan.prefix_text(c) for c in plan.children(0)] == ["3fff::/32", "3fff:8::/32", "3fff:10::/32"]
+    assert [plan.prefix_text(c) for c in plan.children(0)] == [
+        "3fff::/32",
+        "3fff:8::/32",
+        "3fff:10::/32",
+    ]
 
 
 def test_best_fit_takes_the_smallest_hole() -> None:
@@ -106,7 +114,11 @@ def test_roles_loopback_p2p_lan() -> None:
     ).plan
     got = prefixes(plan)
     assert got["lo"] == "2001:db8:1::/64"
-    assert [got["lo/r1"], got["lo/r2"], got["lo/lo-3"]] == ["2001:db8:1::1/128", "2001:db8:1::2/128", "2001:db8:1::3/128"]
+    assert [got["lo/r1"], got["lo/r2"], got["lo/lo-3"]] == [
+        "2001:db8:1::1/128",
+        "2001:db8:1::2/128",
+        "2001:db8:1::3/128",
+    ]
     link2 = plan.node(plan.find_path("link-2"))
     assert str(link2.prefix) == "2001:db8:1:2::/64"
     assert str(link2.p2p) == "2001:db8:1:2::2/127"
@@ -138,16 +150,36 @@ def test_pins_are_exact_and_others_flow_around_them() -> None:
           - {name: pinned, prefix: "2001:db8:1000::/36"}
         """
     ).plan
-    assert prefixes(plan) == {"a-1": "2001:db8::/36", "a-2": "2001:db8:2000::/36", "pinned": "2001:db8:1000::/36"}
+    assert prefixes(plan) == {
+        "a-1": "2001:db8::/36",
+        "a-2": "2001:db8:2000::/36",
+        "pinned": "2001:db8:1000::/36",
+    }
 
 
 @pytest.mark.parametrize(
     ("body", "where", "message"),
     [
-        ("- {name: x, prefix: '3fff:100::1/48'}", (3, 23), "host bits set in 3fff:100::1/48 — did you mean 3fff:100::/48?"),
-        ("- {name: x, prefix: '3fff:200::/48'}", (3, 23), "pinned 3fff:200::/48 is outside its parent 3fff:100::/32"),
-        ("- {name: x, prefix: '3fff:100::/48'}\n  - {name: y, prefix: '3fff:100::/52'}", (4, 23), "overlaps another pinned block"),
-        ("- {name: m, count: 24, size: /36, growth: 2}", (1, 9), "24 children × growth 2 do not fit in /36 under /32"),
+        (
+            "- {name: x, prefix: '3fff:100::1/48'}",
+            (3, 23),
+            "host bits set in 3fff:100::1/48 — did you mean 3fff:100::/48?",
+        ),
+        (
+            "- {name: x, prefix: '3fff:200::/48'}",
+            (3, 23),
+            "pinned 3fff:200::/48 is outside its parent 3fff:100::/32",
+        ),
+        (
+            "- {name: x, prefix: '3fff:100::/48'}\n  - {name: y, prefix: '3fff:100::/52'}",
+            (4, 23),
+            "overlaps another pinned block",
+        ),
+        (
+            "- {name: m, count: 24, size: /36, growth: 2}",
+            (1, 9),
+            "24 children × growth 2 do not fit in /36 under /32",
+        ),
         ("- {name: big, size: /30}", (3, 23), "'big' is a /30"),
         ("- {name: x}", (3, 5), "cannot tell how big 'x' is"),
     ],
@@ -164,7 +196,9 @@ def test_placement_problems_name_the_place(body: str, where: tuple[int, int], me
 
 def test_growth_error_suggests_the_fix() -> None:
     with pytest.raises(SpecError) as info:
-        plan_of("prefix: 3fff:100::/32\nchildren:\n  - {name: m, count: 24, size: /36, growth: 2}\n")
+        plan_of(
+            "prefix: 3fff:100::/32\nchildren:\n  - {name: m, count: 24, size: /36, growth: 2}\n"
+        )
     assert "need /40 or a shorter parent" in str(info.value)
 
 
@@ -218,7 +252,9 @@ def test_adding_never_moves_what_is_placed() -> None:
     lock = Lock.parse(first.lock.dumps())
     # More ministries, more sites (same sizes), and a new node declared FIRST.
     extra = "  - {name: backbone, size: /40}\n"
-    spec = _grow(5, 12, "").replace("children:\n  - name: ministry", "children:\n" + extra + "  - name: ministry", 1)
+    spec = _grow(5, 12, "").replace(
+        "children:\n  - name: ministry", "children:\n" + extra + "  - name: ministry", 1
+    )
     second = plan_of(spec, lock)
     before, after = prefixes(first.plan), prefixes(second.plan)
     assert all(after[path] == prefix for path, prefix in before.items())
@@ -230,9 +266,13 @@ def test_adding_never_moves_what_is_placed() -> None:
 def test_reordering_children_keeps_blocks() -> None:
     text = "prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /36}\n  - {name: b, size: /40}\n"
     first = plan_of(text)
-    swapped = "prefix: 2001:db8::/32\nchildren:\n  - {name: b, size: /40}\n  - {name: a, size: /36}\n"
+    swapped = (
+        "prefix: 2001:db8::/32\nchildren:\n  - {name: b, size: /40}\n  - {name: a, size: /36}\n"
+    )
     assert prefixes(plan_of(swapped, Lock.parse(first.lock.dumps())).plan) == prefixes(first.plan)
-    assert prefixes(plan_of(swapped).plan) != prefixes(first.plan)  # without the lock they would move
+    assert prefixes(plan_of(swapped).plan) != prefixes(
+        first.plan
+    )  # without the lock they would move
 
 
 def test_a_resized_group_is_an_error_until_released() -> None:
@@ -288,17 +328,24 @@ def test_lock_round_trip_and_relative_slots() -> None:
     assert lock.dumps() == first.lock.dumps()
     # The same lock under a renumbered allocation keeps the shape.
     moved = plan_of(_grow(2, 3).replace("3fff:100::/32", "3fff:200::/32"), lock)
-    assert [p.replace("3fff:200:", "3fff:100:") for p in prefixes(moved.plan).values()] == list(prefixes(first.plan).values())
+    assert [p.replace("3fff:200:", "3fff:100:") for p in prefixes(moved.plan).values()] == list(
+        prefixes(first.plan).values()
+    )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["{", '{"v6plan-lock": 9}', '{"v6plan-lock": 1, "prefix": "x", "parents": {}}', '{"v6plan-lock": 1, "prefix": "::/0", "parents": {"/": {"a": [64, ["x"]]}}}'],
+    [
+        "{",
+        '{"v6plan-lock": 9}',
+        '{"v6plan-lock": 1, "prefix": "x", "parents": {}}',
+        '{"v6plan-lock": 1, "prefix": "::/0", "parents": {"/": {"a": [64, ["x"]]}}}',
+    ],
 )
 def test_broken_lock_files_say_how_to_recover(text: str) -> None:
     from v6plan import LockError
 
-    with pytest.raises(LockError, match="delete it to re-plan|restore it"):
+    with pytest.raises(LockError, match=r"delete it to re-plan|restore it"):
         Lock.parse(text, "x.lock.json")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from typing import Any
 
 import yaml
@@ -28,7 +29,9 @@ def nodes(draw: Any, depth: int, names: st.SearchStrategy[str]) -> dict[str, Any
     if draw(st.integers(0, 3)) == 0:
         node["growth"] = draw(st.sampled_from([1, 1.5, 2, 4]))
     if depth > 0 and draw(st.booleans()):
-        kids = draw(st.lists(nodes(depth - 1, names), min_size=1, max_size=3, unique_by=lambda n: n["name"]))
+        kids = draw(
+            st.lists(nodes(depth - 1, names), min_size=1, max_size=3, unique_by=lambda n: n["name"])
+        )
         node["children"] = kids
         if draw(st.integers(0, 3)) == 0:
             node["size"] = f"/{draw(st.sampled_from([40, 44, 48, 52]))}"
@@ -46,7 +49,9 @@ NAMES = st.sampled_from(["a", "b", "c", "d", "e"])
 SPECS = st.fixed_dictionaries(
     {
         "prefix": st.sampled_from(["2001:db8::/32", "3fff:100::/28", "2001:db8:40::/44"]),
-        "children": st.lists(nodes(2, NAMES), min_size=1, max_size=3, unique_by=lambda n: n["name"]),
+        "children": st.lists(
+            nodes(2, NAMES), min_size=1, max_size=3, unique_by=lambda n: n["name"]
+        ),
     }
 )
 
@@ -66,8 +71,10 @@ def assert_sound(plan: Plan) -> None:
         parent = ipaddress.IPv6Network((plan.net[plan.parent[i]], plan.plen[plan.parent[i]]))
         assert child.subnet_of(parent), (plan.path(i), child, parent)
     for p in range(len(plan)):
-        kids = sorted((plan.net[c], plan.net[c] + (1 << (128 - plan.plen[c]))) for c in plan.children(p))
-        assert all(a[1] <= b[0] for a, b in zip(kids, kids[1:])), plan.path(p)
+        kids = sorted(
+            (plan.net[c], plan.net[c] + (1 << (128 - plan.plen[c]))) for c in plan.children(p)
+        )
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(kids)), plan.path(p)
     broken = {"host-bits", "overlap", "outside-parent", "children-exceed-parent", "reserve-used"}
     assert not [f for f in lint(plan) if f.rule in broken]
 
@@ -86,7 +93,12 @@ def test_any_plan_that_builds_is_sound(spec: dict[str, Any]) -> None:
     for i in range(1, len(result.plan)):
         kind = result.plan.kinds[result.plan.kind[i]]
         template = kind.template
-        if template is not None and template.children and template.size is None and template.role not in ROLE_SIZES:
+        if (
+            template is not None
+            and template.children
+            and template.size is None
+            and template.role not in ROLE_SIZES
+        ):
             kids = template.children
             single = len(kids) == 1 and kids[0].sibling_count == 1 and kids[0].growth == 1
             assert single or result.plan.plen[i] % 4 == 0, result.plan.path(i)
@@ -113,7 +125,11 @@ class ReplanningMachine(RuleBasedStateMachine):
             return  # an edit that does not fit is refused as a whole; the old plan stands
         event("edit re-planned")
         after = placed(result.plan)
-        moved = {p: (self.before[p], after[p]) for p in self.before if p in after and after[p] != self.before[p]}
+        moved = {
+            p: (self.before[p], after[p])
+            for p in self.before
+            if p in after and after[p] != self.before[p]
+        }
         assert not moved, moved
         assert_sound(result.plan)
         self.spec, self.before = spec, after
@@ -165,4 +181,9 @@ class ReplanningMachine(RuleBasedStateMachine):
 
 
 TestReplanning = ReplanningMachine.TestCase
-TestReplanning.settings = settings(max_examples=60, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+TestReplanning.settings = settings(
+    max_examples=60,
+    stateful_step_count=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)

@@ -29,28 +29,79 @@ def test_a_valid_spec_loads_with_defaults_applied() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("prefix: 3fff:100::1/48\n", "s.yaml:1:9: host bits set in 3fff:100::1/48 — did you mean 3fff:100::/48?"),
+        (
+            "prefix: 3fff:100::1/48\n",
+            "s.yaml:1:9: host bits set in 3fff:100::1/48 — did you mean 3fff:100::/48?",
+        ),
         ("plan: x\n", "s.yaml:1:1: the spec has no 'prefix'"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, sise: /48}\n", "s.yaml:3:15: unknown key 'sise' in node — did you mean 'size'?"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, role: lann}\n", "s.yaml:3:21: unknown role 'lann' — did you mean 'lan'?"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: many}\n", "s.yaml:3:22: 'count' must be a whole number, not 'many'"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /129}\n", "s.yaml:3:21: 'size' must be a prefix length such as /48"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, strategy: random}\n", "s.yaml:3:25: unknown strategy 'random'"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: 'a/b'}\n", "s.yaml:3:12: name 'a/b' is not usable"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /48}\n  - {name: a, size: /48}\n", "s.yaml:4:5: two children are named 'a'"),
-        ("prefix: 2001:db8::/32\nprefix: 2001:db8::/32\n", "s.yaml:2:1: key 'prefix' appears twice"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: lan, role: lan, children: [{name: x, size: /64}]}\n", "s.yaml:3:38: a lan node cannot have children"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: 2, prefix: '2001:db8::/48'}\n", "'prefix' pins one block, but this node has count > 1"),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, sise: /48}\n",
+            "s.yaml:3:15: unknown key 'sise' in node — did you mean 'size'?",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, role: lann}\n",
+            "s.yaml:3:21: unknown role 'lann' — did you mean 'lan'?",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: many}\n",
+            "s.yaml:3:22: 'count' must be a whole number, not 'many'",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /129}\n",
+            "s.yaml:3:21: 'size' must be a prefix length such as /48",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, strategy: random}\n",
+            "s.yaml:3:25: unknown strategy 'random'",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: 'a/b'}\n",
+            "s.yaml:3:12: name 'a/b' is not usable",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /48}\n  - {name: a, size: /48}\n",
+            "s.yaml:4:5: two children are named 'a'",
+        ),
+        (
+            "prefix: 2001:db8::/32\nprefix: 2001:db8::/32\n",
+            "s.yaml:2:1: key 'prefix' appears twice",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: lan, role: lan, children: [{name: x, size: /64}]}\n",
+            "s.yaml:3:38: a lan node cannot have children",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: 2, prefix: '2001:db8::/48'}\n",
+            "'prefix' pins one block, but this node has count > 1",
+        ),
         ("prefix: 2001:db8::/32\nchildren:\n\t- name: a\n", "s.yaml:3:1: YAML syntax"),
         ("prefix: [2001:db8::/32]\n", "s.yaml:1:9: 'prefix' must be a single value, not a list"),
         ("- a\n- b\n", "s.yaml:1:1: spec must be a mapping"),
         ("", "the spec is empty"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /48, growth: 0.5}\n", "'growth' is 0.5; it is a factor of at least 1"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: 2, names: [x, y, z]}\n", "3 names given for count 2"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: 2, size: /48}\n  - {name: a-2, size: /48}\n", "'a-2' makes a node named 'a-2', which 'a' also makes"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: x, role: p2p, ends: [r1]}\n", "each link in 'ends' needs exactly two router names"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: r, role: reserve}\n", "a reserve needs a 'size' or a 'prefix'"),
-        ("prefix: 2001:db8::/32\nchildren:\n  - {name: a, vlan: 5000, size: /48}\n", "'vlan' is 5,000; it must be from 1 to 4,094"),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, size: /48, growth: 0.5}\n",
+            "'growth' is 0.5; it is a factor of at least 1",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: 2, names: [x, y, z]}\n",
+            "3 names given for count 2",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, count: 2, size: /48}\n  - {name: a-2, size: /48}\n",
+            "'a-2' makes a node named 'a-2', which 'a' also makes",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: x, role: p2p, ends: [r1]}\n",
+            "each link in 'ends' needs exactly two router names",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: r, role: reserve}\n",
+            "a reserve needs a 'size' or a 'prefix'",
+        ),
+        (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: a, vlan: 5000, size: /48}\n",
+            "'vlan' is 5,000; it must be from 1 to 4,094",
+        ),
     ],
 )
 def test_bad_specs_get_one_clear_message_each(text: str, expected: str) -> None:
@@ -61,13 +112,17 @@ def test_bad_specs_get_one_clear_message_each(text: str, expected: str) -> None:
 def test_yaml_base60_trap_is_read_as_written() -> None:
     # YAML 1.1 reads an unquoted 20:30 as the integer 1230; we read the text as written.
     got = problems("prefix: 2001:db8:10:20:30:40:50:60\n")
-    assert any("'2001:db8:10:20:30:40:50:60'" in p and "must be a prefix with a length" in p for p in got), got
+    assert any(
+        "'2001:db8:10:20:30:40:50:60'" in p and "must be a prefix with a length" in p for p in got
+    ), got
     spec = parse_spec("prefix: 2001:10:20:30::/64\n")
     assert spec.prefix[1] == 64
 
 
 def test_all_problems_in_one_go() -> None:
-    got = problems("prefix: 2001:db8::/32\nchildren:\n  - {name: a, sise: /48}\n  - {name: b, count: x}\n  - {nome: c}\n")
+    got = problems(
+        "prefix: 2001:db8::/32\nchildren:\n  - {name: a, sise: /48}\n  - {name: b, count: x}\n  - {nome: c}\n"
+    )
     assert len(got) >= 3
 
 
@@ -116,14 +171,60 @@ SCALARS = st.one_of(
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True),
-    st.sampled_from(["/48", "/64", "/0", "/129", "48", "2001:db8::/32", "3fff::/20", "2001:db8::1/48", "fe80::/10", "lan", "p2p", "loopback", "site", "sparse", "centermost", "best-fit", "x/y", "", "ü"]),
+    st.sampled_from(
+        [
+            "/48",
+            "/64",
+            "/0",
+            "/129",
+            "48",
+            "2001:db8::/32",
+            "3fff::/20",
+            "2001:db8::1/48",
+            "fe80::/10",
+            "lan",
+            "p2p",
+            "loopback",
+            "site",
+            "sparse",
+            "centermost",
+            "best-fit",
+            "x/y",
+            "",
+            "ü",
+        ]
+    ),
     st.text(max_size=12),
 )
-KEYS = st.sampled_from(["name", "children", "count", "names", "size", "prefix", "growth", "strategy", "step", "role", "description", "nibble", "tags", "vlan", "router", "ends", "bogus"])
+KEYS = st.sampled_from(
+    [
+        "name",
+        "children",
+        "count",
+        "names",
+        "size",
+        "prefix",
+        "growth",
+        "strategy",
+        "step",
+        "role",
+        "description",
+        "nibble",
+        "tags",
+        "vlan",
+        "router",
+        "ends",
+        "bogus",
+    ]
+)
 NODE = st.recursive(
     st.dictionaries(KEYS, SCALARS, max_size=6),
     lambda inner: st.one_of(
-        st.dictionaries(KEYS, st.one_of(SCALARS, st.lists(inner, max_size=3), st.lists(SCALARS, max_size=3)), max_size=6),
+        st.dictionaries(
+            KEYS,
+            st.one_of(SCALARS, st.lists(inner, max_size=3), st.lists(SCALARS, max_size=3)),
+            max_size=6,
+        ),
         st.lists(inner, max_size=3),
     ),
     max_leaves=12,
@@ -133,8 +234,18 @@ NODE = st.recursive(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     top=st.fixed_dictionaries(
-        {"prefix": st.sampled_from(["2001:db8::/32", "3fff::/20", "2001:db8:1::/48", "2001:db8::1/32", "x", "::/0"])},
-        optional={"plan": SCALARS, "defaults": st.dictionaries(st.sampled_from(["strategy", "growth", "nibble", "x"]), SCALARS), "children": st.lists(NODE, max_size=4)},
+        {
+            "prefix": st.sampled_from(
+                ["2001:db8::/32", "3fff::/20", "2001:db8:1::/48", "2001:db8::1/32", "x", "::/0"]
+            )
+        },
+        optional={
+            "plan": SCALARS,
+            "defaults": st.dictionaries(
+                st.sampled_from(["strategy", "growth", "nibble", "x"]), SCALARS
+            ),
+            "children": st.lists(NODE, max_size=4),
+        },
     )
 )
 def test_fuzz_structured_specs(top: dict[str, object]) -> None:

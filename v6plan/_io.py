@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import TextIO
 
 __all__ = ["atomic_writer", "write_atomic"]
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, *, newline: str | None = None) -> Iterator[IO[str]]:
+def atomic_writer(path: str | Path, *, newline: str | None = None) -> Iterator[TextIO]:
     """A text stream that replaces ``path`` only when the ``with`` block succeeds."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")

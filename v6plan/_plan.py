@@ -195,7 +195,9 @@ class Plan:
     def search(self, text: str, limit: int = 50) -> list[int]:
         """Nodes whose name equals, then starts with, then contains ``text``."""
         needle = text.lower()
-        exact, starts, contains = [], [], []
+        exact: list[int] = []
+        starts: list[int] = []
+        contains: list[int] = []
         for i, name in enumerate(self.name):
             lowered = name.lower()
             if needle not in lowered or i == 0:

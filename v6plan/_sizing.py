@@ -56,7 +56,8 @@ def block_length_for(children: Iterable[tuple[int, int]]) -> int:
 
 def hd_threshold(block_length: int, unit_length: int, ratio: float = HD_RATIO) -> int:
     """Units that must be used for a /block to reach the HD-ratio (RFC 3194)."""
-    return round((1 << (unit_length - block_length)) ** ratio)
+    threshold: int = round(float(1 << (unit_length - block_length)) ** ratio)
+    return threshold
 
 
 def hd_ratio(used: int, block_length: int, unit_length: int) -> float:

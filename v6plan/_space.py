@@ -52,13 +52,16 @@ def aligned_blocks(start: int, end: int, length: int) -> range:
 class Space:
     """Occupancy of one parent block, for handing out child blocks in an order."""
 
-    __slots__ = ("_ends", "_starts", "length", "net")
+    __slots__ = ("_ends", "_full_below", "_starts", "length", "net")
 
     def __init__(self, net: int, length: int) -> None:
         self.net = net
         self.length = length
         self._starts: list[int] = []
         self._ends: list[int] = []
+        #: Per length: no aligned free block of that length starts below this address.
+        #: Space only fills up, so the mark stays true and first-fit need not rescan.
+        self._full_below: dict[int, int] = {}
 
     @property
     def end(self) -> int:
@@ -89,9 +92,44 @@ class Space:
         return clash
 
     def _add_many(self, nets: list[int], size: int) -> None:
+        starts, ends = self._starts, self._ends
+        if len(nets) <= 16:  # a few blocks: insert in place, merging with neighbours
+            for net in nets:
+                i = bisect_right(starts, net)
+                end = net + size
+                joins_left = i > 0 and ends[i - 1] == net
+                joins_right = i < len(starts) and starts[i] == end
+                if joins_left and joins_right:
+                    ends[i - 1] = ends[i]
+                    del starts[i], ends[i]
+                elif joins_left:
+                    ends[i - 1] = end
+                elif joins_right:
+                    starts[i] = net
+                else:
+                    starts.insert(i, net)
+                    ends.insert(i, end)
+            return
         pairs = sorted(zip(self._starts + nets, self._ends + [n + size for n in nets]))
         self._starts = [p[0] for p in pairs]
         self._ends = [p[1] for p in pairs]
+
+    def _first_fit(self, length: int, count: int) -> list[int]:
+        """The first ``count`` free aligned /length blocks in address order."""
+        starts, ends = self._starts, self._ends
+        cursor = max(self.net, self._full_below.get(length, self.net))
+        i = max(bisect_right(starts, cursor) - 1, 0)
+        stop = self.end
+        nets: list[int] = []
+        while len(nets) < count and cursor < stop:
+            if i < len(starts) and starts[i] <= cursor:
+                cursor = max(cursor, ends[i])
+                i += 1
+                continue
+            gap_end = starts[i] if i < len(starts) else stop
+            nets.extend(aligned_blocks(cursor, gap_end, length)[: count - len(nets)])
+            cursor = gap_end
+        return nets
 
     def free_count(self, length: int) -> int:
         """How many /length blocks could still be handed out."""
@@ -126,13 +164,10 @@ class Space:
                 raise PlanError(self._no_room(length, count, len(slots)))
             nets = [self.net + s * size for s in slots]
         elif strategy == "sequential" and step == 1:
-            nets = []
-            for g_start, g_end in free_gaps(self.net, self.end, list(self.used())):
-                nets.extend(aligned_blocks(g_start, g_end, length)[: count - len(nets)])
-                if len(nets) == count:
-                    break
+            nets = self._first_fit(length, count)
             if len(nets) < count:
                 raise PlanError(self._no_room(length, count, len(nets)))
+            self._full_below[length] = nets[-1] + size
         else:
             nets = []
             for slot in slot_order(strategy, width, step):

@@ -707,7 +707,11 @@ class _Reader:
             )
         if node.step > 1 and node.strategy != "sequential":
             if "strategy" in get:
-                self.problem(get["step"], f"'step' spaces out the sequential order; it cannot be combined with strategy {node.strategy!r}", "drop one of them")
+                self.problem(
+                    get["step"],
+                    f"'step' spaces out the sequential order; it cannot be combined with strategy {node.strategy!r}",
+                    "drop one of them",
+                )
             node.strategy = "sequential"
         if node.role == "reserve" and node.size is None and node.prefix is None:
             self.problem(item, "a reserve needs a 'size' or a 'prefix'", "for example `size: /32`")
