@@ -177,7 +177,7 @@ def test_pins_are_exact_and_others_flow_around_them() -> None:
         ),
         (
             "- {name: m, count: 24, size: /36, growth: 2}",
-            (1, 9),
+            (3, 32),
             "24 children × growth 2 do not fit in /36 under /32",
         ),
         ("- {name: big, size: /30}", (3, 23), "'big' is a /30"),

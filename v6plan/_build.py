@@ -73,7 +73,7 @@ class _Builder:
         if self.problems:
             raise SpecError(self.problems)
         root_len = spec.prefix[1]
-        self.check_fit(spec, spec.children, root_len, "the plan's prefix")
+        self.check_fit(spec.children, root_len, "the plan's prefix")
         self.check_node_budget()
         if self.problems:
             raise SpecError(self.problems)
@@ -133,14 +133,12 @@ class _Builder:
         node.length = length
         if node.role == "loopback" and length > 128 - max(1, node.count).bit_length():
             self.problem(node, "count", f"{node.count:,} loopbacks do not fit in a /{length}")
-        self.check_fit(node, node.children, length, repr(node.name))
+        self.check_fit(node.children, length, repr(node.name))
 
     def want(self, children: list[SpecNode]) -> int:
         return sum(_wanted(c) << (128 - c.length) for c in children if c.length > 0)
 
-    def check_fit(
-        self, owner: SpecNode | Spec, children: list[SpecNode], length: int, owner_text: str
-    ) -> None:
+    def check_fit(self, children: list[SpecNode], length: int, owner_text: str) -> None:
         """Children must fit their parent's block (growth aside: that is lint's headroom)."""
         room = 1 << (128 - length)
         need = 0
@@ -176,11 +174,10 @@ class _Builder:
             if better <= 128
             else f"make the parent /{parent} or shorter"
         )
-        where = "size" if isinstance(owner, SpecNode) and owner.size is not None else ""
-        if isinstance(owner, Spec):
-            where = "prefix"
+        # Point at the children's size (or count): that is usually the line to change.
+        where = "size" if big.size is not None else "count" if "count" in big.places else ""
         self.problem(
-            owner,
+            big,
             where,
             f"{count} children{grow} do not fit in /{big.length} under /{length} ({owner_text})",
             hint,
