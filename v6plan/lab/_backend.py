@@ -202,11 +202,15 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
         elif key in _ADVERT_INTS:
             low, high = _ADVERT_INTS[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}")
+                raise ValueError(
+                    f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}"
+                )
             values[key] = value
         elif key == "preference":
             if value not in ("low", "medium", "high"):
-                raise ValueError(f"advertise: 'preference' must be low, medium or high, not {value!r}")
+                raise ValueError(
+                    f"advertise: 'preference' must be low, medium or high, not {value!r}"
+                )
             values[key] = value
         else:
             known = ", ".join(("prefixes", "preference", *_ADVERT_BOOLS, *_ADVERT_INTS))
@@ -214,6 +218,11 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
     if "lifetime" not in values:
         values["lifetime"] = min(9000, 3 * int(values.get("interval", 600)))  # type: ignore[call-overload]
     advert = RouterAdvert(**values)  # type: ignore[arg-type]
+    if advert.lifetime and not advert.interval <= advert.lifetime <= 9000:
+        raise ValueError(
+            f"advertise: 'lifetime' must be zero or between the interval ({advert.interval}) "
+            "and 9000 (radvd's rule)"
+        )
     if advert.preferred > advert.valid:
         raise ValueError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
     return advert
@@ -288,7 +297,9 @@ class Backend(ABC):
         reply or error. ``ifname`` picks the interface for a link-local destination."""
 
     @abstractmethod
-    def send_l2(self, node: str, ifname: str, frames: list[bytes], timeout: float = 1.0) -> list[bytes]:
+    def send_l2(
+        self, node: str, ifname: str, frames: list[bytes], timeout: float = 1.0
+    ) -> list[bytes]:
         """Send Ethernet frames out of ``node:ifname``; return frames received there within
         ``timeout`` (NS → NA, RS → RA probes). Returns early once every NS has an NA for
         its target, every RS an RA and every Echo Request its answer."""
@@ -296,4 +307,5 @@ class Backend(ABC):
     @abstractmethod
     def capture(self, node: str, ifname: str, path: Path, seconds: float = 0.0) -> int:
         """Write a pcap of frames seen on ``node:ifname`` (the sim: its whole history, plus
-        ``seconds`` more); return how many frames were written."""
+        ``seconds`` more); return how many frames were written. netns captures live with
+        tcpdump for ``seconds`` (3 s when 0: the kernel keeps no history)."""

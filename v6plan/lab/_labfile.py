@@ -1,0 +1,548 @@
+"""Lab definitions: a topology, what the engine sets up, the checks, a reference solution
+and known-bad solutions — with every trainee-facing text in message catalogues.
+
+A lab is a directory ``labs/<name>/`` with ``lab.yaml`` and ``messages/<lang>.yaml``::
+
+    lab: 01-first-ping
+    topology: lan-router-lan            # a file in topologies/ (or a path)
+    setup:
+      configure: [r1, h2]               # nodes the engine addresses from the plan at start
+    checks:
+      - {id: h1-address, type: address, node: h1, iface: eth0, address: "{h1.eth0.cidr}"}
+    solution:
+      commands:
+        h1: ["ip -6 addr add {h1.eth0.cidr} dev eth0"]
+    broken:
+      - id: no-route
+        commands: {h1: ["ip -6 addr add {h1.eth0.cidr} dev eth0"]}
+        expect: {h1-reaches-h2: no-route}
+
+``{h1.eth0}``-style names come from the plan addressing (:meth:`Addressing.variables`),
+so a variant (another prefix for another trainee) changes every value at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._errors import AddressError, Problem, SpecError
+from .._prefix import parse_address, parse_prefix
+from ._checks import TYPES, CheckSpec
+from ._errors import LabError
+from ._i18n import Messages, fill, placeholders
+from ._topology import Addressing, Topology, load_plan_for, load_topology, resolve
+from ._yaml import Reader, closest
+
+__all__ = [
+    "Lab",
+    "LabRun",
+    "Solution",
+    "Variant",
+    "find_lab",
+    "lab_dirs",
+    "list_labs",
+    "load_lab",
+    "load_variant",
+    "topology_dirs",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+_TOP_KEYS = (
+    "lab",
+    "topology",
+    "plan",
+    "level",
+    "minutes",
+    "setup",
+    "checks",
+    "solution",
+    "broken",
+    "tags",
+)
+_SETUP_KEYS = ("configure", "commands")
+_SOLUTION_KEYS = ("configure", "commands")
+_BROKEN_KEYS = ("id", "configure", "commands", "expect")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+
+
+def lab_dirs() -> list[Path]:
+    """Where labs live: $V6LAB_LABS (os.pathsep-separated), then the bundled labs/."""
+    extra = [Path(p) for p in os.environ.get("V6LAB_LABS", "").split(os.pathsep) if p]
+    return [*extra, ROOT / "labs"]
+
+
+def topology_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("V6LAB_TOPOLOGIES", "").split(os.pathsep) if p]
+    return [*extra, ROOT / "topologies"]
+
+
+@dataclass
+class Text:
+    """A template string with its place in the lab file (for unknown-name errors)."""
+
+    value: str
+    place: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Solution:
+    """Commands to run on nodes: a reference solution, a known-bad one, or setup."""
+
+    id: str = ""
+    configure: list[str] = field(default_factory=list)
+    commands: list[tuple[str, Text]] = field(default_factory=list)  # (node, command)
+    expect: dict[str, str] = field(default_factory=dict)  # check id → code | pass | fail
+    place: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Variant:
+    """Per-trainee values: a name and the prefix the lab's plan is re-rooted at."""
+
+    name: str = ""
+    prefix: tuple[int, int] | None = None
+    file: str = ""
+
+
+@dataclass
+class Lab:
+    name: str
+    directory: Path
+    file: str
+    topology: Topology
+    plan_file: Path
+    setup: Solution
+    checks: list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]
+    solution: Solution
+    broken: list[Solution]
+    level: str = ""
+    minutes: int = 0
+    tags: list[str] = field(default_factory=list)
+
+    def messages(self, lang: str = "en") -> Messages:
+        return Messages(lang, (self.directory / "messages",))
+
+    def title(self, messages: Messages | None = None) -> str:
+        messages = messages or self.messages()
+        return messages.get("title") or self.name
+
+    def instantiate(self, variant: Variant | None = None) -> LabRun:
+        """The lab with one set of values: addressing, filled checks and commands."""
+        plan = load_plan_for(self.plan_file, variant.prefix if variant else None)
+        addressing = resolve(self.topology, plan, str(self.plan_file))
+        return LabRun(self, addressing, addressing.variables(), variant or Variant())
+
+
+@dataclass
+class LabRun:
+    """A lab bound to concrete values (the default plan, or a trainee's variant)."""
+
+    lab: Lab
+    addressing: Addressing
+    variables: dict[str, str]
+    variant: Variant
+
+    def fill(self, text: str) -> str:
+        return fill(text, self.variables)
+
+    def checks(self) -> list[CheckSpec]:
+        return [
+            CheckSpec(
+                id=cid,
+                type=ctype,
+                args={k: self.fill(v.value) for k, v in args.items()},
+                points=points,
+                place=place,
+            )
+            for cid, ctype, args, points, place in self.lab.checks
+        ]
+
+    def commands(self, solution: Solution) -> list[tuple[str, list[str]]]:
+        """(node, argv) in order: planned addressing of ``configure`` nodes, then commands."""
+        out: list[tuple[str, list[str]]] = []
+        for node in solution.configure:
+            out.extend((node, list(argv)) for argv in self.addressing.setup_commands(node))
+        out.extend((node, shlex.split(self.fill(text.value))) for node, text in solution.commands)
+        return out
+
+    def topology_spec(self) -> Any:
+        setup = self.lab.setup
+        configure = set(setup.configure)
+        extra: dict[str, list[list[str]]] = {}
+        for node, text in setup.commands:
+            extra.setdefault(node, []).append(shlex.split(self.fill(text.value)))
+        return self.addressing.spec(configure, extra)
+
+    def task(self, messages: Messages) -> str:
+        return fill(messages.get("task") or "", self.variables)
+
+
+# -- loading -------------------------------------------------------------------------------------
+def list_labs() -> list[Path]:
+    """Lab directories, first found wins for a name, sorted by name."""
+    seen: dict[str, Path] = {}
+    for base in lab_dirs():
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if (child / "lab.yaml").is_file() and child.name not in seen:
+                seen[child.name] = child
+    return [seen[k] for k in sorted(seen)]
+
+
+def find_lab(name: str) -> Path:
+    """A lab by name (or a path to its directory or lab.yaml)."""
+    path = Path(name)
+    if path.is_file() and path.name == "lab.yaml":
+        return path.parent
+    if (path / "lab.yaml").is_file():
+        return path
+    labs = list_labs()
+    for lab in labs:
+        if lab.name == name:
+            return lab
+    matches = [
+        lab for lab in labs if lab.name.startswith(name) or lab.name.split("-", 1)[-1] == name
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    names = [lab.name for lab in labs]
+    hint = closest(name, names)
+    known = ", ".join(names) or "none"
+    raise LabError(
+        f"no lab named {name!r}{' — ' + hint if hint else ''} (labs: {known}; see `v6lab list`)"
+    )
+
+
+def _find_topology(r: Reader, node: Any, name: str, lab_dir: Path) -> Path | None:
+    candidates = [lab_dir / name, lab_dir / f"{name}.yaml"]
+    for base in topology_dirs():
+        candidates += [base / name, base / f"{name}.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    known = sorted(
+        {
+            p.stem
+            for base in topology_dirs()
+            if base.is_dir()
+            for p in base.glob("*.yaml")
+            if not p.name.endswith(".plan.yaml")
+        }
+    )
+    r.problem(
+        node,
+        f"no topology named {name!r}",
+        closest(name, known) or "topologies: " + ", ".join(known),
+    )
+    return None
+
+
+def load_lab(name_or_path: str | Path) -> Lab:
+    """Read a lab and check it: shape, topology, plan references, check arguments and
+    every ``{name}`` against the values the plan gives; raise SpecError with places."""
+    directory = find_lab(str(name_or_path))
+    file = directory / "lab.yaml"
+    r = Reader(file)
+    root = r.load("lab")
+    keys = r.mapping(root, _TOP_KEYS, "lab")
+    if keys is None:
+        r.done()
+        raise SpecError(r.problems)
+    get = {k: v for k, (_, v) in keys.items()}
+    name = directory.name
+    if "lab" in get:
+        declared = r.string(get["lab"], "lab")
+        if declared and declared != name:
+            r.problem(
+                get["lab"],
+                f"the lab is called {declared!r} but its directory is {name!r}",
+                "make them the same",
+            )
+    topology: Topology | None = None
+    if "topology" not in get:
+        r.problem(root, "the lab has no 'topology'", "add `topology: lan-router-lan`")
+    else:
+        topo_name = r.string(get["topology"], "topology") or ""
+        topo_file = _find_topology(r, get["topology"], topo_name, directory)
+        if topo_file is not None:
+            try:
+                topology = load_topology(topo_file)
+            except SpecError as exc:
+                r.problems.extend(exc.problems)
+    plan_file: Path | None = topology.plan_file if topology else None
+    if "plan" in get:
+        plan_text = r.string(get["plan"], "plan") or ""
+        plan_file = directory / plan_text
+        if not plan_file.is_file():
+            r.problem(get["plan"], f"the plan {plan_text!r} is not a file in the lab's directory")
+    if topology is not None and plan_file is None:
+        r.problem(root, "neither the lab nor its topology names a plan", "add `plan: plan.yaml`")
+    nodes = list(topology.nodes) if topology else []
+    setup = (
+        _solution(r, get["setup"], nodes, _SETUP_KEYS, "setup") if "setup" in get else Solution()
+    )
+    checks = _checks(r, get.get("checks"), nodes, root)
+    solution = (
+        _solution(r, get["solution"], nodes, _SOLUTION_KEYS, "solution")
+        if "solution" in get
+        else None
+    )
+    if solution is None:
+        r.problem(
+            root,
+            "the lab has no reference 'solution'",
+            "add `solution:` with the commands that solve it",
+        )
+        solution = Solution()
+    broken: list[Solution] = []
+    if "broken" in get:
+        check_ids = [c[0] for c in checks]
+        for item in r.items(get["broken"], "'broken'"):
+            bad = _solution(r, item, nodes, _BROKEN_KEYS, "known-bad solution")
+            if not bad.id:
+                r.problem(
+                    item,
+                    "a known-bad solution has no 'id'",
+                    "add `id: wrong-length` (a short name)",
+                )
+            if not bad.expect:
+                r.problem(
+                    item,
+                    f"known-bad solution {bad.id!r} has no 'expect'",
+                    "say which checks must fail and why: `expect: {h1-address: wrong-length}`",
+                )
+            for cid in bad.expect:
+                if cid not in check_ids:
+                    r.problem(
+                        item,
+                        f"known-bad solution {bad.id!r} expects check {cid!r}, which the lab does not have",
+                        closest(cid, check_ids),
+                    )
+            broken.append(bad)
+    level = r.string(get["level"], "level") or "" if "level" in get else ""
+    minutes = (r.integer(get["minutes"], "minutes", 1, 600, "20") or 0) if "minutes" in get else 0
+    tags = r.strings(get["tags"], "tags") if "tags" in get else []
+    if r.problems or topology is None or plan_file is None:
+        raise SpecError(r.problems or [Problem(str(file), 0, 0, "the lab is incomplete")])
+    lab = Lab(
+        name,
+        directory,
+        str(file),
+        topology,
+        plan_file,
+        setup,
+        checks,
+        solution,
+        broken,
+        level,
+        minutes,
+        tags,
+    )
+    _validate(lab, r)
+    r.done()
+    return lab
+
+
+def _checks(
+    r: Reader, node: Any, nodes: list[str], root: Any
+) -> list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]:
+    if node is None:
+        r.problem(root, "the lab has no 'checks'", "add `checks:` with at least one check")
+        return []
+    out: list[tuple[str, str, dict[str, Text], int, tuple[int, int]]] = []
+    seen: set[str] = set()
+    for item in r.items(node, "'checks'"):
+        pairs = r.pairs(item, "a check")
+        get = {k: (kn, v) for k, kn, v in pairs}
+        cid = r.string(get["id"][1], "id") if "id" in get else None
+        ctype = r.string(get["type"][1], "type") if "type" in get else None
+        if not cid or not _ID.match(cid):
+            r.problem(
+                item, f"a check needs an 'id' of lower-case letters, digits and '-' (got {cid!r})"
+            )
+            continue
+        if cid in seen:
+            r.problem(get["id"][1], f"two checks have the id {cid!r}")
+            continue
+        seen.add(cid)
+        if ctype not in TYPES:
+            r.problem(
+                get.get("type", (item, item))[1],
+                f"check {cid!r} has unknown type {ctype!r}",
+                closest(ctype or "", list(TYPES)) or "types: " + ", ".join(TYPES),
+            )
+            continue
+        kind = TYPES[ctype]
+        points = 1
+        args: dict[str, Text] = {}
+        for key, (key_node, value) in get.items():
+            if key in ("id", "type"):
+                continue
+            if key == "points":
+                points = r.integer(value, "points", 0, 100, "2") or 0
+                continue
+            if key not in kind.required + kind.optional:
+                allowed = list(kind.required + kind.optional)
+                r.problem(
+                    key_node,
+                    f"check {cid!r} ({ctype}) has no argument {key!r}",
+                    closest(key, allowed) or "arguments: " + ", ".join(allowed),
+                )
+                continue
+            text = r.string(value, key)
+            if text is not None:
+                args[key] = Text(text, r.where(value))
+        for key in kind.required:
+            if key not in args:
+                r.problem(
+                    item,
+                    f"check {cid!r} ({ctype}) needs {key!r}",
+                    "arguments: " + ", ".join(kind.required),
+                )
+        for key in kind.nodes:
+            if key in args and "{" not in args[key].value and args[key].value not in nodes:
+                r.problem_at(
+                    args[key].place,
+                    f"check {cid!r}: no node {args[key].value!r} in the topology",
+                    closest(args[key].value, nodes),
+                )
+        out.append((cid, ctype, args, points, r.where(item)))
+    return out
+
+
+def _solution(
+    r: Reader, node: Any, nodes: list[str], allowed: tuple[str, ...], what: str
+) -> Solution:
+    keys = r.mapping(node, allowed, what)
+    solution = Solution(place=r.where(node))
+    if keys is None:
+        return solution
+    get = {k: v for k, (_, v) in keys.items()}
+    if "id" in get:
+        solution.id = r.string(get["id"], "id") or ""
+    if "configure" in get:
+        import yaml
+
+        raw = get["configure"]
+        values = (
+            [(raw.value, raw)]
+            if isinstance(raw, yaml.ScalarNode)
+            else r.name_list(raw, "configure")
+        )
+        for value, item in values or []:
+            if value == "all":
+                solution.configure.extend(nodes)
+            elif value not in nodes:
+                r.problem(item, f"no node {value!r} to configure", closest(value, nodes))
+            else:
+                solution.configure.append(value)
+    if "commands" in get:
+        for node_name, key_node, value in r.pairs(get["commands"], "'commands'"):
+            if node_name not in nodes:
+                r.problem(
+                    key_node,
+                    f"commands for {node_name!r}, which is not a node of the topology",
+                    closest(node_name, nodes),
+                )
+                continue
+            import yaml
+
+            lines = (
+                [value]
+                if isinstance(value, yaml.ScalarNode)
+                else r.items(value, f"commands of {node_name}")
+            )
+            for line in lines:
+                text = r.string(line, node_name)
+                if text:
+                    solution.commands.append((node_name, Text(text, r.where(line))))
+    if "expect" in get:
+        for cid, _, value in r.pairs(get["expect"], "'expect'"):
+            code = r.string(value, cid)
+            if code:
+                solution.expect[cid] = code
+    return solution
+
+
+def _validate(lab: Lab, r: Reader) -> None:
+    """Fill every template with the default plan's values: unknown names are errors."""
+    try:
+        run = lab.instantiate()
+    except SpecError as exc:
+        r.problems.extend(exc.problems)
+        return
+    known = run.variables
+
+    def check(text: Text, what: str) -> None:
+        for name in placeholders(text.value):
+            if name not in known:
+                hint = (
+                    closest(name, list(known))
+                    or "names come from the plan addressing, e.g. {h1.eth0}, {h1.eth0.cidr}, {lan-1}"
+                )
+                r.problem_at(
+                    text.place,
+                    f"{what} uses {{{name}}}, which the plan addressing does not give",
+                    hint,
+                )
+
+    for cid, ctype, args, _, _ in lab.checks:
+        kind = TYPES[ctype]
+        for key, text in args.items():
+            if any(name not in known for name in placeholders(text.value)):
+                check(text, f"check {cid!r}")
+                continue
+            value = run.fill(text.value)
+            try:
+                if key in kind.addresses:
+                    if "/" in value:
+                        parse_prefix(value, strict=False)
+                    else:
+                        parse_address(value)
+                elif key in kind.prefixes:
+                    parse_prefix(value)
+            except AddressError as exc:
+                r.problem_at(text.place, f"check {cid!r}: {key} {exc}")
+    for solution in (lab.setup, lab.solution, *lab.broken):
+        for _, text in solution.commands:
+            check(text, "a command")
+    # the lab's texts: task and hints may use the same names
+    messages = lab.messages()
+    for key, template in messages.english.items():
+        if key.startswith(("task", "checks.")):
+            for name in placeholders(template):
+                if name not in known and name not in ("node", "iface", "found", "address"):
+                    r.problems.append(
+                        Problem(
+                            str(lab.directory / "messages" / "en.yaml"),
+                            0,
+                            0,
+                            f"{key} uses {{{name}}}, which the plan addressing does not give",
+                            closest(name, list(known)),
+                        )
+                    )
+
+
+def load_variant(path: str | Path) -> Variant:
+    """A variant file: ``variant: alice`` and ``prefix: 2001:db8:4a00::/48``."""
+    r = Reader(path)
+    root = r.load("variant")
+    keys = r.mapping(root, ("variant", "prefix", "trainee", "seed"), "variant")
+    variant = Variant(file=str(path))
+    if keys is not None:
+        get = {k: v for k, (_, v) in keys.items()}
+        for key in ("variant", "trainee"):
+            if key in get:
+                variant.name = r.string(get[key], key) or variant.name
+        if "prefix" in get:
+            variant.prefix = r.prefix(get["prefix"], "prefix")
+        else:
+            r.problem(root, "the variant has no 'prefix'", "add `prefix: 2001:db8:4a00::/48`")
+    r.done()
+    return variant
