@@ -39,3 +39,13 @@ def test_address_errors_name_the_value() -> None:
         v6plan.parse_address("2001:db8::g")
     with pytest.raises(ValueError, match="did you mean 2001:db8::/32"):
         v6plan.Prefix.parse("2001:db8::1/32")
+
+
+def test_lab_errors_sit_in_the_one_tree() -> None:
+    from v6plan.lab import _errors as lab_errors
+
+    assert issubclass(lab_errors.LabError, _errors.InputError)
+    assert issubclass(lab_errors.NoSessionError, lab_errors.LabError)
+    assert issubclass(lab_errors.BackendError, _errors.V6PlanError)
+    for name in ("LabError", "NoSessionError", "BackendError"):
+        assert name in (_errors.__doc__ or "")

@@ -7,10 +7,14 @@ Everything v6plan raises on purpose derives from :class:`V6PlanError`::
     │   ├── AddressError        (also ValueError) an address, prefix or MAC does not parse
     │   ├── SpecError           a plan spec has problems; ``.problems`` lists each one
     │   ├── LockError           the lock file is unreadable or disagrees with the spec
-    │   └── NotFoundError       (also LookupError) no node matches a path, name or address
-    └── PlanError               a plan cannot answer a request (e.g. no free block left)
+    │   ├── NotFoundError       (also LookupError) no node matches a path, name or address
+    │   └── LabError            (v6plan.lab) a lab, node or check the trainee named is wrong
+    │       └── NoSessionError  (v6plan.lab) no lab is running
+    ├── PlanError               a plan cannot answer a request (e.g. no free block left)
+    └── BackendError            (v6plan.lab) a lab backend cannot build, reach or tear down
 
-Messages name the offending value and, where we can guess it, the fix.
+Messages name the offending value and, where we can guess it, the fix. The lab classes
+live in ``v6plan.lab._errors`` so that the planner core stays free of the lab engine.
 """
 
 from __future__ import annotations
