@@ -1,28 +1,18 @@
+"""pytest configuration for every test; the helpers themselves live in support.py."""
+
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
-import pytest
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data"
-ACCEPTANCE = DATA / "acceptance"
-#: The shared originals, when this checkout sits beside them (the copies must match).
-SHARED_ACCEPTANCE = ROOT.parent / "shared" / "acceptance"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def acceptance(name: str) -> dict:
-    """Load one acceptance file (tests/data/acceptance, a copy of ../shared/acceptance)."""
-    return yaml.safe_load((ACCEPTANCE / name).read_text())
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally when a system tool or privilege is missing; in CI that is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
+from support import (  # noqa: F401  (re-exported for `from conftest import …`)
+    ACCEPTANCE,
+    DATA,
+    IN_CI,
+    ROOT,
+    SHARED_ACCEPTANCE,
+    acceptance,
+    need,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import filecmp
 
 import pytest
-from conftest import ACCEPTANCE, ROOT, SHARED_ACCEPTANCE, acceptance
+from support import ACCEPTANCE, ROOT, SHARED_ACCEPTANCE, acceptance
 
 from v6plan import load_spec
 from v6plan._build import build

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import netaddr
 import pytest
-from conftest import ROOT, acceptance
+from support import ROOT, acceptance
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -10,7 +10,7 @@ from itertools import islice
 
 import netaddr
 import pytest
-from conftest import acceptance
+from support import acceptance
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

@@ -7,9 +7,6 @@ package exists, and on netns when it exists — through ``conftest.need`` for ro
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,20 +17,14 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from labhelpers import need  # noqa: E402  (tests/conftest.py's, loaded by path)
-
-
-def have_module(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ImportError:
-        return False
-
-
-def have_backend(module: str, cls: str) -> bool:
-    if not have_module(module):
-        return False
-    return hasattr(importlib.import_module(module), cls)
+from labhelpers import (  # noqa: E402,F401  (re-exported for `from conftest import …`)
+    IN_CI,
+    have_backend,
+    have_module,
+    need,
+    require_backend,
+)
+from support import ACCEPTANCE, DATA, ROOT, acceptance  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)
@@ -46,23 +37,6 @@ def lab_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("V6LAB_LANG", "en")
     monkeypatch.setitem(_backends.BACKENDS, "fake", "fakebackend:FakeBackend")
     return state
-
-
-def require_backend(name: str) -> None:
-    """Skip (locally) or fail (CI) when a real backend cannot run here."""
-    if name == "fake":
-        return
-    if name == "sim":
-        need(
-            have_backend("v6plan.lab.sim", "SimBackend"),
-            "the sim backend (v6plan.lab.sim) is not there yet",
-        )
-        return
-    need(
-        have_backend("v6plan.lab.netns", "NetnsBackend"),
-        "the netns backend (v6plan.lab.netns) is not there yet",
-    )
-    need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns labs need root on Linux")
 
 
 @pytest.fixture(params=["fake", "sim", "netns"])

@@ -1,29 +1,51 @@
 """Shared helpers for the lab tests.
 
-``need`` is tests/conftest.py's own function: loaded by path, because this directory's
-conftest.py shadows the module name ``conftest``.
+``need`` comes from tests/support.py (not from ``conftest``: this directory's conftest.py
+shadows that module name).
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _root_conftest():  # type: ignore[no-untyped-def]
-    name = "v6plan_tests_root_conftest"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+
+from support import IN_CI, need  # noqa: E402,F401
 
 
-need = _root_conftest().need
-IN_CI = _root_conftest().IN_CI
+def have_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
+def have_backend(module: str, cls: str) -> bool:
+    if not have_module(module):
+        return False
+    return hasattr(importlib.import_module(module), cls)
+
+
+def require_backend(name: str) -> None:
+    """Skip (locally) or fail (CI) when a real backend cannot run here."""
+    if name == "fake":
+        return
+    if name == "sim":
+        need(
+            have_backend("v6plan.lab.sim", "SimBackend"),
+            "the sim backend (v6plan.lab.sim) is not there yet",
+        )
+        return
+    need(
+        have_backend("v6plan.lab.netns", "NetnsBackend"),
+        "the netns backend (v6plan.lab.netns) is not there yet",
+    )
+    need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns labs need root on Linux")

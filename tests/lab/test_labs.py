@@ -204,7 +204,7 @@ def test_isp_core_fully_configured_on_each_backend(tmp_path: Path, backend_name:
 @pytest.mark.parametrize("lab_name", STARTERS)
 def test_sim_and_netns_give_the_same_verdicts(lab_name: str) -> None:
     """Every check of every solution: same pass/fail and the same reason code on both."""
-    from conftest import require_backend
+    from labhelpers import require_backend
 
     require_backend("sim")
     require_backend("netns")

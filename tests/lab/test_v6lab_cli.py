@@ -305,7 +305,7 @@ def test_a_killed_netns_start_leaves_nothing_after_stop(lab_state: Path) -> None
     import signal
     import time
 
-    from conftest import require_backend
+    from labhelpers import require_backend
 
     require_backend("netns")
     env = dict(os.environ, V6LAB_STATE_DIR=str(lab_state))
