@@ -29,6 +29,8 @@ def no_dad(forwarding: bool = False, **extra: str) -> dict[str, str]:
         "net.ipv6.conf.default.accept_dad": "0",
         "net.ipv6.conf.all.forwarding": "1" if forwarding else "0",
         "net.ipv6.conf.default.forwarding": "1" if forwarding else "0",
+        # the kernel rate-limits ICMPv6 errors (a burst of ~6 per peer); the sim does not
+        "net.ipv6.icmp.ratelimit": "0",
     }
     out.update(extra)
     return out

@@ -13,6 +13,8 @@ Additions since the first version (all optional for the engine):
   link-local addresses (EUI-64) and packet traces compare directly.
 - :class:`RouterAdvert` / :func:`router_advert` — what ``NodeSpec.advertise`` options mean
   (the keys the topology loader writes), validated once for both backends.
+- :func:`node_sysctls` — a node's sysctls as both backends apply them (an advertising
+  node forwards, as radvd requires).
 - :attr:`Backend.applies_setup` — True when :meth:`Backend.start` runs ``TopologySpec.setup``
   itself (netns: batched, one ``ip -batch`` per namespace); the engine then skips it.
 - ``send_l3(..., ifname=None)`` — the outgoing interface for a link-local destination.
@@ -39,6 +41,7 @@ __all__ = [
     "RouterAdvert",
     "TopologySpec",
     "interface_macs",
+    "node_sysctls",
     "router_advert",
 ]
 
@@ -182,6 +185,15 @@ _ADVERT_INTS = {
     "retrans": (0, 0xFFFFFFFF),
 }
 _ADVERT_BOOLS = ("managed", "other", "onlink", "autonomous")
+
+
+def node_sysctls(node: NodeSpec) -> dict[str, str]:
+    """The sysctls a backend applies to ``node``: its own, plus forwarding on ``all`` when
+    it advertises (radvd needs a forwarding router; both backends enforce it the same way)."""
+    out = dict(node.sysctls)
+    if node.advertise and out.get("net.ipv6.conf.all.forwarding", "0") == "0":
+        out["net.ipv6.conf.all.forwarding"] = "1"
+    return out
 
 
 def router_advert(options: Mapping[str, object]) -> RouterAdvert:

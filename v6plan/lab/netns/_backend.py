@@ -44,6 +44,7 @@ from .._backend import (
     RouterAdvert,
     TopologySpec,
     interface_macs,
+    node_sysctls,
     router_advert,
 )
 from .._errors import BackendError, LabError
@@ -222,10 +223,11 @@ class NetnsBackend(Backend):
         return out
 
     def _write_sysctls(self, spec: NodeSpec) -> None:
-        if not spec.sysctls:
+        sysctls = node_sysctls(spec)
+        if not sysctls:
             return
         with in_netns(self.namespace(spec.name)):
-            for key, value in spec.sysctls.items():
+            for key, value in sysctls.items():
                 path = Path("/proc/sys") / key.replace(".", "/")
                 try:
                     path.write_text(f"{value}\n")

@@ -19,6 +19,7 @@ from .._backend import (
     Route,
     TopologySpec,
     interface_macs,
+    node_sysctls,
     router_advert,
 )
 from .._errors import BackendError, LabError
@@ -65,7 +66,7 @@ class SimBackend(Backend):
             if spec.name in self.nodes:
                 raise BackendError(f"node {spec.name!r} appears twice in topology {topology.name}")
             node = Node(world, spec.name, spec.kind, self.session)
-            for key, value in spec.sysctls.items():
+            for key, value in node_sysctls(spec).items():
                 self._apply_sysctl(node, key, value)
             self.nodes[spec.name] = node
         macs = interface_macs(topology)

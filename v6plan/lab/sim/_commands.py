@@ -79,11 +79,12 @@ def run_command(
             "for a real shell start the lab with --backend netns\n",
         )
     out = Out()
+    ctx = Ctx(node, out, netns_of, timeout)
     try:
-        code = handler(Ctx(node, out, netns_of, timeout), argv[1:])
+        code = handler(ctx, argv[1:])
     except Fail as exc:
-        return CommandResult(exc.code, out.text(), exc.message + "\n")
-    return CommandResult(code, out.text(), "")
+        return CommandResult(exc.code, out.text(), ctx.err.text() + exc.message + "\n")
+    return CommandResult(code, out.text(), ctx.err.text())
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Ctx:
     out: Out
     netns_of: Callable[[str], str]
     timeout: float
+    err: Out = field(default_factory=Out)
 
     def iface(self, name: str, missing: str = 'Cannot find device "{}"') -> Iface:
         iface = self.node.ifaces.get(name)
@@ -153,7 +155,9 @@ def _ifname_local(ctx: Ctx, iface: Iface) -> str:
     if iface.peer is None or iface.peer.index == iface.index:
         return iface.name
     local = next((i for i in ctx.node.ifaces.values() if i.index == iface.peer.index), None)
-    return f"{iface.name}@{local.name}" if local is not None else f"{iface.name}@if{iface.peer.index}"
+    return (
+        f"{iface.name}@{local.name}" if local is not None else f"{iface.name}@if{iface.peer.index}"
+    )
 
 
 def _mtu(node: Node, iface: Iface) -> int:
@@ -1033,9 +1037,7 @@ def cmd_ping(ctx: Ctx, args: list[str]) -> int:
         route = node.lookup(dst)
         oif_name = route.dev if route is not None else None
     oif = node.ifaces.get(oif_name) if oif_name else None
-    local = node.local_address(dst, oif) is not None or (
-        not w.is_link_local(dst) and node.local_address(dst) is not None
-    )
+    local = node.is_local(dst, oif_name)
     route = None if local else node.lookup(dst, oif_name)
     if not local and not w.is_multicast(dst) and (route is None or route.kind != "unicast"):
         raise Fail("ping: connect: Network is unreachable", 2)
@@ -1058,7 +1060,14 @@ def cmd_ping(ctx: Ctx, args: list[str]) -> int:
     ident = world.rng.getrandbits(16)
     header = f"PING {shown}({shown}) {size} data bytes"
     if iface_opt is not None and src_bind is None:
-        header = f"PING {shown}({shown}) from :: {iface_opt}: {size} data bytes"
+        # iputils learns the source by a probe connect, which a scoped destination skips
+        scoped = w.is_link_local(dst) or (w.is_multicast(dst) and w.scope_of(dst) <= 2)
+        shown_src = "::" if scoped else format_address(src)
+        header = f"PING {shown}({shown}) from {shown_src} {iface_opt}: {size} data bytes"
+        if scoped:
+            ctx.err.add(
+                f"ping: Warning: source address might be selected on device other than: {iface_opt}"
+            )
     elif src_bind is not None:
         header = f"PING {shown}({shown}) from {format_address(src_bind)} : {size} data bytes"
     ctx.out.add(header)

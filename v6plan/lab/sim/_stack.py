@@ -24,6 +24,8 @@ __all__ = ["Addr", "Iface", "Neigh", "Node", "RouteEntry"]
 
 #: one-way delay of a simulated link (so RTTs look like a veth's, ~0.05 ms)
 LINK_DELAY = 0.000025
+#: delay of the loopback path (a ping to oneself shows ~0.02 ms, as on Linux)
+LOOP_DELAY = 0.00001
 INFINITY = 0xFFFFFFFF
 #: RFC 4862 §5.5.3 (e): the two-hour rule for valid lifetimes of existing addresses
 TWO_HOURS = 7200
@@ -495,6 +497,14 @@ class Node:
                 return a
         return None
 
+    def is_local(self, dst: int, oif: str | None = None) -> bool:
+        """Whether a packet to ``dst`` sent from this node stays here (the local table):
+        any usable address of the node; a link-local on ``oif`` or, without it, anywhere."""
+        if not w.is_link_local(dst):
+            return self.local_address(dst) is not None
+        ifaces = [self.ifaces[oif]] if oif in self.ifaces else list(self.ifaces.values())
+        return any((a := i.find(dst)) is not None and a.usable() for i in ifaces)
+
     def all_addresses(self) -> list[tuple[Iface, Addr]]:
         return [(i, a) for i in self.ifaces.values() for a in i.addrs]
 
@@ -756,7 +766,7 @@ class Node:
         ``loop``: an application socket's multicast also reaches this node (IPV6_MULTICAST_LOOP;
         the kernel's own NDP socket does not loop)."""
         if iface.loopback:
-            self.world.at(0.0, self._loop, packet)
+            self.world.at(LOOP_DELAY, self._loop, packet)
             return
         if not iface.up:
             return
@@ -796,10 +806,8 @@ class Node:
         dst = w.from16(packet[24:40])
         if self.conf["all"]["disable_ipv6"]:
             return "Network is unreachable"
-        if self.local_address(dst, self.ifaces.get(oif or "lo")) is not None or (
-            not w.is_link_local(dst) and self.local_address(dst) is not None
-        ):
-            self.world.at(0.0, self._loop, packet)
+        if self.is_local(dst, oif):
+            self.world.at(LOOP_DELAY, self._loop, packet)
             return None
         if w.is_multicast(dst):
             iface = self.ifaces.get(oif or "") or self._first_up()
@@ -965,8 +973,8 @@ class Node:
         body = packet[44 : 40 + int.from_bytes(packet[4:6], "big")]
         hlim = self.conf[iface.name if not iface.loopback else "default"]["hop_limit"]
         reply = w.icmp6(w.a16(saddr), packet[8:24], hlim, w.ECHO_REPLY, 0, body)
-        if self.local_address(src, iface) is not None:
-            self.world.at(0.0, self._loop, reply)
+        if self.is_local(src, None if iface.loopback else iface.name):
+            self.world.at(LOOP_DELAY, self._loop, reply)
         elif w.is_link_local(src) and not iface.loopback:
             self.link_output(iface, src, reply)
         else:
