@@ -54,10 +54,13 @@ def tmux() -> Iterator[Callable[..., str]]:
         )
         return result.stdout
 
+    folder = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
     try:
         yield run
     finally:
         subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True, timeout=30)
+        for leftover in (folder / name, folder / f"{name}.lock"):
+            leftover.unlink(missing_ok=True)
 
 
 def test_the_real_app_in_tmux(tmux: Callable[..., str], campus: Path) -> None:

@@ -719,6 +719,16 @@ class _Reader:
             self.problem(
                 get["count"], "more than 1,048,576 loopbacks in one /64", "split them per site"
             )
+        elif node.role == "loopback" and node.names:  # host names, as the builder makes them
+            hosts = list(node.names[: node.count]) + [
+                f"{node.name}-{j}" for j in range(len(node.names) + 1, node.count + 1)
+            ]
+            if len(set(hosts)) != len(hosts):
+                twice = next(h for h in hosts if hosts.count(h) > 1)
+                line, col = node.place("names")
+                self.problems.append(
+                    Problem(self.file, line, col, f"loopback {twice!r} is named twice")
+                )
         if node.role == "lan" and node.size not in (None, 64):
             pass  # allowed, reported by lint (lan-not-64) so the plan can still be drawn
         if node.growth != 1 and not math.isfinite(node.growth):

@@ -1,0 +1,770 @@
+"""The plan explorer, driven with Textual's Pilot: every feature, asserting state."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("textual")
+
+import itertools
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select
+
+from v6plan._edit import SpecEditor
+from v6plan._errors import InputError, NotFoundError
+from v6plan._prefix import format_prefix
+from v6plan.cli._plan import load_plan
+from v6plan.tui.app import PlanExplorer, all_binding_ids, load_keymap
+from v6plan.tui.model import MAX_ROWS, NameIndex, PlanView, Row, bar
+from v6plan.tui.screens import (
+    ConfirmScreen,
+    EditScreen,
+    ExportScreen,
+    HelpScreen,
+    UnsavedScreen,
+)
+from v6plan.tui.widgets import ChildrenTable, NibbleMap, PlanTree
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def copy_example(tmp_path: Path, name: str) -> Path:
+    for suffix in (".yaml", ".lock.json"):
+        shutil.copy(EXAMPLES / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    return tmp_path / f"{name}.yaml"
+
+
+@pytest.fixture
+def campus(tmp_path: Path) -> Path:
+    return copy_example(tmp_path, "campus")
+
+
+@pytest.fixture
+def government(tmp_path: Path) -> Path:
+    return copy_example(tmp_path, "government")
+
+
+def drive(
+    app: PlanExplorer,
+    script: Callable[[Pilot[None], PlanExplorer], Awaitable[None]],
+    size: tuple[int, int] = (120, 40),
+) -> None:
+    async def run() -> None:
+        async with app.run_test(size=size) as pilot:
+            app.animation_level = "none"
+            await pilot.pause()
+            await script(pilot, app)
+
+    asyncio.run(run())
+
+
+def tree(app: PlanExplorer) -> PlanTree:
+    return app.query_one(PlanTree)
+
+
+def rows_under(app: PlanExplorer, node: Any) -> list[Row]:
+    return [child.data for child in node.children]
+
+
+async def settle(pilot: Pilot[None], app: PlanExplorer) -> None:
+    """Wait for worker threads (edits, lint, export) and the screen to settle."""
+    for _ in range(200):
+        await pilot.pause()
+        if not app.busy and not [w for w in app.workers if w.group in ("edit", "export")]:
+            break
+        await asyncio.sleep(0.02)
+    await pilot.pause()
+
+
+# -- the model, without Textual's event loop ---------------------------------------------------
+def test_rows_never_exceed_sixteen_and_cover_the_parent_exactly() -> None:
+    plan = load_plan(str(EXAMPLES / "government.yaml"))
+    view = PlanView(plan)
+
+    def check(row: Row, depth: int) -> None:
+        rows = view.rows(row)
+        assert 0 < len(rows) <= MAX_ROWS
+        lo, hi = view.span(row.index) if row.kind == "node" else (row.start, row.end)
+        assert rows[0].start == lo and rows[-1].end == hi  # no gap, no overlap
+        for a, b in itertools.pairwise(rows):
+            assert a.end == b.start
+            assert not (a.kind == "free" and b.kind == "free")  # free runs are merged
+        if depth:
+            for r in rows:
+                if r.kind == "group" or (r.kind == "node" and view.has_children(r.index)):
+                    check(r, depth - 1)
+                    break
+
+    check(view.root_row(), 6)
+    # a /48 site with 5 functions shows them plus one free run, no grouping
+    site = plan.find_path("health/site-3")
+    rows = view.rows(Row("node", 0, site, *view.span(site)))
+    assert [r.kind for r in rows] == ["node"] * 5 + ["free"]
+    # the 200 VLANs of a function are grouped by the next nibble
+    users = plan.find_path("health/site-3/users")
+    rows = view.rows(Row("node", site, users, *view.span(users)))
+    assert [(r.kind, r.nodes, r.length) for r in rows] == [("group", 200, 56), ("free", 0, 53)]
+    inner = view.rows(rows[0])  # the /56 splits into /60s of 16 VLANs each
+    assert [r.nodes for r in inner if r.kind == "group"] == [16] * 12 + [8]
+    assert inner[-1].kind == "free"
+
+
+def test_name_index_finds_hits_in_plan_order() -> None:
+    plan = load_plan(str(EXAMPLES / "campus.yaml"))
+    names = NameIndex(plan)
+    hits = names.search("staff")
+    assert hits == [i for i in range(len(plan)) if plan.name[i] == "staff"]
+    first = names.next_hit("staff", 0)
+    assert first == hits[0]
+    assert names.next_hit("staff", hits[-1]) == hits[0]  # wraps around
+    assert names.next_hit("staff", hits[1], backwards=True) == hits[0]
+    assert names.next_hit("no-such", 0) == -1
+    assert names.matches("STU") == ["students"]
+
+
+def test_nibble_map_counts_cells_like_the_plan() -> None:
+    plan = load_plan(str(EXAMPLES / "campus.yaml"))
+    view = PlanView(plan)
+    cells = view.nibble_map(0)  # a /48: cells are /56
+    assert len(cells) == 256
+    assert all(c.length == 56 for c in cells)
+    future = plan.find_path("future")
+    reserved = [c for c in cells if c.state == "reserved"]
+    assert reserved and all(c.holder == future for c in reserved)
+    assert len(reserved) == 1 << (56 - plan.plen[future])
+    free_cells = [c for c in cells if c.state == "free"]
+    # a free cell has no child in it (checked against the plan's own holder lookup)
+    for cell in free_cells[:20]:
+        assert plan.holder(cell.start, 56) == 0
+
+
+def test_anatomy_assigns_every_bit_once() -> None:
+    plan = load_plan(str(EXAMPLES / "government.yaml"))
+    view = PlanView(plan)
+    i = plan.find_path("health/site-3/users/vlan-5")
+    segments = view.anatomy(i)
+    assert segments[0].first == 0 and segments[-1].stop == 128
+    for a, b in itertools.pairwise(segments):
+        assert a.stop == b.first
+    assert [s.stop for s in segments[:5]] == [32, 40, 48, 52, 64]
+    owners = view.digit_owners(i)
+    assert owners[7] == [0] and owners[9] == [1] and owners[12] == [3]
+
+
+def test_bar_has_eighth_steps() -> None:
+    assert bar(0, 4) == "····"
+    assert bar(1, 4) == "████"
+    assert bar(0.5, 4) == "██··"
+    assert bar(0.001, 4).startswith("▏")
+
+
+# -- the tree ----------------------------------------------------------------------------------
+def test_tree_is_lazy_and_shows_free_rows(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        t = tree(app)
+        root_rows = rows_under(app, t.root)
+        assert len(root_rows) <= MAX_ROWS
+        assert root_rows[-1].kind == "free"
+        assert "free" in t.row_text(root_rows[-1], 80).plain
+        # only the root level exists: nothing below has been built
+        assert all(not child.children for child in t.root.children)
+        assert len(t._tree_nodes) <= 1 + MAX_ROWS
+        # expanding a group builds one level
+        await pilot.press("down", "space")
+        assert t.cursor_node is not None and t.cursor_node.is_expanded
+        assert 0 < len(t.cursor_node.children) <= MAX_ROWS
+        await pilot.press("down", "right")
+        node = t.cursor_node
+        assert node is not None and node.is_expanded and node.data.kind == "node"
+        await pilot.press("left")
+        assert not node.is_expanded
+        await pilot.press("left")
+        assert t.cursor_node is node.parent
+
+    drive(app, script)
+
+
+def test_tree_row_shows_prefix_name_role_bar_and_usage(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        t = tree(app)
+        core = app.plan.find_path("core")
+        row = next(r for r in rows_under(app, t.root) if r.index == core)
+        text = t.row_text(row, 100).plain
+        assert text.startswith("core")
+        assert "2001:db8:cafe::/56" in text
+        assert "infrastructure" in text
+        assert "%" in text and "of 256 /64" in text
+        narrow = t.row_text(row, 40).plain
+        assert "2001:db8:cafe::/56" in narrow and len(narrow) <= 40
+
+    drive(app, script)
+
+
+def test_details_pane_shows_range_sizes_role_usage_and_lint(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("health/site-3"))
+        await pilot.pause()
+        text = app.query_one("#details-view").text.plain
+        assert "health/site-3" in text
+        assert "3fff:100:102::/48" in text
+        assert "3fff:100:102:ffff:ffff:ffff:ffff:ffff" in text
+        assert "1 /48 = 65,536 /64" in text
+        assert "site (container)" in text
+        assert "5 of 16 /52" in text
+        assert "3fff:100:102:5000::/52" in text  # first free block
+        for _ in range(100):
+            if app.findings is not None:
+                break
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+        app.refresh_panes()
+        text = app.query_one("#details-view").text.plain
+        assert "no findings" in text or "lint" in text
+        anatomy = app.query_one("#anatomy").text.plain
+        assert "3fff:0100:0102:0000" in anatomy
+        assert "/40–/48 8 bits  site-3" in anatomy
+
+    drive(app, script)
+
+
+def test_details_show_lint_findings_of_the_node(tmp_path: Path) -> None:
+    spec = tmp_path / "lint.yaml"
+    spec.write_text(
+        "plan: L\nprefix: 2001:db8::/48\nchildren:\n"
+        "  - {name: odd, size: /50, children: [{name: l, role: lan, size: /60}]}\n"
+    )
+    app = PlanExplorer(spec)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        for _ in range(100):
+            if app.findings is not None:
+                break
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+        app.go_to(app.plan.find_path("odd/l"))
+        await pilot.pause()
+        text = app.query_one("#details-view").text.plain
+        assert "error lan-not-64" in text
+
+    drive(app, script)
+
+
+def test_children_table_pages_through_children_and_free_runs(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("health/site-3/users"))
+        await pilot.press("2")
+        table = app.query_one(ChildrenTable)
+        assert app.active_tab == "children"
+        assert table.row_count == ChildrenTable.PAGE
+        assert table.pages == 3  # 200 VLANs + 1 free run, 100 a page
+        first = table.get_row_at(0)
+        assert str(first[0]) == "3fff:100:102:2000::/64"
+        table.focus()
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert table.page == 2
+        assert table.row_count == 1
+        last = table.get_row_at(0)
+        assert str(last[1]) == "free"
+        caption = str(app.query_one("#children-caption").render())
+        assert "200 children · 1 free run" in caption and "page 3 of 3" in caption
+        await pilot.press("left_square_bracket")
+        assert table.page == 1
+        # enter on a row goes there in the tree
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected is not None and app.selected.kind == "node"
+        assert app.plan.name[app.selected.index] == "vlan-101"
+
+    drive(app, script)
+
+
+def test_nibble_map_tab_and_going_to_a_cell(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        await pilot.press("3")
+        nibble = app.query_one(NibbleMap)
+        assert nibble.node == 0 and len(nibble.cells) == 256
+        text = nibble.render().plain
+        assert "hex digits 13–14: 256 × /56" in text
+        assert "rsv" in text and "free" in text
+        # the cells under the cursor are described in words
+        halls = app.plan.find_path("halls")
+        nibble.cursor = next(n for n, c in enumerate(nibble.cells) if c.holder == halls)
+        await pilot.pause()
+        assert "2001:db8:cafe:2000::/56 · halls 38% used" in nibble.render().plain
+        nibble.focus()
+        future = app.plan.find_path("future")
+        target = next(n for n, c in enumerate(nibble.cells) if c.holder == future)
+        assert nibble.cells[target].state == "reserved"
+        nibble.cursor = target
+        await pilot.press("right", "left")
+        assert nibble.cursor == target
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected is not None and app.selected.index == future
+
+    drive(app, script)
+
+
+# -- search, go to, palette --------------------------------------------------------------------
+def test_search_goes_to_address_prefix_path_and_names(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        plan = app.plan
+        await pilot.press("slash")
+        assert app.focused is app.query_one("#search", Input)
+        await pilot.press(*"3fff:100:102:2064::17", "enter")
+        await pilot.pause()
+        assert app.selected is not None
+        assert plan.path(app.selected.index) == "health/site-3/users/vlan-101"
+        assert app.focused is tree(app)
+        assert tree(app).cursor_node.data == app.selected  # the cursor is on it
+        assert app.find("education/site-7") == plan.find_path("education/site-7")
+        assert app.selected.index == plan.find_path("education/site-7")
+        assert app.find("3fff:100:203::/48") == plan.find_path("education/site-4")
+        hit = app.find("voice")
+        assert plan.name[hit] == "voice"
+        second = app.find("voice")
+        assert plan.name[second] == "voice" and second > hit
+        await pilot.press("N")
+        assert app.selected.index == hit
+        await pilot.press("n")
+        assert app.selected.index == second
+        before = app.selected
+        assert app.find("no-such-thing") == -1
+        assert app.selected == before
+
+    drive(app, script)
+
+
+def test_search_for_free_space_lands_on_the_free_row(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        from v6plan._query import free_blocks
+
+        net, length = next(free_blocks(app.plan, 0))
+        app.find(format_prefix(net, length))
+        await pilot.pause()
+        assert app.selected is not None and app.selected.kind == "free"
+        assert app.selected.start <= net < app.selected.end
+
+    drive(app, script)
+
+
+def test_command_palette_offers_nodes_and_commands(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        from v6plan.tui.commands import PlanCommands
+
+        provider = PlanCommands(app.screen)
+        hits = [hit async for hit in provider.search("site-3")]
+        texts = [str(h.text) for h in hits]
+        assert any(t.startswith("go to health/site-3") for t in texts)
+        hits = [hit async for hit in provider.search("3fff:100:102:2064::17")]
+        assert [str(h.text) for h in hits] == ["go to health/site-3/users/vlan-101"]
+        hits = [hit async for hit in provider.search("export")]
+        assert any("Export" in str(h.text) for h in hits)
+        # running a node hit goes there
+        hits = [hit async for hit in provider.search("education/site-9")]
+        hits[0].command()
+        await pilot.pause()
+        assert app.plan.path(app.selected.index) == "education/site-9"
+        # and the palette opens from its key with our provider in it
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "CommandPalette"
+
+    drive(app, script)
+
+
+# -- help and keymap ---------------------------------------------------------------------------
+def test_help_lists_every_binding_with_its_id(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(DataTable)
+        shown = {str(table.get_row_at(r)[3]) for r in range(table.row_count)}
+        ids = {
+            i for i in all_binding_ids() if i.split(".")[0] in ("app", "tree", "children", "map")
+        }
+        assert ids <= shown
+        keys = {str(table.get_row_at(r)[0]) for r in range(table.row_count)}
+        assert {"/", "a", "ctrl+s", "x", "[", "]", "ctrl+p"} <= keys
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(app, script)
+
+
+def test_keymap_file_overrides_a_binding(campus: Path, tmp_path: Path) -> None:
+    keymap = tmp_path / "keys.toml"
+    keymap.write_text('[keymap]\n"app.search" = "ctrl+f"\n"app.help" = "h"\n')
+    keys = load_keymap(keymap, all_binding_ids())
+    assert keys == {"app.search": "ctrl+f", "app.help": "h"}
+    app = PlanExplorer(campus, keymap=keys, keymap_file=str(keymap))
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        await pilot.press("slash")  # no longer bound
+        assert not app.query_one("#search", Input).has_class("visible")
+        await pilot.press("ctrl+f")
+        assert app.query_one("#search", Input).has_class("visible")
+        await pilot.press("escape", "h")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(r) for r in range(table.row_count)]
+        assert ["ctrl+f", "Search"] in [[str(r[0]), str(r[1])] for r in rows]
+
+    drive(app, script)
+
+
+def test_keymap_file_errors_are_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[keymap]\n"app.serch" = "ctrl+f"\n')
+    with pytest.raises(
+        InputError, match=r"unknown binding id 'app\.serch' — did you mean 'app\.search'"
+    ):
+        load_keymap(bad, all_binding_ids())
+    bad.write_text("[keymap\n")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_keymap(bad, all_binding_ids())
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "v6plan",
+            "tui",
+            str(EXAMPLES / "campus.yaml"),
+            "--keymap",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- editing -----------------------------------------------------------------------------------
+def test_add_child_through_the_dialog(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("datacentre"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen)
+        await pilot.press(*"backup")
+        app.screen.query_one("#edit-role", Select).value = "lan"
+        app.screen.query_one("#edit-count", Input).value = "2"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, EditScreen)
+        plan = app.plan
+        assert plan.path(app.selected.index) == "datacentre/backup-1"
+        assert plan.role(plan.find_path("datacentre/backup-2")) == "lan"
+        assert app.editor is not None and app.editor.dirty
+        assert "modified" in app.sub_title
+        assert "{name: backup, role: lan, count: 2}" in app.editor.text
+
+    drive(app, script)
+
+
+def test_an_edit_error_shows_the_planner_message_and_changes_nothing(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        before = app.plan
+        app.go_to(app.plan.find_path("datacentre"))
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"huge")
+        app.screen.query_one("#edit-size", Input).value = "/44"
+        app.screen.submit()
+        await settle(pilot, app)
+        assert isinstance(app.screen, EditScreen)
+        error = str(app.screen.query_one("#edit-error").render())
+        assert f"{campus}:" in error and "does not fit" in error
+        assert app.plan is before and app.editor is not None and not app.editor.dirty
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EditScreen)
+
+    drive(app, script)
+
+
+def test_shared_edit_asks_first_and_names_the_count(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("library/floor-2"))
+        await pilot.press("a")
+        await pilot.pause()
+        note = str(app.screen.query_one("#edit-note").render())
+        assert "one of 24 instances of spec node 'floor'" in note
+        await pilot.press(*"cams")
+        app.screen.query_one("#edit-role", Select).value = "lan"
+        app.screen.submit()
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "all 24 of its instances" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("n")  # cancel: nothing happens
+        await pilot.pause()
+        assert app.editor is not None and not app.editor.dirty
+        with pytest.raises(NotFoundError):
+            app.plan.find_path("science/floor-6/cams")
+
+    drive(app, script)
+
+
+def test_rename_delete_reserve_undo_and_save(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        assert app.editor is not None
+        plan = app.plan
+        old = {p: (plan.net[i], plan.plen[i]) for i, p in enumerate(plan.paths(1), 1)}
+        # rename
+        app.go_to(plan.find_path("science"))
+        await pilot.press("e")
+        await pilot.pause()
+        name = app.screen.query_one("#edit-name", Input)
+        name.value = "labs"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.plan.path(app.selected.index) == "labs"
+        # delete (always confirmed)
+        app.go_to(app.plan.find_path("halls"))
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert "halls" not in {app.plan.name[c] for c in app.plan.children(0)}
+        # reserve from a free row: the block is pre-filled
+        free = next(r for r in rows_under(app, tree(app).root) if r.kind == "free")
+        tree(app).reveal_range(0, free.start)
+        await pilot.pause()
+        assert app.selected is not None and app.selected.kind == "free"
+        await pilot.press("r")
+        await pilot.pause()
+        prefix = app.screen.query_one("#edit-prefix", Input).value
+        assert prefix.startswith(format_prefix(free.start, 0).split("/")[0])
+        app.screen.submit()
+        await settle(pilot, app)
+        reserve = app.plan.find_path("reserve-1")
+        assert app.plan.status(reserve) == "reserved"
+        assert app.editor.edits == 3
+        # undo the reserve
+        await pilot.press("u")
+        await pilot.pause()
+        with pytest.raises(NotFoundError):
+            app.plan.find_path("reserve-1")
+        # save: the spec re-opens to the same plan; nothing placed moved
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.editor.dirty
+        again = load_plan(str(campus))
+        assert again.net == app.plan.net and again.name == app.plan.name
+        for i, path in enumerate(again.paths(1), 1):
+            was = old.get(path.replace("labs", "science", 1) if path.startswith("labs") else path)
+            if was is not None:
+                assert (again.net[i], again.plen[i]) == was
+
+    drive(app, script)
+
+
+def test_quit_with_unsaved_changes_asks(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        assert app.editor is not None
+        from v6plan._edit import AddChild
+
+        app.apply(app.editor.propose(AddChild("", "lab", size=56)))
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedScreen)
+        await pilot.press("c")  # stay
+        await pilot.pause()
+        assert not isinstance(app.screen, UnsavedScreen) and app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("s")  # save and quit
+        await pilot.pause()
+        assert not app.editor.dirty
+        assert "name: lab" in campus.read_text()
+
+    drive(app, script)
+    assert app.return_code == 0 or app.return_code is None
+
+
+def test_read_only_hides_edits(campus: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "plan.json"
+    subprocess.run(
+        [sys.executable, "-m", "v6plan", "export", str(campus), "-f", "json", "-o", str(exported)],
+        check=True,
+        cwd=ROOT,
+    )
+    for app in (PlanExplorer(campus, read_only=True), PlanExplorer(exported)):
+
+        async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+            assert app.read_only
+            await pilot.press("a", "e", "d", "ctrl+s")
+            await pilot.pause()
+            assert app.screen is app.screen_stack[0]
+            assert "read-only" in app.sub_title
+            assert not app.command_available("save")
+            footer_keys = {b.binding.key for b in app.active_bindings.values()}
+            assert "a" not in footer_keys and "slash" in footer_keys
+
+        drive(app, script)
+
+
+def test_export_every_format_from_the_ui(campus: Path, tmp_path: Path) -> None:
+    from v6plan.export import FORMATS
+
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        for name, fmt in sorted(FORMATS.items()):
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ExportScreen)
+            app.screen.query_one("#export-format", Select).value = name
+            await pilot.pause()
+            path = app.screen.query_one("#export-path", Input)
+            assert path.value.endswith(f".{fmt.extension}")
+            path.value = str(tmp_path / f"out.{fmt.extension}")
+            app.screen.query_one("#ok").press()
+            await settle(pilot, app)
+            assert not isinstance(app.screen, ExportScreen)
+            written = (tmp_path / f"out.{fmt.extension}").read_text()
+            expected = subprocess.run(
+                [sys.executable, "-m", "v6plan", "export", str(campus), "-f", name],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=True,
+            ).stdout
+            assert written == expected, name
+
+    drive(app, script)
+
+
+def test_export_only_the_selected_node(campus: Path, tmp_path: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("datacentre"))
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#export-format", Select).value = "csv"
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "dc.csv")
+        app.screen.query_one("#export-node").value = True
+        app.screen.query_one("#ok").press()
+        await settle(pilot, app)
+        lines = (tmp_path / "dc.csv").read_text().splitlines()
+        assert len(lines) == 1 + 1 + 20  # header, datacentre, its 20 LANs
+        assert all("datacentre" in line for line in lines[1:])
+
+    drive(app, script)
+
+
+# -- terminal sizes and themes ------------------------------------------------------------------
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_works_at_80x24_on_dark_and_light(campus: Path, theme: str) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.theme = theme
+        await pilot.pause()
+        t = tree(app)
+        side = app.query_one("#side")
+        assert t.region.width >= 30 and side.region.width >= 38
+        assert t.region.right <= 80 and side.region.right <= 80
+        assert t.region.height >= 15
+        # every tree row fits the tree: no sideways scrolling
+        assert t.virtual_size.width <= t.region.width
+        await pilot.press("down", "down", "3")
+        nibble = app.query_one(NibbleMap)
+        assert nibble.region.height >= 16
+        # colours come from the theme: dark and light give different, readable colours
+        colours = t.colours()
+        from textual.color import Color
+
+        background = Color.parse(app.theme_variables["background"])
+        for key in ("primary", "success", "warning", "error", "muted"):
+            contrast = abs(Color.parse(colours[key]).brightness - background.brightness)
+            assert contrast > 0.25, (theme, key, colours[key])
+
+    drive(app, script, size=(80, 24))
+
+
+def test_python_m_and_launcher_reach_the_same_app() -> None:
+    for command in (
+        [sys.executable, "-m", "v6plan.tui", "--help"],
+        [sys.executable, str(ROOT / "tui.py"), "--help"],
+        [sys.executable, "-m", "v6plan", "tui", "--help"],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0
+        assert "--read-only" in result.stdout and "--keymap" in result.stdout
+
+
+def test_bad_spec_fails_before_the_ui_with_the_cli_message(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(
+        "plan: x\nprefix: 2001:db8::/48\nchildren:\n  - {name: a, role: lan, siez: /64}\n"
+    )
+    for command in (
+        [sys.executable, "-m", "v6plan", "tui", str(spec)],
+        [sys.executable, str(ROOT / "tui.py"), str(spec)],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert result.returncode == 2
+        assert f"{spec}:4:26: unknown key 'siez' in node — did you mean 'size'?" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_cli_help_does_not_import_textual() -> None:
+    code = (
+        "import sys\nfrom v6plan.cli import main\n"
+        "try:\n    main(['tui', '--help'])\nexcept SystemExit:\n    pass\n"
+        "try:\n    main(['serve', '--help'])\nexcept SystemExit:\n    pass\n"
+        "import v6plan._edit\n"
+        "print('textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_editor_and_app_agree_on_the_plan(campus: Path) -> None:
+    editor = SpecEditor(campus)
+    app = PlanExplorer(editor=editor)
+    assert app.plan is editor.plan and not app.read_only

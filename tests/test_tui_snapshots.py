@@ -1,0 +1,125 @@
+"""SVG snapshots of the explorer's main views (our own fixture on App.export_screenshot).
+
+The SVGs live in tests/data/tui/. After a deliberate change to what the explorer draws,
+regenerate them with ``V6PLAN_UPDATE_SNAPSHOTS=1 pytest tests/test_tui_snapshots.py``
+and look at them (they open in any browser) before committing. Cursor blink and
+animations are off and the lint worker is awaited, so the pictures are stable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual")
+
+from textual.widgets import Input
+
+from v6plan._edit import SpecEditor
+from v6plan.tui.app import PlanExplorer
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOTS = ROOT / "tests" / "data" / "tui"
+UPDATE = os.environ.get("V6PLAN_UPDATE_SNAPSHOTS", "") not in ("", "0")
+
+
+def take(
+    example: str,
+    size: tuple[int, int],
+    steps: Sequence[str],
+    theme: str = "textual-dark",
+) -> str:
+    """Open an example, run the steps (keys, or ``go:PATH``), return the screen as SVG."""
+    editor = SpecEditor(ROOT / "examples" / f"{example}.yaml")
+    app = PlanExplorer(editor=editor)
+    app.source = f"examples/{example}.yaml"  # the same text wherever the checkout lives
+    svg = ""
+
+    async def run() -> None:
+        nonlocal svg
+        async with app.run_test(size=size) as pilot:
+            app.animation_level = "none"
+            app.theme = theme
+            for _ in range(400):  # the lint worker: its result is part of the picture
+                if app.findings is not None:
+                    break
+                await asyncio.sleep(0.02)
+                await pilot.pause()
+            app.refresh_panes()
+            for step in steps:
+                if step.startswith("go:"):
+                    app.go_to(app.plan.find_path(step[3:]))
+                elif step.startswith("type:"):
+                    await pilot.press(*step[5:])
+                else:
+                    await pilot.press(step)
+                await pilot.pause()
+                for widget in app.screen.query(Input):
+                    widget.cursor_blink = False
+            app.clear_notifications()
+            await pilot.pause()
+            await pilot.pause()
+            svg = app.export_screenshot(title="v6plan")
+
+    asyncio.run(run())
+    return svg
+
+
+def check(name: str, svg: str) -> None:
+    path = SNAPSHOTS / f"{name}.svg"
+    if UPDATE:
+        SNAPSHOTS.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg, encoding="utf-8")
+        return
+    if not path.exists():
+        pytest.fail(f"no snapshot {path}; create it with V6PLAN_UPDATE_SNAPSHOTS=1")
+    want = path.read_text(encoding="utf-8")
+    if svg != want:
+        got = path.with_suffix(".actual.svg")
+        got.write_text(svg, encoding="utf-8")
+        text = lambda s: re.findall(r">([^<>]+)</text>", s)  # noqa: E731
+        diff = "\n".join(list(difflib.unified_diff(text(want), text(svg), lineterm="", n=1))[:40])
+        pytest.fail(f"{name}: the screen differs from {path} (see {got}):\n{diff}")
+
+
+def test_snapshot_main_view_dark() -> None:
+    check("campus-main-dark", take("campus", (100, 30), ["go:library/floor-2"]))
+
+
+def test_snapshot_80x24_light_with_nibble_map() -> None:
+    check(
+        "campus-map-light-80x24",
+        take("campus", (80, 24), ["3"], theme="textual-light"),
+    )
+
+
+def test_snapshot_children_table_paged() -> None:
+    check(
+        "government-children",
+        take("government", (110, 32), ["go:health/site-3/users", "2"]),
+    )
+
+
+def test_snapshot_help_screen() -> None:
+    check("campus-help", take("campus", (100, 34), ["question_mark"]))
+
+
+def test_snapshot_add_child_dialog() -> None:
+    check(
+        "campus-add-child",
+        take("campus", (90, 28), ["go:library/floor-2", "a", "type:cams"]),
+    )
+
+
+def test_snapshots_are_stable_between_runs() -> None:
+    """The fixture is deterministic: two runs draw the same SVG (otherwise it is useless)."""
+    first = take("campus", (80, 24), ["down", "down"])
+    second = take("campus", (80, 24), ["down", "down"])
+    assert first == second
+    assert "2001:db8:cafe::/56" in first.replace("&#160;", " ")

@@ -1,0 +1,446 @@
+"""What the explorer shows, computed from the plan's columns (no Textual here).
+
+Every view is built on demand for the part of the plan on screen: the rows under one
+expanded tree node (at most 16, through nibble grouping levels), one page of a
+children table, one 16×16 nibble map. Nothing is built per prefix for the whole plan;
+children lists are sorted once per node and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice, pairwise
+from typing import Any
+
+from .._plan import Plan
+from .._prefix import expand_address, format_address, format_prefix
+from .._query import Usage, free_blocks, usage
+from .._space import cidr_cover
+
+__all__ = [
+    "MAX_ROWS",
+    "Cell",
+    "Kids",
+    "NameIndex",
+    "PlanView",
+    "Row",
+    "Segment",
+    "bar",
+    "block_text",
+]
+
+#: The most rows one tree level shows; more children are grouped by the next nibble.
+MAX_ROWS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One tree row: a plan node, a nibble group of its siblings, or a free run."""
+
+    kind: str  # "node" | "group" | "free"
+    parent: int  # the plan node this row belongs under (-1 for the root row)
+    index: int  # the plan node of a "node" row, else -1
+    start: int  # address range [start, end)
+    end: int
+    nodes: int = 0  # plan children inside a "group"
+
+    @property
+    def length(self) -> int:
+        """Prefix length of the range (exact for nodes and groups; free runs: the span)."""
+        return 128 - ((self.end - self.start).bit_length() - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Kids:
+    """Children of one node in address order (parallel lists)."""
+
+    starts: list[int]
+    ends: list[int]
+    index: list[int]
+    unit: int  # the longest child length (usage unit); 0 without children
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One square of the nibble map: a /length block under the selected node."""
+
+    start: int
+    length: int
+    state: str  # "outside" | "free" | "used" | "partial" | "reserved"
+    fraction: float  # part of the cell covered by children (0..1)
+    holder: int  # the child covering or starting in the cell (-1: none)
+    #: How full the covering child is (its own utilisation; 1.0 for a leaf).
+    use: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of bits of an address owned by one level of the plan."""
+
+    first: int  # first bit (0 = most significant)
+    stop: int  # one past the last bit
+    depth: int  # plan depth owning these bits (0 = the allocation); -1 = interface id
+    label: str
+
+
+def block_text(start: int, end: int) -> str:
+    """A range as its one prefix, or as ``first – last (N blocks)``."""
+    blocks = list(islice(cidr_cover(start, end), 3))
+    if len(blocks) == 1:
+        return format_prefix(*blocks[0])
+    more = sum(1 for _ in cidr_cover(start, end))
+    return f"{format_prefix(*blocks[0])} +{more - 1}"
+
+
+def count_text(n: int) -> str:
+    bits = n.bit_length() - 1
+    return f"2^{bits}" if n > 1 << 32 and n == 1 << bits else f"{n:,}"
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(fraction: float, width: int) -> str:
+    """A utilisation bar of ``width`` cells with eighth-cell resolution."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    if fraction > 0 and eighths == 0:
+        eighths = 1  # something used never looks empty
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part else "")
+    return text.ljust(width, "·")[:width]
+
+
+class PlanView:
+    """Cached, on-demand views of one plan for the explorer."""
+
+    def __init__(self, plan: Plan, cache: int = 512) -> None:
+        self.plan = plan
+        self._kids: OrderedDict[int, Kids] = OrderedDict()
+        self._usage: OrderedDict[int, Usage] = OrderedDict()
+        self._items: OrderedDict[int, list[tuple[int, int, int]]] = OrderedDict()
+        self._cache = cache
+        self.reserve_kinds = frozenset(
+            k for k, kind in enumerate(plan.kinds) if kind.role == "reserve"
+        )
+
+    # -- children ----------------------------------------------------------------------
+    def kids(self, i: int) -> Kids:
+        found = self._kids.get(i)
+        if found is not None:
+            self._kids.move_to_end(i)
+            return found
+        plan = self.plan
+        net, plen = plan.net, plan.plen
+        idx = list(plan.children(i))
+        if any(net[a] > net[b] for a, b in pairwise(idx)):
+            idx.sort(key=net.__getitem__)
+        starts = [net[c] for c in idx]
+        ends = [net[c] + (1 << (128 - plen[c])) for c in idx]
+        unit = max((plen[c] for c in idx), default=0)
+        found = Kids(starts, ends, idx, unit)
+        self._remember(self._kids, i, found)
+        return found
+
+    def _remember(self, cache: OrderedDict[int, Any], key: int, value: Any) -> None:
+        cache[key] = value
+        if len(cache) > self._cache:
+            cache.popitem(last=False)
+
+    def has_children(self, i: int) -> bool:
+        return self.plan.end[i] > i + 1
+
+    def usage(self, i: int) -> Usage:
+        found = self._usage.get(i)
+        if found is None:
+            found = usage(self.plan, i)
+            self._remember(self._usage, i, found)
+        return found
+
+    def span(self, i: int) -> tuple[int, int]:
+        net = self.plan.net[i]
+        return net, net + (1 << (128 - self.plan.plen[i]))
+
+    # -- tree rows ---------------------------------------------------------------------
+    def root_row(self) -> Row:
+        start, end = self.span(0)
+        return Row("node", -1, 0, start, end)
+
+    def rows(self, row: Row) -> list[Row]:
+        """The rows shown when ``row`` is expanded: at most :data:`MAX_ROWS`."""
+        if row.kind == "node":
+            parent, (lo, hi) = row.index, self.span(row.index)
+        elif row.kind == "group":
+            parent, lo, hi = row.parent, row.start, row.end
+        else:
+            return []
+        kids = self.kids(parent)
+        a = bisect_left(kids.starts, lo)
+        b = bisect_left(kids.starts, hi)
+        if b - a <= MAX_ROWS:
+            direct = self._direct(parent, kids, a, b, lo, hi)
+            if len(direct) <= MAX_ROWS:
+                return direct
+        return self._grouped(parent, kids, a, b, lo, hi)
+
+    def _direct(self, parent: int, kids: Kids, a: int, b: int, lo: int, hi: int) -> list[Row]:
+        out: list[Row] = []
+        cursor = lo
+        for k in range(a, b):
+            start, end = kids.starts[k], kids.ends[k]
+            if start > cursor:
+                out.append(Row("free", parent, -1, cursor, start))
+            out.append(Row("node", parent, kids.index[k], start, end))
+            cursor = max(cursor, end)
+        if cursor < hi:
+            out.append(Row("free", parent, -1, cursor, hi))
+        return out
+
+    def _grouped(self, parent: int, kids: Kids, a: int, b: int, lo: int, hi: int) -> list[Row]:
+        """Split ``[lo, hi)`` at the next nibble boundary into ≤ 16 parts."""
+        length = 128 - ((hi - lo).bit_length() - 1)
+        bits = 4 - length % 4 if length % 4 else 4
+        bits = min(bits, 128 - length)
+        part = (hi - lo) >> bits
+        out: list[Row] = []
+        k = a
+        for n in range(1 << bits):
+            ps = lo + n * part
+            pe = ps + part
+            if out and out[-1].kind == "node" and out[-1].end >= pe:
+                continue  # inside a child bigger than one part
+            if k < b and kids.starts[k] <= ps and kids.ends[k] >= pe:
+                out.append(Row("node", parent, kids.index[k], kids.starts[k], kids.ends[k]))
+                k += 1
+                continue
+            stop = bisect_left(kids.starts, pe, k, b)
+            inside = stop - k
+            if inside == 0:
+                if out and out[-1].kind == "free" and out[-1].end == ps:
+                    last = out.pop()
+                    out.append(Row("free", parent, -1, last.start, pe))
+                else:
+                    out.append(Row("free", parent, -1, ps, pe))
+            else:
+                out.append(Row("group", parent, -1, ps, pe, inside))
+            k = stop
+        return out
+
+    def path_rows(self, target: int) -> list[int]:
+        """Plan nodes from the root down to ``target`` (both included)."""
+        chain = []
+        i = target
+        while i >= 0:
+            chain.append(i)
+            i = self.plan.parent[i]
+        return chain[::-1]
+
+    # -- the children table ------------------------------------------------------------
+    def items(self, i: int) -> list[tuple[int, int, int]]:
+        """Children and free runs of node ``i`` as ``(index or -1, start, end)``."""
+        found = self._items.get(i)
+        if found is not None:
+            return found
+        kids = self.kids(i)
+        lo, hi = self.span(i)
+        out: list[tuple[int, int, int]] = []
+        cursor = lo
+        append = out.append
+        for k, start in enumerate(kids.starts):
+            if start > cursor:
+                append((-1, cursor, start))
+            end = kids.ends[k]
+            append((kids.index[k], start, end))
+            if end > cursor:
+                cursor = end
+        if cursor < hi and kids.starts:
+            append((-1, cursor, hi))
+        self._remember(self._items, i, out)
+        return out
+
+    # -- the nibble map ----------------------------------------------------------------
+    def nibble_digits(self, i: int) -> tuple[int, int]:
+        """Which two hex digits the map of node ``i`` shows: (first digit, cell length)."""
+        length = self.plan.plen[i]
+        first = -(-length // 4)  # the first hex digit not fixed by the prefix (0-based)
+        first = min(first, 30)
+        return first, (first + 2) * 4
+
+    def nibble_map(self, i: int) -> list[Cell]:
+        """256 cells: the /cell blocks made by the next two hex digits after node ``i``."""
+        plan = self.plan
+        first, cell_len = self.nibble_digits(i)
+        lo, hi = self.span(i)
+        base = lo & ~((1 << (128 - first * 4)) - 1)  # digits before the map as in the node
+        size = 1 << (128 - cell_len)
+        kids = self.kids(i)
+        starts, ends, index = kids.starts, kids.ends, kids.index
+        kind, reserve = plan.kind, self.reserve_kinds
+        cells: list[Cell] = []
+        for n in range(256):
+            start = base + n * size
+            end = start + size
+            if start < lo or end > hi:
+                state = "outside" if end <= lo or start >= hi else "partial"
+                cells.append(Cell(start, cell_len, state, 0.0, -1))
+                continue
+            k = bisect_right(starts, start) - 1
+            if k < 0 or ends[k] <= start:
+                k += 1
+            covered = 0
+            holder = -1
+            reserved = False
+            j = k
+            while j < len(starts) and starts[j] < end:
+                s, e = max(starts[j], start), min(ends[j], end)
+                if e > s:
+                    covered += e - s
+                    if holder < 0:
+                        holder = index[j]
+                    if kind[index[j]] in reserve:
+                        reserved = True
+                if ends[j] >= end:
+                    break
+                j += 1
+            fraction = covered / size
+            use = fraction
+            if covered == 0:
+                state = "free"
+            elif reserved:
+                state = "reserved"
+            elif covered == size:
+                state = "used"
+                if holder >= 0 and plan.plen[holder] <= cell_len:  # one child covers it
+                    use = self.usage(holder).percent / 100 if self.has_children(holder) else 1.0
+            else:
+                state = "partial"
+            cells.append(Cell(start, cell_len, state, fraction, holder, use))
+        return cells
+
+    # -- the anatomy ruler -------------------------------------------------------------
+    def anatomy(self, i: int) -> list[Segment]:
+        """Bit runs of node ``i``'s prefix, each owned by one level of the plan."""
+        plan = self.plan
+        chain = self.path_rows(i)
+        out: list[Segment] = []
+        previous = 0
+        for depth, node in enumerate(chain):
+            length = plan.plen[node]
+            if length <= previous:
+                continue
+            if depth == 0:
+                label = f"allocation {plan.prefix_text(0)}"
+            else:
+                label = f"{plan.name[node]} ({plan.role(node) or 'node'})"
+            out.append(Segment(previous, length, depth, label))
+            previous = length
+        if previous < 128:
+            rest = "interface id" if previous >= 64 else "free for levels below"
+            if previous < 64:
+                out.append(Segment(previous, 64, -2, "subnet bits below this node"))
+                out.append(Segment(64, 128, -1, "interface id"))
+            else:
+                out.append(Segment(previous, 128, -1, rest))
+        return out
+
+    def digit_owners(self, i: int) -> list[list[int]]:
+        """For each of the 32 hex digits, the depths whose bits it holds (one or more)."""
+        owners: list[list[int]] = [[] for _ in range(32)]
+        for seg in self.anatomy(i):
+            for digit in range(seg.first // 4, (seg.stop + 3) // 4):
+                if seg.depth not in owners[digit]:
+                    owners[digit].append(seg.depth)
+        return owners
+
+    # -- details -----------------------------------------------------------------------
+    def free_preview(self, i: int, limit: int = 4) -> tuple[list[str], bool]:
+        if self.plan.plen[i] >= 128:
+            return [], False
+        blocks = list(islice(free_blocks(self.plan, i), limit + 1))
+        return [format_prefix(*b) for b in blocks[:limit]], len(blocks) > limit
+
+    @staticmethod
+    def expanded(net: int) -> str:
+        return expand_address(net)
+
+    @staticmethod
+    def address(net: int) -> str:
+        return format_address(net)
+
+
+class NameIndex:
+    """Name search over a plan whose names are shared strings (a few hundred distinct).
+
+    Matching runs over the distinct names; the nodes that carry a name are found with
+    ``list.index`` at C speed, one at a time, so the first hit is instant.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.names = sorted(set(plan.name[1:]))
+        self.lowered = [n.lower() for n in self.names]
+
+    def matches(self, text: str, limit: int = 50) -> list[str]:
+        """Distinct names equal to, then starting with, then containing ``text``."""
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        exact: list[str] = []
+        starts: list[str] = []
+        contains: list[str] = []
+        for name, low in zip(self.names, self.lowered):
+            if needle not in low:
+                continue
+            (exact if low == needle else starts if low.startswith(needle) else contains).append(
+                name
+            )
+        return (exact + starts + contains)[:limit]
+
+    def nodes(self, name: str, start: int = 1) -> Iterator[int]:
+        """Indexes of nodes named ``name`` from ``start`` on, in plan order."""
+        names = self.plan.name
+        i = start - 1
+        while True:
+            try:
+                i = names.index(name, i + 1)
+            except ValueError:
+                return
+            yield i
+
+    def search(self, text: str, limit: int = 50) -> list[int]:
+        """Nodes whose name matches ``text`` (best names first), at most ``limit``."""
+        out: list[int] = []
+        for name in self.matches(text, limit):
+            for i in self.nodes(name):
+                out.append(i)
+                if len(out) >= limit:
+                    return out
+        return out
+
+    def next_hit(self, text: str, after: int, backwards: bool = False) -> int:
+        """The next node (in plan order, wrapping) whose name matches ``text``; -1: none."""
+        wanted = set(self.matches(text, limit=10_000))
+        if not wanted:
+            return -1
+        names = self.plan.name
+        n = len(names)
+        if not backwards:
+            best = -1
+            for name in wanted:
+                for i in self.nodes(name, after + 1):
+                    if best < 0 or i < best:
+                        best = i
+                    break
+            if best >= 0:
+                return best
+            return min(next(self.nodes(name), n) for name in wanted)
+        for i in range(after - 1, 0, -1):
+            if names[i] in wanted:
+                return i
+        for i in range(n - 1, after, -1):
+            if names[i] in wanted:
+                return i
+        return -1
