@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import need
 from helpers import plan_of
+from support import need
 from test_exports import EXAMPLES, example, export, export_dir
 
 

@@ -114,3 +114,13 @@ def test_levels_summary(government) -> None:  # type: ignore[no-untyped-def]
     assert by_depth[1].nodes == 25 and by_depth[1].lengths == {40: 25}
     assert by_depth[2].lengths[48] == 960
     assert by_depth[4].roles["lan"] == 960_000
+
+
+def test_paths_from_the_root_have_no_leading_slash(government) -> None:  # type: ignore[no-untyped-def]
+    from itertools import islice
+
+    first = list(islice(government.paths(0), 3))
+    assert first == ["", "infrastructure", "infrastructure/loopbacks"]
+    assert list(islice(government.paths(1), 2)) == first[1:]
+    i = government.find_path("health/site-3")
+    assert next(government.paths(i)) == "health/site-3"

@@ -131,7 +131,7 @@ class Plan:
         while i < stop:
             while stack and stack[-1][0] <= i:
                 stack.pop()
-            path = f"{stack[-1][1]}/{name[i]}" if stack else name[i]
+            path = f"{stack[-1][1]}/{name[i]}" if stack and stack[-1][1] else name[i]
             yield path
             if end[i] > i + 1:
                 stack.append((end[i], path))

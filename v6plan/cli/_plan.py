@@ -161,7 +161,6 @@ def _export_epilog() -> str:
     lines = [
         "  v6plan export examples/government.yaml --format csv -o government.csv",
         "  v6plan export examples/government.yaml --format json | jq '.nodes | length'",
-        "  v6plan export examples/government.yaml --format markdown --set depth=2 -o report.md",
         "  v6plan export examples/operator-29.yaml --format yaml --node business",
     ]
     lines += [f"  {f.example}" for f in FORMATS.values() if f.example]

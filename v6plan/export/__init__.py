@@ -110,7 +110,8 @@ class Format:
                 files_writer(plan, StreamSink(out, comment), options)
 
             return to_stream
-        return _load(self.target)  # type: ignore[no-any-return]
+        writer: Writer = _load(self.target)  # type: ignore[assignment]
+        return writer
 
     def files_writer(self) -> FilesWriter:
         if not self.files:
@@ -118,7 +119,8 @@ class Format:
                 f"{self.name} writes one file; use -o FILE (--dir is for "
                 f"{', '.join(sorted(f.name for f in FORMATS.values() if f.files))})"
             )
-        return _load(self.files)  # type: ignore[no-any-return]
+        files_writer: FilesWriter = _load(self.files)  # type: ignore[assignment]
+        return files_writer
 
     def check_settings(self, settings: dict[str, str]) -> None:
         """Refuse a ``--set`` key this format does not know (a typo would be ignored)."""
@@ -175,7 +177,9 @@ def _formats() -> Iterator[Format]:
     yield Format("yaml", "the same data as json, as YAML", "yaml", "._basic:write_yaml")
     report_settings = (
         Setting("depth", "tree levels to show (default: all)"),
-        Setting("fold", "show runs of more than N like siblings as first, …, last (default 8; 0 = all)"),
+        Setting(
+            "fold", "show runs of more than N like siblings as first, …, last (default 8; 0 = all)"
+        ),
         Setting("maps", "nibble maps to draw: the root and up to N top-level blocks (default 8)"),
     )
     yield Format(
@@ -285,7 +289,9 @@ def _formats() -> Iterator[Format]:
         "json",
         "._kea:write_kea",
         settings=(
-            Setting("pool", "IA_NA pool as IID range in each LAN (default 1000-ffff; none: no pool)"),
+            Setting(
+                "pool", "IA_NA pool as IID range in each LAN (default 1000-ffff; none: no pool)"
+            ),
             Setting("dns", "dns-servers option, comma-separated"),
             Setting("domain-search", "domain-search option, comma-separated"),
             Setting("listen", "interfaces Kea listens on, comma-separated (default *)"),

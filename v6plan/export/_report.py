@@ -7,6 +7,7 @@ maps, lint findings and the tree with utilisation bars (long runs of like siblin
 
 from __future__ import annotations
 
+import math
 from typing import TextIO
 
 from .._lint import Finding, lint
@@ -46,8 +47,13 @@ def bar(percent: float, width: int = 10) -> str:
 
 
 def _units(n: int) -> str:
-    bits = n.bit_length() - 1
-    return f"2^{bits}" if n > 1 << 32 and n == 1 << bits else f"{n:,}"
+    """Counts past 2^32 as powers of two: nobody reads twenty-digit numbers."""
+    if n <= 1 << 32:
+        return f"{n:,}"
+    bits = math.log2(n)
+    if n == 1 << round(bits):
+        return f"2^{round(bits)}"
+    return f"≈ 2^{round(bits) if abs(bits - round(bits)) < 0.05 else f'{bits:.1f}'}"
 
 
 def _findings(plan: Plan) -> tuple[list[Finding], int, int]:
@@ -152,26 +158,23 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
             f"Runs of more than {fold} like siblings show the first three, a summary row and "
             "the last (`--set fold=0` lists every node).\n\n"
         )
-    w(
-        "| Prefix | Node | Role | Status | Children use | Description |\n"
-        "|---|---|---|---|---|---|\n"
-    )
+    w("| Prefix | Node | Role | Status | Children use | Description |\n|---|---|---|---|---|---|\n")
     descriptions = [_cell(k.description) for k in plan.kinds]
-    roles = [k.role for k in plan.kinds]
+    role_names = [k.role for k in plan.kinds]
     kind, depth, name, end = plan.kind, plan.depth, plan.name, plan.end
     base = depth[top]
     batch: list[str] = []
     done = 0
-    for row in tree_rows(plan, top, max_depth, fold):
-        if isinstance(row, Fold):
-            indent = "&nbsp;&nbsp;" * (row.depth - base)
+    for item in tree_rows(plan, top, max_depth, fold):
+        if isinstance(item, Fold):
+            indent = "&nbsp;&nbsp;" * (item.depth - base)
             batch.append(
-                f"| `{plan.prefix_text(row.first)}` … `{plan.prefix_text(row.last)}` | "
-                f"{indent}… {row.count:,} more: {_cell(name[row.first])} … "
-                f"{_cell(name[row.last])} | {roles[kind[row.first]]} | | | |\n"
+                f"| `{plan.prefix_text(item.first)}` … `{plan.prefix_text(item.last)}` | "
+                f"{indent}… {item.count:,} more: {_cell(name[item.first])} … "
+                f"{_cell(name[item.last])} | {role_names[kind[item.first]]} | | | |\n"
             )
             continue
-        i = row
+        i = item
         done += 1
         if not done % BATCH:
             ticker.add(BATCH)
@@ -183,7 +186,7 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         else:
             use_text = ""
         batch.append(
-            f"| `{plan.prefix_text(i)}` | {indent}{label} | {roles[kind[i]] if i else ''} | "
+            f"| `{plan.prefix_text(i)}` | {indent}{label} | {role_names[kind[i]] if i else ''} | "
             f"{plan.status(i)} | {use_text} | {descriptions[kind[i]] if i else ''} |\n"
         )
         if len(batch) >= BATCH:

@@ -1,0 +1,219 @@
+"""BIND reverse zones (``ip6.arpa``) for a node of the plan.
+
+Reverse DNS delegates on nibble boundaries: a /L with L a multiple of 4 is one zone; any
+other /L is 2, 4 or 8 zones at the next nibble (/29 → 8 × /32). Each zone file gets an SOA
+and NS records from the settings, PTR records for loopbacks (named after their routers),
+both ends of every p2p /127 and, on request, each LAN's gateway ``::1``. With
+``--set delegate=N`` the nodes N levels down get zones of their own: NS records in the
+parent zone, and a zone file each (their PTRs move there).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import TextIO
+
+from .._errors import InputError
+from .._plan import Plan
+from .._prefix import format_prefix
+from . import ExportOptions, Sink
+from ._common import Lines, Ticker, dns_label, nibble_zones, reverse_name, selected
+from ._topology import Topology
+
+__all__ = ["write_zones"]
+
+_SOA_TIMES = (("refresh", 7200), ("retry", 3600), ("expire", 1209600), ("negative TTL", 3600))
+
+
+def _fqdn(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InputError("an empty DNS name in the bind settings")
+    return name if name.endswith(".") else name + "."
+
+
+def _overlaps(net: int, length: int, znet: int, zlen: int) -> bool:
+    shift = 128 - min(length, zlen)
+    return net >> shift == znet >> shift
+
+
+class _Zones:
+    def __init__(self, plan: Plan, options: ExportOptions) -> None:
+        self.plan = plan
+        self.top = selected(plan, options)
+        self.domain = (options.get("domain") or "example.net").strip(".")
+        servers = [s for s in options.get("ns").split(",") if s.strip()]
+        self.ns = [_fqdn(s) for s in servers] or [f"ns1.{self.domain}.", f"ns2.{self.domain}."]
+        email = options.get("email") or f"hostmaster.{self.domain}"
+        local, at, host = email.partition("@")
+        self.email = _fqdn(f"{local.replace('.', chr(92) + '.')}.{host}" if at else email)
+        today = datetime.date.today()
+        self.serial = options.number(
+            "serial", today.year * 1000000 + today.month * 10000 + today.day * 100 + 1, 0, 2**32 - 1
+        )
+        self.ttl = options.number("ttl", 3600, 0, 2**31 - 1)
+        self.delegate = options.number("delegate", 0, 0, 64)
+        self.child_ns = [s.strip() for s in options.get("delegate-ns").split(",") if s.strip()]
+        self.gateways = options.flag("gateways")
+        plan = self.plan
+        self.target_depth = plan.depth[self.top] + self.delegate if self.delegate else -1
+        self.router_names = _router_names(plan)
+        self.end_names: dict[tuple[int, int], str] = {}
+        if any(k.ends for k in plan.kinds):
+            topology = Topology(plan, self.top, options)
+            for router in topology.routers.values():
+                topology.name_links(router)
+                for end in router.links:
+                    self.end_names[(end.node, end.side)] = (
+                        f"{dns_label(end.interface)}.{dns_label(router.name)}.{self.domain}."
+                    )
+        self.ticker = Ticker(options, 2 * (plan.end[self.top] - self.top))
+
+    # -- names -----------------------------------------------------------------------------
+    def path_name(self, i: int, lead: str = "") -> str:
+        """``lead.leaf.parent.….domain.`` from a node's path (a DNS-shaped place)."""
+        labels = [lead] if lead else []
+        plan = self.plan
+        j = i
+        while j > 0:
+            labels.append(dns_label(plan.name[j]))
+            j = plan.parent[j]
+        name = ".".join([*labels, self.domain]) + "."
+        if len(name) > 253:
+            name = ".".join([*labels[:2], self.domain]) + "."
+        return name
+
+    def records(self, i: int) -> Iterator[tuple[int, str]]:
+        """``(address, PTR target)`` pairs node ``i`` contributes."""
+        plan = self.plan
+        kd = plan.kinds[plan.kind[i]]
+        role = kd.role
+        if role == "host":
+            name = plan.name[i]
+            if name in self.router_names:
+                yield plan.net[i], f"{dns_label(name)}.{self.domain}."
+            else:
+                yield plan.net[i], self.path_name(i)
+        elif role == "p2p" and plan.plen[i] == 64:
+            for side in (0, 1):
+                target = self.end_names.get((i, side)) or self.path_name(i, "ab"[side])
+                yield plan.net[i] + 2 + side, target
+        elif role == "lan" and self.gateways and plan.end[i] == i + 1:
+            yield plan.net[i] + 1, self.path_name(i, "gw")
+
+    # -- zones -----------------------------------------------------------------------------
+    def delegated(self, i: int, zlen: int) -> bool:
+        plan = self.plan
+        return (
+            plan.depth[i] == self.target_depth
+            and (plan.plen[i] + 3) // 4 * 4 > zlen  # its zones sit below this one
+            and plan.kinds[plan.kind[i]].role != "reserve"  # nothing to delegate yet
+        )
+
+    def walk(self, start: int, znet: int, zlen: int, delegating: bool) -> Iterator[int]:
+        """Nodes under ``start`` that overlap the zone, minus delegated subtrees."""
+        plan = self.plan
+        net, plen, end = plan.net, plan.plen, plan.end
+        i, stop = start, end[start]
+        while i < stop:
+            self.ticker.add(1)
+            if not _overlaps(net[i], plen[i], znet, zlen):
+                i = end[i]
+                continue
+            if delegating and self.delegated(i, zlen):
+                yield -i - 1  # a delegation point (negative: no PTRs from here)
+                i = end[i]
+                continue
+            yield i
+            i += 1
+
+    def write_zone(
+        self, out: TextIO, znet: int, zlen: int, start: int, ns: list[str], delegating: bool
+    ) -> list[tuple[int, int, int]]:
+        """One zone file; returns the child zones it delegated ``(node, net, length)``."""
+        plan = self.plan
+        origin = reverse_name(znet, zlen)
+        lines = Lines(out)
+        where = plan.path(start) or plan.title
+        lines.add(
+            f"; reverse zone {origin} for {format_prefix(znet, zlen)}"
+            f" ({where} {plan.prefix_text(start)}), written by v6plan\n"
+        )
+        lines.add(f"$TTL {self.ttl}\n$ORIGIN {origin}.\n")
+        lines.add(f"@\tIN\tSOA\t{ns[0]} {self.email} (\n")
+        lines.add(f"\t\t{self.serial:<10}   ; serial\n")
+        for n, (label, value) in enumerate(_SOA_TIMES):
+            close = " )" if n == len(_SOA_TIMES) - 1 else "  "
+            lines.add(f"\t\t{value:<10}{close} ; {label}\n")
+        for server in ns:
+            lines.add(f"\tIN\tNS\t{server}\n")
+        skip = zlen // 4
+        children: list[tuple[int, int, int]] = []
+        ptrs = 0
+        for i in self.walk(start, znet, zlen, delegating):
+            if i < 0:
+                node = -i - 1
+                child_ns = self.child_servers(node)
+                for cnet, clen in nibble_zones(plan.net[node], plan.plen[node]):
+                    if not _overlaps(cnet, clen, znet, zlen):
+                        continue
+                    owner = ".".join(reversed(f"{cnet:032x}"[skip : clen // 4]))
+                    if not children:
+                        lines.add("; delegations\n")
+                    children.append((node, cnet, clen))
+                    for server in child_ns:
+                        lines.add(f"{owner}\tIN\tNS\t{server}\n")
+                continue
+            for address, target in self.records(i):
+                if address >> (128 - zlen) != znet >> (128 - zlen):
+                    continue
+                if not ptrs:
+                    lines.add("; PTR records\n")
+                ptrs += 1
+                owner = ".".join(reversed(f"{address:032x}"[skip:])) or "@"
+                lines.add(f"{owner}\tIN\tPTR\t{target}\n")
+        lines.flush()
+        return children
+
+    def child_servers(self, node: int) -> list[str]:
+        if not self.child_ns:
+            return self.ns
+        label = dns_label(self.plan.name[node])
+        try:
+            return [_fqdn(s.format(name=label)) for s in self.child_ns]
+        except (KeyError, IndexError, ValueError):
+            raise InputError(
+                f"--set delegate-ns={','.join(self.child_ns)}: the only placeholder is {{name}}"
+            ) from None
+
+
+def _router_names(plan: Plan) -> set[str]:
+    names: set[str] = set()
+    for kind in plan.kinds:
+        if kind.role == "host" and kind.template is not None:
+            names.update(kind.template.names)
+    return names
+
+
+def write_zones(plan: Plan, sink: Sink, options: ExportOptions) -> None:
+    """Zone files for the chosen node (and delegated children), then a named.conf snippet."""
+    zones = _Zones(plan, options)
+    top = zones.top
+    written: list[tuple[str, str]] = []  # (zone, file)
+    for znet, zlen in nibble_zones(plan.net[top], plan.plen[top]):
+        origin = reverse_name(znet, zlen)
+        file = f"db.{origin}"
+        with sink.open(file) as out:
+            children = zones.write_zone(out, znet, zlen, top, zones.ns, zones.delegate > 0)
+        written.append((origin, file))
+        for node, cnet, clen in children:
+            corigin = reverse_name(cnet, clen)
+            cfile = f"db.{corigin}"
+            with sink.open(cfile) as out:
+                zones.write_zone(out, cnet, clen, node, zones.child_servers(node), False)
+            written.append((corigin, cfile))
+    with sink.open("named.conf.zones") as out:
+        out.write(f"// reverse zones of {plan.title}, written by v6plan: include from named.conf\n")
+        for origin, file in written:
+            out.write(f'zone "{origin}" {{ type primary; file "{file}"; }};\n')

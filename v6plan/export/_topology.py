@@ -1,0 +1,198 @@
+"""Routers as the plan describes them: loopbacks, p2p link ends, the LANs each serves.
+
+The router formats (FRR, radvd, Kea on local interfaces, BIND's PTR names) all need the
+same interface names for the same router, so naming lives here, in one place. LANs are
+kept as integer arrays: a router with a million LANs costs 4 bytes each, not an object.
+"""
+
+from __future__ import annotations
+
+import string
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .._errors import InputError
+from .._plan import Kind, Plan
+from . import ExportOptions
+
+__all__ = ["LinkEnd", "Router", "Topology"]
+
+_LAN_KEYS = ("vlan", "name", "index", "n", "router", "parent")
+_P2P_KEYS = ("peer", "link", "index", "router")
+
+
+@dataclass(slots=True)
+class LinkEnd:
+    node: int  # the p2p /64
+    side: int  # 0 → ::2, 1 → ::3 of the /127 at ::2
+    peer: str
+    interface: str = ""
+
+    def address(self, plan: Plan) -> int:
+        return plan.net[self.node] + 2 + self.side
+
+
+@dataclass(slots=True)
+class Router:
+    name: str
+    loopbacks: list[int] = field(default_factory=list)  # host /128 nodes named after it
+    links: list[LinkEnd] = field(default_factory=list)
+    lans: array[int] = field(default_factory=lambda: array("i"))
+
+
+class Topology:
+    """Every router under node ``top``, from loopback names, p2p ``ends`` and ``router:``."""
+
+    def __init__(self, plan: Plan, top: int, options: ExportOptions) -> None:
+        self.plan = plan
+        self.top = top
+        self.routers: dict[str, Router] = {}
+        self.unrouted = array("i")  # LANs no router serves
+        self.lan_template = options.get("lan-interface")
+        self.p2p_template = options.get("p2p-interface")
+        for template, keys in ((self.lan_template, _LAN_KEYS), (self.p2p_template, _P2P_KEYS)):
+            if template:
+                _check_template(template, keys, "--set")
+        self._scan()
+
+    def router(self, name: str) -> Router:
+        router = self.routers.get(name)
+        if router is None:
+            router = self.routers[name] = Router(name)
+        return router
+
+    def _scan(self) -> None:
+        plan, top = self.plan, self.top
+        kinds = plan.kinds
+        roles = [k.role for k in kinds]
+        own = [k.router for k in kinds]
+        interesting = {r for r in ("lan", "p2p", "host") if r in roles}
+        if not interesting:
+            return
+        base = plan.node(plan.parent[top]).router if top > 0 else ""
+        kind, end, index, plen, names = plan.kind, plan.end, plan.index, plan.plen, plan.name
+        parent = plan.parent
+        inherit = any(own)
+        stack: list[tuple[int, str]] = []
+        for i in range(top, end[top]):
+            k = kind[i]
+            role = roles[k]
+            if inherit:
+                while stack and stack[-1][0] <= i:
+                    stack.pop()
+                r = own[k] or (stack[-1][1] if stack else base)
+                if end[i] > i + 1:
+                    stack.append((end[i], r))
+            else:
+                r = ""
+            if role == "lan":
+                if r:
+                    self.router(r).lans.append(i)
+                else:
+                    self.unrouted.append(i)
+            elif role == "p2p" and plen[i] == 64:
+                pairs = kinds[k].ends
+                j = index[i]
+                if j < len(pairs):
+                    a, b = pairs[j]
+                    self.router(a).links.append(LinkEnd(i, 0, b))
+                    self.router(b).links.append(LinkEnd(i, 1, a))
+            elif role == "host" and i > 0 and roles[kind[parent[i]]] == "loopback":
+                template = kinds[k].template
+                if template is not None and index[i] < len(template.names):
+                    self.router(names[i]).loopbacks.append(i)
+
+    # -- interface names ----------------------------------------------------------------
+    def name_links(self, router: Router) -> set[str]:
+        """Give each link end its interface name; return the names used."""
+        plan = self.plan
+        used: set[str] = set()
+        for end in router.links:
+            kind = plan.kinds[plan.kind[end.node]]
+            template = kind.interface or self.p2p_template or "to-{peer}"
+            name = _expand(
+                template,
+                {
+                    "peer": end.peer,
+                    "link": plan.name[end.node],
+                    "index": plan.index[end.node] + 1,
+                    "router": router.name,
+                },
+                _P2P_KEYS,
+                self._where(kind),
+            )
+            end.interface = _unique(name, used)
+            used.add(end.interface)
+        return used
+
+    def lan_interfaces(self, router: Router | None) -> Iterator[tuple[int, str]]:
+        """``(LAN node, interface name)`` for a router's LANs (``None``: unrouted LANs)."""
+        plan = self.plan
+        used = self.name_links(router) if router is not None else set()
+        lans = router.lans if router is not None else self.unrouted
+        router_name = router.name if router is not None else ""
+        kinds, kind, index, name, parent = plan.kinds, plan.kind, plan.index, plan.name, plan.parent
+        cache: dict[int, tuple[str, bool, str]] = {}  # kind -> (template, unique by n, where)
+        for n, i in enumerate(lans, 1):
+            k = kind[i]
+            entry = cache.get(k)
+            if entry is None:
+                kd = kinds[k]
+                template = kd.interface or self.lan_template
+                if not template:
+                    template = "vlan{vlan}" if kd.vlan is not None else "lan{n}"
+                where = self._where(kd)
+                _check_template(template, _LAN_KEYS, where)
+                entry = cache[k] = (template, "{n}" in template, where)
+            template, by_n, where = entry
+            vlan_base = kinds[k].vlan
+            values = {
+                "vlan": "" if vlan_base is None else vlan_base + index[i],
+                "name": name[i],
+                "index": index[i] + 1,
+                "n": n,
+                "router": router_name,
+                "parent": name[parent[i]] if i else "",
+            }
+            text = template.format_map(values)
+            if not by_n or text in used:
+                text = _unique(text, used)
+                used.add(text)
+            yield i, text
+
+    def _where(self, kind: Kind) -> str:
+        template = kind.template
+        spec = self.plan.source or "the spec"
+        if template is not None and kind.interface:
+            line, col = template.place("interface")
+            return f"{spec}:{line}:{col}"
+        return "--set"
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3`` … when a router already has it."""
+    if name not in used:
+        return name
+    k = 2
+    while f"{name}-{k}" in used:
+        k += 1
+    return f"{name}-{k}"
+
+
+def _check_template(template: str, keys: tuple[str, ...], where: str) -> None:
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise InputError(f"{where}: interface template {template!r}: {exc}") from None
+    for f in fields:
+        if f not in keys:
+            raise InputError(
+                f"{where}: interface template {template!r} uses {{{f}}}; "
+                f"it may use {', '.join('{' + k + '}' for k in keys)}"
+            )
+
+
+def _expand(template: str, values: dict[str, object], keys: tuple[str, ...], where: str) -> str:
+    _check_template(template, keys, where)
+    return template.format_map(values)
