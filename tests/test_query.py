@@ -124,3 +124,10 @@ def test_paths_from_the_root_have_no_leading_slash(government) -> None:  # type:
     assert list(islice(government.paths(1), 2)) == first[1:]
     i = government.find_path("health/site-3")
     assert next(government.paths(i)) == "health/site-3"
+
+
+def test_hd_usage_inside_an_end_site_counts_subnets() -> None:
+    plan = build(load_spec(EXAMPLES / "campus.yaml")).plan
+    hd = hd_usage(plan)
+    assert (hd.unit, hd.total, hd.threshold) == (64, 65536, 33689)
+    assert hd.used == 99  # 72 floor LANs + 20 data-centre LANs + 5 links + mgmt + the loopback /64

@@ -86,9 +86,15 @@ class HDUsage:
         return self.used >= self.threshold
 
 
-def hd_usage(plan: Plan, unit: int = 48) -> HDUsage:
-    """/unit blocks holding at least one assignment (a non-reserve leaf) under the root."""
+def hd_usage(plan: Plan, unit: int | None = None) -> HDUsage:
+    """/unit blocks holding at least one assignment (a non-reserve leaf) under the root.
+
+    The unit is the end site (/48) for an allocation shorter than a /48; inside one end
+    site it is the subnet (/64), where the same RFC 3194 measure applies.
+    """
     root_len = plan.plen[0]
+    if unit is None:
+        unit = 48 if root_len < 48 else 64 if root_len < 64 else 128
     unit = max(unit, root_len)
     shift = 128 - unit
     big = 0
