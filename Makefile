@@ -30,8 +30,12 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## print our figures beside the peers' (see README)
+bench: $(STAMP)  ## print our figures beside the peers' (see README); the netns part needs root
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_exports.py
+	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_lab_engine.py
+	@if [ "$$(id -u)" = 0 ]; then $(BIN)/python benchmarks/bench_lab.py; else echo "bench_lab.py skipped: it needs root (sudo make bench)"; fi
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
