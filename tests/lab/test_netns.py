@@ -223,6 +223,33 @@ def test_cleanup_of_one_session_spares_the_others(netns, backends, tmp_path) -> 
     assert len(namespaces(f"v6lab-{keep.session}-")) == 3
 
 
+def test_machine_wide_cleanup_keeps_running_labs_and_removes_abandoned_ones(
+    netns, backends, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """`v6lab cleanup` with no session: another user's running lab survives, leftovers go."""
+    from v6plan.lab.netns import cleanup
+    from v6plan.lab.netns._backend import OWNERS_DIR
+
+    running = make(netns, backends, tmp_path)
+    running.start(three_nodes("alive"))
+    assert (OWNERS_DIR / running.session).read_text() == str(running.workdir.resolve())
+    abandoned = make(netns, backends, tmp_path)
+    abandoned.start(three_nodes("gone"))
+    shutil.rmtree(abandoned.workdir)  # its owner's session is gone (stopped elsewhere, or killed)
+    orphan = "zz" + secrets.token_hex(2)  # no owner record at all
+    subprocess.run(["ip", "netns", "add", f"v6lab-{orphan}-x"], check=True)
+    try:
+        removed = cleanup()
+        assert f"v6lab-{orphan}-x" in removed
+        assert namespaces(f"v6lab-{abandoned.session}-") == []
+        assert not (OWNERS_DIR / abandoned.session).exists()
+        assert len(namespaces(f"v6lab-{running.session}-")) == 3
+    finally:
+        cleanup(orphan)
+    running.stop()
+    assert not (OWNERS_DIR / running.session).exists()
+
+
 def test_exec_timeout_interrupts_so_ping_prints_statistics(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
     b = make(netns, backends, tmp_path)
     b.start(three_nodes("timeout"))

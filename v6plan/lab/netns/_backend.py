@@ -70,6 +70,9 @@ __all__ = [
 ]
 
 NAMESPACE_PREFIX = "v6lab-"
+#: One file per running session, naming the workdir of the user's session that owns it, so
+#: a machine-wide ``cleanup()`` removes leftovers but never another user's running lab.
+OWNERS_DIR = Path("/run/v6lab/owners")
 _SESSION = re.compile(r"^[a-z0-9]{1,6}$")
 IFA_F_TENTATIVE = 0x40
 IFA_F_DADFAILED = 0x08
@@ -144,6 +147,7 @@ class NetnsBackend(Backend):
         self.stop()
         self.topology = topology
         self.workdir.mkdir(parents=True, exist_ok=True)
+        _claim(self.session, self.workdir)
         adverts = self._adverts(topology)
         try:
             names = [self.namespace(n.name) for n in topology.nodes]
@@ -205,6 +209,7 @@ class NetnsBackend(Backend):
         self._readers.clear()
         _stop_pidfiles(self.workdir.glob("radvd-*.pid") if self.workdir.exists() else [])
         _remove_namespaces(namespace_name(self.session, ""))
+        _release(self.session)
 
     # -- configuration -------------------------------------------------------------------------------
     def _adverts(self, topology: TopologySpec) -> dict[str, dict[str, RouterAdvert]]:
@@ -736,13 +741,51 @@ def radvd_conf(per_iface: dict[str, RouterAdvert]) -> str:
 
 # -- crash-safe teardown ------------------------------------------------------------------------------------------
 def cleanup(session: str | None = None, workdir: Path | None = None) -> list[str]:
-    """Remove what a session (or, with ``session=None``, every v6lab session) left behind:
-    daemons from pidfiles in ``workdir``, every process still inside those namespaces,
-    then the namespaces (which takes their veths with them). Returns the names removed."""
+    """Remove what a session (or, with ``session=None``, every abandoned session) left
+    behind: daemons from pidfiles in ``workdir``, every process still inside those
+    namespaces, then the namespaces (which takes their veths with them).
+
+    Without a session, a lab whose owner's session directory still exists is running —
+    perhaps another user's — and is kept; everything else with the v6lab prefix goes.
+    Returns the names removed."""
     if workdir is not None and Path(workdir).exists():
         _stop_pidfiles(Path(workdir).glob("radvd-*.pid"))
-    prefix = namespace_name(session, "") if session else NAMESPACE_PREFIX
-    return _remove_namespaces(prefix)
+    if session:
+        removed = _remove_namespaces(namespace_name(session, ""))
+        _release(session)
+        return removed
+    try:
+        names = [n for n in os.listdir(NETNS_RUN_DIR) if n.startswith(NAMESPACE_PREFIX)]
+    except FileNotFoundError:
+        names = []
+    tags = {n[len(NAMESPACE_PREFIX) :].split("-", 1)[0] for n in names}
+    with contextlib.suppress(FileNotFoundError):
+        tags |= set(os.listdir(OWNERS_DIR))
+    removed = []
+    for tag in sorted(tags):
+        if _owner_alive(tag):
+            continue
+        removed += _remove_namespaces(namespace_name(tag, ""))
+        _release(tag)
+    return removed
+
+
+def _claim(session: str, workdir: Path) -> None:
+    with contextlib.suppress(OSError):  # without /run (not root) there is nothing to protect
+        OWNERS_DIR.mkdir(parents=True, exist_ok=True)
+        (OWNERS_DIR / session).write_text(str(Path(workdir).resolve()))
+
+
+def _release(session: str) -> None:
+    with contextlib.suppress(OSError):
+        (OWNERS_DIR / session).unlink(missing_ok=True)
+
+
+def _owner_alive(session: str) -> bool:
+    try:
+        return Path((OWNERS_DIR / session).read_text().strip()).is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _remove_namespaces(prefix: str) -> list[str]:
