@@ -209,3 +209,10 @@ def test_every_command_has_help_with_examples(capsys) -> None:  # type: ignore[n
         text = command.format_help()
         assert "examples:" in text, name
         assert "v6plan" in text.split("examples:")[1], name
+
+
+def test_show_root_reports_rollup_and_hd_ratio(campus: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "show", str(campus))
+    assert code == 0 and "RIR use   99 of 65,536 /64 · HD-ratio" in out
+    data = json.loads(run(capsys, "show", str(campus), "--json")[1])
+    assert data["hd_ratio"]["threshold"] == 33689 and data["assigned_below"]["/64"] == 98

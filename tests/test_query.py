@@ -131,3 +131,12 @@ def test_hd_usage_inside_an_end_site_counts_subnets() -> None:
     hd = hd_usage(plan)
     assert (hd.unit, hd.total, hd.threshold) == (64, 65536, 33689)
     assert hd.used == 99  # 72 floor LANs + 20 data-centre LANs + 5 links + mgmt + the loopback /64
+
+
+def test_rollup_counts_assignments_at_every_level_below(government) -> None:  # type: ignore[no-untyped-def]
+    from v6plan._query import rollup
+
+    assert rollup(government, government.find_path("health")) == {64: 40_000}
+    assert rollup(government, 0) == {64: 960_032, 128: 64}  # LANs + p2p /64s; loopback /128s
+    leaf = government.find_path("health/site-1/users/vlan-1")
+    assert rollup(government, leaf) == {}

@@ -27,6 +27,7 @@ __all__ = [
     "hd_usage",
     "levels",
     "next_free",
+    "rollup",
     "usage",
 ]
 
@@ -65,6 +66,17 @@ def usage(plan: Plan, i: int) -> Usage:
     used = sum(n << (unit - length) for length, n in lengths.items())
     capacity = 1 << (unit - plan.plen[i])
     return Usage(min(used, capacity), capacity, unit)
+
+
+def rollup(plan: Plan, i: int) -> dict[int, int]:
+    """Assignments (non-reserve leaves) anywhere below node ``i``, counted per prefix length."""
+    plen, end, kind = plan.plen, plan.end, plan.kind
+    reserve = {k for k, kind_ in enumerate(plan.kinds) if kind_.role == "reserve"}
+    counts: Counter[int] = Counter()
+    for j in range(i + 1, end[i]):
+        if end[j] == j + 1 and kind[j] not in reserve:
+            counts[plen[j]] += 1
+    return dict(sorted(counts.items()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -423,7 +423,7 @@ def _fold(plan: Plan, kids: list[int]) -> list[int | tuple[int, int, int]]:
 
 # -- show -------------------------------------------------------------------------------------
 def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
-    from .._query import usage
+    from .._query import hd_usage, rollup, usage
 
     node = plan.node(i)
     first, last = node.prefix.first, node.prefix.last
@@ -450,6 +450,20 @@ def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
         data["vlan"] = node.vlan
     if node.router:
         data["router"] = node.router
+    below = rollup(plan, i)
+    if below:
+        data["assigned_below"] = {f"/{length}": n for length, n in below.items()}
+    if i == 0:
+        hd = hd_usage(plan)
+        data["hd_ratio"] = {
+            "used": hd.used,
+            "total": hd.total,
+            "unit": hd.unit,
+            "ratio": round(hd.ratio, 4),
+            "threshold": hd.threshold,
+            "threshold_percent": round(hd.threshold_percent, 2),
+            "reached": hd.reached,
+        }
     use = usage(plan, i)
     if use.unit:
         data["usage"] = {
@@ -498,6 +512,15 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"  {key:<9} {data[key]}")
     if "usage" in data:
         print(f"  children  {data['usage']['text']}")
+    if "assigned_below" in data:
+        below = ", ".join(f"{n:,} × {length}" for length, n in data["assigned_below"].items())
+        print(f"  assigned  {below} (every level below)")
+    if "hd_ratio" in data:
+        hd = data["hd_ratio"]
+        print(
+            f"  RIR use   {hd['used']:,} of {hd['total']:,} /{hd['unit']} · HD-ratio {hd['ratio']:.3f} "
+            f"(0.94 is reached at {hd['threshold']:,}, {hd['threshold_percent']:.2f} %)"
+        )
     if free:
         print(f"  free      {', '.join(free[:4])}{' …' if len(free) > 4 else ''}")
     for f in findings:
