@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	# Kathará's lab parser for the export test; --no-deps: the full package pulls in ~200 MB
+	# of Docker and Kubernetes clients that the parser never uses.
+	$(BIN)/python -m pip install --quiet --no-deps 'kathara==3.8.3'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv with v6plan and its test tools

@@ -1,0 +1,554 @@
+"""Per-trainee variants: a roster and a seed in, a class directory out.
+
+Every trainee gets their own prefix for each lab (the lab's plan is re-rooted there, so
+every address, route and check moves with it), a per-trainee seed for labs that draw
+values at random, a handout in their language, and a variant file whose signing key is
+derived from the instructor's secret (see :mod:`._grading`). The instructor gets an
+answer key per trainee and a class sheet, in a directory of their own::
+
+    DIR/trainees/<id>/<lab>.variant.yaml     hand these folders out
+    DIR/trainees/<id>/<lab>.handout.md|html
+    DIR/instructor/class.json|csv|html       never hand out
+    DIR/instructor/secret.key
+    DIR/instructor/answers/<lab>/<id>.md, DIR/instructor/answers/<lab>.html
+
+Prefixes come from documentation space (2001:db8::/32 or 3fff::/20), one per trainee and
+lab (a beginner lab's task prints addresses that would answer a later lab on the same
+prefix). A slot is drawn from HMAC(seed, trainee id, lab), so the same seed and roster
+always give the same prefixes, reordering the roster changes nothing, and adding a trainee
+moves nobody else (unless two draws collide, which the sorted order settles the same way
+every time).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._errors import Problem, SpecError
+from .._prefix import format_prefix, parse_prefix
+from ._errors import LabError
+
+if TYPE_CHECKING:
+    from ._labfile import Lab, LabRun
+
+__all__ = [
+    "DOC_SPACES",
+    "ClassPlan",
+    "Trainee",
+    "TraineeVariant",
+    "assign_prefixes",
+    "check_pool",
+    "make_class",
+    "plan_class",
+    "read_roster",
+    "trainee_seed",
+]
+
+#: documentation space: RFC 3849 and RFC 9637
+DOC_SPACES = (parse_prefix("2001:db8::/32"), parse_prefix("3fff::/20"))
+DEFAULT_POOL = "2001:db8::/32"
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_COLUMNS = {
+    "id": ("id", "login", "username", "user"),
+    "name": ("name", "trainee", "full name", "fullname", "nom", "student"),
+    "lang": ("lang", "language", "langue"),
+    "email": ("email", "e-mail", "mail", "courriel"),
+    "group": ("group", "groupe", "team", "table"),
+}
+#: languages written right to left
+RTL = ("ar", "fa", "he", "ur", "ps", "ckb", "dv", "yi")
+
+
+# -- the roster ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Trainee:
+    id: str
+    name: str
+    lang: str = ""
+    email: str = ""
+    group: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+
+
+def slug(text: str) -> str:
+    """A file-safe id from a name: ASCII letters and digits joined by '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+
+
+def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
+    """A roster CSV (comma, semicolon or tab; UTF-8, Excel's BOM welcome) with a header row:
+    ``name`` (required), ``id``, ``lang``, ``email``, ``group`` and any other columns."""
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LabError(f"cannot read the roster {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError(
+            [Problem(file, line, 0, "the roster is not UTF-8 text", "save it as CSV UTF-8")]
+        ) from None
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if not first:
+        raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
+    delimiter = max((",", ";", "\t"), key=first.count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    problems: list[Problem] = []
+    header_row = next(i for i, row in enumerate(rows) if any(c.strip() for c in row))
+    header = [c.strip().lower() for c in rows[header_row]]
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        for key, names in _COLUMNS.items():
+            if title in names and key not in columns:
+                columns[key] = index
+    if "name" not in columns:
+        raise SpecError(
+            [
+                Problem(
+                    file,
+                    header_row + 1,
+                    1,
+                    f"the roster has no 'name' column (its header is: {', '.join(header)})",
+                    "the first row names the columns: name,id,lang,email,group",
+                )
+            ]
+        )
+    known = set(columns.values())
+    trainees: list[Trainee] = []
+    seen: dict[str, int] = {}
+
+    def column_of(index: int, row: list[str]) -> int:
+        return sum(len(c) + 1 for c in row[:index]) + 1
+
+    for number, row in enumerate(rows[header_row + 1 :], header_row + 2):
+        if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+            continue
+
+        def cell(key: str, row: list[str] = row) -> str:
+            index = columns.get(key)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        name = cell("name")
+        if not name:
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column_of(columns["name"], row),
+                    "this row has no name",
+                    "fill in the trainee's name, or delete the row",
+                )
+            )
+            continue
+        tid = cell("id").lower()
+        if tid and not _ID.match(tid):
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column_of(columns["id"], row),
+                    f"the id {tid!r} is not usable as a file name",
+                    "use lower-case letters, digits, '-', '.' or '_' (at most 40)",
+                )
+            )
+            continue
+        explicit = bool(tid)
+        if not tid:
+            tid = slug(name) or f"trainee-{len(trainees) + 1:02d}"
+            base, n = tid, 2
+            while tid in seen:
+                tid, n = f"{base}-{n}", n + 1
+        if tid in seen:
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column_of(columns["id"], row) if explicit else 1,
+                    f"the id {tid!r} is used twice (first on line {seen[tid]})",
+                    "give every trainee their own id",
+                )
+            )
+            continue
+        lang = cell("lang").lower().replace("-", "_").split("_")[0] or default_lang
+        if lang and not _LANG.match(lang):
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column_of(columns["lang"], row),
+                    f"{cell('lang')!r} is not a language code",
+                    "use a two-letter code: en, fr, ar",
+                )
+            )
+            continue
+        seen[tid] = number
+        extra = tuple(
+            (header[i], row[i].strip())
+            for i in range(min(len(header), len(row)))
+            if i not in known and header[i]
+        )
+        trainees.append(Trainee(tid, name, lang, cell("email"), cell("group"), extra, number))
+    if problems:
+        raise SpecError(problems)
+    if not trainees:
+        raise SpecError(
+            [Problem(file, header_row + 2, 1, "the roster lists nobody", "add one row per trainee")]
+        )
+    return trainees
+
+
+# -- prefixes and seeds ----------------------------------------------------------------------------
+def check_pool(text: str) -> tuple[int, int]:
+    """A pool of trainee prefixes: inside documentation space, or a clear error."""
+    try:
+        pool = parse_prefix(text)
+    except ValueError as exc:
+        raise LabError(f"--pool {text}: {exc}") from None
+    for net, length in DOC_SPACES:
+        if pool[1] >= length and pool[0] >> (128 - length) == net >> (128 - length):
+            return pool
+    raise LabError(
+        f"--pool {text} is not documentation space: variants use 2001:db8::/32 (RFC 3849) "
+        "or 3fff::/20 (RFC 9637), or a block inside them"
+    )
+
+
+def _draw(seed: str, label: str, counter: int) -> int:
+    digest = hmac.new(seed.encode(), f"{label}\x00{counter}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+def trainee_seed(seed: str, trainee: str) -> int:
+    """A per-trainee number for labs that draw values at random (stable for the seed)."""
+    return _draw(seed, f"seed\x00{trainee}", 0) & 0x7FFFFFFF
+
+
+def assign_prefixes(
+    trainees: Iterable[str],
+    seed: str,
+    pool: tuple[int, int],
+    length: int,
+    avoid: Iterable[tuple[int, int]] = (),
+) -> dict[str, tuple[int, int]]:
+    """One /``length`` per trainee inside ``pool``, all different, none in ``avoid``
+    (the labs' own plans, which the walk-throughs print) and never the pool's first."""
+    ids = sorted(set(trainees))
+    if length < pool[1]:
+        raise LabError(
+            f"the labs' plans are /{length}s, larger than the pool {format_prefix(*pool)}; "
+            f"give --pool a /{length} or shorter"
+        )
+    bits = length - pool[1]
+    slots = 1 << bits
+    taken: set[int] = {0}
+    for net, plen in avoid:
+        if plen <= length and net >> (128 - pool[1]) == pool[0] >> (128 - pool[1]):
+            taken.add((net >> (128 - length)) & (slots - 1))
+    if len(ids) > slots - len(taken):
+        raise LabError(
+            f"the pool {format_prefix(*pool)} has {slots - len(taken):,} usable /{length}s "
+            f"for {len(ids)} trainees; give --pool a shorter prefix (e.g. 2001:db8::/32)"
+        )
+    out: dict[str, tuple[int, int]] = {}
+    for tid in ids:
+        counter = 0
+        while True:
+            slot = _draw(seed, f"prefix\x00{tid}\x00{length}", counter) % slots
+            counter += 1
+            if slot not in taken:
+                break
+            if counter > 64 + 4 * slots:  # a nearly full pool: take the next free slot
+                slot = next(s for s in range(slots) if s not in taken)
+                break
+        taken.add(slot)
+        out[tid] = (pool[0] | (slot << (128 - length)), length)
+    return out
+
+
+# -- a planned class --------------------------------------------------------------------------------
+@dataclass
+class TraineeVariant:
+    trainee: Trainee
+    lab: str
+    prefix: tuple[int, int]
+    seed: int
+    identity: dict[str, Any]
+    key: bytes
+    run: LabRun
+    lang: str  # the handout's language (the trainee's, when the lab has it)
+
+    @property
+    def prefix_text(self) -> str:
+        return format_prefix(*self.prefix)
+
+
+@dataclass
+class ClassPlan:
+    seed: str
+    pool: tuple[int, int]
+    class_id: str
+    secret: bytes
+    labs: list[Lab]
+    trainees: list[Trainee]
+    variants: dict[tuple[str, str], TraineeVariant] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _languages(lab: Lab) -> set[str]:
+    return {p.stem for p in (lab.directory / "messages").glob("*.yaml")}
+
+
+def plan_class(
+    labs: list[Lab],
+    trainees: list[Trainee],
+    seed: str,
+    pool: tuple[int, int],
+    secret: bytes,
+    progress: Callable[[str], None] | None = None,
+) -> ClassPlan:
+    """Every trainee's variant of every lab, with values and keys (nothing written yet)."""
+    from .._spec import load_spec
+    from ._grading import class_id, derive_key
+    from ._labfile import Variant
+
+    cid = class_id(secret, seed)
+    plan = ClassPlan(seed, pool, cid, secret, labs, trainees)
+    lengths: dict[str, int] = {}
+    defaults: list[tuple[int, int]] = []
+    for lab in labs:
+        spec = load_spec(lab.plan_file)
+        lengths[lab.name] = spec.prefix[1]
+        defaults.append(spec.prefix)
+    # one prefix per trainee *and lab*: a beginner lab's task prints addresses that would
+    # be the answers of a later lab on the same prefix
+    prefixes: dict[str, tuple[int, int]] = {}
+    for length in sorted(set(lengths.values())):
+        pairs = [
+            f"{t.id}/{lab.name}" for t in trainees for lab in labs if lengths[lab.name] == length
+        ]
+        prefixes.update(assign_prefixes(pairs, seed, pool, length, defaults))
+    missing: dict[str, dict[str, int]] = {}  # language → lab → handouts in English instead
+    for lab in labs:
+        languages = _languages(lab)
+        for trainee in trainees:
+            prefix = prefixes[f"{trainee.id}/{lab.name}"]
+            tseed = trainee_seed(seed, trainee.id)
+            identity = {
+                "class": cid,
+                "lab": lab.name,
+                "variant": trainee.id,
+                "prefix": format_prefix(*prefix),
+                "seed": tseed,
+            }
+            variant = Variant(name=trainee.id, prefix=prefix)
+            if _accepts_seed(variant):
+                variant.seed = tseed  # type: ignore[attr-defined]
+            run = lab.instantiate(variant)
+            lang = trainee.lang or "en"
+            if lang not in languages:
+                per_lab = missing.setdefault(lang, {})
+                per_lab[lab.name] = per_lab.get(lab.name, 0) + 1
+                lang = "en"
+            plan.variants[(trainee.id, lab.name)] = TraineeVariant(
+                trainee, lab.name, prefix, tseed, identity, derive_key(secret, identity), run, lang
+            )
+        if progress is not None:
+            progress(f"{lab.name}: {len(trainees)} variants")
+    for lang, per_lab in sorted(missing.items()):
+        names = ", ".join(per_lab) if len(per_lab) < len(labs) or len(labs) == 1 else "every lab"
+        plan.notes.append(
+            f"no '{lang}' texts yet in {names}: {sum(per_lab.values())} handout(s) in English instead"
+        )
+    return plan
+
+
+def _accepts_seed(variant: Any) -> bool:
+    """The lab engine's Variant may carry a seed (labs that draw values use it)."""
+    return "seed" in getattr(type(variant), "__dataclass_fields__", {})
+
+
+# -- writing the class directory ---------------------------------------------------------------------
+def variant_yaml(v: TraineeVariant) -> str:
+    """The trainee's variant file: what ``v6lab start --variant`` reads, plus the key
+    that signs their result (derived from the instructor's secret; useless for others)."""
+    t = v.trainee
+    name = json.dumps(t.name, ensure_ascii=False)
+    return (
+        f"# v6lab variant of {v.lab} for {t.name}.\n"
+        f"# Start the lab with:  v6lab start {v.lab} --variant {v.lab}.variant.yaml\n"
+        f"# Hand in:             v6lab check --report {t.id}-{v.lab}.json\n"
+        "# The key signs your result file; it is yours alone: do not share this file.\n"
+        f"variant: {t.id}\n"
+        f"trainee: {name}\n"
+        f"lab: {v.lab}\n"
+        f"prefix: {v.prefix_text}\n"
+        f"seed: {v.seed}\n"
+        f"class: {v.identity['class']}\n"
+        f'key: "{v.key.hex()}"\n'
+    )
+
+
+def manifest(plan: ClassPlan, secret_path: str) -> dict[str, Any]:
+    from ._grading import MANIFEST_FORMAT, secret_id
+
+    labs = []
+    for lab in plan.labs:
+        run = plan.variants[(plan.trainees[0].id, lab.name)].run
+        checks = [{"id": c.id, "type": c.type, "points": c.points} for c in run.checks()]
+        labs.append(
+            {
+                "name": lab.name,
+                "title": lab.title(),
+                "checks": checks,
+                "total": sum(c["points"] for c in checks),  # type: ignore[misc]
+            }
+        )
+    trainees = []
+    for t in plan.trainees:
+        variants = {}
+        for lab in plan.labs:
+            v = plan.variants[(t.id, lab.name)]
+            variants[lab.name] = {
+                "prefix": v.prefix_text,
+                "seed": v.seed,
+                "lang": v.lang,
+                "variant_file": f"trainees/{t.id}/{lab.name}.variant.yaml",
+            }
+        trainees.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "lang": t.lang,
+                "email": t.email,
+                "group": t.group,
+                "roster_line": t.line,
+                "extra": dict(t.extra),
+                "variants": variants,
+            }
+        )
+    return {
+        "format": MANIFEST_FORMAT,
+        "class": plan.class_id,
+        "seed": plan.seed,
+        "pool": format_prefix(*plan.pool),
+        "secret": secret_path,
+        "secret_id": secret_id(plan.secret),
+        "labs": labs,
+        "trainees": trainees,
+    }
+
+
+def make_class(
+    plan: ClassPlan,
+    out: Path,
+    secret_path: Path | None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write the class directory (into a temporary sibling, then moved into place, so a
+    failure leaves nothing half-written); return the manifest."""
+    from . import _handout
+    from ._grading import secret_text
+
+    if out.exists() and not out.is_dir():
+        raise LabError(f"{out} is a file; --out needs a directory for the class")
+    if out.exists() and any(out.iterdir()) and not force:
+        what = "a class" if (out / "instructor" / "class.json").is_file() else "files"
+        raise LabError(
+            f"{out} already holds {what}; add --force to write it again "
+            "(its secret is kept, so the keys stay the same), or choose another --out"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        instructor = tmp / "instructor"
+        instructor.mkdir(mode=0o700)
+        if secret_path is None:
+            (instructor / "secret.key").write_text(secret_text(plan.secret), encoding="utf-8")
+            os.chmod(instructor / "secret.key", 0o600)
+            recorded = "secret.key"
+        else:
+            recorded = str(secret_path.resolve())
+        data = manifest(plan, recorded)
+        by_lab: dict[str, list[TraineeVariant]] = {}
+        for t in plan.trainees:
+            folder = tmp / "trainees" / t.id
+            folder.mkdir(parents=True)
+            for lab in plan.labs:
+                v = plan.variants[(t.id, lab.name)]
+                by_lab.setdefault(lab.name, []).append(v)
+                (folder / f"{lab.name}.variant.yaml").write_text(variant_yaml(v), encoding="utf-8")
+                md, html = _handout.handout(v)
+                (folder / f"{lab.name}.handout.md").write_text(md, encoding="utf-8")
+                (folder / f"{lab.name}.handout.html").write_text(html, encoding="utf-8")
+        if progress is not None:
+            progress(f"wrote {len(plan.trainees)} trainee folders")
+        answers = instructor / "answers"
+        for lab_name, variants in by_lab.items():
+            (answers / lab_name).mkdir(parents=True)
+            for v in variants:
+                (answers / lab_name / f"{v.trainee.id}.md").write_text(
+                    _handout.answer_key_md(v), encoding="utf-8"
+                )
+            (answers / f"{lab_name}.html").write_text(
+                _handout.answer_keys_html(variants), encoding="utf-8"
+            )
+        (instructor / "class.json").write_text(
+            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        (instructor / "class.csv").write_text(_handout.class_sheet_csv(plan), encoding="utf-8")
+        (instructor / "class.html").write_text(_handout.class_sheet_html(plan), encoding="utf-8")
+        (tmp / "README.txt").write_text(_readme(plan), encoding="utf-8")
+        if progress is not None:
+            progress("wrote the answer keys and the class sheet")
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return data
+
+
+def _readme(plan: ClassPlan) -> str:
+    labs = " ".join(lab.name for lab in plan.labs)
+    return (
+        "A v6lab class (made by `v6lab variants`).\n\n"
+        "trainees/<id>/   one folder per trainee: hand each trainee their own folder.\n"
+        "                 <lab>.variant.yaml starts the lab with their prefix:\n"
+        "                 v6lab start LAB --variant LAB.variant.yaml\n"
+        "                 <lab>.handout.md and .html are their task sheet (print the .html).\n"
+        "instructor/      YOURS ONLY — never hand it out:\n"
+        "                 secret.key    derives every trainee's signing key\n"
+        "                 class.json    the class, for `v6lab grade … --key instructor`\n"
+        "                 class.csv, class.html   the class sheet (who has which prefix)\n"
+        "                 answers/      an answer key per trainee and lab\n\n"
+        f"labs: {labs}\n"
+        f"seed: {plan.seed} · pool: {format_prefix(*plan.pool)} · class: {plan.class_id}\n"
+        f"trainees: {len(plan.trainees)}\n"
+    )
