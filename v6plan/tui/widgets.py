@@ -444,12 +444,11 @@ class TextPane(Widget):
         self.text = text
         width = max(1, self.content_region.width or self.app.size.width)
         lines = len(text.wrap(self.app.console, width))
-        # Growing needs a new layout; shrinking keeps the height (blank rows) and avoids one:
-        # a layout costs more than all the rest of a cursor move.
-        grow = lines > max(self.lines, self.size.height)
-        self.refresh(layout=grow)
-        if grow or not self.lines:
-            self.lines = lines
+        # A layout costs more than all the rest of a cursor move: ask for one only when the
+        # height changes (moving between siblings of one kind usually keeps it). The height
+        # then always fits the text, whatever was shown before — the screen is reproducible.
+        self.refresh(layout=lines != self.lines)
+        self.lines = lines
 
 
 class DetailsView(TextPane):
