@@ -33,7 +33,7 @@ def test_help_does_not_import_scapy() -> None:
     )
     result = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert "v6lab start 01-first-ping" in result.stdout
+    assert "v6lab start 04-lan-addressing" in result.stdout
 
 
 def test_every_command_has_help_with_examples() -> None:
@@ -82,9 +82,11 @@ def test_no_lab_started(capsys: pytest.CaptureFixture[str], command: list[str]) 
 
 
 def test_unknown_lab_and_backend(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = v6lab(capsys, "start", "01-first-pong")
-    assert code == 2 and "no lab named '01-first-pong' — did you mean '01-first-ping'?" in err
-    code, _, err = v6lab(capsys, "start", "01-first-ping", "--backend", "docker")
+    code, _, err = v6lab(capsys, "start", "04-lan-adressing")
+    assert (
+        code == 2 and "no lab named '04-lan-adressing' — did you mean '04-lan-addressing'?" in err
+    )
+    code, _, err = v6lab(capsys, "start", "04-lan-addressing", "--backend", "docker")
     assert code == 2 and "unknown backend 'docker'; use sim or netns" in err
 
 
@@ -92,7 +94,7 @@ def test_netns_without_root_says_what_to_do(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    code, _, err = v6lab(capsys, "start", "01-first-ping", "--backend", "netns")
+    code, _, err = v6lab(capsys, "start", "04-lan-addressing", "--backend", "netns")
     assert code == 2
     assert "sudo v6lab start LAB --backend netns" in err and "use the simulator" in err
     assert "Traceback" not in err
@@ -101,34 +103,32 @@ def test_netns_without_root_says_what_to_do(
 def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = v6lab(capsys, "list", "--json")
     labs = {lab["name"]: lab for lab in json.loads(out)["labs"]}
-    assert code == 0 and {"01-first-ping", "02-static-addressing", "03-slaac"} <= set(labs)
-    assert (
-        labs["02-static-addressing"]["nodes"] == 4 and not labs["02-static-addressing"]["running"]
-    )
+    assert code == 0 and {"04-lan-addressing", "06-p2p-loopbacks", "08-slaac"} <= set(labs)
+    assert labs["06-p2p-loopbacks"]["nodes"] == 4 and not labs["06-p2p-loopbacks"]["running"]
     code, out, _ = v6lab(capsys, "list")
-    assert "01-first-ping" in out and "First ping across a router" in out
+    assert "04-lan-addressing" in out and "Static addressing of a LAN" in out
 
 
 def test_a_whole_session(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, lab_state: Path
 ) -> None:
-    code, out, err = v6lab(capsys, "start", "01-first-ping", "--backend", "fake")
+    code, out, err = v6lab(capsys, "start", "04-lan-addressing", "--backend", "fake")
     assert code == 0 and "ready" in out and "configured r1" in err  # progress on stderr
-    code, _, err = v6lab(capsys, "start", "02-static-addressing", "--backend", "fake")
-    assert code == 2 and "01-first-ping is already running" in err
+    code, _, err = v6lab(capsys, "start", "06-p2p-loopbacks", "--backend", "fake")
+    assert code == 2 and "04-lan-addressing is already running" in err
 
     code, out, _ = v6lab(capsys, "task")
     assert (
         code == 0
         and "2001:db8:42:1::10/64" in out
-        and out.startswith("First ping across a router\n===")
+        and out.startswith("Static addressing of a LAN\n===")
     )
 
     code, out, _ = v6lab(capsys, "status", "--json")
     status = json.loads(out)
-    assert status["lab"] == "01-first-ping" and status["backend"] == "fake"
+    assert status["lab"] == "04-lan-addressing" and status["backend"] == "fake"
     r1 = next(n for n in status["nodes"] if n["name"] == "r1")
-    assert any(a["address"] == "2001:db8:42:1::1" for i in r1["interfaces"] for a in i["addresses"])
+    assert any(a["address"] == "2001:db8:42:2::1" for i in r1["interfaces"] for a in i["addresses"])
 
     code, out, _ = v6lab(capsys, "check", "--json")
     result = json.loads(out)
@@ -136,6 +136,12 @@ def test_a_whole_session(
     assert {c["id"]: c["code"] for c in result["checks"]}["h1-address"] == "missing"
 
     # each command is a new process in real life: the journal carries the state over
+    assert (
+        v6lab(
+            capsys, "exec", "r1", "ip", "-6", "addr", "add", "2001:db8:42:1::1/64", "dev", "eth0"
+        )[0]
+        == 0
+    )
     assert (
         v6lab(
             capsys,
@@ -181,7 +187,7 @@ def test_a_whole_session(
     code, out, _ = v6lab(capsys, "check", "--report", str(report))
     assert (code == 0 and "✓ PASS" in out) or "[PASS]" in out
     saved = json.loads(report.read_text())
-    assert saved["score"] == saved["total"] == 8
+    assert saved["score"] == saved["total"] == 10
     csv_report = tmp_path / "result.csv"
     v6lab(capsys, "check", "--report", str(csv_report))
     assert csv_report.read_text().splitlines()[0].startswith("lab,session,variant,check,passed")
@@ -197,25 +203,26 @@ def test_a_whole_session(
     assert json.loads(journal[-1])["argv"][:3] == ["ip", "-6", "route"]
 
     code, out, _ = v6lab(capsys, "stop")
-    assert code == 0 and "stopped 01-first-ping" in out
+    assert code == 0 and "stopped 04-lan-addressing" in out
     assert not [p for p in lab_state.iterdir() if p.is_dir()]
     assert v6lab(capsys, "status")[0] == 2
 
 
 def test_solve_reference_and_known_bad(capsys: pytest.CaptureFixture[str]) -> None:
-    assert v6lab(capsys, "start", "02-static-addressing", "--backend", "fake")[0] == 0
+    assert v6lab(capsys, "start", "06-p2p-loopbacks", "--backend", "fake")[0] == 0
     code, out, _ = v6lab(capsys, "solve", "--list")
-    assert "1  wrong-length: h1 has /65 instead of the LAN's /64" in out
+    assert "1  link-as-64: the link is numbered with /64s instead of the /127" in out
     code, _, err = v6lab(capsys, "solve", "--broken", "9")
-    assert code == 2 and "use --broken 1 to 3" in err
+    assert code == 2 and "use --broken 1 to 4" in err
     assert v6lab(capsys, "solve", "--broken", "1")[0] == 0
     code, out, _ = v6lab(capsys, "check", "--json")
     checks = {c["id"]: c for c in json.loads(out)["checks"]}
     assert (
-        checks["h1-address"]["message"] == "h1 has 2001:db8:42:1::10/65 on eth0 — the LAN is a /64"
+        checks["r1-link-address"]["message"]
+        == "r1 has 2001:db8:42:3::2/64 on eth1 — the link is a /127"
     )
-    assert checks["h1-address"]["hint"]
-    assert v6lab(capsys, "start", "02-static-addressing", "--backend", "fake", "--replace")[0] == 0
+    assert checks["r1-link-address"]["hint"]
+    assert v6lab(capsys, "start", "06-p2p-loopbacks", "--backend", "fake", "--replace")[0] == 0
     assert v6lab(capsys, "solve")[0] == 0
     code, out, _ = v6lab(capsys, "check")
     assert code == 0 and "All checks passed" in out
@@ -226,7 +233,7 @@ def test_variant(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     variant = tmp_path / "alice.yaml"
     variant.write_text("variant: alice\nprefix: 2001:db8:a11c::/48\n")
     code, out, _ = v6lab(
-        capsys, "start", "01-first-ping", "--backend", "fake", "--variant", str(variant)
+        capsys, "start", "04-lan-addressing", "--backend", "fake", "--variant", str(variant)
     )
     assert code == 0 and "variant alice: 2001:db8:a11c::/48" in out
     assert "2001:db8:a11c:1::10/64" in v6lab(capsys, "task")[1]
@@ -240,7 +247,7 @@ def test_sim_shell_runs_lines_on_the_node(
 ) -> None:
     import io
 
-    v6lab(capsys, "start", "01-first-ping", "--backend", "fake")
+    v6lab(capsys, "start", "04-lan-addressing", "--backend", "fake")
     monkeypatch.setattr(
         sys, "stdin", io.StringIO("echo hello from h1\n# a comment\nexit\necho never\n")
     )
@@ -257,7 +264,7 @@ def test_cleanup_after_a_crash(
     calls: list[object] = []
     # never sweep every v6lab namespace of this machine from a test: other runs use them
     monkeypatch.setattr(_session, "cleanup_netns", lambda *a, **k: calls.append(a) or [])
-    v6lab(capsys, "start", "01-first-ping", "--backend", "fake")
+    v6lab(capsys, "start", "04-lan-addressing", "--backend", "fake")
     (lab_state / "active").unlink()  # as if v6lab was killed half-way
     code, out, _ = v6lab(capsys, "cleanup")
     assert code == 0 and "removed session" in out
@@ -275,19 +282,22 @@ def test_a_failed_start_leaves_no_session(
         return CommandResult(2, "", "RTNETLINK answers: Permission denied\n")
 
     monkeypatch.setattr(FakeBackend, "exec", broken)
-    code, _, err = v6lab(capsys, "start", "01-first-ping", "--backend", "fake")
+    code, _, err = v6lab(capsys, "start", "04-lan-addressing", "--backend", "fake")
     assert code == 1 and "setting up r1 failed" in err and "Permission denied" in err
     assert not (lab_state / "active").exists()
     assert not [p for p in lab_state.iterdir() if p.is_dir()]
 
 
 def test_verify_command(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = v6lab(capsys, "verify", "01-first-ping", "--backend", "fake", "--json")
+    code, out, _ = v6lab(capsys, "verify", "04-lan-addressing", "--backend", "fake", "--json")
     data = json.loads(out)
     assert code == 0 and [r["solution"] for r in data["results"]] == [
         "reference",
         "wrong-length",
         "no-default-route",
+        "wrong-gateway",
+        "router-unaddressed",
+        "outside-plan",
     ]
     assert all(r["ok"] for r in data["results"])
 
@@ -310,7 +320,7 @@ def test_a_killed_netns_start_leaves_nothing_after_stop(lab_state: Path) -> None
     require_backend("netns")
     env = dict(os.environ, V6LAB_STATE_DIR=str(lab_state))
     proc = subprocess.Popen(
-        [PYTHON, "-m", "v6plan.lab.cli", "start", "02-static-addressing", "--backend", "netns"],
+        [PYTHON, "-m", "v6plan.lab.cli", "start", "06-p2p-loopbacks", "--backend", "netns"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

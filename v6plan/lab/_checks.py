@@ -6,6 +6,35 @@ a *code* that says why (``wrong-length``, ``no-route``, ``timeout`` …) and the
 found. Messages are not built here: ``check.<type>.<code>`` in the message catalogue
 turns an outcome into words in the trainee's language, and a known-bad solution states
 the codes it must produce, so "fails for the right reason" is testable in any language.
+
+Two families of checks:
+
+* **network checks** read a node's state or send probes (``address``, ``reachable``,
+  ``ndp``, ``ra``, ``slaac``, ``route``, ``hops`` …);
+* **answer checks** grade what the trainee handed in with ``v6lab answer QUESTION
+  VALUE`` (kept in the session directory, :mod:`._quiz`): ``quiz`` (one value, compared
+  by its answer *kind*), ``plan-spec`` (a plan spec file, loaded, built and linted by
+  v6plan itself) and ``zone`` (a reverse zone file). Their argument ``question`` names
+  the answer they grade (a quiz's default is its own id; ``plan-spec`` reads
+  ``plan`` and ``zone`` reads ``zone`` unless told otherwise).
+
+Answer keys: every check type has a method ``CheckType.expected(args, run)``, and
+:func:`expected` gives, for one check of one :class:`~._labfile.LabRun` (the lab with
+one trainee's values), the value a grader accepts — or None when the check is a
+condition with no single value (``no-dadfailed``, ``plan``, a spec that must lint
+clean). Per type: address → ``addr/len``; reachable / unreachable → the destination;
+ndp → the MAC that must answer; ra → the prefix (and flags); slaac → the EUI-64 address
+formed; route → ``default via X`` / ``P via X dev D``; hops → the count; command → the
+regex; quiz → the answer; plan-spec → the requirement; zone → the zone or the PTR::
+
+    run = load_lab("01-notation").instantiate(variant)
+    for spec in run.checks():
+        expected(spec, run)   # '2001:0db8:0042:0002:0000:0000:0000:0001', '2001:db8:42:1::10/64',
+                              # 'default via 2001:db8:42:1::1', '3', '02:00:00:00:02:00' …
+
+``LabRun.expected()`` returns the whole key as ``{check id: value}``. The values are
+English-free data (addresses, prefixes, numbers, names, MACs) except for the
+``plan-spec`` requirements, which are short English phrases.
 """
 
 from __future__ import annotations
@@ -15,15 +44,19 @@ import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from .._errors import AddressError
 from .._prefix import format_address, format_prefix, host_mask, parse_address, parse_prefix
 from ._backend import Address, Backend, Interface, Route
+from ._quiz import KINDS
 from ._topology import Endpoint
 
 if TYPE_CHECKING:
+    from .._plan import Plan
     from ._i18n import Messages
+    from ._labfile import LabRun
     from ._topology import Addressing
 
 __all__ = [
@@ -33,6 +66,7 @@ __all__ = [
     "CheckType",
     "Context",
     "Outcome",
+    "expected",
     "render",
     "run_checks",
 ]
@@ -112,11 +146,17 @@ class Context:
     """What the checks of one run share: the backend, the plan addressing and caches."""
 
     def __init__(
-        self, backend: Backend, addressing: Addressing | None, timeout: float = 1.0
+        self,
+        backend: Backend,
+        addressing: Addressing | None,
+        timeout: float = 1.0,
+        answers: dict[str, str] | None = None,
     ) -> None:
         self.backend = backend
         self.addressing = addressing
         self.timeout = timeout
+        self._answers = answers
+        self._specs: dict[str, tuple[Plan | None, str]] = {}
         self._addresses: dict[str, list[Address]] = {}
         self._routes: dict[str, list[Route]] = {}
         self._interfaces: dict[str, list[Interface]] = {}
@@ -140,6 +180,28 @@ class Context:
         if node not in self._interfaces:
             self._interfaces[node] = self.backend.interfaces(node)
         return self._interfaces[node]
+
+    @classmethod
+    def for_answers(cls, addressing: Addressing | None, answers: dict[str, str]) -> Context:
+        """A context that grades answer checks only, without a running network
+        (``v6lab answer`` says at once whether an answer is right)."""
+        return cls(cast("Backend", None), addressing, answers=answers)
+
+    def answers(self) -> dict[str, str]:
+        """The trainee's answers (``v6lab answer``), from the session directory."""
+        if self._answers is None:
+            from ._quiz import load_answers
+
+            workdir = getattr(self.backend, "workdir", None)
+            self._answers = load_answers(Path(workdir)) if workdir is not None else {}
+        return self._answers
+
+    def spec_plan(self, question: str) -> tuple[Plan | None, str]:
+        """The plan a handed-in spec builds (None and the first problem if it does not;
+        None and "" if nothing was handed in), built once for all the checks using it."""
+        if question not in self._specs:
+            self._specs[question] = _build_spec(self.answers().get(question), question)
+        return self._specs[question]
 
     def interface(self, node: str, name: str) -> Interface | None:
         return next((i for i in self.interfaces(node) if i.name == name), None)
@@ -220,9 +282,13 @@ class Context:
 Run = Callable[[Context, dict[str, str]], Outcome]
 
 
+Expect = Callable[[dict[str, str], "LabRun"], "str | None"]
+
+
 @dataclass(frozen=True)
 class CheckType:
-    """A kind of check: its arguments and the function that grades it."""
+    """A kind of check: its arguments, the function that grades it, and the function
+    that says what a grader accepts (:func:`expected`)."""
 
     name: str
     run: Run
@@ -233,6 +299,20 @@ class CheckType:
     prefixes: tuple[str, ...] = ()
     nodes: tuple[str, ...] = ()
     summary: str = ""
+    #: the expected value for one run (the answer key); None: no single value
+    expect: Expect | None = None
+    #: False: graded on the trainee's answers only, never touches the network
+    network: bool = True
+    #: graded on an answer (``v6lab answer``); ``question`` is the default question id
+    #: ("" = the check's own id)
+    answers: bool = False
+    question: str = ""
+    #: arguments with a fixed set of values (checked at lab load)
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def expected(self, args: dict[str, str], run: LabRun) -> str | None:
+        """What a grader accepts for a check of this type with these (filled) arguments."""
+        return self.expect(args, run) if self.expect is not None else None
 
 
 def _address_arg(text: str) -> tuple[int, int]:
@@ -586,32 +666,342 @@ def check_command(ctx: Context, args: dict[str, str]) -> Outcome:
     return Outcome(False, "no-match" if want_match else "matched", base)
 
 
+# -- checks on answers ---------------------------------------------------------------------
+def check_quiz(ctx: Context, args: dict[str, str]) -> Outcome:
+    """One value answered with ``v6lab answer``; never says the right answer."""
+    from ._quiz import grade
+
+    question = args["question"]
+    base: dict[str, Any] = {"question": question}
+    given = ctx.answers().get(question)
+    if given is None or not given.strip():
+        return Outcome(False, "unanswered", base)
+    code, params = grade(args.get("kind", "address"), given, args["answer"])
+    base["given"] = params["given"]
+    if "length" in params:
+        base["length"] = params["length"]
+    return Outcome(code == "ok", code, base)
+
+
+def _build_spec(text: str | None, question: str) -> tuple[Plan | None, str]:
+    if text is None or not text.strip():
+        return None, ""
+    from .._build import build
+    from .._errors import V6PlanError
+    from .._spec import parse_spec
+
+    try:
+        return build(parse_spec(text, file=question)).plan, ""
+    except V6PlanError as exc:
+        return None, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _matching(plan: Plan, args: dict[str, str]) -> list[int]:
+    """Plan nodes with the role and/or the name the check asks about (``name: site``
+    matches ``site`` and its numbered instances ``site-1``, ``site-2`` …)."""
+    role, name = args.get("role"), args.get("name")
+    pattern = re.compile(rf"{re.escape(name)}(-\d+)?") if name else None
+    return [
+        i
+        for i in range(1, len(plan))
+        if (role is None or plan.role(i) == role)
+        and (pattern is None or pattern.fullmatch(plan.name[i]) is not None)
+    ]
+
+
+def _what(args: dict[str, str]) -> str:
+    return " ".join(x for x in (args.get("name"), args.get("role")) if x) or "node"
+
+
+PLAN_REQUIREMENTS = ("valid", "prefix", "lint", "nibble", "count", "room", "size")
+
+
+def check_plan_spec(ctx: Context, args: dict[str, str]) -> Outcome:
+    """A plan spec handed in as a file: it loads and builds, its root is the trainee's
+    allocation, it lints clean, and it meets the requirements (counts, room to grow,
+    sizes, nibble boundaries) — measured with v6plan's own loader, builder and lint."""
+    from .._lint import SEVERITIES, lint
+    from .._query import _child_intervals
+    from .._space import aligned_blocks, free_gaps
+
+    question = args["question"]
+    base: dict[str, Any] = {"question": question}
+    plan, problem = ctx.spec_plan(question)
+    if plan is None:
+        if not problem:
+            return Outcome(False, "unanswered", base)
+        return Outcome(False, "invalid", {**base, "error": problem})
+    require = args["require"]
+    base["prefix"] = str(plan.prefix)
+    if require == "valid":
+        return Outcome(True, "ok", {**base, "count": len(plan) - 1})
+    if require == "prefix":
+        allocation = parse_prefix(args["prefix"])
+        if (plan.net[0], plan.plen[0]) != allocation:
+            return Outcome(False, "wrong-prefix", {**base, "want": format_prefix(*allocation)})
+        return Outcome(True, "ok-prefix", base)
+    if require in ("lint", "nibble"):
+        rules = {"non-nibble"} if require == "nibble" else None
+        worst = SEVERITIES.index(args.get("severity", "error"))
+        findings = [
+            f
+            for f in lint(plan)
+            if (rules is None and SEVERITIES.index(f.severity) <= worst)
+            or (rules is not None and f.rule in rules)
+        ]
+        if findings:
+            f = findings[0]
+            code = "non-nibble" if require == "nibble" else "lint"
+            return Outcome(
+                False,
+                code,
+                {
+                    **base,
+                    "rule": f.rule,
+                    "path": f.path or "(root)",
+                    "block": f.prefix,
+                    "found": f.message,
+                    "count": len(findings),
+                },
+            )
+        return Outcome(True, "ok-nibble" if require == "nibble" else "ok-lint", base)
+    nodes = _matching(plan, args)
+    want = int(args.get("count", "1"))
+    base.update(part=_what(args), want=want, found=len(nodes))
+    if require == "count":
+        if len(nodes) < want:
+            return Outcome(False, "too-few", base)
+        length = args.get("length")
+        for i in nodes:
+            if length is not None and plan.plen[i] != int(length):
+                return Outcome(
+                    False,
+                    "wrong-length",
+                    {**base, "path": plan.path(i), "block": plan.prefix_text(i), "length": length},
+                )
+        return Outcome(True, "ok-count", base)
+    if not nodes:
+        return Outcome(False, "too-few", {**base, "want": 1})
+    if require == "room":
+        room = len(nodes)
+        for parent in sorted({plan.parent[i] for i in nodes}):
+            sizes = {plan.plen[i] for i in nodes if plan.parent[i] == parent}
+            end = plan.net[parent] + (1 << (128 - plan.plen[parent]))
+            for start, stop in free_gaps(plan.net[parent], end, _child_intervals(plan, parent)):
+                room += len(aligned_blocks(start, stop, max(sizes)))
+        if room < want:
+            return Outcome(False, "no-room", {**base, "room": room})
+        return Outcome(True, "ok-room", {**base, "room": room})
+    if require == "size":
+        units = int(args.get("units", "64"))
+        for i in nodes:
+            holds = 1 << (units - plan.plen[i]) if plan.plen[i] <= units else 0
+            if holds < want:
+                return Outcome(
+                    False,
+                    "too-small",
+                    {
+                        **base,
+                        "path": plan.path(i),
+                        "block": plan.prefix_text(i),
+                        "holds": holds,
+                        "units": units,
+                    },
+                )
+        return Outcome(True, "ok-size", {**base, "units": units})
+    raise ValueError(f"unknown requirement {require!r}")  # the lab loader refuses it
+
+
+def check_zone(ctx: Context, args: dict[str, str]) -> Outcome:
+    """A reverse zone file handed in: it loads (and ``named-checkzone`` accepts it when
+    installed), it is the zone it should be, and it holds the PTR records asked for."""
+    from ._zonefile import ZoneError, checkzone, parse_zone
+
+    question = args["question"]
+    zone = args["zone"].lower()
+    zone = zone if zone.endswith(".") else zone + "."
+    base: dict[str, Any] = {"question": question, "zone": zone}
+    text = ctx.answers().get(question)
+    if text is None or not text.strip():
+        return Outcome(False, "unanswered", base)
+    try:
+        records = parse_zone(text, zone)
+    except ZoneError as exc:
+        return Outcome(False, "invalid", {**base, "error": str(exc)})
+    require = args.get("require", "valid")
+    soa = [r for r in records if r.rtype == "SOA"]
+    if require == "valid":
+        problem = checkzone(zone, text)
+        if problem:
+            return Outcome(False, "invalid", {**base, "error": problem})
+        return Outcome(True, "ok", {**base, "count": len(records)})
+    if require == "origin":
+        if not soa:
+            return Outcome(False, "no-soa", base)
+        if soa[0].owner != zone:
+            return Outcome(False, "wrong-zone", {**base, "found": soa[0].owner})
+        return Outcome(True, "ok-origin", base)
+    from .._calc import ptr_name
+
+    address = parse_address(args["address"])
+    owner = ptr_name(address)
+    name = args["name"].lower()
+    name = name if name.endswith(".") else name + "."
+    base.update(address=format_address(address), owner=owner, name=name)
+    targets = [r.data[0] for r in records if r.rtype == "PTR" and r.owner == owner]
+    if not targets:
+        return Outcome(False, "missing-ptr", base)
+    if name in targets:
+        return Outcome(True, "ok-ptr", base)
+    origin_less = [t for t in targets if t.startswith(name) and t != name]
+    if origin_less:
+        return Outcome(False, "relative-target", {**base, "found": origin_less[0]})
+    return Outcome(False, "wrong-target", {**base, "found": ", ".join(targets)})
+
+
+# -- what a grader accepts (answer keys) --------------------------------------------------------
+def _mac_of(run: LabRun, address: int) -> str | None:
+    for a in run.addressing.assignments:
+        if a.address == address:
+            return run.variables.get(f"{a.node}.{a.iface}.mac")
+    for key, value in run.variables.items():
+        if key.endswith(".ll") and value == format_address(address):
+            return run.variables.get(key[:-3] + ".mac")
+    return None
+
+
+def _expect_address(args: dict[str, str], run: LabRun) -> str | None:
+    return args["address"]
+
+
+def _expect_destination(args: dict[str, str], run: LabRun) -> str | None:
+    return args["to"]
+
+
+def _expect_ndp(args: dict[str, str], run: LabRun) -> str | None:
+    return _mac_of(run, parse_address(args["target"]))
+
+
+def _expect_ra(args: dict[str, str], run: LabRun) -> str | None:
+    flags = [f"{k}={args[k]}" for k in ("managed", "other", "autonomous") if k in args]
+    return " ".join([format_prefix(*parse_prefix(args["prefix"])), *flags])
+
+
+def _expect_slaac(args: dict[str, str], run: LabRun) -> str | None:
+    from .._calc import eui64
+
+    mac = run.variables.get(f"{args['node']}.{args['iface']}.mac")
+    net, length = parse_prefix(args["prefix"])
+    if mac is None or length != 64:
+        return format_prefix(net, length)
+    return f"{format_address(eui64(net, mac))}/64"
+
+
+def _expect_route(args: dict[str, str], run: LabRun) -> str | None:
+    to = args["to"].strip()
+    text = "default" if to == "default" else format_prefix(*parse_prefix(to))
+    if args.get("via"):
+        text += f" via {format_address(parse_address(args['via']))}"
+    if args.get("dev"):
+        text += f" dev {args['dev']}"
+    return text
+
+
+def _expect_hops(args: dict[str, str], run: LabRun) -> str | None:
+    return args["hops"]
+
+
+def _expect_command(args: dict[str, str], run: LabRun) -> str | None:
+    return args["match"] if args.get("expect", "match") != "no-match" else None
+
+
+def _expect_quiz(args: dict[str, str], run: LabRun) -> str | None:
+    return args["answer"]
+
+
+def _expect_plan_spec(args: dict[str, str], run: LabRun) -> str | None:
+    require = args["require"]
+    if require == "prefix":
+        return format_prefix(*parse_prefix(args["prefix"]))
+    what = _what(args)
+    count = args.get("count", "1")
+    if require == "count":
+        length = f" of /{args['length']}" if "length" in args else ""
+        return f"at least {count} {what}{length}"
+    if require == "room":
+        return f"room for {count} {what}"
+    if require == "size":
+        return f"each {what} holds {count} /{args.get('units', '64')}"
+    return None
+
+
+def _expect_zone(args: dict[str, str], run: LabRun) -> str | None:
+    from .._calc import ptr_name
+
+    require = args.get("require", "valid")
+    if require == "origin":
+        zone = args["zone"].lower()
+        return zone if zone.endswith(".") else zone + "."
+    if require == "ptr":
+        name = args["name"] if args["name"].endswith(".") else args["name"] + "."
+        return f"{ptr_name(parse_address(args['address']))} PTR {name}"
+    return None
+
+
+def expected(spec: CheckSpec, run: LabRun) -> str | None:
+    """What a grader accepts for one check of one run: the address, the route, the quiz
+    answer, the MAC that answers a neighbour solicitation … None when the check is a
+    condition with no single value. ``spec`` comes from ``run.checks()``."""
+    return TYPES[spec.type].expected(spec.args, run)
+
+
 TYPES: dict[str, CheckType] = {
     t.name: t
     for t in (
         CheckType("address", check_address, ("node", "iface", "address"), ("in_plan",),
-                  addresses=("address",), nodes=("node",),
+                  addresses=("address",), nodes=("node",), expect=_expect_address,
                   summary="an address (with its prefix length) is on a node's interface and in its plan block"),
         CheckType("reachable", check_reachable, ("from", "to"), ("hop_limit", "iface"),
-                  addresses=("to",), nodes=("from",), summary="an ICMPv6 echo from a node is answered"),
+                  addresses=("to",), nodes=("from",), expect=_expect_destination,
+                  summary="an ICMPv6 echo from a node is answered"),
         CheckType("unreachable", check_unreachable, ("from", "to"), ("iface",),
-                  addresses=("to",), nodes=("from",), summary="an ICMPv6 echo from a node is not answered (must not reach)"),
+                  addresses=("to",), nodes=("from",), expect=_expect_destination,
+                  summary="an ICMPv6 echo from a node is not answered (must not reach)"),
         CheckType("ndp", check_ndp, ("node", "iface", "target"), (),
-                  addresses=("target",), nodes=("node",), summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
+                  addresses=("target",), nodes=("node",), expect=_expect_ndp,
+                  summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
         CheckType("ra", check_ra, ("node", "iface", "prefix"), ("managed", "other", "autonomous"),
-                  prefixes=("prefix",), nodes=("node",), summary="a Router Solicitation gets an RA with the prefix and flags"),
+                  prefixes=("prefix",), nodes=("node",), expect=_expect_ra,
+                  summary="a Router Solicitation gets an RA with the prefix and flags"),
         CheckType("slaac", check_slaac, ("node", "iface", "prefix"), (),
-                  prefixes=("prefix",), nodes=("node",), summary="the node formed an address in the prefix by SLAAC"),
+                  prefixes=("prefix",), nodes=("node",), expect=_expect_slaac,
+                  summary="the node formed an address in the prefix by SLAAC"),
         CheckType("route", check_route, ("node", "to"), ("via", "dev"),
-                  addresses=("via",), nodes=("node",), summary="a route (or the default route) is present, optionally via a next hop"),
+                  addresses=("via",), nodes=("node",), expect=_expect_route,
+                  summary="a route (or the default route) is present, optionally via a next hop"),
         CheckType("no-dadfailed", check_no_dadfailed, (), ("node", "nodes"),
                   summary="no address is marked dadfailed (a duplicate on the link)"),
         CheckType("hops", check_hops, ("from", "to", "hops"), ("max",),
-                  addresses=("to",), nodes=("from",), summary="traceroute: the destination is this many hops away"),
+                  addresses=("to",), nodes=("from",), expect=_expect_hops,
+                  summary="traceroute: the destination is this many hops away"),
         CheckType("plan", check_plan, (), ("nodes",),
                   summary="plan conformance: every configured address lies in its link's plan block"),
         CheckType("command", check_command, ("node", "run", "match"), ("expect", "timeout"),
-                  nodes=("node",), summary="a command's output matches a regular expression"),
+                  nodes=("node",), expect=_expect_command,
+                  summary="a command's output matches a regular expression"),
+        CheckType("quiz", check_quiz, ("answer",), ("kind", "question"),
+                  expect=_expect_quiz, choices=(("kind", KINDS),), network=False, answers=True,
+                  summary="the answer given with `v6lab answer ID VALUE` is right (compared by its kind)"),
+        CheckType("plan-spec", check_plan_spec, ("require",),
+                  ("question", "prefix", "role", "name", "count", "length", "units", "severity"),
+                  prefixes=("prefix",), expect=_expect_plan_spec, network=False, answers=True,
+                  question="plan", choices=(("require", PLAN_REQUIREMENTS),
+                                            ("severity", ("error", "warning", "info"))),
+                  summary="a plan spec handed in: valid, its prefix, lint-clean, nibble-aligned, counts, room, sizes"),
+        CheckType("zone", check_zone, ("zone",), ("question", "require", "address", "name"),
+                  addresses=("address",), expect=_expect_zone, network=False, answers=True,
+                  question="zone", choices=(("require", ("valid", "origin", "ptr")),),
+                  summary="a reverse zone file handed in: valid (named-checkzone), the right zone, its PTR records"),
     )
 }  # fmt: skip
 

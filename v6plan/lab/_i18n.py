@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENGINE_MESSAGES", "Messages", "fill", "language", "placeholders"]
+__all__ = ["ENGINE_MESSAGES", "Messages", "fill", "language", "placeholders", "plain"]
 
 ENGINE_MESSAGES = Path(__file__).resolve().parent / "messages"
 DEFAULT = "en"
@@ -36,6 +36,34 @@ def language(explicit: str | None = None) -> str:
         if _LANG.match(code):
             return code
     return DEFAULT
+
+
+#: Drawing characters and symbols a screen reader reads badly (or a plain terminal lacks),
+#: and what ``--plain`` prints instead. Letters of any script stay as they are.
+_PLAIN = str.maketrans(
+    {
+        "─": "-",
+        "━": "-",
+        "═": "=",
+        "│": "|",
+        "║": "|",
+        "╲": "\\",
+        "╱": "/",
+        "→": "->",
+        "←": "<-",
+        "∉": "not in",
+        "≥": ">=",
+        "≤": "<=",
+        "✓": "[ok]",
+        "✗": "[x]",
+        "·": "-",
+    }
+)
+
+
+def plain(text: str) -> str:
+    """Text for ``--plain``: no box drawing or symbols, words and ASCII instead."""
+    return text.translate(_PLAIN)
 
 
 def placeholders(template: str) -> list[str]:

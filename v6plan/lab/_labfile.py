@@ -3,22 +3,26 @@ and known-bad solutions — with every trainee-facing text in message catalogues
 
 A lab is a directory ``labs/<name>/`` with ``lab.yaml`` and ``messages/<lang>.yaml``::
 
-    lab: 01-first-ping
+    lab: 04-lan-addressing
     topology: lan-router-lan            # a file in topologies/ (or a path)
     setup:
-      configure: [r1, h2]               # nodes the engine addresses from the plan at start
+      configure: [h2]                   # nodes the engine addresses from the plan at start
     checks:
       - {id: h1-address, type: address, node: h1, iface: eth0, address: "{h1.eth0.cidr}"}
+      - {id: count-64, type: quiz, kind: number, answer: "{count:plan:64}"}
     solution:
       commands:
         h1: ["ip -6 addr add {h1.eth0.cidr} dev eth0"]
+      answers: {count-64: "{count:plan:64}"}     # what `v6lab answer count-64 …` would give
     broken:
       - id: no-route
         commands: {h1: ["ip -6 addr add {h1.eth0.cidr} dev eth0"]}
         expect: {h1-reaches-h2: no-route}
 
-``{h1.eth0}``-style names come from the plan addressing (:meth:`Addressing.variables`),
-so a variant (another prefix for another trainee) changes every value at once.
+``{h1.eth0}``-style names come from the plan addressing (:meth:`Addressing.variables`,
+plus every interface's ``.mac`` and ``.ll`` and every plan path), and ``{fn:arg}`` names
+are computed from them (:mod:`._quiz`), so a variant (another prefix for another trainee)
+changes every value at once — quiz answers included.
 """
 
 from __future__ import annotations
@@ -34,13 +38,15 @@ from .._errors import AddressError, Problem, SpecError
 from .._prefix import parse_address, parse_prefix
 from ._checks import TYPES, CheckSpec
 from ._errors import LabError
-from ._i18n import Messages, fill, placeholders
+from ._i18n import Messages, fill, load_catalogue, placeholders
+from ._quiz import CalcError, compute, is_calc
 from ._topology import Addressing, Topology, load_plan_for, load_topology, resolve
 from ._yaml import Reader, closest
 
 __all__ = [
     "Lab",
     "LabRun",
+    "Question",
     "Solution",
     "Variant",
     "find_lab",
@@ -65,8 +71,10 @@ _TOP_KEYS = (
     "tags",
 )
 _SETUP_KEYS = ("configure", "commands")
-_SOLUTION_KEYS = ("configure", "commands")
-_BROKEN_KEYS = ("id", "configure", "commands", "expect")
+_SOLUTION_KEYS = ("configure", "commands", "answers")
+_BROKEN_KEYS = ("id", "configure", "commands", "answers", "expect")
+#: Plans bigger than this do not get a lab value per plan node (only the linked ones).
+_MAX_PLAN_VARIABLES = 5000
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 
 
@@ -97,6 +105,8 @@ class Solution:
     configure: list[str] = field(default_factory=list)
     commands: list[tuple[str, Text]] = field(default_factory=list)  # (node, command)
     expect: dict[str, str] = field(default_factory=dict)  # check id → code | pass | fail
+    #: answers to the lab's questions (``v6lab answer``): question id → template
+    answers: dict[str, Text] = field(default_factory=dict)
     place: tuple[int, int] = (0, 0)
 
 
@@ -107,6 +117,17 @@ class Variant:
     name: str = ""
     prefix: tuple[int, int] | None = None
     file: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """Something the trainee answers with ``v6lab answer ID VALUE``: a quiz question
+    (``kind`` is an answer kind such as ``canonical`` or ``prefix``) or a file to hand in
+    (``kind == "file"``: a plan spec, a zone file), graded by the checks in ``checks``."""
+
+    id: str
+    kind: str
+    checks: tuple[str, ...]
 
 
 @dataclass
@@ -123,6 +144,9 @@ class Lab:
     level: str = ""
     minutes: int = 0
     tags: list[str] = field(default_factory=list)
+    #: computed-value placeholders (``{expand:r1.eth1}``) used anywhere in the lab, with
+    #: the place of their first use (file, line, column) for error messages
+    calcs: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
     def messages(self, lang: str = "en") -> Messages:
         return Messages(lang, (self.directory / "messages",))
@@ -131,11 +155,61 @@ class Lab:
         messages = messages or self.messages()
         return messages.get("title") or self.name
 
+    @property
+    def uses_network(self) -> bool:
+        """False for a lab graded only on answers (a quiz, a plan spec, a zone file):
+        it runs the same on every backend, so one backend is enough to verify it."""
+        return any(TYPES[ctype].network for _, ctype, *_ in self.checks)
+
+    def questions(self) -> dict[str, Question]:
+        """The questions a trainee answers, in the order their checks appear."""
+        found: dict[str, tuple[str, list[str]]] = {}
+        for cid, ctype, args, _, _ in self.checks:
+            kind = TYPES[ctype]
+            if not kind.answers:
+                continue
+            qid = args["question"].value if "question" in args else kind.question or cid
+            answer_kind = (
+                (args["kind"].value if "kind" in args else "address")
+                if not kind.question
+                else "file"
+            )
+            found.setdefault(qid, (answer_kind, []))[1].append(cid)
+        return {q: Question(q, k, tuple(c)) for q, (k, c) in found.items()}
+
     def instantiate(self, variant: Variant | None = None) -> LabRun:
         """The lab with one set of values: addressing, filled checks and commands."""
         plan = load_plan_for(self.plan_file, variant.prefix if variant else None)
         addressing = resolve(self.topology, plan, str(self.plan_file))
-        return LabRun(self, addressing, addressing.variables(), variant or Variant())
+        variables = addressing.variables()
+        _derived_values(addressing, variables)
+        problems: list[Problem] = []
+        for name, (file, line, column) in self.calcs.items():
+            try:
+                variables[name] = compute(name, variables, plan)
+            except CalcError as exc:
+                problems.append(Problem(file, line, column, f"{{{name}}}: {exc}"))
+        if problems:
+            raise SpecError(problems)
+        return LabRun(self, addressing, variables, variant or Variant())
+
+
+def _derived_values(addressing: Addressing, out: dict[str, str]) -> None:
+    """Values beyond the topology's own: every interface's MAC and EUI-64 link-local
+    (``{h1.eth0.mac}``, ``{h1.eth0.ll}`` — the same on both backends) and every plan
+    node by its path (``{core}``, ``{customers}``) for labs that talk about containers."""
+    from .._calc import modified_eui64
+    from .._prefix import format_address as fmt
+    from ._backend import interface_macs
+
+    for (node, iface), mac in interface_macs(addressing.spec(set())).items():
+        out.setdefault(f"{node}.{iface}.mac", mac)
+        out.setdefault(f"{node}.{iface}.ll", fmt((0xFE80 << 112) | modified_eui64(mac)))
+    plan = addressing.plan
+    out.setdefault("plan.len", str(plan.plen[0]))
+    if len(plan) <= _MAX_PLAN_VARIABLES:
+        for i in range(1, len(plan)):
+            out.setdefault(plan.path(i), plan.prefix_text(i))
 
 
 @dataclass
@@ -151,16 +225,16 @@ class LabRun:
         return fill(text, self.variables)
 
     def checks(self) -> list[CheckSpec]:
-        return [
-            CheckSpec(
-                id=cid,
-                type=ctype,
-                args={k: self.fill(v.value) for k, v in args.items()},
-                points=points,
-                place=place,
-            )
-            for cid, ctype, args, points, place in self.lab.checks
-        ]
+        """The lab's checks with this run's values; a check graded on an answer carries
+        the id of its question in ``args["question"]``."""
+        out: list[CheckSpec] = []
+        for cid, ctype, args, points, place in self.lab.checks:
+            filled = {k: self.fill(v.value) for k, v in args.items()}
+            kind = TYPES[ctype]
+            if kind.answers:
+                filled.setdefault("question", kind.question or cid)
+            out.append(CheckSpec(id=cid, type=ctype, args=filled, points=points, place=place))
+        return out
 
     def commands(self, solution: Solution) -> list[tuple[str, list[str]]]:
         """(node, argv) in order: planned addressing of ``configure`` nodes, then commands."""
@@ -169,6 +243,21 @@ class LabRun:
             out.extend((node, list(argv)) for argv in self.addressing.setup_commands(node))
         out.extend((node, shlex.split(self.fill(text.value))) for node, text in solution.commands)
         return out
+
+    def answers(self, solution: Solution) -> dict[str, str]:
+        """The solution's answers to the lab's questions, with this run's values."""
+        return {qid: self.fill(text.value) for qid, text in solution.answers.items()}
+
+    def expected(self) -> dict[str, str | None]:
+        """Check id → what a grader accepts for it in this run (the answer key):
+        the address, the route, the quiz answer … (:func:`._checks.expected`)."""
+        from ._checks import expected
+
+        return {spec.id: expected(spec, self) for spec in self.checks()}
+
+    def question(self, qid: str, messages: Messages) -> str:
+        """The text of a question in the trainee's language, with this run's values."""
+        return fill(messages.get(f"questions.{qid}") or "", self.variables)
 
     def topology_spec(self) -> Any:
         setup = self.lab.setup
@@ -344,9 +433,65 @@ def load_lab(name_or_path: str | Path) -> Lab:
         minutes,
         tags,
     )
+    lab.calcs = _calc_places(lab, r)
+    _check_questions(lab, r)
     _validate(lab, r)
     r.done()
     return lab
+
+
+def _calc_places(lab: Lab, r: Reader) -> dict[str, tuple[str, int, int]]:
+    """Every computed-value placeholder of the lab (lab.yaml and every catalogue)."""
+    found: dict[str, tuple[str, int, int]] = {}
+    texts: list[tuple[str, tuple[int, int]]] = [
+        (t.value, t.place) for _, _, args, _, _ in lab.checks for t in args.values()
+    ]
+    for solution in (lab.setup, lab.solution, *lab.broken):
+        texts += [(t.value, t.place) for _, t in solution.commands]
+        texts += [(t.value, t.place) for t in solution.answers.values()]
+    for text, place in texts:
+        for name in placeholders(text):
+            if is_calc(name):
+                found.setdefault(name, (lab.file, *place))
+    directory = lab.directory / "messages"
+    for catalogue in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        try:
+            entries = load_catalogue(catalogue)
+        except SpecError as exc:
+            r.problems.extend(exc.problems)
+            continue
+        for template in entries.values():
+            for name in placeholders(template):
+                if is_calc(name):
+                    found.setdefault(name, (str(catalogue), 0, 0))
+    return found
+
+
+def _check_questions(lab: Lab, r: Reader) -> None:
+    """Arguments with fixed choices (a quiz's kind …) are known; the zone and ``ptr``
+    checks have what they need; solutions answer only questions the lab asks."""
+    for cid, ctype, args, _, place in lab.checks:
+        for key, allowed in TYPES[ctype].choices:
+            if key in args and args[key].value not in allowed:
+                r.problem_at(
+                    args[key].place,
+                    f"check {cid!r}: {key} {args[key].value!r} is not one of {', '.join(allowed)}",
+                    closest(args[key].value, list(allowed)),
+                )
+        if ctype == "zone" and args.get("require", Text("valid")).value == "ptr":
+            for key in ("address", "name"):
+                if key not in args:
+                    r.problem_at(place, f"check {cid!r} (zone, require: ptr) needs {key!r}")
+    questions = list(lab.questions())
+    for solution in (lab.solution, *lab.broken):
+        for qid, text in solution.answers.items():
+            if qid not in questions:
+                r.problem_at(
+                    text.place,
+                    f"an answer to {qid!r}, which is not a question of this lab",
+                    closest(qid, questions)
+                    or ("questions: " + ", ".join(questions) if questions else "the lab asks none"),
+                )
 
 
 def _checks(
@@ -462,6 +607,11 @@ def _solution(
                 text = r.string(line, node_name)
                 if text:
                     solution.commands.append((node_name, Text(text, r.where(line))))
+    if "answers" in get:
+        for qid, _, value in r.pairs(get["answers"], "'answers'"):
+            text = r.string(value, qid)
+            if text is not None:
+                solution.answers[qid] = Text(text, r.where(value))
     if "expect" in get:
         for cid, _, value in r.pairs(get["expect"], "'expect'"):
             code = r.string(value, cid)
@@ -515,7 +665,7 @@ def _validate(lab: Lab, r: Reader) -> None:
     # the lab's texts: task and hints may use the same names
     messages = lab.messages()
     for key, template in messages.english.items():
-        if key.startswith(("task", "checks.")):
+        if key.startswith(("task", "checks.", "questions.")):
             for name in placeholders(template):
                 if name not in known and name not in ("node", "iface", "found", "address"):
                     r.problems.append(
@@ -533,7 +683,10 @@ def load_variant(path: str | Path) -> Variant:
     """A variant file: ``variant: alice`` and ``prefix: 2001:db8:4a00::/48``."""
     r = Reader(path)
     root = r.load("variant")
-    keys = r.mapping(root, ("variant", "prefix", "trainee", "seed"), "variant")
+    # lab, class, key: written by `v6lab variants` for signed result files (_grading.py)
+    keys = r.mapping(
+        root, ("variant", "prefix", "trainee", "seed", "lab", "class", "key"), "variant"
+    )
     variant = Variant(file=str(path))
     if keys is not None:
         get = {k: v for k, (_, v) in keys.items()}

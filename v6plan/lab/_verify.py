@@ -53,6 +53,11 @@ def run_solution(
                     failed.append(
                         f"{node}: {' '.join(argv)} → {result.returncode} {result.stderr.strip()}"
                     )
+            if solution is not None:  # answers to the lab's questions (v6lab answer)
+                from ._quiz import record_answer
+
+                for qid, value in run.answers(solution).items():
+                    record_answer(session.dir, qid, value)
             messages = lab.messages()
             results = run_checks(
                 Context(live, run.addressing, timeout=timeout),

@@ -29,17 +29,18 @@ __all__ = ["main"]
 EPILOG = """\
 a first session (the simulator needs no root):
   v6lab list                                   the labs you can start
-  v6lab start 01-first-ping                    bring up its topology
+  v6lab start 04-lan-addressing                bring up its topology
   v6lab task                                   what to do, with your addresses
   v6lab exec h1 -- ip -6 addr show dev eth0    run a command on a node
   v6lab exec h1 -- ping -6 -c 2 2001:db8:42:2::10
+  v6lab answer count-64 65536                  answer a question (quiz labs)
   v6lab check                                  grade it: ✓ or ✗ with a reason per check
   v6lab hint                                   a hint for the first failing check
   v6lab capture r1 eth0 -o r1.pcap             the packets, for Wireshark
   v6lab stop                                   tear it down
 
 on the real Linux kernel (root):
-  sudo v6lab start 02-static-addressing --backend netns
+  sudo v6lab start 06-p2p-loopbacks --backend netns
   sudo v6lab shell r1                          a shell inside r1 (ip, ping, tcpdump)
 
 exit codes: 0 ok · 1 a check failed or a backend error · 2 bad input or usage
@@ -83,6 +84,10 @@ class Out:
         return "→" if self.unicode else "->"
 
     def print(self, text: str = "") -> None:
+        if not self.unicode:  # --plain or an ASCII terminal: no box drawing, no symbols
+            from ._i18n import plain
+
+            text = plain(text)
         print(text, file=self.stream)
 
 
@@ -189,6 +194,8 @@ def run_list(args: argparse.Namespace) -> int:
                 nodes=len(lab.topology.nodes),
                 checks=len(lab.checks),
                 known_bad=len(lab.broken),
+                questions=len(lab.questions()),
+                network=lab.uses_network,
                 running=str(directory) == active,
             )
         except SpecError as exc:
@@ -224,7 +231,7 @@ def run_list(args: argparse.Namespace) -> int:
         if r["summary"]:
             out.print(f"{'':<{width}}  {r['summary']}")
     out.print()
-    out.print("Start one with: v6lab start NAME")
+    out.print(_messages(args).text("ui.start-one"))
     return 0
 
 
@@ -522,7 +529,9 @@ def run_check(args: argparse.Namespace) -> int:
         "checks": [r.as_json() for r in results],
     }
     if args.report:
-        _write_report(Path(args.report), report)
+        from ._grading import report_to_hand_in  # signed, for `v6lab grade`
+
+        _write_report(Path(args.report), report_to_hand_in(report, session, run, Path(args.report)))
     if args.json:
         _print_json(report)
     else:
@@ -589,8 +598,85 @@ def run_hint(args: argparse.Namespace) -> int:
     out.print(f"{out.mark(False, messages)}  {r.id}: {r.message}")
     out.print(f"{messages.text('ui.hint-label')}: {r.hint or messages.text('ui.no-hint', id=r.id)}")
     if len(failing) > 1:
-        out.print(f"({len(failing) - 1} more failing: {', '.join(f.id for f in failing[1:])})")
+        out.print(
+            messages.text(
+                "ui.more-failing",
+                count=len(failing) - 1,
+                ids=", ".join(f.id for f in failing[1:]),
+            )
+        )
     return 0
+
+
+# -- answer ------------------------------------------------------------------------------------
+def run_answer(args: argparse.Namespace) -> int:
+    """List the questions, show one, or record an answer and grade it at once."""
+    from ._checks import Context, run_checks
+    from ._errors import LabError
+    from ._quiz import answer_records, read_file_answer, record_answer
+    from ._session import Session
+    from ._yaml import closest
+
+    session = Session.current()
+    run = _lab_run(session)
+    messages = _messages(args, run)
+    out = Out(args.plain)
+    questions = run.lab.questions()
+    records = answer_records(session.dir)
+    if args.question is None:
+        rows = [
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "question": run.question(q.id, messages),
+                "answered": q.id in records,
+                "answer": (records[q.id].get("file") or records[q.id].get("value"))
+                if q.id in records
+                else None,
+            }
+            for q in questions.values()
+        ]
+        if args.json:
+            _print_json({"lab": run.lab.name, "questions": rows})
+        elif not rows:
+            out.print(messages.text("ui.no-questions"))
+        for row in rows if not args.json else []:
+            state = messages.text("ui.answered" if row["answered"] else "ui.unanswered")
+            kind = messages.text(f"words.kind.{row['kind']}")
+            out.print(f"{row['id']}  ({kind}) — {state}")
+            if row["question"]:
+                out.print(f"    {row['question']}")
+            if row["answered"]:
+                out.print(f"    {out.arrow()} {row['answer']}")
+        return 0
+    if args.question not in questions:
+        ids = list(questions)
+        hint = closest(args.question, ids)
+        raise LabError(
+            f"no question {args.question!r} in this lab{' — ' + hint if hint else ''} "
+            f"(questions: {', '.join(ids) or 'none'}; see `v6lab answer`)"
+        )
+    question = questions[args.question]
+    if args.value is None:
+        out.print(run.question(question.id, messages) or question.id)
+        out.print(messages.text("ui.answer-how", id=question.id))
+        return 0
+    value, file = args.value, ""
+    if question.kind == "file":
+        value, file = read_file_answer(args.value), str(Path(args.value).resolve())
+    with session.locked():
+        record_answer(session.dir, question.id, value, file)
+    answers = {q: str(r.get("value", "")) for q, r in answer_records(session.dir).items()}
+    specs = [s for s in run.checks() if s.args.get("question") == question.id]
+    results = run_checks(
+        Context.for_answers(run.addressing, answers), specs, messages, variables=run.variables
+    )
+    shown = file or value
+    out.print(messages.text("ui.answer-recorded", id=question.id, answer=shown))
+    width = max((len(r.id) for r in results), default=0)
+    for r in results:
+        out.print(f"{out.mark(r.passed, messages)}  {r.id:<{width}}  {r.message}")
+    return 0 if all(r.passed for r in results) else 1
 
 
 # -- capture ------------------------------------------------------------------------------------
@@ -614,7 +700,9 @@ def run_capture(args: argparse.Namespace) -> int:
             Path(tmp).unlink(missing_ok=True)
             raise
     Out(args.plain).print(
-        f"{count} frames from {args.node}:{args.iface} written to {target} (open it in Wireshark)"
+        _messages(args).text(
+            "ui.captured", count=count, node=args.node, iface=args.iface, file=target
+        )
     )
     return 0
 
@@ -645,6 +733,13 @@ def run_solve(args: argparse.Namespace) -> int:
             solution = run.lab.solution
             what = "the reference solution"
         commands = run.commands(solution)
+        answers = run.answers(solution)
+        if answers:
+            from ._quiz import record_answer
+
+            for qid, value in answers.items():
+                record_answer(session.dir, qid, value)
+            _err(f"answered {len(answers)} questions: {', '.join(answers)}")
         _err(f"applying {what}: {len(commands)} commands")
         failures = 0
         for node, argv in commands:
@@ -810,8 +905,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "start",
         "start a lab: bring up its topology (one lab runs at a time)",
-        "  v6lab start 01-first-ping\n  v6lab start 02-static-addressing --variant alice.yaml\n"
-        "  sudo v6lab start 03-slaac --backend netns      the real kernel (Linux, root)",
+        "  v6lab start 04-lan-addressing\n  v6lab start 06-p2p-loopbacks --variant alice.yaml\n"
+        "  sudo v6lab start 08-slaac --backend netns      the real kernel (Linux, root)",
         run_start,
         common,
     )
@@ -908,6 +1003,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _add(
         sub,
+        "answer",
+        "answer a question of the lab (quiz values, or a file such as a plan spec or a zone)",
+        "  v6lab answer                                   the questions and your answers\n"
+        "  v6lab answer expand-r1                         one question\n"
+        "  v6lab answer expand-r1 2001:0db8:0042:0002:0000:0000:0000:0001\n"
+        "  v6lab answer plan ministry.yaml                hand in a file (its content is kept)",
+        run_answer,
+        common,
+    )
+    p.add_argument("question", nargs="?", help="question id (see `v6lab answer`)")
+    p.add_argument("value", nargs="?", help="your answer; for a file question, the file's path")
+    p.add_argument("--json", action="store_true", help="machine-readable list of the questions")
+
+    p = _add(
+        sub,
         "capture",
         "write the frames seen on an interface to a pcap file (sim: the whole history)",
         "  v6lab capture r1 eth0 -o r1-eth0.pcap\n  v6lab capture h1 eth0 -o h1.pcap --seconds 5\n  wireshark r1-eth0.pcap",
@@ -942,7 +1052,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "verify",
         "lab authors: run each lab's reference solution (must pass) and known-bad ones (must fail as declared)",
-        "  v6lab verify\n  v6lab verify 02-static-addressing\n  sudo v6lab verify --backend netns",
+        "  v6lab verify\n  v6lab verify 06-p2p-loopbacks\n  sudo v6lab verify --backend netns",
         run_verify,
         common,
     )
@@ -966,6 +1076,9 @@ def build_parser() -> argparse.ArgumentParser:
         run_cleanup,
         common,
     )
+    from ._instructor_cli import register  # variants, grade, export (instructors)
+
+    register(sub, common, _add)
     return parser
 
 
