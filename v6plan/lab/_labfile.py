@@ -58,6 +58,14 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Where a wheel carries labs/ and topologies/ (pyproject's force-include); a checkout or an
+#: editable install uses the repository's own folders.
+BUNDLED = Path(__file__).resolve().parents[1] / "_bundled"
+
+
+def _shipped(name: str) -> Path:
+    here = ROOT / name
+    return here if here.is_dir() else BUNDLED / name
 _TOP_KEYS = (
     "lab",
     "topology",
@@ -81,12 +89,12 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 def lab_dirs() -> list[Path]:
     """Where labs live: $V6LAB_LABS (os.pathsep-separated), then the bundled labs/."""
     extra = [Path(p) for p in os.environ.get("V6LAB_LABS", "").split(os.pathsep) if p]
-    return [*extra, ROOT / "labs"]
+    return [*extra, _shipped("labs")]
 
 
 def topology_dirs() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("V6LAB_TOPOLOGIES", "").split(os.pathsep) if p]
-    return [*extra, ROOT / "topologies"]
+    return [*extra, _shipped("topologies")]
 
 
 @dataclass
