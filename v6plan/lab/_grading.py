@@ -419,7 +419,7 @@ class Gradebook:
 
 def _attribute(path: Path, root: Path, ids: Iterable[str]) -> str:
     """The trainee a file was handed in as: the longest id that names one of its folders,
-    or starts its file name (``amina-haddad-01-first-ping.json``)."""
+    or starts its file name (``amina-haddad-04-lan-addressing.json``)."""
     try:
         parts = path.relative_to(root).parts
     except ValueError:
