@@ -196,7 +196,11 @@ def handout(v: TraineeVariant) -> tuple[str, str]:
     ]
     meta = " · ".join(
         x
-        for x in (m.text("handout.for", name=t.name), m.text("handout.lab", lab=lab.name), level)
+        for x in (  # the lab id as code: it stays left-to-right inside Arabic text
+            m.text("handout.for", name=t.name),
+            m.text("handout.lab", lab=f"`{lab.name}`"),
+            level,
+        )
         if x
     )
 
