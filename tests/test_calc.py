@@ -20,9 +20,9 @@ from pathlib import Path
 
 import netaddr
 import pytest
-from support import ROOT, acceptance
 from hypothesis import given
 from hypothesis import strategies as st
+from support import ROOT, acceptance
 
 from v6plan import _calc
 from v6plan._calc import (

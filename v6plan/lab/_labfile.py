@@ -66,6 +66,8 @@ BUNDLED = Path(__file__).resolve().parents[1] / "_bundled"
 def _shipped(name: str) -> Path:
     here = ROOT / name
     return here if here.is_dir() else BUNDLED / name
+
+
 _TOP_KEYS = (
     "lab",
     "topology",
