@@ -18,22 +18,9 @@ import textwrap
 import time
 from pathlib import Path
 
+from _plans import customers_spec
+
 PY = sys.executable
-SPEC = """\
-plan: Benchmark operator (1,048,576 customer /56s)
-prefix: 3fff:100::/32
-children:
-  - name: region
-    count: 16
-    size: /36
-    children:
-      - name: pop
-        count: 256
-        size: /44
-        children:
-          - {name: customer, role: customer, count: 256, size: /56}
-"""
-QUICK_SPEC = SPEC.replace("count: 256, size: /56", "count: 16, size: /56")
 
 
 def child(code: str) -> dict[str, float]:
@@ -172,7 +159,7 @@ def main() -> None:
     per_pop = 16 if args.quick else 256
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench.yaml"
-        spec.write_text(QUICK_SPEC if args.quick else SPEC)
+        spec.write_text(customers_spec(per_pop, prefix="3fff:100::/32"))
         print(
             f"python {sys.version.split()[0]}, plan: /32 → 16 /36 → 256 /44 → {per_pop} /56 customers"
         )

@@ -25,23 +25,12 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
+from _plans import customers_spec
+
 PY = sys.executable
 HERE = Path(__file__).resolve()
 
-CUSTOMERS = """\
-plan: Benchmark operator (1,048,576 customer /56s)
-prefix: 2001:db8::/32
-children:
-  - name: region
-    count: 16
-    size: /36
-    children:
-      - name: pop
-        count: 256
-        size: /44
-        children:
-          - {name: customer, role: customer, count: 256, size: /56}
-"""
+CUSTOMERS = customers_spec()
 
 
 def lans_spec(sites: int = 256, lans: int = 256) -> str:
@@ -397,11 +386,7 @@ def main() -> None:
             "customers": tmp / "customers.yaml",
             "lans": tmp / "lans.yaml",
         }
-        customers = (
-            CUSTOMERS.replace("count: 256, size: /56", "count: 16, size: /56")
-            if args.quick
-            else CUSTOMERS
-        )
+        customers = customers_spec(16) if args.quick else CUSTOMERS
         specs["customers"].write_text(customers)
         specs["lans"].write_text(lans_spec(256, 16) if args.quick else lans_spec())
         print(f"python {sys.version.split()[0]}; each row: a fresh process, export to a file")

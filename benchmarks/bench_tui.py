@@ -31,22 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _plans import customers_spec
+
 ROOT = Path(__file__).resolve().parents[1]
 
-SPEC = """\
-plan: Million-prefix benchmark
-prefix: 2001:db8::/32
-children:
-  - name: region
-    count: 16
-    size: /36
-    children:
-      - name: pop
-        count: 256
-        size: /44
-        children:
-          - {{name: cust, role: customer, count: {leaves}, size: /56}}
-"""
 
 #: The scripted session: (label, key or action). ``go:NAME`` goes to the first node
 #: named NAME (our app: ``/`` NAME enter; the naive app: its own go-to).
@@ -203,7 +191,7 @@ def run_child(mode: str, spec: Path, session: list[tuple[str, str]], timeout: fl
 
 def write_spec(folder: Path, leaves: int) -> Path:
     spec = folder / f"bench-{leaves}.yaml"
-    spec.write_text(SPEC.format(leaves=leaves))
+    spec.write_text(customers_spec(leaves, name="cust"))
     return spec
 
 

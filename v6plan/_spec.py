@@ -27,6 +27,7 @@ __all__ = [
     "ROLES",
     "Spec",
     "SpecNode",
+    "compose_yaml",
     "load_spec",
     "parse_spec",
 ]
@@ -143,6 +144,50 @@ def parse_spec(data: str | bytes, file: str = "<spec>") -> Spec:
     return _Reader(file).read(data)
 
 
+def compose_yaml(
+    data: str | bytes,
+    file: str,
+    what: str = "spec",
+    limit: int = MAX_SPEC_BYTES,
+    empty_hint: str = "",
+) -> Any:
+    """Decode and compose a YAML file into nodes that know their line and column.
+
+    Shared by every YAML file v6plan reads (specs, topologies, labs, variants): text and
+    syntax problems become one :class:`SpecError` naming the place.
+    """
+    import yaml
+
+    if len(data) > limit:
+        message = (
+            f"the {what} is {len(data):,} bytes; the limit for a hand-written file is {limit:,}"
+        )
+        raise SpecError([Problem(file, 0, 0, message)])
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SpecError(
+                [Problem(file, line, 0, f"the {what} is not UTF-8 text", "save it as UTF-8")]
+            ) from None
+    else:
+        text = data
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = "YAML indents with spaces, not tabs" if "\t" in text else ""
+        raise SpecError([Problem(file, line, col, f"YAML syntax: {problem}", hint)]) from None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        raise SpecError([Problem(file, 0, 0, f"YAML syntax: {exc}")]) from None
+    if root is None:
+        raise SpecError([Problem(file, 1, 1, f"the {what} is empty", empty_hint)])
+    return root
+
+
 class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -160,53 +205,9 @@ class _Reader:
 
     # -- entry -----------------------------------------------------------------
     def read(self, data: str | bytes) -> Spec:
-        import yaml
-
-        if len(data) > MAX_SPEC_BYTES:
-            raise SpecError(
-                [
-                    Problem(
-                        self.file,
-                        0,
-                        0,
-                        f"the spec is {len(data):,} bytes; specs are small hand-written files (at most {MAX_SPEC_BYTES:,} bytes)",
-                    )
-                ]
-            )
-        if isinstance(data, bytes):
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                line = data[: exc.start].count(b"\n") + 1
-                raise SpecError(
-                    [Problem(self.file, line, 0, "the spec is not UTF-8 text", "save it as UTF-8")]
-                ) from None
-        else:
-            text = data
-        try:
-            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            what = exc.problem or exc.context or "invalid YAML"
-            hint = (
-                "YAML indents with spaces, not tabs" if "\t" in text and "tab" in str(what) else ""
-            )
-            raise SpecError([Problem(self.file, line, col, f"YAML syntax: {what}", hint)]) from None
-        except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
-            raise SpecError([Problem(self.file, 0, 0, f"YAML syntax: {exc}")]) from None
-        if root is None:
-            raise SpecError(
-                [
-                    Problem(
-                        self.file,
-                        1,
-                        1,
-                        "the spec is empty",
-                        "start with `plan:`, `prefix:` and `children:`",
-                    )
-                ]
-            )
+        root = compose_yaml(
+            data, self.file, "spec", empty_hint="start with `plan:`, `prefix:` and `children:`"
+        )
         spec = self.top(root)
         if self.problems or spec is None:
             raise self.fail()

@@ -49,3 +49,19 @@ def require_backend(name: str) -> None:
         "the netns backend (v6plan.lab.netns) is not there yet",
     )
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns labs need root on Linux")
+
+
+def v6lab(*args: object) -> tuple[int, str, str]:
+    """``v6lab ARGS`` in this process: (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from v6plan.lab.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()

@@ -9,7 +9,6 @@ own fixture labs (tests/data/instructor/labs) so the catalogue can change freely
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import hmac
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from labhelpers import v6lab
 
 from v6plan.lab import _grading
 from v6plan.lab._grading import canonical, derive_key, hkdf_sha256, sign, verify
@@ -36,19 +36,6 @@ def sim_ready() -> None:
     from labhelpers import have_module, need
 
     need(have_module("v6plan.lab.sim"), "the sim backend (v6plan.lab.sim) is not there")
-
-
-def v6lab(*args: object) -> tuple[int, str, str]:
-    """``v6lab ARGS`` in this process: (exit code, stdout, stderr)."""
-    from v6plan.lab.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's usage errors
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
-import io
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from labhelpers import v6lab
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "instructor"
 LABS = DATA / "labs"
@@ -33,18 +33,6 @@ ROSTER = DATA / "roster-30.csv"
 ADDRESS = re.compile(
     r"(?<![0-9A-Za-z:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:/\d{1,3})?(?![0-9A-Za-z:])"
 )
-
-
-def v6lab(*args: object) -> tuple[int, str, str]:
-    from v6plan.lab.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's usage errors
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import re
 import shutil
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from labhelpers import v6lab
 
 from v6plan.lab import _topology_export as tx
 from v6plan.lab._labfile import topology_dirs
@@ -27,18 +27,6 @@ from v6plan.lab._labfile import topology_dirs
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "containerlab" / "clab.schema.json"
 LABS = ROOT / "tests" / "data" / "instructor" / "labs"
-
-
-def v6lab(*args: object) -> tuple[int, str, str]:
-    from v6plan.lab.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's usage errors
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 def topologies() -> list[str]:

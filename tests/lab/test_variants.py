@@ -8,7 +8,6 @@ moved consistently, and bad input is one clear message with its place — nothin
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import filecmp
 import io
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from labhelpers import v6lab
 
 from v6plan._errors import SpecError
 from v6plan._prefix import format_prefix, host_mask, parse_prefix
@@ -29,18 +29,6 @@ LABS = DATA / "labs"
 ROSTER = DATA / "roster-30.csv"
 LAB = "i1-first-ping"
 DOC = (parse_prefix("2001:db8::/32"), parse_prefix("3fff::/20"))
-
-
-def v6lab(*args: object) -> tuple[int, str, str]:
-    from v6plan.lab.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's usage errors
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(autouse=True)

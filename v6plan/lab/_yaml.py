@@ -44,41 +44,9 @@ class Reader(_Reader):
         return self.compose(data, what)
 
     def compose(self, data: bytes | str, what: str) -> Any:
-        import yaml
+        from .._spec import compose_yaml
 
-        if len(data) > MAX_FILE_BYTES:
-            raise SpecError(
-                [Problem(self.file, 0, 0, f"the {what} is {len(data):,} bytes; the limit is 1 MiB")]
-            )
-        if isinstance(data, bytes):
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                line = data[: exc.start].count(b"\n") + 1
-                raise SpecError(
-                    [
-                        Problem(
-                            self.file, line, 0, f"the {what} is not UTF-8 text", "save it as UTF-8"
-                        )
-                    ]
-                ) from None
-        else:
-            text = data
-        try:
-            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            what_went_wrong = exc.problem or exc.context or "invalid YAML"
-            hint = "YAML indents with spaces, not tabs" if "\t" in text else ""
-            raise SpecError(
-                [Problem(self.file, line, col, f"YAML syntax: {what_went_wrong}", hint)]
-            ) from None
-        except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
-            raise SpecError([Problem(self.file, 0, 0, f"YAML syntax: {exc}")]) from None
-        if root is None:
-            raise SpecError([Problem(self.file, 1, 1, f"the {what} is empty")])
-        return root
+        return compose_yaml(data, self.file, what, MAX_FILE_BYTES)
 
     def done(self) -> None:
         """Raise every collected problem at once."""
