@@ -72,26 +72,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run_guarded(
+    prog: str, run: Callable[[argparse.Namespace], int], args: argparse.Namespace
+) -> int:
+    """Run a command so that our errors are one line on stderr, never a traceback.
+
+    Exit codes, for `v6plan` and `v6lab` alike: 0 ok, 1 a finding or a failed operation
+    (V6PlanError), 2 bad input (InputError), 130 interrupted.
+    """
     from .._errors import InputError, V6PlanError
 
+    try:
+        return int(run(args))
+    except InputError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    except V6PlanError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `v6plan export … | head`
+        sys.stderr.close()
+        return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
     if run is None:
         parser.print_help()
         return 2
-    try:
-        return int(run(args))
-    except InputError as exc:
-        print(f"v6plan: {exc}", file=sys.stderr)
-        return 2
-    except V6PlanError as exc:
-        print(f"v6plan: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("v6plan: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `v6plan export … | head`
-        sys.stderr.close()
-        return 0
+    return run_guarded("v6plan", run, args)

@@ -1091,22 +1091,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help()
         return 2
-    from .._errors import InputError, V6PlanError
+    from ..cli import run_guarded
 
     try:
-        return int(run(args))
-    except InputError as exc:
-        _err(f"v6lab: {exc}")
-        return 2
-    except V6PlanError as exc:
-        _err(f"v6lab: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        _err("v6lab: interrupted")
-        return 130
-    except BrokenPipeError:
-        sys.stderr.close()
-        return 0
+        return run_guarded("v6lab", run, args)
     except PermissionError as exc:
         _err(f"v6lab: {exc} — a lab started with sudo needs sudo for every command")
         return 2
