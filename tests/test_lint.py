@@ -150,3 +150,15 @@ def test_every_rule_has_a_known_severity_and_an_id_used_by_the_linter() -> None:
     for rule in RULES.values():
         assert rule.severity in ("error", "warning", "info")
         assert source.count(f'"{rule.id}"') >= 2, f"rule {rule.id} is declared but never raised"
+
+
+def test_findings_for_one_node_equal_the_whole_plans_filtered(tmp_path: Path) -> None:
+    plan = csv_plan(
+        tmp_path,
+        "2001:db8::/48,site,site\n2001:db8::/64,a,lan\n2001:db8::/64,b,lan\n"
+        "2001:db8:0:1::1/64,c,lan\n2001:db8:0:2::/60,d,lan\n2001:db8:0:2::/64,e,\n"
+        "2001:db8:0:2:1::/80,f,\n",
+    )
+    everything = lint(plan)
+    for i in range(len(plan)):
+        assert lint(plan, node=i) == [f for f in everything if f.index == i], plan.path(i)

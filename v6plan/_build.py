@@ -340,7 +340,23 @@ class _Builder:
         limit = 1 << (length - plen)
         shift = 128 - length
         retired = t.retired if t.makes_siblings else frozenset()
-        for i, slot in enumerate(slots[: len(nets)]):
+        # The common case: the group holds one run of slots (sequential placement, as the
+        # lock stores it: [first, count]). Claim it as one interval instead of block by block.
+        k = min(len(slots), len(nets))
+        first = slots[0] if k > 1 else None
+        if (
+            first is not None
+            and not retired
+            and not self.release
+            and first + k <= limit
+            and slots[:k] == list(range(first, first + k))
+        ):
+            start = pnet + (first << shift)
+            if space.claim(start, length, k) is None:
+                nets[:k] = range(start, start + (k << shift), 1 << shift)
+                self.kept += k
+                return
+        for i, slot in enumerate(slots[:k]):
             if slot is None or nets[i] is not None or i in retired:
                 continue
             if self.release and self.is_released(

@@ -113,15 +113,21 @@ def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
     return inner[1] >= outer[1] and inner[0] >> (128 - outer[1]) == outer[0] >> (128 - outer[1])
 
 
-def lint(plan: Plan, ignore: Iterable[str] = ()) -> list[Finding]:
-    """All findings for ``plan``, in plan order within each rule group."""
-    return _Linter(plan, frozenset(ignore)).run()
+def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> list[Finding]:
+    """All findings for ``plan``, in plan order within each rule group.
+
+    With ``node``, only the findings about that node — checking just its parent's and its
+    own children instead of the whole plan (what `v6plan show` needs).
+    """
+    findings = _Linter(plan, frozenset(ignore), node).run()
+    return findings if node is None else [f for f in findings if f.index == node]
 
 
 class _Linter:
-    def __init__(self, plan: Plan, ignore: frozenset[str]) -> None:
+    def __init__(self, plan: Plan, ignore: frozenset[str], node: int | None = None) -> None:
         self.plan = plan
         self.ignore = ignore
+        self.node = node
         self.findings: list[Finding] = []
 
     def add(self, rule: str, i: int, message: str) -> None:
@@ -209,7 +215,11 @@ class _Linter:
             "host": self.host,
         }
         n = len(plan)
-        for p in range(n):
+        if self.node is None:
+            parents: Iterable[int] = range(n)
+        else:  # the node's findings come from its parent's pass and its own
+            parents = sorted({p for p in (plan.parent[self.node], self.node) if p >= 0})
+        for p in parents:
             if end[p] == p + 1:
                 continue  # a leaf: nothing below it to check
             p_len = plen[p]

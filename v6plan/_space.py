@@ -79,9 +79,10 @@ class Space:
             return self._starts[i], self._ends[i]
         return None
 
-    def claim(self, net: int, length: int) -> tuple[int, int] | None:
-        """Mark a block used; return the interval it collides with instead, if any."""
-        end = net + (1 << (128 - length))
+    def claim(self, net: int, length: int, count: int = 1) -> tuple[int, int] | None:
+        """Mark ``count`` consecutive /length blocks from ``net`` used (one interval);
+        return the interval they collide with instead, if any."""
+        end = net + (count << (128 - length))
         if length < self.length or net < self.net or end > self.end:
             raise PlanError(f"{net:#x}/{length} is not inside the block being allocated from")
         clash = self.conflict(net, end)

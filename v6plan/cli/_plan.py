@@ -489,7 +489,7 @@ def run_show(args: argparse.Namespace) -> int:
     free = (
         [format_prefix(*b) for b in islice(free_blocks(plan, i), 8)] if plan.plen[i] < 128 else []
     )
-    findings = [f for f in lint(plan) if f.index == i]
+    findings = lint(plan, node=i)
     if args.json:
         data["free"] = free
         data["findings"] = [f.as_dict() for f in findings]
