@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-__all__ = ["main"]
+__all__ = ["HelpFormatter", "add_command", "main", "print_json", "run_guarded"]
 
 EPILOG = """\
 examples:
@@ -39,17 +39,28 @@ def add_command(
     summary: str,
     examples: str,
     run: Callable[[argparse.Namespace], int],
+    common: argparse.ArgumentParser | None = None,
 ) -> argparse.ArgumentParser:
-    """A sub-command whose --help ends with examples (every command has some)."""
+    """A sub-command whose --help ends with examples (every command of `v6plan` and
+    `v6lab` has some); ``common`` holds options every command of a program shares."""
     parser = sub.add_parser(
         name,
         help=summary,
         description=summary,
         epilog="examples:\n" + examples.rstrip() + "\n",
         formatter_class=HelpFormatter,
+        parents=[common] if common is not None else [],
     )
     parser.set_defaults(run=run)
     return parser
+
+
+def print_json(data: object) -> None:
+    """What every --json option prints: indented, UTF-8 text left as it is."""
+    import json
+
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import add_command
+from . import add_command, print_json
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -178,10 +178,6 @@ def _add_limit(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _print_json(data: dict[str, Any]) -> None:
-    print(json.dumps(data, indent=2))
-
-
 def _stream_json(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
     """Print ``head`` plus ``key: [items…]`` as JSON, one item at a time (never a list)."""
     out = sys.stdout
@@ -251,7 +247,7 @@ def _run_info(args: argparse.Namespace) -> int:
 
     data = info(args.value)
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     rows: list[tuple[str, str | list[str]]] = []
     kind = data["type"] + (f" ({data['reference']})" if data["reference"] else "")
@@ -344,7 +340,7 @@ def _run_eui64(args: argparse.Namespace) -> int:
         "solicited_node": format_address(solicited_node(address)),
     }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     how = "ff:fe inserted, " if bits == 48 else ""
     _print_rows(
@@ -365,7 +361,7 @@ def _run_reverse(args: argparse.Namespace) -> int:
     if "/" not in args.prefix:
         address = parse_address(args.prefix)
         if args.json:
-            _print_json({"address": format_address(address), "ptr": ptr_name(address)})
+            print_json({"address": format_address(address), "ptr": ptr_name(address)})
         else:
             print(ptr_name(address))
         return 0
@@ -373,7 +369,7 @@ def _run_reverse(args: argparse.Namespace) -> int:
     zones = reverse_zones(net, length)
     zone_length = -(-length // 4) * 4
     if args.json:
-        _print_json(
+        print_json(
             {
                 "prefix": format_prefix(net, length),
                 "nibble_aligned": length % 4 == 0,
@@ -461,7 +457,7 @@ def _run_iid(args: argparse.Namespace) -> int:
         "function": "RFC 7217, F() = SHA-256, low 64 bits",
     }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     inputs = (
         f"interface {args.interface}, network id {args.network_id!r}, "
@@ -526,7 +522,7 @@ def _run_ula(args: argparse.Namespace) -> int:
         "first_64": format_prefix(made.net, 64),
     }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     origin = f"modified EUI-64 of MAC {made.mac}" if made.mac else "random bytes"
     _print_rows(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import add_command
+from . import add_command, print_json
 
 if TYPE_CHECKING:
     from .._build import BuildResult
@@ -269,11 +268,6 @@ def _length(text: str) -> int:
     return int(digits)
 
 
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
 # -- loading ----------------------------------------------------------------------------------
 def _build(spec_path: str, lock_path: str | None, release: tuple[str, ...] = ()) -> BuildResult:
     from .._build import build
@@ -313,7 +307,7 @@ def run_plan(args: argparse.Namespace) -> int:
     findings = lint(plan)
     errors = [f for f in findings if f.severity == "error"]
     if args.json:
-        _print_json(
+        print_json(
             {
                 "plan": plan.title,
                 "prefix": str(plan.prefix),
@@ -494,7 +488,7 @@ def run_show(args: argparse.Namespace) -> int:
         data["free"] = free
         data["findings"] = [f.as_dict() for f in findings]
         data["children"] = [_node_dict(plan, c) for c in plan.children(i)]
-        _print_json(data)
+        print_json(data)
         return 0
     label = data["path"] or f"{plan.title} (root)"
     print(f"{label}  {data['prefix']}")
@@ -538,7 +532,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     if args.rules:
         if args.json:
-            _print_json(
+            print_json(
                 [
                     {"rule": r.id, "severity": r.severity, "summary": r.summary}
                     for r in RULES.values()
@@ -562,7 +556,7 @@ def run_check(args: argparse.Namespace) -> int:
     findings = lint(plan, ignore)
     counts = _lint_counts(findings)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "plan": plan.title,
                 "prefix": str(plan.prefix),
@@ -597,7 +591,7 @@ def run_free(args: argparse.Namespace) -> int:
             raise InputError("--next needs --length N (the size of the block to place)")
         block = format_prefix(*next_free(plan, i, args.length, args.order))
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "node": plan.path(i),
                     "prefix": plan.prefix_text(i),
@@ -613,7 +607,7 @@ def run_free(args: argparse.Namespace) -> int:
         limit = args.limit or 16
         blocks = [format_prefix(*b) for b in free_of_length(plan, i, args.length, limit)]
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "node": plan.path(i),
                     "prefix": plan.prefix_text(i),
@@ -631,7 +625,7 @@ def run_free(args: argparse.Namespace) -> int:
     all_blocks = list(islice(free_blocks(plan, i), limit + 1))
     blocks = [format_prefix(*b) for b in all_blocks[:limit]]
     if args.json:
-        _print_json(
+        print_json(
             {
                 "node": plan.path(i),
                 "prefix": plan.prefix_text(i),
@@ -669,7 +663,7 @@ def run_find(args: argparse.Namespace) -> int:
             j = plan.parent[j]
         chain.reverse()
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "query": query,
                     "holder": _node_dict(plan, i),
@@ -696,7 +690,7 @@ def run_find(args: argparse.Namespace) -> int:
     if not hits:
         raise NotFoundError(f"no node named like {query!r} in {args.spec}")
     if args.json:
-        _print_json(
+        print_json(
             {
                 "query": query,
                 "matches": [

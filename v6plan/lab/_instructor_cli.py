@@ -8,33 +8,16 @@ the engine when it runs, so ``v6lab --help`` never imports Scapy.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from ..cli import print_json
+from .cli import _err, _progress  # the same progress lines and errors as every v6lab command
 
 __all__ = ["register"]
 
 Add = Callable[..., argparse.ArgumentParser]
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-def _progress() -> Callable[[str], None]:
-    started = time.monotonic()
-
-    def show(message: str) -> None:
-        print(f"  {time.monotonic() - started:5.2f} s  {message}", file=sys.stderr, flush=True)
-
-    return show
-
-
-def _print_json(data: object) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
 
 
 # -- variants ---------------------------------------------------------------------------------
@@ -79,7 +62,7 @@ def run_variants(args: argparse.Namespace) -> int:
     for note in plan.notes:
         _err(f"v6lab: note: {note}")
     if args.json:
-        _print_json(
+        print_json(
             {
                 "out": str(out_dir),
                 "class": data["class"],
@@ -148,7 +131,7 @@ def run_grade(args: argparse.Namespace) -> int:
     counts = status_counts(book)
     flagged = book.flagged
     if args.json:
-        _print_json(
+        print_json(
             {
                 "class": manifest.class_id,
                 "csv": str(out) if out else None,
@@ -186,7 +169,7 @@ def run_export(args: argparse.Namespace) -> int:
         force=args.force,
     )
     if args.json:
-        _print_json(result)
+        print_json(result)
         return 0
     print(
         f"{result['format']}: {result['nodes']} nodes, {result['links']} links → {result['path']}"

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from ._labfile import LabRun
     from ._session import Session
 
+from ..cli import HelpFormatter, add_command, print_json
+
 __all__ = ["main"]
 
 EPILOG = """\
@@ -45,11 +47,6 @@ on the real Linux kernel (root):
 
 exit codes: 0 ok · 1 a check failed or a backend error · 2 bad input or usage
 """
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=30, width=100)
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -164,11 +161,6 @@ def _check_node(run: LabRun, node: str, iface: str | None = None) -> None:
             )
 
 
-def _print_json(data: object) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
 # -- list -------------------------------------------------------------------------------------
 def run_list(args: argparse.Namespace) -> int:
     from .._errors import SpecError
@@ -202,7 +194,7 @@ def run_list(args: argparse.Namespace) -> int:
             row["error"] = str(exc)
         rows.append(row)
     if args.json:
-        _print_json({"labs": rows})
+        print_json({"labs": rows})
         return 0
     out = Out(args.plain)
     if not rows:
@@ -345,7 +337,7 @@ def run_status(args: argparse.Namespace) -> int:
             "nodes": nodes,
         }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     out = Out(args.plain)
     out.print(
@@ -533,7 +525,7 @@ def run_check(args: argparse.Namespace) -> int:
 
         _write_report(Path(args.report), report_to_hand_in(report, session, run, Path(args.report)))
     if args.json:
-        _print_json(report)
+        print_json(report)
     else:
         out = Out(args.plain)
         width = max((len(r.id) for r in results), default=0)
@@ -637,7 +629,7 @@ def run_answer(args: argparse.Namespace) -> int:
             for q in questions.values()
         ]
         if args.json:
-            _print_json({"lab": run.lab.name, "questions": rows})
+            print_json({"lab": run.lab.name, "questions": rows})
         elif not rows:
             out.print(messages.text("ui.no-questions"))
         for row in rows if not args.json else []:
@@ -793,7 +785,7 @@ def run_verify(args: argparse.Namespace) -> int:
                 for check, expected, found in verdict.mismatches:
                     out.print(f"      {check}: expected {expected}, got {found}")
     if args.json:
-        _print_json({"backend": args.backend, "results": report})
+        print_json({"backend": args.backend, "results": report})
     return 0 if not bad else 1
 
 
@@ -851,26 +843,6 @@ def run_cleanup(args: argparse.Namespace) -> int:
 
 
 # -- the parser ---------------------------------------------------------------------------------
-def _add(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    summary: str,
-    examples: str,
-    run: Callable[[argparse.Namespace], int],
-    common: argparse.ArgumentParser,
-) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        name,
-        help=summary,
-        description=summary,
-        epilog="examples:\n" + examples.rstrip() + "\n",
-        formatter_class=HelpFormatter,
-        parents=[common],
-    )
-    parser.set_defaults(run=run)
-    return parser
-
-
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -896,12 +868,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="v6lab (v6plan 0.1.0)")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    p = _add(
+    p = add_command(
         sub, "list", "the labs you can start", "  v6lab list\n  v6lab list --json", run_list, common
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = _add(
+    p = add_command(
         sub,
         "start",
         "start a lab: bring up its topology (one lab runs at a time)",
@@ -923,7 +895,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--replace", action="store_true", help="stop the running lab first")
 
-    p = _add(
+    p = add_command(
         sub,
         "status",
         "the running lab: nodes, interfaces, addresses",
@@ -933,7 +905,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = _add(
+    p = add_command(
         sub,
         "task",
         "what the lab asks you to do, with your values",
@@ -945,7 +917,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--values", action="store_true", help="also list every address the plan gives (instructors)"
     )
 
-    p = _add(
+    p = add_command(
         sub,
         "exec",
         "run a command on a node (sim: ip, ping, traceroute, sysctl, rdisc6; netns: anything)",
@@ -965,7 +937,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds before the command is stopped (default 10)",
     )
 
-    p = _add(
+    p = add_command(
         sub,
         "shell",
         "an interactive shell on a node (netns: the real shell; sim: a command prompt)",
@@ -975,7 +947,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("node", help="node name")
 
-    p = _add(
+    p = add_command(
         sub,
         "check",
         "grade the lab: each check ✓ or ✗ with what was found (exit 1 if any fails)",
@@ -990,7 +962,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=1.0, help="seconds to wait for probe answers (default 1)"
     )
 
-    p = _add(
+    p = add_command(
         sub,
         "hint",
         "a hint for the first failing check, or for one check",
@@ -1001,7 +973,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("check", nargs="?", help="check id (see `v6lab check`)")
     p.add_argument("--timeout", type=float, default=1.0, help=argparse.SUPPRESS)
 
-    p = _add(
+    p = add_command(
         sub,
         "answer",
         "answer a question of the lab (quiz values, or a file such as a plan spec or a zone)",
@@ -1016,7 +988,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?", help="your answer; for a file question, the file's path")
     p.add_argument("--json", action="store_true", help="machine-readable list of the questions")
 
-    p = _add(
+    p = add_command(
         sub,
         "capture",
         "write the frames seen on an interface to a pcap file (sim: the whole history)",
@@ -1031,7 +1003,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seconds", type=float, default=0.0, help="also capture this many seconds more")
 
-    p = _add(
+    p = add_command(
         sub,
         "solve",
         "instructor/demo: apply the reference solution (or a known-bad one) to the running lab",
@@ -1048,7 +1020,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--list", action="store_true", help="list the solutions")
 
-    p = _add(
+    p = add_command(
         sub,
         "verify",
         "lab authors: run each lab's reference solution (must pass) and known-bad ones (must fail as declared)",
@@ -1060,7 +1032,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", default="sim", help="sim (default) or netns")
     p.add_argument("--json", action="store_true", help="machine-readable result")
 
-    _add(
+    add_command(
         sub,
         "stop",
         "stop the running lab and remove everything it made",
@@ -1068,7 +1040,7 @@ def build_parser() -> argparse.ArgumentParser:
         run_stop,
         common,
     )
-    _add(
+    add_command(
         sub,
         "cleanup",
         "remove every lab session and leftover namespace (after a crash)",
@@ -1078,7 +1050,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from ._instructor_cli import register  # variants, grade, export (instructors)
 
-    register(sub, common, _add)
+    register(sub, common, add_command)
     return parser
 
 
