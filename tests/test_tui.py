@@ -21,10 +21,11 @@ from textual.widgets import DataTable, Input, Select
 
 from v6plan._edit import SpecEditor
 from v6plan._errors import InputError, NotFoundError
+from v6plan._plan import NameIndex
 from v6plan._prefix import format_prefix
 from v6plan.cli._plan import load_plan
 from v6plan.tui.app import PlanExplorer, all_binding_ids, load_keymap
-from v6plan.tui.model import MAX_ROWS, NameIndex, PlanView, Row, bar
+from v6plan.tui.model import MAX_ROWS, PlanView, Row, bar
 from v6plan.tui.screens import (
     ConfirmScreen,
     EditScreen,

@@ -60,6 +60,7 @@ class Plan:
         self.kind = array("H", [0])
         self.index = array("I", [0])
         self.name: list[str] = [""]
+        self._names: NameIndex | None = None
 
     # -- size and simple columns --------------------------------------------------------
     def __len__(self) -> int:
@@ -192,23 +193,91 @@ class Plan:
                 return hits[0]
             raise
 
+    @property
+    def names(self) -> NameIndex:
+        """The name index (built on first use; a plan does not change once built)."""
+        if self._names is None:
+            self._names = NameIndex(self)
+        return self._names
+
     def search(self, text: str, limit: int = 50) -> list[int]:
         """Nodes whose name equals, then starts with, then contains ``text``."""
-        needle = text.lower()
-        exact: list[int] = []
-        starts: list[int] = []
-        contains: list[int] = []
-        for i, name in enumerate(self.name):
-            lowered = name.lower()
-            if needle not in lowered or i == 0:
+        return self.names.search(text, limit)
+
+
+class NameIndex:
+    """Name search over a plan whose names are shared strings (a few hundred distinct).
+
+    Matching runs over the distinct names; the nodes that carry a name are found with
+    ``list.index`` at C speed, one at a time, so the first hit is instant.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.names = sorted(set(plan.name[1:]))
+        self.lowered = [n.lower() for n in self.names]
+
+    def matches(self, text: str, limit: int = 50) -> list[str]:
+        """Distinct names equal to, then starting with, then containing ``text``."""
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        exact: list[str] = []
+        starts: list[str] = []
+        contains: list[str] = []
+        for name, low in zip(self.names, self.lowered):
+            if needle not in low:
                 continue
-            bucket = (
-                exact if lowered == needle else starts if lowered.startswith(needle) else contains
+            (exact if low == needle else starts if low.startswith(needle) else contains).append(
+                name
             )
-            bucket.append(i)
-            if len(exact) >= limit:
-                break
         return (exact + starts + contains)[:limit]
+
+    def nodes(self, name: str, start: int = 1) -> Iterator[int]:
+        """Indexes of nodes named ``name`` from ``start`` on, in plan order."""
+        names = self.plan.name
+        i = start - 1
+        while True:
+            try:
+                i = names.index(name, i + 1)
+            except ValueError:
+                return
+            yield i
+
+    def search(self, text: str, limit: int = 50) -> list[int]:
+        """Nodes whose name matches ``text`` (best names first), at most ``limit``."""
+        out: list[int] = []
+        for name in self.matches(text, limit):
+            for i in self.nodes(name):
+                out.append(i)
+                if len(out) >= limit:
+                    return out
+        return out
+
+    def next_hit(self, text: str, after: int, backwards: bool = False) -> int:
+        """The next node (in plan order, wrapping) whose name matches ``text``; -1: none."""
+        wanted = set(self.matches(text, limit=10_000))
+        if not wanted:
+            return -1
+        names = self.plan.name
+        n = len(names)
+        if not backwards:
+            best = -1
+            for name in wanted:
+                for i in self.nodes(name, after + 1):
+                    if best < 0 or i < best:
+                        best = i
+                    break
+            if best >= 0:
+                return best
+            return min(next(self.nodes(name), n) for name in wanted)
+        for i in range(after - 1, 0, -1):
+            if names[i] in wanted:
+                return i
+        for i in range(n - 1, after, -1):
+            if names[i] in wanted:
+                return i
+        return -1
 
 
 class Node:

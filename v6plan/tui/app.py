@@ -30,11 +30,11 @@ from textual.worker import get_current_worker
 
 from .._edit import AddChild, Delete, Edit, Proposal, Rename, SpecEditor, reserve
 from .._errors import InputError, NotFoundError, V6PlanError
-from .._plan import Plan
+from .._plan import NameIndex, Plan
 from .._prefix import format_prefix, parse_address, parse_prefix
 from .._progress import Progress
 from .commands import PlanCommands
-from .model import NameIndex, PlanView, Row
+from .model import PlanView, Row
 from .screens import (
     ConfirmScreen,
     EditForm,
@@ -180,7 +180,6 @@ class PlanExplorer(App[None]):
         self.read_only = read_only or self.editor is None
         self.plan = plan
         self.view = PlanView(plan)
-        self._names: NameIndex | None = None
         self.findings: dict[int, list[Any]] | None = None
         self.query_text = ""
         self.selected: Row | None = None
@@ -244,25 +243,21 @@ class PlanExplorer(App[None]):
         found: dict[int, list[Any]] = {}
         for finding in lint(plan):
             found.setdefault(finding.index, []).append(finding)
-        names = NameIndex(plan)  # ready before the first search
+        plan.names  # noqa: B018  (built here, off the UI thread, before the first search)
         if get_current_worker().is_cancelled:
             return
-        self.call_from_thread(self._lint_done, plan, found, names)
+        self.call_from_thread(self._lint_done, plan, found)
 
-    def _lint_done(self, plan: Plan, found: dict[int, list[Any]], names: NameIndex) -> None:
+    def _lint_done(self, plan: Plan, found: dict[int, list[Any]]) -> None:
         if plan is self.plan:
             self.findings = found
-            if self._names is None or self._names.plan is not plan:
-                self._names = names
             if self.active_tab == "details":
                 self.refresh_panes()
 
     # -- names ---------------------------------------------------------------------------
     @property
     def names(self) -> NameIndex:
-        if self._names is None or self._names.plan is not self.plan:
-            self._names = NameIndex(self.plan)
-        return self._names
+        return self.plan.names
 
     # -- panes ---------------------------------------------------------------------------
     @property

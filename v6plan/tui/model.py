@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice, pairwise
 from typing import Any
@@ -24,7 +23,6 @@ __all__ = [
     "MAX_ROWS",
     "Cell",
     "Kids",
-    "NameIndex",
     "PlanView",
     "Row",
     "Segment",
@@ -369,78 +367,3 @@ class PlanView:
     @staticmethod
     def address(net: int) -> str:
         return format_address(net)
-
-
-class NameIndex:
-    """Name search over a plan whose names are shared strings (a few hundred distinct).
-
-    Matching runs over the distinct names; the nodes that carry a name are found with
-    ``list.index`` at C speed, one at a time, so the first hit is instant.
-    """
-
-    def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.names = sorted(set(plan.name[1:]))
-        self.lowered = [n.lower() for n in self.names]
-
-    def matches(self, text: str, limit: int = 50) -> list[str]:
-        """Distinct names equal to, then starting with, then containing ``text``."""
-        needle = text.strip().lower()
-        if not needle:
-            return []
-        exact: list[str] = []
-        starts: list[str] = []
-        contains: list[str] = []
-        for name, low in zip(self.names, self.lowered):
-            if needle not in low:
-                continue
-            (exact if low == needle else starts if low.startswith(needle) else contains).append(
-                name
-            )
-        return (exact + starts + contains)[:limit]
-
-    def nodes(self, name: str, start: int = 1) -> Iterator[int]:
-        """Indexes of nodes named ``name`` from ``start`` on, in plan order."""
-        names = self.plan.name
-        i = start - 1
-        while True:
-            try:
-                i = names.index(name, i + 1)
-            except ValueError:
-                return
-            yield i
-
-    def search(self, text: str, limit: int = 50) -> list[int]:
-        """Nodes whose name matches ``text`` (best names first), at most ``limit``."""
-        out: list[int] = []
-        for name in self.matches(text, limit):
-            for i in self.nodes(name):
-                out.append(i)
-                if len(out) >= limit:
-                    return out
-        return out
-
-    def next_hit(self, text: str, after: int, backwards: bool = False) -> int:
-        """The next node (in plan order, wrapping) whose name matches ``text``; -1: none."""
-        wanted = set(self.matches(text, limit=10_000))
-        if not wanted:
-            return -1
-        names = self.plan.name
-        n = len(names)
-        if not backwards:
-            best = -1
-            for name in wanted:
-                for i in self.nodes(name, after + 1):
-                    if best < 0 or i < best:
-                        best = i
-                    break
-            if best >= 0:
-                return best
-            return min(next(self.nodes(name), n) for name in wanted)
-        for i in range(after - 1, 0, -1):
-            if names[i] in wanted:
-                return i
-        for i in range(n - 1, after, -1):
-            if names[i] in wanted:
-                return i
-        return -1
