@@ -318,14 +318,9 @@ def find_lab(name: str) -> Path:
     )
 
 
-def _find_topology(r: Reader, node: Any, name: str, lab_dir: Path) -> Path | None:
-    candidates = [lab_dir / name, lab_dir / f"{name}.yaml"]
-    for base in topology_dirs():
-        candidates += [base / name, base / f"{name}.yaml"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    known = sorted(
+def topology_names() -> list[str]:
+    """Every topology that can be named (for "did you mean" and listings)."""
+    return sorted(
         {
             p.stem
             for base in topology_dirs()
@@ -334,6 +329,16 @@ def _find_topology(r: Reader, node: Any, name: str, lab_dir: Path) -> Path | Non
             if not p.name.endswith(".plan.yaml")
         }
     )
+
+
+def _find_topology(r: Reader, node: Any, name: str, lab_dir: Path) -> Path | None:
+    candidates = [lab_dir / name, lab_dir / f"{name}.yaml"]
+    for base in topology_dirs():
+        candidates += [base / name, base / f"{name}.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    known = topology_names()
     r.problem(
         node,
         f"no topology named {name!r}",

@@ -60,7 +60,7 @@ class Source:
 
 def load_spec_for(target: str, variant: str | None = None, state: str | None = None) -> Source:
     """The TopologySpec of a topology (name or file) or of a lab, in the asked state."""
-    from ._labfile import Variant, find_lab, load_lab, load_variant, topology_dirs
+    from ._labfile import Variant, find_lab, load_lab, load_variant, topology_dirs, topology_names
     from ._topology import load_plan_for, load_topology, resolve
 
     chosen = load_variant(variant) if variant else Variant()
@@ -96,17 +96,8 @@ def load_spec_for(target: str, variant: str | None = None, state: str | None = N
     try:
         lab_dir = find_lab(target)
     except LabError:
-        names = sorted(
-            {
-                p.stem
-                for base in topology_dirs()
-                if base.is_dir()
-                for p in base.glob("*.yaml")
-                if not p.name.endswith(".plan.yaml")
-            }
-        )
         raise LabError(
-            f"no topology or lab named {target!r} (topologies: {', '.join(names)}; labs: see "
+            f"no topology or lab named {target!r} (topologies: {', '.join(topology_names())}; labs: see "
             "`v6lab list`)"
         ) from None
     lab = load_lab(lab_dir)

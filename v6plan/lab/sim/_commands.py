@@ -254,19 +254,22 @@ def _ip_addr(ctx: Ctx, args: list[str], family6: bool, brief: bool) -> int:
     raise Fail(f'Command "{verb}" is unknown, try "ip address help".', 1)
 
 
-def _addr_show(ctx: Ctx, args: list[str], family6: bool, brief: bool) -> int:
-    dev = None
-    scope = None
+def _dev_and_scope(args: list[str], flags: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+    """``[dev] NAME [scope S]`` as `ip address show|flush` read them (``flags`` are skipped)."""
+    dev = scope = None
     it = iter(args)
     for word in it:
         if word == "dev":
             dev = next(it, None)
         elif word == "scope":
             scope = next(it, None)
-        elif word in ("up", "permanent", "dynamic", "tentative", "dadfailed"):
-            continue
-        else:
+        elif word not in flags:
             dev = word
+    return dev, scope
+
+
+def _addr_show(ctx: Ctx, args: list[str], family6: bool, brief: bool) -> int:
+    dev, scope = _dev_and_scope(args, ("up", "permanent", "dynamic", "tentative", "dadfailed"))
     ifaces = list(ctx.node.ifaces.values())
     if dev is not None:
         iface = ctx.node.ifaces.get(dev)
@@ -364,16 +367,7 @@ def _addr_del(ctx: Ctx, args: list[str]) -> int:
 
 
 def _addr_flush(ctx: Ctx, args: list[str]) -> int:
-    dev = None
-    scope = None
-    it = iter(args)
-    for word in it:
-        if word == "dev":
-            dev = next(it, None)
-        elif word == "scope":
-            scope = next(it, None)
-        else:
-            dev = word
+    dev, scope = _dev_and_scope(args)
     if dev is None:
         raise Fail("Flush requires arguments.", 1)
     iface = ctx.iface(dev, 'Device "{}" does not exist.')
