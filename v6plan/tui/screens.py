@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
 from .._spec import ROLES
@@ -24,6 +25,11 @@ __all__ = [
     "HelpScreen",
     "UnsavedScreen",
 ]
+
+
+def field(label: str, widget: Widget) -> Horizontal:
+    """One labelled row of a dialog."""
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -120,51 +126,54 @@ class EditScreen(ModalScreen[EditForm | None]):
             yield Label(self.title_text, classes="dialog-title")
             if self.note:
                 yield Static(Text(self.note), classes="muted", id="edit-note")
-            with Horizontal(classes="field"):
-                yield Label("name", classes="field-label")
-                yield Input(
-                    form.name, id="edit-name", placeholder="a word: lab, spare …", compact=True
-                )
+            yield field(
+                "name",
+                Input(form.name, id="edit-name", placeholder="a word: lab, spare …", compact=True),
+            )
             if form.action == "add":
-                with Horizontal(classes="field"):
-                    yield Label("size", classes="field-label")
-                    yield Input(
+                yield field(
+                    "size",
+                    Input(
                         form.size,
                         id="edit-size",
                         placeholder="/N (empty: role default)",
                         compact=True,
-                    )
-                with Horizontal(classes="field"):
-                    yield Label("role", classes="field-label")
-                    options = [(r, r) for r in ROLES if r != "reserve"]
-                    yield Select(
+                    ),
+                )
+                options = [(r, r) for r in ROLES if r != "reserve"]
+                yield field(
+                    "role",
+                    Select(
                         options,
                         value=form.role if form.role else Select.NULL,
                         id="edit-role",
                         allow_blank=True,
                         prompt="(none)",
                         compact=True,
-                    )
-                with Horizontal(classes="field"):
-                    yield Label("count", classes="field-label")
-                    yield Input(form.count or "1", id="edit-count", type="integer", compact=True)
+                    ),
+                )
+                yield field(
+                    "count", Input(form.count or "1", id="edit-count", type="integer", compact=True)
+                )
             if form.action == "reserve":
-                with Horizontal(classes="field"):
-                    yield Label("block", classes="field-label")
-                    yield Input(
+                yield field(
+                    "block",
+                    Input(
                         form.prefix,
                         id="edit-prefix",
                         placeholder="a prefix, e.g. 3fff:100:1800::/40",
                         compact=True,
-                    )
-                with Horizontal(classes="field"):
-                    yield Label("or size", classes="field-label")
-                    yield Input(
+                    ),
+                )
+                yield field(
+                    "or size",
+                    Input(
                         form.size,
                         id="edit-size",
                         placeholder="/N: the next free block",
                         compact=True,
-                    )
+                    ),
+                )
             yield Static("", id="edit-error")
             with Horizontal(classes="buttons"):
                 yield Button("Check and apply", variant="primary", id="ok", compact=True)
@@ -242,18 +251,19 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         first = self.formats[0]
         with Vertical(classes="dialog", id="export-box"):
             yield Label("Export the plan", classes="dialog-title")
-            with Horizontal(classes="field"):
-                yield Label("format", classes="field-label")
-                yield Select(
+            yield field(
+                "format",
+                Select(
                     [(f"{name} — {summary}", name) for name, summary, _ in self.formats],
                     value=first[0],
                     allow_blank=False,
                     id="export-format",
                     compact=True,
-                )
-            with Horizontal(classes="field"):
-                yield Label("file", classes="field-label")
-                yield Input(f"{self.default_stem}.{first[2]}", id="export-path", compact=True)
+                ),
+            )
+            yield field(
+                "file", Input(f"{self.default_stem}.{first[2]}", id="export-path", compact=True)
+            )
             yield Checkbox(f"only {self.node_label}", id="export-node", compact=True)
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Static("", id="export-status")
