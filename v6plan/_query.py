@@ -19,9 +19,11 @@ from ._sizing import HD_RATIO, hd_ratio, hd_threshold
 from ._space import Space, aligned_blocks, cidr_cover, free_gaps
 
 __all__ = [
+    "Fold",
     "HDUsage",
     "Level",
     "Usage",
+    "fold_siblings",
     "free_blocks",
     "free_of_length",
     "hd_usage",
@@ -208,3 +210,42 @@ def levels(plan: Plan) -> list[Level]:
         )
         for d, (lengths, role_count) in sorted(by_depth.items())
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """A run of like siblings left out of a tree: ``count`` nodes from first to last."""
+
+    first: int
+    last: int
+    count: int
+    depth: int
+
+
+def fold_siblings(
+    plan: Plan, kids: list[int], longer_than: int, keep_last: bool = True
+) -> list[int | Fold]:
+    """Siblings to show, with each run of more than ``longer_than`` of one kind cut to its
+    first three, a :class:`Fold`, and (``keep_last``) its last one; 0 folds nothing.
+
+    A million-node plan stays a tree a person can read (the CLI, the reports)."""
+    out: list[int | Fold] = []
+    kind = plan.kind
+    n = 0
+    while n < len(kids):
+        m = n
+        while m + 1 < len(kids) and kind[kids[m + 1]] == kind[kids[n]]:
+            m += 1
+        run = kids[n : m + 1]
+        if longer_than and len(run) > longer_than:
+            tail = run[-1:] if keep_last else []
+            folded = run[3 : len(run) - len(tail)]
+            out += [
+                *run[:3],
+                Fold(folded[0], folded[-1], len(folded), plan.depth[folded[0]]),
+                *tail,
+            ]
+        else:
+            out += run
+        n = m + 1
+    return out

@@ -353,7 +353,7 @@ def _lint_counts(findings: list[Any]) -> dict[str, int]:
 
 # -- tree text --------------------------------------------------------------------------------
 def _tree_text(plan: Plan, top: int, depth: int, show_all: bool) -> str:
-    from .._query import usage
+    from .._query import fold_siblings, usage
 
     rows: list[tuple[str, str, str, str]] = []  # label, prefix, role, usage
 
@@ -372,14 +372,14 @@ def _tree_text(plan: Plan, top: int, depth: int, show_all: bool) -> str:
         if level >= depth:
             return
         kids = list(plan.children(i))
-        shown = kids if show_all else _fold(plan, kids)
+        shown = kids if show_all else fold_siblings(plan, kids, 5, keep_last=False)
         for n, item in enumerate(shown):
             last = n == len(shown) - 1
             branch, cont = ("└─ ", "   ") if last else ("├─ ", "│  ")
             if isinstance(item, int):
                 add(item, tail + branch, tail + cont, level + 1)
             else:
-                first, final, count = item
+                first, final, count = item.first, item.last, item.count
                 rows.append(
                     (
                         f"{tail}{branch}… {count:,} more: {plan.name[first]} … {plan.name[final]}",
@@ -397,32 +397,13 @@ def _tree_text(plan: Plan, top: int, depth: int, show_all: bool) -> str:
     )
 
 
-def _fold(plan: Plan, kids: list[int]) -> list[int | tuple[int, int, int]]:
-    """Show a long run of same-kind siblings as its first three and one summary row."""
-    out: list[int | tuple[int, int, int]] = []
-    n = 0
-    while n < len(kids):
-        m = n
-        while m + 1 < len(kids) and plan.kind[kids[m + 1]] == plan.kind[kids[n]]:
-            m += 1
-        run = kids[n : m + 1]
-        if len(run) > 5:
-            out.extend(run[:3])
-            out.append((run[3], run[-1], len(run) - 3))
-        else:
-            out.extend(run)
-        n = m + 1
-    return out
-
-
 # -- show -------------------------------------------------------------------------------------
 def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
+    from .._prefix import format_address
     from .._query import hd_usage, rollup, usage
 
     node = plan.node(i)
     first, last = node.prefix.first, node.prefix.last
-    from .._prefix import format_address
-
     data: dict[str, Any] = {
         "path": node.path,
         "name": node.name if i else plan.title,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .._plan import Plan
-from .._query import usage
+from .._query import Fold, fold_siblings, usage
 from . import ExportOptions
 
 __all__ = [
@@ -154,16 +154,6 @@ def map_nodes(plan: Plan, top: int, limit: int) -> list[int]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Fold:
-    """A run of like siblings left out of the tree: ``count`` nodes from first to last."""
-
-    first: int
-    last: int
-    count: int
-    depth: int
-
-
 def tree_rows(plan: Plan, top: int, max_depth: int, fold: int) -> Iterator[int | Fold]:
     """Node indexes in tree order, with long runs of same-kind siblings folded."""
     base = plan.depth[top]
@@ -174,23 +164,11 @@ def tree_rows(plan: Plan, top: int, max_depth: int, fold: int) -> Iterator[int |
             return
         if plan.end[i] == i + 1:
             return
-        kids = list(plan.children(i))
-        kind = plan.kind
-        n = 0
-        while n < len(kids):
-            m = n
-            while m + 1 < len(kids) and kind[kids[m + 1]] == kind[kids[n]]:
-                m += 1
-            run = kids[n : m + 1]
-            if fold and len(run) > fold:
-                for c in run[:3]:
-                    yield from visit(c)
-                yield Fold(run[3], run[-2], len(run) - 4, plan.depth[run[3]])
-                yield from visit(run[-1])
+        for item in fold_siblings(plan, list(plan.children(i)), fold):
+            if isinstance(item, Fold):
+                yield item
             else:
-                for c in run:
-                    yield from visit(c)
-            n = m + 1
+                yield from visit(item)
 
     yield from visit(top)
 
