@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup packages demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ demo: $(STAMP)  ## plan the bundled government example and write its report
 	$(BIN)/v6plan export examples/government.yaml --format markdown --set depth=3 -o out/government.md
 	@echo "report written to out/government.md"
 
-test: $(STAMP)  ## run every test (what CI runs)
+packages:  ## install the Debian packages the tests need (as root; otherwise says what is missing)
+	@.ci/install-packages
+
+test: $(STAMP) packages  ## run every test (what CI runs)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)  ## ruff and mypy

@@ -37,7 +37,7 @@ from ._io import atomic_writer
 from ._lock import Lock, expand, lock_path_for
 from ._plan import Plan
 from ._prefix import format_prefix, parse_prefix
-from ._spec import DEFAULT_SIZES, ROLES, Spec, SpecNode, parse_spec
+from ._spec import DEFAULT_SIZES, ROLES, Spec, SpecNode, parse_spec, read_spec_bytes
 
 __all__ = [
     "AddChild",
@@ -386,12 +386,7 @@ class SpecEditor:
         self.path = Path(path)
         self.lock_path = Path(lock_path) if lock_path else lock_path_for(self.path)
         self.file = str(path)
-        try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            raise SpecError(
-                [Problem(self.file, 0, 0, f"cannot read the spec: {exc.strerror or exc}")]
-            ) from None
+        raw = read_spec_bytes(self.path)
         self._disk = raw
         self.bom = raw.startswith(b"\xef\xbb\xbf")
         try:
@@ -481,8 +476,8 @@ class SpecEditor:
         if self.bom:
             data = "\ufeff" + data
         with (
-            atomic_writer(self.lock_path) as lock_out,
-            atomic_writer(self.path, newline="") as spec_out,
+            atomic_writer(self.lock_path, replaces_input=True) as lock_out,
+            atomic_writer(self.path, newline="", replaces_input=True) as spec_out,
         ):
             lock_out.write(self.lock.dumps())
             spec_out.write(data)

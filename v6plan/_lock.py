@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import AddressError, LockError
+from ._io import ReadError, note_input, read_input
 from ._prefix import format_prefix, parse_prefix
 
 __all__ = ["LOCK_VERSION", "Lock", "lock_path_for"]
 
 LOCK_VERSION = 1
+#: A lock stores runs of slots, so even a million-prefix plan's lock is a few hundred KiB.
+MAX_LOCK_BYTES = 16 << 20
 Slots = list[int | None]
 
 
@@ -86,12 +89,20 @@ class Lock:
     @classmethod
     def read(cls, path: str | Path) -> Lock | None:
         """The lock at ``path``, or None when there is none yet."""
+        note_input(path, "lock file")
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise LockError(f"{path}: cannot read the lock file: {exc.strerror}") from None
+            data = read_input(path, what="lock", limit=MAX_LOCK_BYTES)
+        except ReadError as exc:
+            if exc.missing:
+                return None
+            raise LockError(str(exc)) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LockError(
+                f"{path}: the lock file is not UTF-8 text — restore it from version control, "
+                "or delete it to re-plan from scratch (blocks may move)"
+            ) from None
         return cls.parse(text, str(path))
 
     @classmethod

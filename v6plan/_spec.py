@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AddressError, Problem, SpecError
+from ._io import ReadError, read_input
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
 
@@ -30,6 +31,7 @@ __all__ = [
     "compose_yaml",
     "load_spec",
     "parse_spec",
+    "read_spec_bytes",
 ]
 
 #: Roles a spec may give a node, with the block each gets when no size is given.
@@ -127,16 +129,17 @@ class Spec:
         return self.places.get(key, (self.line, self.column))
 
 
+def read_spec_bytes(path: str | Path) -> bytes:
+    """A spec file's bytes: a regular file of at most 4 MiB (see :func:`v6plan._io.read_input`)."""
+    try:
+        return read_input(path, what="spec", limit=MAX_SPEC_BYTES)
+    except ReadError as exc:
+        raise SpecError([Problem(exc.file, 0, 0, exc.reason, exc.hint)]) from None
+
+
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file; raise :class:`SpecError` listing every problem."""
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise SpecError(
-            [Problem(name, 0, 0, f"cannot read the spec: {exc.strerror or exc}")]
-        ) from None
-    return parse_spec(data, name)
+    return parse_spec(read_spec_bytes(path), str(path))
 
 
 def parse_spec(data: str | bytes, file: str = "<spec>") -> Spec:

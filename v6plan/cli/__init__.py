@@ -92,9 +92,11 @@ def run_guarded(
     (V6PlanError), 2 bad input (InputError), 130 interrupted.
     """
     from .._errors import InputError, V6PlanError
+    from .._io import command_inputs
 
     try:
-        return int(run(args))
+        with command_inputs():
+            return int(run(args))
     except InputError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2

@@ -303,7 +303,7 @@ def run_plan(args: argparse.Namespace) -> int:
     old_text = lock_file.read_text(encoding="utf-8") if lock_file.exists() else None
     changed = new_text != old_text
     if changed and not args.frozen:
-        write_atomic(lock_file, new_text)
+        write_atomic(lock_file, new_text, replaces_input=True)
     findings = lint(plan)
     errors = [f for f in findings if f.severity == "error"]
     if args.json:
