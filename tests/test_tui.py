@@ -661,19 +661,28 @@ def test_export_every_format_from_the_ui(campus: Path, tmp_path: Path) -> None:
             await pilot.pause()
             path = app.screen.query_one("#export-path", Input)
             assert path.value.endswith(f".{fmt.extension}")
-            path.value = str(tmp_path / f"out.{fmt.extension}")
+            several = bool(fmt.files and not fmt.target)  # bind, radvd, frr: into a folder
+            target = tmp_path / (f"{name}/" if several else f"out.{fmt.extension}")
+            path.value = str(target) + ("/" if several else "")
             app.screen.query_one("#ok").press()
             await settle(pilot, app)
             assert not isinstance(app.screen, ExportScreen)
-            written = (tmp_path / f"out.{fmt.extension}").read_text()
+            where = ["--dir", str(tmp_path / f"cli-{name}")] if several else []
             expected = subprocess.run(
-                [sys.executable, "-m", "v6plan", "export", str(campus), "-f", name],
+                [sys.executable, "-m", "v6plan", "export", str(campus), "-f", name, *where],
                 capture_output=True,
                 text=True,
                 cwd=ROOT,
                 check=True,
             ).stdout
-            assert written == expected, name
+            if several:
+                files = sorted(p.name for p in target.iterdir())
+                assert files == sorted(p.name for p in (tmp_path / f"cli-{name}").iterdir())
+                for file in files:
+                    cli = (tmp_path / f"cli-{name}" / file).read_text()
+                    assert (target / file).read_text() == cli, (name, file)
+            else:
+                assert target.read_text() == expected, name
 
     drive(app, script)
 

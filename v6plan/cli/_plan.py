@@ -564,7 +564,7 @@ def run_free(args: argparse.Namespace) -> int:
     from .._prefix import format_prefix
     from .._query import free_blocks, free_of_length, next_free
 
-    plan = load_plan(args.spec)
+    plan = load_plan(args.spec, args.lock)
     i = plan.resolve(args.node) if args.node else 0
     where = plan.path(i) or "(root)"
     if args.next:
@@ -693,13 +693,14 @@ def run_find(args: argparse.Namespace) -> int:
 
 # -- export -----------------------------------------------------------------------------------
 def run_export(args: argparse.Namespace) -> int:
+    """Write the plan; every refusal (bad --set, -o or --dir onto an input) before writing."""
     from contextlib import nullcontext
 
     from .._errors import InputError
-    from .._io import atomic_writer
+    from .._io import atomic_writer, note_input
     from .._progress import Progress
     from ..export import ExportOptions, get_format
-    from ..export._sink import DirectorySink
+    from ..export._sink import DirectorySink, OneFileSink
 
     settings = {}
     for item in args.set:
@@ -714,22 +715,39 @@ def run_export(args: argparse.Namespace) -> int:
     if fmt.name.startswith("netbox-"):
         settings["netbox-version"] = args.netbox_version
     files_writer = fmt.files_writer() if args.dir else None  # fail before any work
+    if args.output and fmt.several:
+        raise InputError(
+            f"{fmt.name} writes several files (the zones and named.conf.zones) and -o FILE "
+            "takes one: use --dir DIR (standard output shows them one after another)"
+        )
+    options = ExportOptions(node=args.node, settings=settings)  # a --set value on one line
+    note_input(args.spec, "plan file")  # the spec and lock are noted as they are read
     plan = load_plan(args.spec, args.lock)
     if args.node:
         plan.resolve(args.node)  # fail before any output is opened
     total = len(plan) - 1
     progress = Progress(f"exporting {fmt.name}", total, enabled=args.progress)
-    options = ExportOptions(node=args.node, progress=progress, settings=settings)
+    options.progress = progress
     with progress:
         if files_writer is not None:
-            with DirectorySink(args.dir) as sink:
+            with DirectorySink(args.dir, fmt.file_names) as sink:
                 files_writer(plan, sink, options)
         elif args.output:
             with atomic_writer(args.output) as stream:
-                fmt.writer()(plan, stream, options)
+                if fmt.target:
+                    fmt.writer()(plan, stream, options)
+                else:  # radvd, frr: the one file, or a refusal that says --dir
+                    fmt.files_writer()(plan, OneFileSink(stream, fmt.name), options)
         else:
             with nullcontext(sys.stdout) as stream:
                 fmt.writer()(plan, stream, options)
     if files_writer is not None:
         print(f"wrote {len(sink.written)} files to {args.dir}: {', '.join(sink.written)}")
+    elif fmt.files and fmt.target:  # netbox-*: the prefix import alone
+        print(
+            f"v6plan: {fmt.name} without --dir is the prefix import alone; the roles, sites, "
+            "tenants, VRFs, VLAN groups and tags its rows name must be in NetBox already "
+            "(--dir DIR writes them too, in import order)",
+            file=sys.stderr,
+        )
     return 0

@@ -46,6 +46,12 @@ class ExportOptions:
     progress: Progress | None = None
     settings: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        from ._text import check_setting
+
+        for key, value in self.settings.items():
+            check_setting(key, value)
+
     def get(self, key: str, default: str = "") -> str:
         return self.settings.get(key, default)
 
@@ -98,6 +104,12 @@ class Format:
     comment: str = "#"  # comment leader naming each file when files go to one stream
     settings: tuple[Setting, ...] = ()
     example: str = ""
+    #: Names the files of ``files`` match (globs): an input named so in --dir is refused.
+    file_names: tuple[str, ...] = ()
+    #: ``files`` always makes more than one file (bind: zones and named.conf.zones).
+    several: bool = False
+    #: JSON and YAML escape any text; every other format gets it on one line (_text).
+    escapes_text: bool = False
 
     def writer(self) -> Writer:
         if not self.target:
@@ -111,7 +123,15 @@ class Format:
 
             return to_stream
         writer: Writer = _load(self.target)  # type: ignore[assignment]
-        return writer
+        if self.escapes_text:
+            return writer
+
+        def one_line_writer(plan: Plan, out: TextIO, options: ExportOptions) -> None:
+            from ._text import safe_text
+
+            writer(safe_text(plan), out, options)
+
+        return one_line_writer
 
     def files_writer(self) -> FilesWriter:
         if not self.files:
@@ -120,7 +140,13 @@ class Format:
                 f"{', '.join(sorted(f.name for f in FORMATS.values() if f.files))})"
             )
         files_writer: FilesWriter = _load(self.files)  # type: ignore[assignment]
-        return files_writer
+
+        def one_line_files(plan: Plan, sink: Sink, options: ExportOptions) -> None:
+            from ._text import safe_text
+
+            files_writer(safe_text(plan), sink, options)
+
+        return one_line_files
 
     def check_settings(self, settings: dict[str, str]) -> None:
         """Refuse a ``--set`` key this format does not know (a typo would be ignored)."""
@@ -173,8 +199,11 @@ def _formats() -> Iterator[Format]:
         '{"plan", "prefix", "nodes": [...]} — every node with path and parent',
         "json",
         "._basic:write_json",
+        escapes_text=True,
     )
-    yield Format("yaml", "the same data as json, as YAML", "yaml", "._basic:write_yaml")
+    yield Format(
+        "yaml", "the same data as json, as YAML", "yaml", "._basic:write_yaml", escapes_text=True
+    )
     report_settings = (
         Setting("depth", "tree levels to show (default: all)"),
         Setting(
@@ -205,6 +234,7 @@ def _formats() -> Iterator[Format]:
         "._netbox:write_prefixes_csv",
         files="._netbox:write_files_csv",
         settings=_TENANCY,
+        file_names=("00-README.txt", "[0-9][0-9]-*.csv"),
         example="v6plan export examples/government.yaml -f netbox-csv --netbox-version 4.2 --dir nb/",
     )
     yield Format(
@@ -214,6 +244,7 @@ def _formats() -> Iterator[Format]:
         "._netbox:write_prefixes_yaml",
         files="._netbox:write_files_yaml",
         settings=_TENANCY,
+        file_names=("00-README.txt", "[0-9][0-9]-*.yaml"),
         example="v6plan export examples/campus.yaml -f netbox-yaml --set domain=campus.example --dir nb/",
     )
     yield Format(
@@ -253,6 +284,8 @@ def _formats() -> Iterator[Format]:
         "zone",
         files="._dns:write_zones",
         comment=";",
+        file_names=("db.*ip6.arpa", "named.conf.zones"),
+        several=True,
         settings=(
             _DOMAIN,
             Setting("ns", "name servers, comma-separated (default ns1.DOMAIN,ns2.DOMAIN)"),
@@ -272,6 +305,7 @@ def _formats() -> Iterator[Format]:
         "radvd.conf: one interface stanza per LAN of a router (or of --node)",
         "conf",
         files="._router:write_radvd",
+        file_names=("radvd*.conf",),
         settings=(
             _ROUTER,
             Setting("rdnss", "recursive DNS servers to advertise, comma-separated"),
@@ -308,6 +342,7 @@ def _formats() -> Iterator[Format]:
         "conf",
         files="._router:write_frr",
         comment="!",
+        file_names=("frr-*.conf",),
         settings=(
             _ROUTER,
             Setting("routing", "ospf6 (default), static, both or none"),
@@ -343,7 +378,8 @@ def write_files(
     """Write ``plan`` in format ``name`` as files in ``directory``; return their names."""
     from ._sink import DirectorySink
 
-    writer = get_format(name).files_writer()
-    with DirectorySink(directory) as sink:
+    fmt = get_format(name)
+    writer = fmt.files_writer()
+    with DirectorySink(directory, fmt.file_names) as sink:
         writer(plan, sink, options or ExportOptions())
     return sink.written

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import TextIO
 
 from .._plan import Plan
 from .._prefix import format_address
 from . import ExportOptions
+from ._text import names_are_plain, sheet_cell
 
 __all__ = ["rows", "write_csv", "write_json", "write_yaml"]
 
-_PLAIN = re.compile(r"^[\w.+-]*$")
 _BATCH = 1 << 14
-
-
-def _names_are_plain(plan: Plan) -> bool:
-    """Spec-made names need no quoting; imported ones might (checked once per string)."""
-    return all(_PLAIN.match(name) for name in set(plan.name))
 
 
 def rows(plan: Plan, options: ExportOptions) -> Iterator[tuple[int, str, str, str, str, str]]:
@@ -53,17 +47,14 @@ def _extras(plan: Plan, i: int) -> tuple[str, str]:
     return p2p, vlan
 
 
-def _csv_field(text: str) -> str:
-    if any(ch in text for ch in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
 def write_csv(plan: Plan, out: TextIO, options: ExportOptions) -> None:
-    """CSV with a header; one row per node (the root excluded), parents first."""
+    """CSV with a header; one row per node (the root excluded), parents first.
+
+    This CSV is for people: no cell a spreadsheet would run as a formula (sheet_cell).
+    """
     out.write("prefix,path,name,role,status,depth,parent,p2p,vlan,description\n")
-    plain = _names_are_plain(plan)
-    descriptions = [_csv_field(k.description) for k in plan.kinds]
+    plain = names_are_plain(plan)
+    descriptions = [sheet_cell(k.description) for k in plan.kinds]
     special = [k.role == "p2p" or k.vlan is not None for k in plan.kinds]
     kind, depth, name = plan.kind, plan.depth, plan.name
     lines: list[str] = []
@@ -76,7 +67,7 @@ def write_csv(plan: Plan, out: TextIO, options: ExportOptions) -> None:
             )
         else:
             lines.append(
-                f"{prefix},{_csv_field(path)},{_csv_field(name[i])},{role},{status},{depth[i]},{_csv_field(parent)},{p2p},{vlan},{descriptions[k]}\n"
+                f"{prefix},{sheet_cell(path)},{sheet_cell(name[i])},{role},{status},{depth[i]},{sheet_cell(parent)},{p2p},{vlan},{descriptions[k]}\n"
             )
         if len(lines) >= _BATCH:
             out.write("".join(lines))
@@ -85,7 +76,7 @@ def write_csv(plan: Plan, out: TextIO, options: ExportOptions) -> None:
 
 
 def _json_records(plan: Plan, options: ExportOptions) -> Iterator[str]:
-    plain = _names_are_plain(plan)
+    plain = names_are_plain(plan)
     dumps = json.dumps
     descriptions = [
         f', "description": {dumps(k.description)}' if k.description else "" for k in plan.kinds

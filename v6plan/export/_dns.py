@@ -19,6 +19,7 @@ from .._plan import Plan
 from .._prefix import format_prefix
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, dns_label, nibble_zones, reverse_name, selected
+from ._text import COMMENT_MAX, dns_name, dns_names, one_line, zone_mailbox
 from ._topology import Topology
 
 __all__ = ["write_zones"]
@@ -26,11 +27,9 @@ __all__ = ["write_zones"]
 _SOA_TIMES = (("refresh", 7200), ("retry", 3600), ("expire", 1209600), ("negative TTL", 3600))
 
 
-def _fqdn(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InputError("an empty DNS name in the bind settings")
-    return name if name.endswith(".") else name + "."
+def _absolute(name: str, what: str) -> str:
+    """A validated host name, absolute (with its trailing dot) as a zone file needs it."""
+    return dns_name(name, what) + "."
 
 
 def _overlaps(net: int, length: int, znet: int, zlen: int) -> bool:
@@ -42,12 +41,16 @@ class _Zones:
     def __init__(self, plan: Plan, options: ExportOptions) -> None:
         self.plan = plan
         self.top = selected(plan, options)
-        self.domain = (options.get("domain") or "example.net").strip(".")
-        servers = [s for s in options.get("ns").split(",") if s.strip()]
-        self.ns = [_fqdn(s) for s in servers] or [f"ns1.{self.domain}.", f"ns2.{self.domain}."]
+        self.domain = dns_name(options.get("domain") or "example.net", "--set domain")
+        if len(self.domain) > 253 - 2 * 64:  # room for an interface and a router label
+            raise InputError(
+                f"--set domain={self.domain[:40]}…: too long for the names under it "
+                "(at most 125 characters, so that every PTR name stays within 253)"
+            )
+        servers = [f"{s}." for s in dns_names(options.get("ns"), "--set ns")]
+        self.ns = servers or [f"ns1.{self.domain}.", f"ns2.{self.domain}."]
         email = options.get("email") or f"hostmaster.{self.domain}"
-        local, at, host = email.partition("@")
-        self.email = _fqdn(f"{local.replace('.', chr(92) + '.')}.{host}" if at else email)
+        self.email = zone_mailbox(email, "--set email") + "."
         today = datetime.date.today()
         self.serial = options.number(
             "serial", today.year * 1000000 + today.month * 10000 + today.day * 100 + 1, 0, 2**32 - 1
@@ -55,6 +58,11 @@ class _Zones:
         self.ttl = options.number("ttl", 3600, 0, 2**31 - 1)
         self.delegate = options.number("delegate", 0, 0, 64)
         self.child_ns = [s.strip() for s in options.get("delegate-ns").split(",") if s.strip()]
+        for template in self.child_ns:  # refused before any zone is written
+            rest = template.replace("{name}", "")
+            if "{" in rest or "}" in rest:
+                raise InputError(f"--set delegate-ns={template}: the only placeholder is {{name}}")
+            _absolute(template.replace("{name}", "x"), "--set delegate-ns")
         self.gateways = options.flag("gateways")
         plan = self.plan
         self.target_depth = plan.depth[self.top] + self.delegate if self.delegate else -1
@@ -135,7 +143,7 @@ class _Zones:
         plan = self.plan
         origin = reverse_name(znet, zlen)
         lines = Lines(out)
-        where = plan.path(start) or plan.title
+        where = one_line(plan.path(start) or plan.title, COMMENT_MAX)
         lines.add(
             f"; reverse zone {origin} for {format_prefix(znet, zlen)}"
             f" ({where} {plan.prefix_text(start)}), written by v6plan\n"
@@ -180,12 +188,7 @@ class _Zones:
         if not self.child_ns:
             return self.ns
         label = dns_label(self.plan.name[node])
-        try:
-            return [_fqdn(s.format(name=label)) for s in self.child_ns]
-        except (KeyError, IndexError, ValueError):
-            raise InputError(
-                f"--set delegate-ns={','.join(self.child_ns)}: the only placeholder is {{name}}"
-            ) from None
+        return [_absolute(s.replace("{name}", label), "--set delegate-ns") for s in self.child_ns]
 
 
 def _router_names(plan: Plan) -> set[str]:
@@ -214,6 +217,7 @@ def write_zones(plan: Plan, sink: Sink, options: ExportOptions) -> None:
                 zones.write_zone(out, cnet, clen, node, zones.child_servers(node), False)
             written.append((corigin, cfile))
     with sink.open("named.conf.zones") as out:
-        out.write(f"// reverse zones of {plan.title}, written by v6plan: include from named.conf\n")
+        title = one_line(plan.title, COMMENT_MAX)
+        out.write(f"// reverse zones of {title}, written by v6plan: include from named.conf\n")
         for origin, file in written:
             out.write(f'zone "{origin}" {{ type primary; file "{file}"; }};\n')

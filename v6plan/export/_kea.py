@@ -19,6 +19,7 @@ from .._prefix import format_address, format_prefix, parse_address
 from .._space import cidr_cover
 from . import ExportOptions
 from ._common import Ticker, selected
+from ._text import dns_names, interface_name, kea_string
 from ._topology import Topology
 
 __all__ = ["write_kea"]
@@ -59,8 +60,8 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     router_name = options.get("router")
     first_id = options.number("first-id", 1, 1, 2**32 - 2)
     dns = _addresses(options, "dns")
-    search = [s.strip() for s in options.get("domain-search").split(",") if s.strip()]
-    listen = [s.strip() for s in options.get("listen", "*").split(",") if s.strip()] or ["*"]
+    search = dns_names(options.get("domain-search"), "--set domain-search")
+    listen = _listen(options)
     ticker = Ticker(options, 2 * (plan.end[top] - top))
 
     lans: Iterator[tuple[int, str]]
@@ -104,7 +105,7 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         f"Kea DHCPv6 for {plan.title} ({plan.prefix}), written by v6plan; check: kea-dhcp6 -t FILE"
     )
     w('{\n"Dhcp6": {\n')
-    w(f'  "comment": {json.dumps(note, ensure_ascii=False)},\n')
+    w(f'  "comment": {kea_string(note)},\n')
     for key, value in head.items():
         if key == "interfaces-config" and local:
             continue  # filled in after the subnets, from their interfaces
@@ -127,6 +128,7 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
                 f'-{format_address(net[i] + high)}"}}]'
             )
         if ifname:
+            interface_name(ifname, plan.path(i))
             record += f", {json.dumps('interface')}: {json.dumps(ifname)}"
             if ifname not in seen_interfaces:
                 seen_interfaces.add(ifname)
@@ -168,6 +170,21 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         ',\n  "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": "stdout"}], '
         '"severity": "INFO"}]\n}\n}\n'
     )
+
+
+def _listen(options: ExportOptions) -> list[str]:
+    """``--set listen``: ``*``, interface names, or ``NAME/ADDRESS`` (Kea's unicast form)."""
+    out = []
+    for item in options.get("listen", "*").split(","):
+        item = item.strip()
+        if not item or item == "*":
+            if item:
+                out.append(item)
+            continue
+        name, slash, address = item.partition("/")
+        interface_name(name, "--set listen")
+        out.append(f"{name}/{format_address(parse_address(address))}" if slash else name)
+    return out or ["*"]
 
 
 def _lans_outside_customers(plan: Plan, top: int) -> Iterator[int]:

@@ -21,6 +21,7 @@ from .._plan import Plan
 from .._prefix import format_address, parse_prefix
 from . import NETBOX_VERSIONS, ExportOptions, Sink
 from ._common import BATCH, Ticker, dns_label, selected, slugify, walk
+from ._text import csv_cell, dns_name
 from ._topology import Topology
 
 __all__ = [
@@ -159,7 +160,9 @@ class _Bundle:
         self.tenant = options.get("tenant")
         self.tenant_depth = options.number("tenant-depth", 0, 0, 128)
         self.vrf = options.get("vrf")
-        self.domain = options.get("domain").strip(".")
+        self.domain = (
+            dns_name(options.get("domain"), "--set domain") if options.get("domain") else ""
+        )
         self.gateways = options.flag("gateways")
         self.vlans = options.flag("vlans", True)
         self.ticker = Ticker(options, 2 * (self.stop - self.top))
@@ -566,10 +569,6 @@ def _tenant_of(bundle: _Bundle, j: int) -> str | None:
 
 
 # -- CSV -------------------------------------------------------------------------------------
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 def _write_csv(out: TextIO, table: _Table) -> None:
     out.write(",".join(table.columns) + "\n")
     batch: list[str] = []
@@ -583,7 +582,7 @@ def _write_csv(out: TextIO, table: _Table) -> None:
                     if v is True
                     else "false"
                     if v is False
-                    else (_quote(v) if ('"' in v or "," in v or "\n" in v or "\r" in v) else v)
+                    else csv_cell(v)
                     if isinstance(v, str)
                     else str(v)
                     for v in row

@@ -1,7 +1,8 @@
 """phpIPAM subnet import CSV: ``section, subnet, mask, description, vlan, domain, vrf, customer``.
 
 phpIPAM finds each subnet's master by containment, so parents come first (plan order).
-Loopback /128s are addresses, not subnets, and are left out.
+Loopback /128s are addresses, not subnets, and are left out. Text is kept as it is (no
+formula guard): phpIPAM reads this file, and an apostrophe would become part of the name.
 """
 
 from __future__ import annotations
@@ -12,16 +13,11 @@ from .._plan import Plan
 from .._prefix import format_address
 from . import ExportOptions
 from ._common import BATCH, Lines, Ticker, selected, walk
+from ._text import csv_cell as _field
 
 __all__ = ["COLUMNS", "write_phpipam"]
 
 COLUMNS = ("section", "subnet", "mask", "description", "vlan", "domain", "vrf", "customer")
-
-
-def _field(text: str) -> str:
-    if any(ch in text for ch in ',"\n\r') or text != text.strip():
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def write_phpipam(plan: Plan, out: TextIO, options: ExportOptions) -> None:

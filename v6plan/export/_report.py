@@ -8,6 +8,7 @@ maps, lint findings and the tree with utilisation bars (long runs of like siblin
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TextIO
 
 from .._lint import Finding, lint
@@ -27,6 +28,7 @@ from ._summary import (
     report_settings,
     tree_rows,
 )
+from ._text import md_text
 
 __all__ = ["bar", "write_markdown"]
 
@@ -35,7 +37,11 @@ _MAP_CHARS = {FREE: "·", PARTIAL: "▒", USED: "█", RESERVED: "R"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)
+
+
+#: Names repeat (site-1 … under every parent): each is escaped once.
+_name_cell = lru_cache(maxsize=1 << 16)(md_text)
 
 
 def bar(percent: float, width: int = 10) -> str:
@@ -71,7 +77,7 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     w = out.write
     w(f"# {_cell(plan.title)}\n\n")
     if plan.description:
-        w(f"{plan.description}\n\n")
+        w(f"{_cell(plan.description)}\n\n")
     if top:
         w(f"Part of the plan: **{_cell(plan.path(top))}** `{plan.prefix_text(top)}`.\n\n")
     findings, errors, warnings = _findings(plan)
@@ -146,7 +152,7 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         for f in findings[:MAX_FINDINGS]:
             w(
                 f"| {f.severity} | `{f.rule}` | {_cell(f.path or '(root)')} | `{f.prefix}` "
-                f"| {_cell(f.message)} |\n"
+                f"| {md_text(f.message, code=True)} |\n"
             )
         if len(findings) > MAX_FINDINGS:
             w(f"\n… and {len(findings) - MAX_FINDINGS:,} more (`v6plan check` lists them all).\n")
@@ -170,8 +176,8 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
             indent = "&nbsp;&nbsp;" * (item.depth - base)
             batch.append(
                 f"| `{plan.prefix_text(item.first)}` … `{plan.prefix_text(item.last)}` | "
-                f"{indent}… {item.count:,} more: {_cell(name[item.first])} … "
-                f"{_cell(name[item.last])} | {role_names[kind[item.first]]} | | | |\n"
+                f"{indent}… {item.count:,} more: {_name_cell(name[item.first])} … "
+                f"{_name_cell(name[item.last])} | {role_names[kind[item.first]]} | | | |\n"
             )
             continue
         i = item
@@ -179,7 +185,7 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         if not done % BATCH:
             ticker.add(BATCH)
         indent = "&nbsp;&nbsp;" * (depth[i] - base)
-        label = _cell(name[i]) if i else f"**{_cell(plan.title)}**"
+        label = _name_cell(name[i]) if i else f"**{_cell(plan.title)}**"
         if end[i] > i + 1:
             use = usage(plan, i)
             use_text = f"{bar(use.percent)} {use}"

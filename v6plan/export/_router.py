@@ -17,6 +17,7 @@ from .._plan import Plan
 from .._prefix import format_address, format_prefix, parse_address
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, selected
+from ._text import COMMENT_MAX, dns_names, interface_name, one_line, router_name
 from ._topology import Router, Topology
 
 __all__ = ["write_frr", "write_radvd"]
@@ -38,8 +39,8 @@ def _chosen(topology: Topology, options: ExportOptions) -> list[Router]:
 
 
 def _text(text: str) -> str:
-    """One line of comment text (no newlines, ASCII dashes)."""
-    return " ".join(text.replace("–", "-").split())
+    """One line of comment or description text (ASCII dashes, single spaces, clipped)."""
+    return one_line(" ".join(one_line(text).replace("–", "-").split()), COMMENT_MAX)
 
 
 def _lan_note(plan: Plan, i: int) -> str:
@@ -58,12 +59,15 @@ def _radvd(
     options: ExportOptions,
     ticker: Ticker,
 ) -> None:
-    rdnss = [s.strip() for s in options.get("rdnss").split(",") if s.strip()]
-    dnssl = [s.strip() for s in options.get("dnssl").split(",") if s.strip()]
+    # a bad server address or search domain is the user's error, said clearly
+    rdnss = [
+        format_address(parse_address(s.strip()))
+        for s in options.get("rdnss").split(",")
+        if s.strip()
+    ]
+    dnssl = dns_names(options.get("dnssl"), "--set dnssl")
     managed = "on" if options.flag("managed") else "off"
     other = "on" if options.flag("other") or options.flag("managed") else "off"
-    for address in rdnss:
-        parse_address(address)  # a bad server address is the user's error, said clearly
     lines = Lines(out)
     who = f"router {router.name}" if router is not None else "LANs no router serves"
     count = len(router.lans) if router is not None else len(topology.unrouted)
@@ -83,6 +87,7 @@ def _radvd(
     for n, (i, ifname) in enumerate(topology.lan_interfaces(router), 1):
         if not n % 4096:
             ticker.add(4096)
+        interface_name(ifname, plan.path(i))
         slaac = "on" if plen[i] == 64 else "off"
         warn = "" if plen[i] == 64 else "\t# not a /64: SLAAC cannot form addresses here\n"
         lines.add(
@@ -169,6 +174,7 @@ def _frr(
     ):
         raise InputError(f"--set area={area}: an OSPF area is a number or a dotted quad")
     ra = options.flag("ra")
+    router_name(router.name, "frr")
     lines = Lines(out)
     lines.add(
         f"! FRR configuration for {router.name}, from {_text(plan.title)} ({plan.prefix}), "
@@ -189,9 +195,10 @@ def _frr(
     topology.name_links(router)
     for end in router.links:
         i = end.node
+        interface_name(end.interface, f"{plan.path(i)} ({router.name} - {end.peer})")
         lines.add(
             f"interface {end.interface}\n"
-            f" description {_text(plan.path(i))}: {router.name} - {end.peer}\n"
+            f" description {_text(f'{plan.path(i)}: {router.name} - {end.peer}')}\n"
             f" ipv6 address {format_address(end.address(plan))}/127\n"
         )
         if ospf:
@@ -200,6 +207,7 @@ def _frr(
     for n, (i, ifname) in enumerate(topology.lan_interfaces(router), 1):
         if not n % 4096:
             ticker.add(4096)
+        interface_name(ifname, plan.path(i))
         text = (
             f"interface {ifname}\n"
             f" description {_lan_note(plan, i)}\n"

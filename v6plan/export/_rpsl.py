@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from .._errors import InputError
 from .._plan import Plan
 from .._prefix import format_prefix
 from . import ExportOptions
 from ._common import Lines, Ticker, selected
+from ._text import COMMENT_MAX, one_line, rpsl_word
 
 __all__ = ["write_rpsl"]
 
@@ -45,21 +47,18 @@ def _attr(key: str, value: str) -> str:
 
 def write_rpsl(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """Objects in plan order (parents first), separated by blank lines."""
-    get = options.get
-    placeholders = {
-        "admin-c": get("admin-c") or "<ADMIN-C>",
-        "tech-c": get("tech-c") or "<TECH-C>",
-        "mnt-by": get("mnt-by") or "<MNT-BY>",
-        "org": get("org") or "<ORG>",
-        "country": (get("country") or "<CC>").upper(),
-        "source": (get("source") or "RIPE").upper(),
-    }
-    mnt_lower = get("mnt-lower") or placeholders["mnt-by"]
+    placeholders = _handles(options)
+    mnt_lower = (
+        rpsl_word("mnt-lower", options.get("mnt-lower"))
+        if options.get("mnt-lower")
+        else placeholders["mnt-by"]
+    )
     lir_depth = options.number("lir-depth", 1, 0, 64)
-    root_name = _netname(get("netname") or plan.title)
+    root_name = _netname(options.get("netname") or plan.title)
     missing = [k for k, v in placeholders.items() if v.startswith("<")]
     lines = Lines(out)
-    lines.add(f"# RPSL inet6num objects for {plan.title} ({plan.prefix}), written by v6plan.\n")
+    title = one_line(plan.title, COMMENT_MAX)
+    lines.add(f"# RPSL inet6num objects for {title} ({plan.prefix}), written by v6plan.\n")
     if missing:
         lines.add(
             "# PLACEHOLDERS: replace every <…> before submitting: "
@@ -124,7 +123,7 @@ def write_rpsl(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         kd = kinds[kind[i]]
         role = kd.role
         path = plan.path(i)
-        descr = path + (f": {kd.description}" if kd.description else "")
+        descr = one_line(path + (f": {kd.description}" if kd.description else ""), COMMENT_MAX)
         netname = _netname(f"{root_name}-{path.replace('/', '-')}")
         leaf = end[i] == i + 1
         if role in ("reserve", "host"):
@@ -143,6 +142,25 @@ def write_rpsl(plan: Plan, out: TextIO, options: ExportOptions) -> None:
             i += 1
     ticker.add(stop - last)
     lines.flush()
+
+
+def _handles(options: ExportOptions) -> dict[str, str]:
+    """The handles of every object: each given one checked, the rest placeholders."""
+    given = {key: options.get(key) for key in ("admin-c", "tech-c", "mnt-by", "org", "source")}
+    for key, value in given.items():
+        if value:
+            rpsl_word(key, value)
+    country = options.get("country")
+    if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        raise InputError(f"--set country={country}: give the two-letter ISO 3166 code, e.g. KE")
+    return {
+        "admin-c": given["admin-c"] or "<ADMIN-C>",
+        "tech-c": given["tech-c"] or "<TECH-C>",
+        "mnt-by": given["mnt-by"] or "<MNT-BY>",
+        "org": given["org"] or "<ORG>",
+        "country": (country or "<CC>").upper(),
+        "source": (given["source"] or "RIPE").upper(),
+    }
 
 
 def _customer_pool(plan: Plan, i: int) -> int:

@@ -181,15 +181,26 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def _check_template(template: str, keys: tuple[str, ...], where: str) -> None:
+    """Placeholders by name only: a format spec (``{vlan:099999999}``) would let a template
+    make names of any size, and attribute access (``{name.x}``) reach into objects."""
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        fields = [
+            (f, spec, conversion)
+            for _, f, spec, conversion in string.Formatter().parse(template)
+            if f is not None
+        ]
     except ValueError as exc:
         raise InputError(f"{where}: interface template {template!r}: {exc}") from None
-    for f in fields:
+    for f, spec, conversion in fields:
         if f not in keys:
             raise InputError(
                 f"{where}: interface template {template!r} uses {{{f}}}; "
                 f"it may use {', '.join('{' + k + '}' for k in keys)}"
+            )
+        if spec or conversion:
+            raise InputError(
+                f"{where}: interface template {template!r}: write the placeholder as {{{f}}}, "
+                "without a format or conversion"
             )
 
 

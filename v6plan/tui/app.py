@@ -670,17 +670,33 @@ class PlanExplorer(App[None]):
     def _export(
         self, name: str, path: str, node: str, screen: ExportScreen, bar: ProgressBar
     ) -> None:
-        from .._io import atomic_writer
+        from .._io import atomic_writer, command_inputs, note_input
         from ..export import ExportOptions, get_format
+        from ..export._sink import DirectorySink, OneFileSink
 
         plan = self.plan
         try:
             fmt = get_format(name)
-            writer = fmt.writer()
             progress = _UIProgress(self, bar, len(plan))
             options = ExportOptions(node=node, progress=progress, settings={})
-            with atomic_writer(path) as out:
-                writer(plan, out, options)  # type: ignore[arg-type]
+            # A worker thread is outside the explorer command's inputs: the spec and its
+            # lock (or the plan file) are named here, so that no export lands on them.
+            with command_inputs():
+                if self.editor is not None:
+                    note_input(self.editor.path, "spec")
+                    note_input(self.editor.lock_path, "lock file")
+                else:
+                    note_input(self.source, "plan file")
+                if fmt.files and (path.endswith(os.sep) or os.path.isdir(path)):
+                    with DirectorySink(path, fmt.file_names) as folder:
+                        fmt.files_writer()(plan, folder, options)  # type: ignore[arg-type]
+                else:
+                    with atomic_writer(path) as out:
+                        if fmt.target:
+                            fmt.writer()(plan, out, options)  # type: ignore[arg-type]
+                        else:  # one file, or "give a folder" at the second
+                            one = OneFileSink(out, fmt.name, "give a folder (end the path with /)")
+                            fmt.files_writer()(plan, one, options)  # type: ignore[arg-type]
         except (V6PlanError, OSError) as exc:
             self.call_from_thread(
                 screen.query_one("#export-status", Static).update, f"not written: {exc}"
