@@ -687,6 +687,37 @@ def test_export_every_format_from_the_ui(campus: Path, tmp_path: Path) -> None:
     drive(app, script)
 
 
+def test_export_dialog_never_writes_onto_the_spec_or_its_lock(campus: Path, tmp_path: Path) -> None:
+    """The export runs in a worker thread, outside the command's inputs: checked explicitly."""
+    lock = campus.with_name("campus.lock.json")
+    (tmp_path / "sub").mkdir()
+    hard = tmp_path / "hard.yaml"
+    hard.hardlink_to(campus)
+    before = {p: p.read_bytes() for p in (campus, lock)}
+    targets = [campus, lock, hard, tmp_path / "sub" / ".." / "campus.yaml"]
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        for target, fmt in [(t, "csv") for t in targets] + [(tmp_path / "zones.txt", "bind")]:
+            await pilot.press("x")
+            await pilot.pause()
+            app.screen.query_one("#export-format", Select).value = fmt
+            await pilot.pause()
+            app.screen.query_one("#export-path", Input).value = str(target)
+            app.screen.query_one("#ok").press()
+            await settle(pilot, app)
+            assert isinstance(app.screen, ExportScreen), target  # stays open, says why
+            status = str(app.screen.query_one("#export-status").render())
+            assert "not written" in status, status
+            assert ("give a folder" if fmt == "bind" else "refusing to write") in status
+            await pilot.press("escape")
+            await pilot.pause()
+
+    drive(app, script)
+    assert {p: p.read_bytes() for p in (campus, lock)} == before
+    assert not (tmp_path / "zones.txt").exists()
+
+
 def test_export_only_the_selected_node(campus: Path, tmp_path: Path) -> None:
     app = PlanExplorer(campus)
 

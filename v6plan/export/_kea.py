@@ -15,11 +15,11 @@ from typing import TextIO
 
 from .._errors import InputError
 from .._plan import Plan
-from .._prefix import format_address, format_prefix, parse_address
+from .._prefix import format_address, format_prefix
 from .._space import cidr_cover
 from . import ExportOptions
 from ._common import Ticker, selected
-from ._text import dns_names, interface_name, kea_string
+from ._text import addresses, dns_names, interface_name, kea_string
 from ._topology import Topology
 
 __all__ = ["write_kea"]
@@ -44,14 +44,6 @@ def _pool_range(options: ExportOptions) -> tuple[int, int] | None:
     return low, high
 
 
-def _addresses(options: ExportOptions, key: str) -> list[str]:
-    out = []
-    for item in options.get(key).split(","):
-        if item.strip():
-            out.append(format_address(parse_address(item)))
-    return out
-
-
 def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """A whole ``{"Dhcp6": …}`` document, one subnet per line (streamed)."""
     top = selected(plan, options)
@@ -59,7 +51,7 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     local = options.flag("local")
     router_name = options.get("router")
     first_id = options.number("first-id", 1, 1, 2**32 - 2)
-    dns = _addresses(options, "dns")
+    dns = addresses(options.get("dns"), "dns")
     search = dns_names(options.get("domain-search"), "--set domain-search")
     listen = _listen(options)
     ticker = Ticker(options, 2 * (plan.end[top] - top))
@@ -183,7 +175,12 @@ def _listen(options: ExportOptions) -> list[str]:
             continue
         name, slash, address = item.partition("/")
         interface_name(name, "--set listen")
-        out.append(f"{name}/{format_address(parse_address(address))}" if slash else name)
+        if slash:
+            (unicast,) = addresses(address, "listen") or [""]
+            if not unicast or "," in address:
+                raise InputError(f"--set listen={item}: give NAME/ADDRESS, e.g. eth0/2001:db8::1")
+            name = f"{name}/{unicast}"
+        out.append(name)
     return out or ["*"]
 
 

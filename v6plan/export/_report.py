@@ -28,7 +28,7 @@ from ._summary import (
     report_settings,
     tree_rows,
 )
-from ._text import md_text
+from ._text import md_paragraph, md_text
 
 __all__ = ["bar", "write_markdown"]
 
@@ -77,7 +77,7 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     w = out.write
     w(f"# {_cell(plan.title)}\n\n")
     if plan.description:
-        w(f"{_cell(plan.description)}\n\n")
+        w(f"{md_paragraph(plan.description)}\n\n")
     if top:
         w(f"Part of the plan: **{_cell(plan.path(top))}** `{plan.prefix_text(top)}`.\n\n")
     findings, errors, warnings = _findings(plan)

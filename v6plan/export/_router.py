@@ -14,10 +14,10 @@ from typing import TextIO
 
 from .._errors import InputError
 from .._plan import Plan
-from .._prefix import format_address, format_prefix, parse_address
+from .._prefix import format_address, format_prefix
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, selected
-from ._text import COMMENT_MAX, dns_names, interface_name, one_line, router_name
+from ._text import COMMENT_MAX, addresses, dns_names, interface_name, one_line, router_name
 from ._topology import Router, Topology
 
 __all__ = ["write_frr", "write_radvd"]
@@ -60,11 +60,7 @@ def _radvd(
     ticker: Ticker,
 ) -> None:
     # a bad server address or search domain is the user's error, said clearly
-    rdnss = [
-        format_address(parse_address(s.strip()))
-        for s in options.get("rdnss").split(",")
-        if s.strip()
-    ]
+    rdnss = addresses(options.get("rdnss"), "rdnss")
     dnssl = dns_names(options.get("dnssl"), "--set dnssl")
     managed = "on" if options.flag("managed") else "off"
     other = "on" if options.flag("other") or options.flag("managed") else "off"

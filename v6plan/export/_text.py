@@ -33,12 +33,14 @@ from .._plan import Plan
 
 __all__ = [
     "COMMENT_MAX",
+    "addresses",
     "check_setting",
     "csv_cell",
     "dns_name",
     "dns_names",
     "interface_name",
     "kea_string",
+    "md_paragraph",
     "md_text",
     "names_are_plain",
     "one_line",
@@ -170,6 +172,21 @@ def dns_names(raw: str, what: str) -> list[str]:
     return [dns_name(item, what) for item in raw.split(",") if item.strip()]
 
 
+def addresses(raw: str, key: str) -> list[str]:
+    """``--set KEY=a,b``: IPv6 addresses, written back in RFC 5952 form (nothing else)."""
+    from .._errors import AddressError
+    from .._prefix import format_address, parse_address
+
+    out = []
+    for item in raw.split(","):
+        if item.strip():
+            try:
+                out.append(format_address(parse_address(item)))
+            except AddressError as exc:
+                raise InputError(f"--set {key}: {exc}") from None
+    return out
+
+
 _MAILBOX_LOCAL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*\Z")
 
 
@@ -202,7 +219,9 @@ def interface_name(text: str, where: str) -> str:
     if not _IFNAME.match(text):
         raise InputError(
             f"{where}: interface name {_shown(text)} is not one FRR, radvd and Kea read — "
-            "use ASCII letters, digits and . _ - : @ + (a letter, digit or _ first), up to 64"
+            "use ASCII letters, digits and . _ - : @ + (a letter, digit or _ first), up to 64, "
+            "in the name template (the spec's `interface:`, --set lan-interface= or "
+            "p2p-interface=) and the names it uses"
         )
     return text
 
@@ -260,6 +279,22 @@ def md_text(text: str, code: bool = False) -> str:
 
     ``code`` keeps backticks (our own messages mark code with them)."""
     return (_MD_PROSE if code else _MD_SPECIAL).sub(r"\\\1", one_line(text))
+
+
+_MD_BLOCK_LEAD = re.compile(r"([-+=]|\d{1,9}(?=[.)]))")
+
+
+def md_paragraph(text: str) -> str:
+    """A paragraph of its own: :func:`md_text`, and nothing at its start that would make it
+    a list, a heading underline or an indented code block instead."""
+    body = md_text(text).strip()
+    lead = _MD_BLOCK_LEAD.match(body)
+    if lead is None:
+        return body
+    if lead.group(1)[0].isdigit():  # "1. x" is a list item; "1\. x" is text
+        end = lead.end()
+        return body[:end] + "\\" + body[end:]
+    return "\\" + body
 
 
 # -- JSON (Kea) -------------------------------------------------------------------------------

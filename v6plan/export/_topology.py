@@ -51,9 +51,12 @@ class Topology:
         self.unrouted = array("i")  # LANs no router serves
         self.lan_template = options.get("lan-interface")
         self.p2p_template = options.get("p2p-interface")
-        for template, keys in ((self.lan_template, _LAN_KEYS), (self.p2p_template, _P2P_KEYS)):
+        for template, keys, key in (
+            (self.lan_template, _LAN_KEYS, "lan-interface"),
+            (self.p2p_template, _P2P_KEYS, "p2p-interface"),
+        ):
             if template:
-                _check_template(template, keys, "--set")
+                _check_template(template, keys, f"--set {key}")
         self._scan()
 
     def router(self, name: str) -> Router:
@@ -120,7 +123,7 @@ class Topology:
                     "router": router.name,
                 },
                 _P2P_KEYS,
-                self._where(kind),
+                self._where(kind, "p2p-interface"),
             )
             end.interface = _unique(name, used)
             used.add(end.interface)
@@ -142,7 +145,7 @@ class Topology:
                 template = kd.interface or self.lan_template
                 if not template:
                     template = "vlan{vlan}" if kd.vlan is not None else "lan{n}"
-                where = self._where(kd)
+                where = self._where(kd, "lan-interface")
                 _check_template(template, _LAN_KEYS, where)
                 entry = cache[k] = (template, "{n}" in template, where)
             template, by_n, where = entry
@@ -161,13 +164,13 @@ class Topology:
                 used.add(text)
             yield i, text
 
-    def _where(self, kind: Kind) -> str:
+    def _where(self, kind: Kind, setting: str) -> str:
         template = kind.template
         spec = self.plan.source or "the spec"
         if template is not None and kind.interface:
             line, col = template.place("interface")
             return f"{spec}:{line}:{col}"
-        return "--set"
+        return f"--set {setting}"
 
 
 def _unique(name: str, used: set[str]) -> str:
