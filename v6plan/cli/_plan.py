@@ -195,14 +195,18 @@ def _register_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
-        "-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here (atomically) instead of standard output; never onto the spec, its "
+        "lock or the plan file; bind (and radvd or frr for several routers) need --dir",
     )
     where.add_argument(
         "--dir",
         metavar="DIR",
         help="write every file of a multi-file format into DIR (created if missing; all files "
-        "or none): NetBox companion files in import order, one zone file per reverse zone, "
-        "one config per router",
+        "or none; refused if one would replace an input): NetBox companion files in import "
+        "order, one zone file per reverse zone, one config per router",
     )
     p.add_argument("--node", default="", help="export only this node and what is under it")
     p.add_argument(

@@ -582,7 +582,7 @@ def _write_csv(out: TextIO, table: _Table) -> None:
                     if v is True
                     else "false"
                     if v is False
-                    else csv_cell(v)
+                    else (csv_cell(v) if ('"' in v or "," in v or "\n" in v or "\r" in v) else v)
                     if isinstance(v, str)
                     else str(v)
                     for v in row

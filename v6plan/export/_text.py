@@ -248,14 +248,19 @@ def rpsl_word(key: str, text: str) -> str:
 
 
 # -- CSV --------------------------------------------------------------------------------------
-_CSV_QUOTE = re.compile(r'[,"\r\n]|^\s|\s$')
 #: A cell a spreadsheet would run: a formula lead, or one after leading blanks.
 _FORMULA = re.compile(r"\s*[=+\-@]|[\t\r]")
 
 
 def csv_cell(text: str) -> str:
     """An RFC 4180 cell: quoted (and its quotes doubled) when it needs to be."""
-    if _CSV_QUOTE.search(text):
+    if (
+        '"' in text
+        or "," in text
+        or "\n" in text
+        or "\r" in text
+        or (text and (text[0].isspace() or text[-1].isspace()))
+    ):  # `in` is several times faster than a regex here: a million rows of cells
         return '"' + text.replace('"', '""') + '"'
     return text
 
