@@ -26,7 +26,6 @@ import copy
 import dataclasses
 import json
 import re
-from collections.abc import Iterable
 
 from .._errors import InputError
 from .._plan import Plan
@@ -307,8 +306,3 @@ def kea_string(text: str) -> str:
     """A JSON string Kea reads: raw UTF-8, since Kea's parser refuses ``\\u`` escapes past
     U+00FF (json.dumps escapes only quotes, backslashes and the controls one_line removed)."""
     return json.dumps(one_line(text), ensure_ascii=False)
-
-
-def first_unsafe(texts: Iterable[str]) -> str | None:
-    """The first text holding an unsafe character (for tests and messages)."""
-    return next((t for t in texts if UNSAFE.search(t)), None)
