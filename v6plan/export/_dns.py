@@ -19,7 +19,7 @@ from .._plan import Plan
 from .._prefix import format_prefix
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, dns_label, nibble_zones, reverse_name, selected
-from ._text import COMMENT_MAX, dns_name, dns_names, one_line, zone_mailbox
+from ._text import COMMENT_MAX, dns_domain, dns_name, dns_names, one_line, zone_mailbox
 from ._topology import Topology
 
 __all__ = ["write_zones"]
@@ -41,12 +41,7 @@ class _Zones:
     def __init__(self, plan: Plan, options: ExportOptions) -> None:
         self.plan = plan
         self.top = selected(plan, options)
-        self.domain = dns_name(options.get("domain") or "example.net", "--set domain")
-        if len(self.domain) > 253 - 2 * 64:  # room for an interface and a router label
-            raise InputError(
-                f"--set domain={self.domain[:40]}…: too long for the names under it "
-                "(at most 125 characters, so that every PTR name stays within 253)"
-            )
+        self.domain = dns_domain(options.get("domain") or "example.net", "--set domain")
         servers = [f"{s}." for s in dns_names(options.get("ns"), "--set ns")]
         self.ns = servers or [f"ns1.{self.domain}.", f"ns2.{self.domain}."]
         email = options.get("email") or f"hostmaster.{self.domain}"

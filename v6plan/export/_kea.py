@@ -19,7 +19,7 @@ from .._prefix import format_address, format_prefix
 from .._space import cidr_cover
 from . import ExportOptions
 from ._common import Ticker, selected
-from ._text import addresses, dns_names, interface_name, kea_string
+from ._text import addresses, bad_interface, dns_names, interface_name, interface_ok, kea_string
 from ._topology import Topology
 
 __all__ = ["write_kea"]
@@ -120,7 +120,8 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
                 f'-{format_address(net[i] + high)}"}}]'
             )
         if ifname:
-            interface_name(ifname, plan.path(i))
+            if not interface_ok(ifname):
+                raise bad_interface(ifname, plan.path(i))
             record += f", {json.dumps('interface')}: {json.dumps(ifname)}"
             if ifname not in seen_interfaces:
                 seen_interfaces.add(ifname)
@@ -174,7 +175,7 @@ def _listen(options: ExportOptions) -> list[str]:
                 out.append(item)
             continue
         name, slash, address = item.partition("/")
-        interface_name(name, "--set listen")
+        interface_name(name, f"--set listen={item}", hint="")
         if slash:
             (unicast,) = addresses(address, "listen") or [""]
             if not unicast or "," in address:

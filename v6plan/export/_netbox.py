@@ -21,7 +21,7 @@ from .._plan import Plan
 from .._prefix import format_address, parse_prefix
 from . import NETBOX_VERSIONS, ExportOptions, Sink
 from ._common import BATCH, Ticker, dns_label, selected, slugify, walk
-from ._text import csv_cell, dns_name
+from ._text import csv_cell, dns_domain
 from ._topology import Topology
 
 __all__ = [
@@ -160,9 +160,8 @@ class _Bundle:
         self.tenant = options.get("tenant")
         self.tenant_depth = options.number("tenant-depth", 0, 0, 128)
         self.vrf = options.get("vrf")
-        self.domain = (
-            dns_name(options.get("domain"), "--set domain") if options.get("domain") else ""
-        )
+        domain = options.get("domain")
+        self.domain = dns_domain(domain, "--set domain") if domain else ""
         self.gateways = options.flag("gateways")
         self.vlans = options.flag("vlans", True)
         self.ticker = Ticker(options, 2 * (self.stop - self.top))

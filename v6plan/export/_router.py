@@ -17,7 +17,15 @@ from .._plan import Plan
 from .._prefix import format_address, format_prefix
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, selected
-from ._text import COMMENT_MAX, addresses, dns_names, interface_name, one_line, router_name
+from ._text import (
+    COMMENT_MAX,
+    addresses,
+    bad_interface,
+    dns_names,
+    interface_ok,
+    one_line,
+    router_name,
+)
 from ._topology import Router, Topology
 
 __all__ = ["write_frr", "write_radvd"]
@@ -83,7 +91,8 @@ def _radvd(
     for n, (i, ifname) in enumerate(topology.lan_interfaces(router), 1):
         if not n % 4096:
             ticker.add(4096)
-        interface_name(ifname, plan.path(i))
+        if not interface_ok(ifname):
+            raise bad_interface(ifname, plan.path(i))
         slaac = "on" if plen[i] == 64 else "off"
         warn = "" if plen[i] == 64 else "\t# not a /64: SLAAC cannot form addresses here\n"
         lines.add(
@@ -191,7 +200,8 @@ def _frr(
     topology.name_links(router)
     for end in router.links:
         i = end.node
-        interface_name(end.interface, f"{plan.path(i)} ({router.name} - {end.peer})")
+        if not interface_ok(end.interface):
+            raise bad_interface(end.interface, f"{plan.path(i)} ({router.name} - {end.peer})")
         lines.add(
             f"interface {end.interface}\n"
             f" description {_text(f'{plan.path(i)}: {router.name} - {end.peer}')}\n"
@@ -203,7 +213,8 @@ def _frr(
     for n, (i, ifname) in enumerate(topology.lan_interfaces(router), 1):
         if not n % 4096:
             ticker.add(4096)
-        interface_name(ifname, plan.path(i))
+        if not interface_ok(ifname):
+            raise bad_interface(ifname, plan.path(i))
         text = (
             f"interface {ifname}\n"
             f" description {_lan_note(plan, i)}\n"

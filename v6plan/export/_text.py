@@ -33,11 +33,14 @@ from .._plan import Plan
 __all__ = [
     "COMMENT_MAX",
     "addresses",
+    "bad_interface",
     "check_setting",
     "csv_cell",
+    "dns_domain",
     "dns_name",
     "dns_names",
     "interface_name",
+    "interface_ok",
     "kea_string",
     "md_paragraph",
     "md_text",
@@ -166,6 +169,21 @@ def dns_name(text: str, what: str) -> str:
     return name
 
 
+#: A domain that host names are made under: room for two labels of 63 within 253.
+DOMAIN_MAX = 253 - 2 * 64
+
+
+def dns_domain(text: str, what: str) -> str:
+    """:func:`dns_name`, short enough that ``interface.router.DOMAIN`` is a name too."""
+    domain = dns_name(text, what)
+    if len(domain) > DOMAIN_MAX:
+        raise InputError(
+            f"{what}={domain[:40]}…: too long for the names made under it (at most "
+            f"{DOMAIN_MAX} characters, so that every name stays within 253)"
+        )
+    return domain
+
+
 def dns_names(raw: str, what: str) -> list[str]:
     """A comma-separated list of host names (empty items ignored)."""
     return [dns_name(item, what) for item in raw.split(",") if item.strip()]
@@ -213,15 +231,29 @@ def _shown(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
-def interface_name(text: str, where: str) -> str:
-    """An interface name FRR, radvd and Kea all read as one word: ASCII, at most 64."""
-    if not _IFNAME.match(text):
-        raise InputError(
-            f"{where}: interface name {_shown(text)} is not one FRR, radvd and Kea read — "
-            "use ASCII letters, digits and . _ - : @ + (a letter, digit or _ first), up to 64, "
-            "in the name template (the spec's `interface:`, --set lan-interface= or "
-            "p2p-interface=) and the names it uses"
-        )
+def interface_ok(text: str) -> bool:
+    """Whether FRR, radvd and Kea all read ``text`` as one interface name (ASCII, up to 64)."""
+    return _IFNAME.match(text) is not None
+
+
+_TEMPLATE_HINT = (
+    ", in the name template (the spec's `interface:`, --set lan-interface= or p2p-interface=) "
+    "and the names it uses"
+)
+
+
+def bad_interface(text: str, where: str, hint: str = _TEMPLATE_HINT) -> InputError:
+    """The error for an interface name :func:`interface_ok` refuses."""
+    return InputError(
+        f"{where}: interface name {_shown(text)} is not one FRR, radvd and Kea read — use "
+        f"ASCII letters, digits and . _ - : @ + (a letter, digit or _ first), up to 64{hint}"
+    )
+
+
+def interface_name(text: str, where: str, hint: str = _TEMPLATE_HINT) -> str:
+    """``text`` if :func:`interface_ok`, else :func:`bad_interface` is raised."""
+    if not interface_ok(text):
+        raise bad_interface(text, where, hint)
     return text
 
 
