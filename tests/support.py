@@ -1,4 +1,5 @@
-"""Shared test helpers: paths, the acceptance data, and `need` for system requirements.
+"""Shared test helpers: paths, the acceptance data, `need` for system requirements and
+`need_program` for the external programs a test runs.
 
 Import from here (``from support import need``): two conftest.py files share the module
 name ``conftest``, so importing from it depends on which was loaded last.
@@ -32,3 +33,25 @@ def need(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+def need_program(name: str) -> str:
+    """The path of an external program a test runs: the one guard every such test goes
+    through. Missing, it skips locally with the Debian package to install (from the table
+    ``v6lab`` uses, v6plan.lab._programs) and fails in CI."""
+    from v6plan.lab._programs import find_program, install_command, package_of
+
+    package = package_of(name)  # KeyError: add the program to PROGRAMS and .ci/apt-packages
+    path = find_program(name)
+    need(
+        path is not None,
+        f"{name} is not installed (Debian package {package}: {install_command([name])})",
+    )
+    assert path is not None
+    return path
+
+
+def need_programs(*names: str) -> None:
+    """:func:`need_program` for each of ``names``."""
+    for name in names:
+        need_program(name)
