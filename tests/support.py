@@ -35,23 +35,24 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def need_program(name: str) -> str:
+def need_program(name: str, sbin: bool = True) -> str:
     """The path of an external program a test runs: the one guard every such test goes
-    through. Missing, it skips locally with the Debian package to install (from the table
-    ``v6lab`` uses, v6plan.lab._programs) and fails in CI."""
-    from v6plan.lab._programs import find_program, install_command, package_of
+    through. Missing, it skips locally naming the Debian package to install (from the table
+    ``v6lab`` uses, v6plan.lab._programs) and fails in CI. ``sbin=False`` for a program
+    run by name, as the netns backend runs them (PATH only; sbin is on root's PATH)."""
+    from v6plan.lab._programs import find_program
 
-    package = package_of(name)  # KeyError: add the program to PROGRAMS and .ci/apt-packages
-    path = find_program(name)
-    need(
-        path is not None,
-        f"{name} is not installed (Debian package {package}: {install_command([name])})",
-    )
+    need_programs(name, sbin=sbin)
+    path = find_program(name, sbin)
     assert path is not None
     return path
 
 
-def need_programs(*names: str) -> None:
-    """:func:`need_program` for each of ``names``."""
+def need_programs(*names: str, sbin: bool = True) -> None:
+    """:func:`need_program` for several: one skip naming every missing one's package."""
+    from v6plan.lab._programs import missing_message, missing_programs, package_of
+
     for name in names:
-        need_program(name)
+        package_of(name)  # KeyError: add the program to PROGRAMS and to .ci/apt-packages
+    missing = missing_programs(names, sbin)
+    need(not missing, missing_message(missing, "the test runs"))

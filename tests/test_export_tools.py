@@ -183,7 +183,7 @@ def kea_ok(path: Path, netns: str = "") -> None:
     kea = tool("kea-dhcp6")
     args = [kea, "-t", str(path)]
     if netns:
-        args = ["ip", "netns", "exec", netns, *args]
+        args = [tool("ip"), "netns", "exec", netns, *args]
     done = run(*args)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
@@ -223,13 +223,13 @@ def test_kea_for_one_router(tmp_path: Path) -> None:
 @pytest.fixture
 def netns() -> Iterator[str]:
     need(os.geteuid() == 0, "a network namespace needs root")
-    need_program("ip")
+    ip = tool("ip")
     name = f"v6pexp-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run([ip, "netns", "add", name], check=True)
     try:
         yield name
     finally:
-        subprocess.run(["ip", "netns", "del", name], check=False)
+        subprocess.run([ip, "netns", "del", name], check=False)
 
 
 def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: str) -> None:
@@ -241,7 +241,19 @@ def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: st
     assert config["interfaces-config"]["interfaces"] == names
     for n, name in enumerate(names):  # the interfaces Kea checks for, in our own namespace
         subprocess.run(
-            ["ip", "-n", netns, "link", "add", name, "type", "veth", "peer", "name", f"peer{n}"],
+            [
+                tool("ip"),
+                "-n",
+                netns,
+                "link",
+                "add",
+                name,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                f"peer{n}",
+            ],
             check=True,
         )
     kea_ok(path, netns)

@@ -50,7 +50,7 @@ def require_backend(name: str) -> None:
         "the netns backend (v6plan.lab.netns) is not there yet",
     )
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns labs need root on Linux")
-    need_program("ip")  # the backend's own: it builds every namespace with it
+    need_programs("ip", sbin=False)  # the backend's own: it builds every namespace with it
 
 
 def need_lab_programs(lab: Any, backend: str) -> None:
@@ -58,8 +58,10 @@ def need_lab_programs(lab: Any, backend: str) -> None:
     ``programs:`` declares and what the backend runs itself — is not installed; the skip
     names the Debian package. Asked through the contract (``missing_programs``)."""
     from v6plan.lab._backends import backend_class
+    from v6plan.lab._programs import missing_message
 
-    need_programs(*backend_class(backend).missing_programs(lab.instantiate().topology_spec()))
+    missing = backend_class(backend).missing_programs(lab.instantiate().topology_spec())
+    need(not missing, missing_message(missing, f"{lab.name} on {backend} runs"))
 
 
 def path_without(directory: Path, *hidden: str) -> str:

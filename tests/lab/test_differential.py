@@ -108,7 +108,7 @@ def make_backend(name: str, tmp_path: Path) -> Backend:
 
         return SimBackend("d" + secrets.token_hex(2), tmp_path / "sim")
     need(netns_usable(), "the netns side of the differential suite needs root on Linux")
-    need_programs("ip", "ping", "traceroute", "rdisc6", "radvd", "sysctl")
+    need_programs("ip", "ping", "traceroute", "rdisc6", "radvd", "sysctl", sbin=False)
     from v6plan.lab.netns import NetnsBackend
 
     return NetnsBackend("d" + secrets.token_hex(2), tmp_path / "netns")

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from labhelpers import need, need_program, path_without, require_backend, v6lab
+from labhelpers import need, need_programs, path_without, require_backend, v6lab
 
 from v6plan import SpecError
 from v6plan.lab._errors import MissingProgramsError
@@ -126,6 +126,7 @@ def test_netns_asks_for_what_the_lab_and_the_backend_run(
     from v6plan.lab.netns import NetnsBackend
     from v6plan.lab.sim import SimBackend
 
+    need_programs("ip", "sysctl", sbin=False)  # the others of the lab, which stay visible
     spec = load_lab("08-slaac").instantiate().topology_spec()
     monkeypatch.setenv("PATH", path_without(tmp_path / "bin", "rdisc6", "radvd", "ping"))
     assert NetnsBackend.missing_programs(spec) == ["radvd", "ping", "rdisc6"]
@@ -161,7 +162,6 @@ def test_the_engine_refuses_before_the_backend_builds_anything(
 
 def netns_ready() -> None:
     require_backend("netns")
-    need_program("ip")
 
 
 def test_netns_start_without_rdisc6_refuses_and_names_ndisc6(
@@ -191,7 +191,6 @@ def test_netns_exec_of_a_missing_program_names_its_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     netns_ready()
-    need_program("ping")
     code, _, err = v6lab("start", "04-lan-addressing", "--backend", "netns")
     assert code == 0, err
     try:

@@ -112,15 +112,31 @@ def test_the_window_is_declared_per_check(
     assert (results["settled"].passed, results["settled"].code) == (True, "ok")
 
 
-def test_a_wait_longer_than_a_minute_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("wait: 0", "wait: 600"), "lab.yaml:6:90: 'wait' is 600; it must be from 0 to 60"),
+        (
+            (
+                '"{h1.eth0.cidr}", wait: 0}',
+                '"{h1.eth0.cidr}"}\n  - {id: q, type: quiz, answer: x, wait: 3}',
+            ),
+            "lab.yaml:7:36: check 'q' (quiz) is graded on answers and never waits — remove 'wait'",
+        ),
+    ],
+)
+def test_a_wait_that_cannot_be_is_refused(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
     from v6plan import SpecError
 
     directory = tmp_path / "labs" / "99-wait"
     (directory / "messages").mkdir(parents=True)
-    (directory / "lab.yaml").write_text(WAITS.replace("wait: 0", "wait: 600"))
+    (directory / "lab.yaml").write_text(WAITS.replace(*change))
     (directory / "messages" / "en.yaml").write_text("title: t\ntask: wait\n")
-    with pytest.raises(SpecError, match=r"lab\.yaml:6:90: 'wait' is 600; it must be from 0 to 60"):
+    with pytest.raises(SpecError) as info:
         load_lab(directory)
+    assert expected in str(info.value)
 
 
 # -- the contract: Backend.settle ---------------------------------------------------------------

@@ -228,15 +228,20 @@ class Context:
         accepts RAs (``accept_ra`` 1 without forwarding, or 2)."""
         if self.addressing is None:
             return False
-        topology, advertise = self.addressing.topology, self.addressing.advertise
-        for ifname in [iface] if iface else topology.interfaces(node):
-            peer = topology.neighbours(Endpoint(node, ifname))
-            if peer is not None and peer.iface in advertise.get(peer.node, {}):
+        for ifname in [iface] if iface else self.addressing.topology.interfaces(node):
+            if self.faces_advertiser(node, ifname):
                 accept_ra = _sysctl(self, node, f"net.ipv6.conf.{ifname}.accept_ra")
                 forwarding = _sysctl(self, node, f"net.ipv6.conf.{ifname}.forwarding")
                 if accept_ra == "2" or (accept_ra == "1" and forwarding == "0"):
                     return True
         return False
+
+    def faces_advertiser(self, node: str, iface: str) -> bool:
+        """The topology makes the router at the other end of ``node:iface`` advertise."""
+        if self.addressing is None:
+            return False
+        peer = self.addressing.topology.neighbours(Endpoint(node, iface))
+        return peer is not None and peer.iface in self.addressing.advertise.get(peer.node, {})
 
     @classmethod
     def for_answers(cls, addressing: Addressing | None, answers: dict[str, str]) -> Context:
@@ -572,7 +577,7 @@ def check_ra(ctx: Context, args: dict[str, str]) -> Outcome:
     )
     adverts = read_advertisements(frames)
     if not adverts:  # radvd may be starting, or waiting out its 3 s between multicast RAs
-        return Outcome(False, "no-ra", base, not _faces_advertiser(ctx, node, iface))
+        return Outcome(False, "no-ra", base, not ctx.faces_advertiser(node, iface))
     for advert in adverts:
         for p in advert.prefixes:
             if (p[0], p[1]) != (net, length):
@@ -589,14 +594,6 @@ def check_ra(ctx: Context, args: dict[str, str]) -> Outcome:
             return Outcome(True, "ok", params)
     seen = sorted({format_prefix(p[0], p[1]) for a in adverts for p in a.prefixes})
     return Outcome(False, "no-prefix", {**base, "found": ", ".join(seen) or "-"})
-
-
-def _faces_advertiser(ctx: Context, node: str, iface: str) -> bool:
-    """The topology makes the router at the other end of ``node:iface`` advertise."""
-    if ctx.addressing is None:
-        return False
-    peer = ctx.addressing.topology.neighbours(Endpoint(node, iface))
-    return peer is not None and peer.iface in ctx.addressing.advertise.get(peer.node, {})
 
 
 def check_slaac(ctx: Context, args: dict[str, str]) -> Outcome:

@@ -650,7 +650,13 @@ def _checks(
                 continue
             if key == "wait":  # seconds the check may wait for the network to settle
                 seconds = r.integer(value, "wait", 0, MAX_WAIT, "10")
-                if seconds is not None:
+                if not kind.network:
+                    r.problem(
+                        key_node,
+                        f"check {cid!r} ({ctype}) is graded on answers and never waits",
+                        "remove 'wait'",
+                    )
+                elif seconds is not None:
                     waits[cid] = float(seconds)
                 continue
             if key not in kind.required + kind.optional:
