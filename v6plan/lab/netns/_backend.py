@@ -20,7 +20,6 @@ import errno
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -451,7 +450,7 @@ class NetnsBackend(Backend):
         self._check_node(node)
         if not argv:
             return CommandResult(2, "", "no command given\n")
-        if "/" not in argv[0] and shutil.which(argv[0]) is None:  # as `ip netns exec` looks
+        if "/" not in argv[0] and find_program(argv[0], sbin=False) is None:  # as `ip netns exec`
             return CommandResult(127, "", _not_installed(argv[0]))
         proc = subprocess.Popen(
             ["ip", "netns", "exec", self.namespace(node), *argv],
