@@ -28,7 +28,8 @@ demo: $(STAMP)  ## plan the bundled government example and write its report
 packages:  ## install the Debian packages the tests need (as root; otherwise says what is missing)
 	@.ci/install-packages
 
-test: $(STAMP) packages  ## run every test (what CI runs)
+# packages first: on a fresh Debian machine it also brings python3-venv, which .venv needs
+test: packages $(STAMP)  ## install the tests' Debian packages (as root), then run every test (what CI runs)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)  ## ruff and mypy

@@ -10,7 +10,6 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -18,17 +17,13 @@ from pathlib import Path
 
 import pytest
 from helpers import plan_of
-from support import need
+from support import need, need_program
 from test_exports import EXAMPLES, example, export, export_dir
 
 
-def tool(name: str, package: str) -> str:
-    path = shutil.which(name) or (
-        f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
-    )
-    need(path is not None, f"{name} (Debian package {package}) is not installed")
-    assert path is not None
-    return path
+def tool(name: str) -> str:
+    """The program's path, through the one guard (which names its Debian package)."""
+    return need_program(name)
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,13 +46,13 @@ def zone_records(path: Path) -> list[tuple[str, str, str]]:
 
 
 def check_zones(directory: Path) -> list[Path]:
-    checkzone = tool("named-checkzone", "bind9-utils")
+    checkzone = tool("named-checkzone")
     zones = sorted(directory.glob("db.*"))
     assert zones
     for path in zones:
         done = run(checkzone, "-k", "fail", "-n", "fail", path.name[3:], str(path))
         assert done.returncode == 0, done.stdout + done.stderr
-    checkconf = tool("named-checkconf", "bind9-utils")
+    checkconf = tool("named-checkconf")
     (directory / "named.conf").write_text(
         f'options {{ directory "{directory}"; }};\ninclude "{directory}/named.conf.zones";\n'
     )
@@ -142,7 +137,7 @@ def test_bind_non_nibble_node_and_delegations(tmp_path: Path) -> None:
 
 # -- radvd ----------------------------------------------------------------------------------------
 def radvd_ok(path: Path) -> None:
-    radvd = tool("radvd", "radvd")
+    radvd = tool("radvd")
     done = run(radvd, "--configtest", f"--config={path}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "syntax ok" in done.stdout + done.stderr
@@ -185,10 +180,10 @@ def test_radvd_lans_without_a_router(tmp_path: Path) -> None:
 
 # -- Kea ------------------------------------------------------------------------------------------
 def kea_ok(path: Path, netns: str = "") -> None:
-    kea = tool("kea-dhcp6", "kea-dhcp6-server")
+    kea = tool("kea-dhcp6")
     args = [kea, "-t", str(path)]
     if netns:
-        args = ["ip", "netns", "exec", netns, *args]
+        args = [tool("ip"), "netns", "exec", netns, *args]
     done = run(*args)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
@@ -227,13 +222,14 @@ def test_kea_for_one_router(tmp_path: Path) -> None:
 
 @pytest.fixture
 def netns() -> Iterator[str]:
-    need(os.geteuid() == 0 and shutil.which("ip") is not None, "root and iproute2 for a netns")
+    need(os.geteuid() == 0, "a network namespace needs root")
+    ip = tool("ip")
     name = f"v6pexp-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run([ip, "netns", "add", name], check=True)
     try:
         yield name
     finally:
-        subprocess.run(["ip", "netns", "del", name], check=False)
+        subprocess.run([ip, "netns", "del", name], check=False)
 
 
 def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: str) -> None:
@@ -245,7 +241,19 @@ def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: st
     assert config["interfaces-config"]["interfaces"] == names
     for n, name in enumerate(names):  # the interfaces Kea checks for, in our own namespace
         subprocess.run(
-            ["ip", "-n", netns, "link", "add", name, "type", "veth", "peer", "name", f"peer{n}"],
+            [
+                tool("ip"),
+                "-n",
+                netns,
+                "link",
+                "add",
+                name,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                f"peer{n}",
+            ],
             check=True,
         )
     kea_ok(path, netns)
@@ -253,7 +261,7 @@ def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: st
 
 # -- FRR ------------------------------------------------------------------------------------------
 def frr_ok(path: Path) -> None:
-    vtysh = tool("vtysh", "frr")
+    vtysh = tool("vtysh")
     done = run(vtysh, "--dryrun", "--inputfile", str(path))
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -312,7 +320,7 @@ CHROMIUM_FLAGS = (
 
 
 def render(html: Path, png: Path, height: int = 2400) -> str:
-    chromium = tool("chromium", "chromium")
+    chromium = tool("chromium")
     profile = png.parent / f"chromium-profile-{png.stem}"
     done = subprocess.run(
         [

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import need
+from support import need_program
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -45,7 +45,7 @@ def wait_for(what: Callable[[], str], test: Callable[[str], bool], timeout: floa
 @pytest.fixture
 def tmux() -> Iterator[Callable[..., str]]:
     """A private tmux server (its own socket); killed at the end, whatever happens."""
-    need(shutil.which("tmux") is not None, "tmux is not installed (Debian package tmux)")
+    need_program("tmux")
     name = f"v6plan-tui-test-{os.getpid()}"
 
     def run(*args: str) -> str:
@@ -201,9 +201,7 @@ async def browse(url: str, shot: Path) -> dict[str, object]:
 
 
 def test_serve_in_headless_chromium(campus: Path, tmp_path: Path) -> None:
-    need(
-        shutil.which("chromium") is not None, "chromium is not installed (Debian package chromium)"
-    )
+    need_program("chromium")
     pytest.importorskip("aiohttp")
     port = free_port()
     log = tmp_path / "serve.log"

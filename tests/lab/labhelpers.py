@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 
-from support import IN_CI, need  # noqa: E402,F401
+from support import IN_CI, need, need_program, need_programs  # noqa: E402,F401
 
 
 def have_module(name: str) -> bool:
@@ -49,6 +50,33 @@ def require_backend(name: str) -> None:
         "the netns backend (v6plan.lab.netns) is not there yet",
     )
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns labs need root on Linux")
+    need_programs("ip", sbin=False)  # the backend's own: it builds every namespace with it
+
+
+def need_lab_programs(lab: Any, backend: str) -> None:
+    """Skip (locally) or fail (CI) when a program the lab runs on ``backend`` — what its
+    ``programs:`` declares and what the backend runs itself — is not installed; the skip
+    names the Debian package. Asked through the contract (``missing_programs``)."""
+    from v6plan.lab._backends import backend_class
+    from v6plan.lab._programs import missing_message
+
+    missing = backend_class(backend).missing_programs(lab.instantiate().topology_spec())
+    need(not missing, missing_message(missing, f"{lab.name} on {backend} runs"))
+
+
+def path_without(directory: Path, *hidden: str) -> str:
+    """A PATH on which every program of the current PATH is found except ``hidden``: a
+    directory of symlinks (how tests see a machine without a tool; nothing is uninstalled)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for entry in os.environ.get("PATH", "").split(os.pathsep):
+        folder = Path(entry)
+        if not folder.is_dir():
+            continue
+        for program in folder.iterdir():
+            link = directory / program.name
+            if program.name not in hidden and not link.exists() and not link.is_symlink():
+                link.symlink_to(program)
+    return str(directory)
 
 
 def v6lab(*args: object) -> tuple[int, str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import require_backend
+from labhelpers import need_lab_programs
 
 from v6plan._prefix import expand_address, format_address, parse_prefix
 from v6plan.lab._checks import TYPES, expected
@@ -98,6 +99,7 @@ def test_every_lab_is_complete_in_english(name: str) -> None:
 
 
 def _verdicts(lab: Lab, backend: str) -> dict[str, dict[str, tuple[bool, str]]]:
+    need_lab_programs(lab, backend)
     verdicts = verify_lab(lab, backend)
     problems = {v.solution: v.mismatches for v in verdicts if not v.ok}
     assert not problems, problems

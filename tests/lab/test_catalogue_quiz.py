@@ -7,13 +7,12 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import need
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from labhelpers import need_program
 
 from v6plan import SpecError
 from v6plan._prefix import expand_address, format_address, format_prefix
@@ -296,7 +295,7 @@ def test_zone_requirements() -> None:
 
 
 def test_named_checkzone_agrees_on_generated_and_broken_zones() -> None:
-    need(shutil.which("named-checkzone") is not None, "named-checkzone (bind9-utils)")
+    need_program("named-checkzone")
     lab = load_lab("11-reverse-dns")
     for variant in (None, (0x3FFF_0A70_0005 << 80, 48)):
         from v6plan.lab._labfile import Variant

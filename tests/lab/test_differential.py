@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import socket
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from labhelpers import need
+from labhelpers import need, need_programs
 from test_sim_shared import (
     H1,
     H1_LL,
@@ -109,16 +108,7 @@ def make_backend(name: str, tmp_path: Path) -> Backend:
 
         return SimBackend("d" + secrets.token_hex(2), tmp_path / "sim")
     need(netns_usable(), "the netns side of the differential suite needs root on Linux")
-    for tool, package in (
-        ("ping", "iputils-ping"),
-        ("traceroute", "traceroute"),
-        ("rdisc6", "ndisc6"),
-        ("radvd", "radvd"),
-    ):
-        need(
-            shutil.which(tool) is not None,
-            f"the netns side needs {tool} (Debian package {package})",
-        )
+    need_programs("ip", "ping", "traceroute", "rdisc6", "radvd", "sysctl", sbin=False)
     from v6plan.lab.netns import NetnsBackend
 
     return NetnsBackend("d" + secrets.token_hex(2), tmp_path / "netns")

@@ -359,9 +359,9 @@ class Chromium:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from labhelpers import need
+    from labhelpers import need_program
 
-    need(shutil.which("chromium") is not None, "chromium (Debian package) is not installed")
+    need_program("chromium")
     chrome = Chromium(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield chrome

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from labhelpers import need_lab_programs
 
 from v6plan import SpecError
 from v6plan.lab._i18n import Messages, fill, language
@@ -39,6 +40,7 @@ def test_starter_labs_are_listed_and_complete() -> None:
 @pytest.mark.parametrize("lab_name", STARTERS)
 def test_lab_solutions_on_each_backend(lab_name: str, backend_name: str) -> None:
     lab = load_lab(lab_name)
+    need_lab_programs(lab, backend_name)
     verdicts = verify_lab(lab, backend_name)
     report = {v.solution: v.mismatches for v in verdicts if not v.ok}
     assert not report, report
@@ -54,6 +56,7 @@ def test_the_untouched_lab_fails_its_main_checks(backend_name: str) -> None:
     from v6plan.lab._verify import run_solution
 
     lab = load_lab("08-slaac")
+    need_lab_programs(lab, backend_name)
     results, _ = run_solution(lab, backend_name, None)
     assert results["h1-slaac"].code == "accept-ra-off"
     assert results["h1-reaches-h2"].code == "no-route"
@@ -96,6 +99,7 @@ solution:
   commands: {h1: ["ip -6 addr add {h1.eth0.cidr} dev eth0"]}
 broken:
   - {id: none, commands: {h1: []}, expect: {a: missing}}
+programs: [ip]
 """
 
 
@@ -201,11 +205,13 @@ def test_isp_core_fully_configured_on_each_backend(tmp_path: Path, backend_name:
         for c, o, h in ((1, 2, 2), (1, 9, 3), (5, 13, 4))
     ]
     checks.append("  - {id: in-plan, type: plan}")
-    body = "lab: 98-isp\ntopology: isp-core\nsetup:\n  configure: all\nchecks:\n" + "\n".join(
-        checks
+    body = (
+        "lab: 98-isp\ntopology: isp-core\nprograms: [ip]\nsetup:\n  configure: all\nchecks:\n"
+        + "\n".join(checks)
     )
     body += "\nsolution:\n  commands: {}\n"
     lab = load_lab(make_lab(tmp_path, body.replace("98-isp", "99-test")))
+    need_lab_programs(lab, backend_name)
     verdicts = verify_lab(lab, backend_name)
     assert verdicts[0].ok, verdicts[0].mismatches
 
@@ -218,6 +224,7 @@ def test_sim_and_netns_give_the_same_verdicts(lab_name: str) -> None:
     require_backend("sim")
     require_backend("netns")
     lab = load_lab(lab_name)
+    need_lab_programs(lab, "netns")
     try:
         verdicts = {
             backend: {

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from labhelpers import need
+from labhelpers import need, need_program, need_programs
 from test_sim_shared import H1, H1_LL, H1_SLAAC, H2, R1_LAN1, ip, star, three_nodes
 
 from v6plan.lab._backend import router_advert
@@ -41,7 +41,7 @@ def namespaces(prefix: str) -> list[str]:
 @pytest.fixture
 def netns() -> Iterator[type]:
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns tests need root on Linux")
-    need(shutil.which("ip") is not None, "netns tests need iproute2")
+    need_programs("ip", sbin=False)  # run by name, as the backend runs them
     from v6plan.lab.netns import NetnsBackend, available
 
     need(available() == "", f"netns backend unavailable: {available()}")
@@ -71,6 +71,7 @@ def make(netns: type, backends: list, tmp_path: Path):  # type: ignore[no-untype
 def test_start_builds_namespaces_links_and_setup_then_stop_removes_them(
     netns, backends, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
+    need_programs("ping", sbin=False)
     b = make(netns, backends, tmp_path)
     said: list[str] = []
     b.start(three_nodes("basic"), said.append)
@@ -95,6 +96,7 @@ def test_start_builds_namespaces_links_and_setup_then_stop_removes_them(
 
 
 def test_two_sessions_do_not_collide(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    need_programs("ping", sbin=False)
     first, second = make(netns, backends, tmp_path), make(netns, backends, tmp_path)
     first.start(three_nodes("same"))
     second.start(three_nodes("same"))
@@ -121,16 +123,16 @@ def test_readiness_waits_for_dad_and_stops_on_dadfailed(netns, backends, tmp_pat
 
 
 def test_radvd_serves_slaac_and_is_stopped_by_pid(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    need(shutil.which("radvd") is not None, "radvd (Debian package radvd) is needed")
+    need_programs("radvd", sbin=False)
     b = make(netns, backends, tmp_path)
     b.start(three_nodes("ra", advertise={"prefixes": ["2001:db8:1::/64"], "interval": 10}))
     assert H1_SLAAC in {a.address for a in b.addresses("h1")}
     pidfile = b.workdir / "radvd-r1.pid"
     pid = int(pidfile.read_text())
     assert b"radvd" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    result = b.exec("h1", ["rdisc6", "-1", "eth0"]) if shutil.which("rdisc6") else None
-    if result is not None:
-        assert " Prefix                   : 2001:db8:1::/64" in result.stdout
+    need_programs("rdisc6", sbin=False)
+    result = b.exec("h1", ["rdisc6", "-1", "eth0"])
+    assert " Prefix                   : 2001:db8:1::/64" in result.stdout
     b.stop()
     time.sleep(0.05)
     assert (
@@ -141,7 +143,7 @@ def test_radvd_serves_slaac_and_is_stopped_by_pid(netns, backends, tmp_path) -> 
 
 
 def test_radvd_accepts_the_config_we_write(netns, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    need(shutil.which("radvd") is not None, "radvd (Debian package radvd) is needed")
+    radvd = need_program("radvd")
     from v6plan.lab.netns import radvd_conf
 
     advert = router_advert(
@@ -160,7 +162,7 @@ def test_radvd_accepts_the_config_we_write(netns, tmp_path) -> None:  # type: ig
     conf = tmp_path / "radvd.conf"
     conf.write_text(radvd_conf({"eth0": advert, "eth1": router_advert({})}))
     conf.chmod(0o644)
-    result = subprocess.run(["radvd", "-c", "-C", str(conf)], capture_output=True, text=True)
+    result = subprocess.run([radvd, "-c", "-C", str(conf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -181,7 +183,7 @@ CRASHER = textwrap.dedent(
 
 
 def test_cleanup_removes_what_a_killed_process_left(netns, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    need(shutil.which("radvd") is not None, "radvd (Debian package radvd) is needed")
+    need_programs("radvd", sbin=False)
     from v6plan.lab.netns import cleanup
 
     session = tag()
@@ -251,6 +253,7 @@ def test_machine_wide_cleanup_keeps_running_labs_and_removes_abandoned_ones(
 
 
 def test_exec_timeout_interrupts_so_ping_prints_statistics(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    need_programs("ping", sbin=False)
     b = make(netns, backends, tmp_path)
     b.start(three_nodes("timeout"))
     result = b.exec("h1", ["ping", "-6", "-i", "0.2", "2001:db8:2::10"], timeout=0.7)
@@ -285,8 +288,7 @@ def test_probes_and_capture(netns, backends, tmp_path) -> None:  # type: ignore[
     )
     assert read_neighbour_adverts(frames, R1_LAN1) == ["02:00:00:00:02:00"]
     assert time.monotonic() - started < 3.0  # early returns, not three full timeouts
-    if shutil.which("tcpdump") is None:
-        need(False, "tcpdump (Debian package tcpdump) is needed for capture")
+    need_programs("tcpdump", "ping", sbin=False)
     import threading
 
     pinger = threading.Thread(

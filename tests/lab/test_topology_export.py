@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -122,10 +121,9 @@ def test_a_broken_file_fails_the_schema() -> None:
 
 @pytest.mark.parametrize("name", topologies())
 def test_frr_and_radvd_configs_pass_their_own_checkers(name: str, tmp_path: Path) -> None:
-    from labhelpers import need
+    from labhelpers import need_program
 
-    need(shutil.which("vtysh") is not None, "FRR's vtysh (Debian package frr) is not installed")
-    need(shutil.which("radvd") is not None, "radvd (Debian package radvd) is not installed")
+    vtysh, radvd = need_program("vtysh"), need_program("radvd")  # radvd is in sbin
     source = tx.load_spec_for(name)
     checked = 0
     for fmt, make in (("clab", tx.containerlab_files), ("kathara", tx.kathara_files)):
@@ -136,7 +134,7 @@ def test_frr_and_radvd_configs_pass_their_own_checkers(name: str, tmp_path: Path
                 path.write_text(text)
                 if path.name == "frr.conf":
                     done = subprocess.run(
-                        ["vtysh", "--dryrun", "-f", str(path)],
+                        [vtysh, "--dryrun", "-f", str(path)],
                         capture_output=True,
                         text=True,
                         timeout=60,
@@ -145,7 +143,7 @@ def test_frr_and_radvd_configs_pass_their_own_checkers(name: str, tmp_path: Path
                     checked += 1
                 elif path.name == "radvd.conf":
                     done = subprocess.run(
-                        ["radvd", "-c", "-C", str(path)], capture_output=True, text=True, timeout=60
+                        [radvd, "-c", "-C", str(path)], capture_output=True, text=True, timeout=60
                     )
                     assert done.returncode == 0, (relative, done.stderr)
                     checked += 1

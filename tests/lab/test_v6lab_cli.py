@@ -315,9 +315,12 @@ def test_a_killed_netns_start_leaves_nothing_after_stop(lab_state: Path) -> None
     import signal
     import time
 
-    from labhelpers import require_backend
+    from labhelpers import need_lab_programs, require_backend
+
+    from v6plan.lab._labfile import load_lab
 
     require_backend("netns")
+    need_lab_programs(load_lab("06-p2p-loopbacks"), "netns")
     env = dict(os.environ, V6LAB_STATE_DIR=str(lab_state))
     proc = subprocess.Popen(
         [PYTHON, "-m", "v6plan.lab.cli", "start", "06-p2p-loopbacks", "--backend", "netns"],

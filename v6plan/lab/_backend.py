@@ -19,6 +19,12 @@ Additions since the first version (all optional for the engine):
   itself (netns: batched, one ``ip -batch`` per namespace); the engine then skips it.
 - ``send_l3(..., ifname=None)`` — the outgoing interface for a link-local destination.
 - Route protocols are the kernel's: ``ip route add`` makes ``"boot"`` routes on both backends.
+- ``TopologySpec.programs`` and :meth:`Backend.missing_programs` — the programs a lab runs on
+  its nodes (lab.yaml ``programs:``); a backend that runs real ones says which are not
+  installed, and the engine refuses to start before anything is built.
+- :meth:`Backend.settle` — let the network's own timers run (DAD, RAs, SLAAC, neighbour
+  resolution) until a condition holds or a window passes: netns polls in real time, the
+  simulator advances its virtual clock. Checks of things the kernel does over time use it.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from pathlib import Path
 from typing import ClassVar
 
 __all__ = [
+    "SETTLE_POLL",
     "Address",
     "Backend",
     "CommandResult",
@@ -71,6 +78,9 @@ class TopologySpec:
     links: tuple[LinkSpec, ...]
     #: commands the engine runs on each node after start (addressing from the plan, etc.)
     setup: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: programs the lab runs on its nodes: setup, solutions, checks and the trainee's task
+    #: (lab.yaml ``programs:``); a backend that runs real programs needs them installed
+    programs: tuple[str, ...] = ()
 
 
 # -- what a backend reports ----------------------------------------------------------------------
@@ -241,6 +251,10 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
 
 
 # -- the backend -----------------------------------------------------------------------------------
+#: seconds between two looks at the network while :meth:`Backend.settle` waits
+SETTLE_POLL = 0.05
+
+
 class Backend(ABC):
     """A running topology on one backend, for one lab session."""
 
@@ -257,6 +271,32 @@ class Backend(ABC):
         """``session`` is a short tag (≤ 6 chars) that prefixes every name this backend makes."""
         self.session = session
         self.workdir = workdir
+
+    @classmethod
+    def missing_programs(cls, topology: TopologySpec) -> list[str]:
+        """The programs running ``topology`` here needs that are not installed: the lab's
+        (``topology.programs``) and the backend's own (``ip``, ``radvd`` …). The engine
+        calls it before :meth:`start` and refuses, naming their Debian packages. The
+        default, for a backend that simulates every program (the sim): none."""
+        return []
+
+    def settle(self, condition: Callable[[], bool], within: float) -> bool:
+        """Let the network's own timers run — DAD, router advertisements, SLAAC, neighbour
+        resolution — until ``condition()`` holds or ``within`` seconds of this backend's
+        time have passed; True when it holds. ``condition`` is called at once, then every
+        :data:`SETTLE_POLL` seconds (it may read state or send probes).
+
+        netns polls in real time against a deadline (never a fixed sleep); the simulator
+        advances its virtual clock, so both see the same sequence of states. This default
+        counts the time it lets pass with :meth:`advance`."""
+        waited = 0.0
+        while not condition():
+            if waited >= within:
+                return False
+            step = min(SETTLE_POLL, within - waited)
+            self.advance(step)
+            waited += step
+        return True
 
     @abstractmethod
     def start(self, topology: TopologySpec, progress: Callable[[str], None] | None = None) -> None:

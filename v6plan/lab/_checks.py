@@ -35,6 +35,15 @@ regex; quiz → the answer; plan-spec → the requirement; zone → the zone or 
 ``LabRun.expected()`` returns the whole key as ``{check id: value}``. The values are
 English-free data (addresses, prefixes, numbers, names, MACs) except for the
 ``plan-spec`` requirements, which are short English phrases.
+
+Things the kernel does over time — DAD, router advertisements, SLAAC, routes from RAs,
+neighbour resolution — are not instant. A network check whose verdict may still change
+(an address still ``tentative``, an RA the topology says is coming) returns an outcome
+that is not ``settled``; :func:`run_checks` then runs it again while the backend lets the
+network's timers run (:meth:`Backend.settle`: real time on netns, virtual time on the
+simulator), up to the check type's window (``CheckType.settle``) or the check's own
+``wait:`` in lab.yaml, and reports the last verdict — like netlab's ``validate`` retries.
+So ``v6lab check`` right after a correct configuration passes on the kernel too.
 """
 
 from __future__ import annotations
@@ -72,6 +81,13 @@ __all__ = [
 ]
 
 LINK_LOCAL = (0xFE80 << 112, 10)
+#: How long a check may wait for the kernel's timers when its verdict may still change:
+#: DAD (a random delay up to 1 s, then 1 s per probe), radvd's answer to a solicitation
+#: (up to 0.5 s, or 3 s after its last multicast RA) and the processing of that RA — with
+#: room for a machine busy with other work. A lab's check may set its own (``wait:``).
+KERNEL_TIMERS = 5.0
+#: the longest ``wait:`` a lab may give one check, in seconds
+MAX_WAIT = 60
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,9 @@ class CheckSpec:
     args: dict[str, str]
     points: int = 1
     place: tuple[int, int] = (0, 0)
+    #: seconds the check may wait for the network to settle (lab.yaml ``wait:``);
+    #: None: its type's window (``CheckType.settle``)
+    wait: float | None = None
 
 
 @dataclass
@@ -90,6 +109,9 @@ class Outcome:
     passed: bool
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: False while the verdict may still change by itself (DAD running, an RA on its way):
+    #: the engine runs the check again until it settles or its window ends
+    settled: bool = True
 
 
 @dataclass
@@ -180,6 +202,46 @@ class Context:
         if node not in self._interfaces:
             self._interfaces[node] = self.backend.interfaces(node)
         return self._interfaces[node]
+
+    def refresh(self) -> None:
+        """Forget the state read so far: time passed while a check waited."""
+        self._addresses.clear()
+        self._routes.clear()
+        self._interfaces.clear()
+
+    # -- what may still change by itself ---------------------------------------------------
+    def tentative(self, node: str, address: int | None = None) -> bool:
+        """DAD still runs on an address of ``node`` (``address``, or any): it may become
+        usable — or ``dadfailed``."""
+        return any(
+            "tentative" in a.flags and "dadfailed" not in a.flags and address in (None, a.address)
+            for a in self.addresses(node)
+        )
+
+    def held_tentative(self, address: int) -> bool:
+        """Some node of the lab holds ``address`` and runs DAD on it (it answers nothing yet)."""
+        return any(self.tentative(node, address) for node in self.nodes)
+
+    def awaits_ra(self, node: str, iface: str | None = None) -> bool:
+        """A router advertisement may still change ``node``'s addresses and routes: one of
+        its interfaces (or ``iface``) faces a router the topology makes advertise, and
+        accepts RAs (``accept_ra`` 1 without forwarding, or 2)."""
+        if self.addressing is None:
+            return False
+        for ifname in [iface] if iface else self.addressing.topology.interfaces(node):
+            if self.faces_advertiser(node, ifname):
+                accept_ra = _sysctl(self, node, f"net.ipv6.conf.{ifname}.accept_ra")
+                forwarding = _sysctl(self, node, f"net.ipv6.conf.{ifname}.forwarding")
+                if accept_ra == "2" or (accept_ra == "1" and forwarding == "0"):
+                    return True
+        return False
+
+    def faces_advertiser(self, node: str, iface: str) -> bool:
+        """The topology makes the router at the other end of ``node:iface`` advertise."""
+        if self.addressing is None:
+            return False
+        peer = self.addressing.topology.neighbours(Endpoint(node, iface))
+        return peer is not None and peer.iface in self.addressing.advertise.get(peer.node, {})
 
     @classmethod
     def for_answers(cls, addressing: Addressing | None, answers: dict[str, str]) -> Context:
@@ -309,6 +371,9 @@ class CheckType:
     question: str = ""
     #: arguments with a fixed set of values (checked at lab load)
     choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: seconds a check of this type may wait for the network to settle when its verdict
+    #: may still change (0: reported at once); a lab's check may set its own (``wait:``)
+    settle: float = 0.0
 
     def expected(self, args: dict[str, str], run: LabRun) -> str | None:
         """What a grader accepts for a check of this type with these (filled) arguments."""
@@ -343,7 +408,7 @@ def check_address(ctx: Context, args: dict[str, str]) -> Outcome:
         if "dadfailed" in a.flags:
             return Outcome(False, "dadfailed", base)
         if "tentative" in a.flags:
-            return Outcome(False, "tentative", base)
+            return Outcome(False, "tentative", base, settled=False)
         word, block = ctx.block_word(node, iface)
         if want_len and a.length != want_len:
             return Outcome(False, "wrong-length", {**base, "what": word, "length": want_len})
@@ -365,9 +430,23 @@ def check_address(ctx: Context, args: dict[str, str]) -> Outcome:
         for a in ctx.addresses(node)
         if a.ifname == iface and a.scope == "global" and not _in(a.address, *LINK_LOCAL)
     ]
+    settled = not ctx.awaits_ra(node, iface)  # an RA may still bring it (SLAAC)
     if others:
-        return Outcome(False, "other-address", {**base, "found": ", ".join(others)})
-    return Outcome(False, "missing", base)
+        return Outcome(False, "other-address", {**base, "found": ", ".join(others)}, settled)
+    return Outcome(False, "missing", base, settled)
+
+
+def _path_settled(ctx: Context, node: str, dst: int, code: str) -> bool:
+    """Whether a failure to reach ``dst`` from ``node`` stays as it is: no route or no
+    source may change when an RA is on its way or DAD runs on the node; no answer may
+    change while the destination's holder still runs DAD on it."""
+    if code == "no-route":
+        return not ctx.awaits_ra(node)
+    if code == "no-source":
+        return not (ctx.tentative(node) or ctx.awaits_ra(node))
+    if code in ("timeout", "unreachable"):
+        return not ctx.held_tentative(dst)
+    return True
 
 
 def _reach(ctx: Context, args: dict[str, str]) -> tuple[Outcome | None, list[Any], dict[str, Any]]:
@@ -385,11 +464,16 @@ def _reach(ctx: Context, args: dict[str, str]) -> tuple[Outcome | None, list[Any
     else:
         route = ctx.route_for(node, dst)
         if route is None:
-            return Outcome(False, "no-route", base), [], base
+            return (
+                Outcome(False, "no-route", base, _path_settled(ctx, node, dst, "no-route")),
+                [],
+                base,
+            )
         out_iface = route.ifname
     src = ctx.source_for(node, dst, out_iface)
     if src is None:
-        return Outcome(False, "no-source", {**base, "iface": out_iface or "?"}), [], base
+        settled = _path_settled(ctx, node, dst, "no-source")
+        return Outcome(False, "no-source", {**base, "iface": out_iface or "?"}, settled), [], base
     base["source"] = format_address(src)
     hlim = int(args.get("hop_limit", "64"))
     return None, ctx.echo(node, src, dst, [hlim], out_iface), base
@@ -421,20 +505,23 @@ def check_reachable(ctx: Context, args: dict[str, str]) -> Outcome:
         who = ctx.owner(answer.source)
         if answer.kind == "unreachable":
             why = UNREACH_CODES.get(answer.code, str(answer.code))
-            return Outcome(False, "unreachable", {**base, "router": who, "why": why})
+            settled = _path_settled(ctx, args["from"], parse_address(args["to"]), "unreachable")
+            return Outcome(False, "unreachable", {**base, "router": who, "why": why}, settled)
         return Outcome(False, "time-exceeded", {**base, "router": who})
-    return Outcome(False, "timeout", {**base, "seconds": f"{ctx.timeout:g}"})
+    settled = _path_settled(ctx, args["from"], parse_address(args["to"]), "timeout")
+    return Outcome(False, "timeout", {**base, "seconds": f"{ctx.timeout:g}"}, settled)
 
 
 def check_unreachable(ctx: Context, args: dict[str, str]) -> Outcome:
     early, answers, base = _reach(ctx, args)
     if early is not None:
-        if early.code in ("no-route", "no-source", "self"):
-            return Outcome(True, "ok-" + early.code, early.params)
+        if early.code in ("no-route", "no-source", "self"):  # as (un)settled as the failure
+            return Outcome(True, "ok-" + early.code, early.params, early.settled)
         return early
     if any(a.kind == "reply" for a in answers):
         return Outcome(False, "reached", base)
-    return Outcome(True, "ok", base)
+    settled = _path_settled(ctx, args["from"], parse_address(args["to"]), "timeout")
+    return Outcome(True, "ok", base, settled)
 
 
 def _link_local(ctx: Context, node: str, iface: str) -> int | None:
@@ -459,15 +546,15 @@ def check_ndp(ctx: Context, args: dict[str, str]) -> Outcome:
     if nic is None:
         return Outcome(False, "no-iface", base)
     src = _link_local(ctx, node, iface)
-    if src is None:
-        return Outcome(False, "no-link-local", base)
+    if src is None:  # still tentative: DAD on the link-local may yet finish
+        return Outcome(False, "no-link-local", base, not ctx.tentative(node))
     frames = ctx.backend.send_l2(
         node, iface, [neighbour_solicitation(nic.mac, src, target)], timeout=ctx.timeout
     )
     macs = read_neighbour_adverts(frames, target)
     if macs:
         return Outcome(True, "ok", {**base, "mac": macs[0]})
-    return Outcome(False, "no-answer", base)
+    return Outcome(False, "no-answer", base, not ctx.held_tentative(target))
 
 
 def _flag(args: dict[str, str], key: str) -> bool | None:
@@ -489,8 +576,8 @@ def check_ra(ctx: Context, args: dict[str, str]) -> Outcome:
         node, iface, [router_solicitation(nic.mac, src)], timeout=ctx.timeout
     )
     adverts = read_advertisements(frames)
-    if not adverts:
-        return Outcome(False, "no-ra", base)
+    if not adverts:  # radvd may be starting, or waiting out its 3 s between multicast RAs
+        return Outcome(False, "no-ra", base, not ctx.faces_advertiser(node, iface))
     for advert in adverts:
         for p in advert.prefixes:
             if (p[0], p[1]) != (net, length):
@@ -519,9 +606,10 @@ def check_slaac(ctx: Context, args: dict[str, str]) -> Outcome:
         if _usable(a):
             return Outcome(True, "ok", {**base, "address": _cidr(a)})
     if formed:
-        return Outcome(False, "tentative", {**base, "address": _cidr(formed[0])})
+        return Outcome(False, "tentative", {**base, "address": _cidr(formed[0])}, settled=False)
+    waiting = ctx.awaits_ra(node, iface)  # the RA that forms it may be on its way
     if inside:
-        return Outcome(False, "static", {**base, "address": _cidr(inside[0])})
+        return Outcome(False, "static", {**base, "address": _cidr(inside[0])}, not waiting)
     accept_ra = _sysctl(ctx, node, f"net.ipv6.conf.{iface}.accept_ra")
     forwarding = _sysctl(ctx, node, f"net.ipv6.conf.{iface}.forwarding")
     base.update(accept_ra=accept_ra, forwarding=forwarding)
@@ -529,7 +617,7 @@ def check_slaac(ctx: Context, args: dict[str, str]) -> Outcome:
         return Outcome(False, "accept-ra-off", base)
     if forwarding == "1" and accept_ra == "1":
         return Outcome(False, "forwarding", base)
-    return Outcome(False, "missing", base)
+    return Outcome(False, "missing", base, not waiting)
 
 
 def _sysctl(ctx: Context, node: str, key: str) -> str:
@@ -545,8 +633,9 @@ def check_route(ctx: Context, args: dict[str, str]) -> Outcome:
     net, length = (0, 0) if to == "default" else parse_prefix(to)
     base = {"node": node, "to": "default" if length == 0 else format_prefix(net, length)}
     matching = [r for r in ctx.routes(node) if (r.dst, r.length) == (net, length)]
+    settled = not ctx.awaits_ra(node)  # an RA brings a default route and prefix routes
     if not matching:
-        return Outcome(False, "missing" if length else "missing-default", base)
+        return Outcome(False, "missing" if length else "missing-default", base, settled)
     via_text = args.get("via")
     if via_text:
         via = parse_address(via_text)
@@ -555,10 +644,11 @@ def check_route(ctx: Context, args: dict[str, str]) -> Outcome:
             found = ", ".join(
                 format_address(r.via) if r.via is not None else f"dev {r.ifname}" for r in matching
             )
-            return Outcome(False, "other-via", {**base, "found": found})
+            return Outcome(False, "other-via", {**base, "found": found}, settled)
     dev = args.get("dev")
     if dev and not any(r.ifname == dev for r in matching):
-        return Outcome(False, "other-dev", {**base, "dev": dev, "found": matching[0].ifname or "?"})
+        found_dev = matching[0].ifname or "?"
+        return Outcome(False, "other-dev", {**base, "dev": dev, "found": found_dev}, settled)
     r = matching[0]
     base.setdefault("via", format_address(r.via) if r.via is not None else f"dev {r.ifname}")
     return Outcome(True, "ok", base)
@@ -579,7 +669,9 @@ def check_no_dadfailed(ctx: Context, args: dict[str, str]) -> Outcome:
     ]
     if failed:
         return Outcome(False, "dadfailed", {"found": "; ".join(failed), "count": len(failed)})
-    return Outcome(True, "ok", {"nodes": ", ".join(nodes)})
+    # DAD still running on an address may yet fail it
+    settled = not any(ctx.tentative(node) for node in nodes)
+    return Outcome(True, "ok", {"nodes": ", ".join(nodes)}, settled)
 
 
 def check_hops(ctx: Context, args: dict[str, str]) -> Outcome:
@@ -598,10 +690,11 @@ def check_hops(ctx: Context, args: dict[str, str]) -> Outcome:
         return early
     route = ctx.route_for(node, dst)
     if route is None:
-        return Outcome(False, "no-route", base)
+        return Outcome(False, "no-route", base, _path_settled(ctx, node, dst, "no-route"))
     src = ctx.source_for(node, dst, route.ifname)
     if src is None:
-        return Outcome(False, "no-source", {**base, "iface": route.ifname or "?"})
+        settled = _path_settled(ctx, node, dst, "no-source")
+        return Outcome(False, "no-source", {**base, "iface": route.ifname or "?"}, settled)
     answers = ctx.echo(node, src, dst, list(range(1, limit + 1)))
     by_hop: dict[int, Any] = {}
     for answer in answers:
@@ -621,11 +714,12 @@ def check_hops(ctx: Context, args: dict[str, str]) -> Outcome:
             return Outcome(True, "ok", base)
         if answer.kind == "unreachable":
             base["path"] = " → ".join(path)
-            return Outcome(False, "unreachable", {**base, "router": path[-1]})
+            settled = _path_settled(ctx, node, dst, "unreachable")
+            return Outcome(False, "unreachable", {**base, "router": path[-1]}, settled)
     while path and path[-1] == "*":
         path.pop()
     base["path"] = " → ".join(path) or "-"
-    return Outcome(False, "timeout", base)
+    return Outcome(False, "timeout", base, _path_settled(ctx, node, dst, "timeout"))
 
 
 def check_plan(ctx: Context, args: dict[str, str]) -> Outcome:
@@ -960,29 +1054,38 @@ TYPES: dict[str, CheckType] = {
     for t in (
         CheckType("address", check_address, ("node", "iface", "address"), ("in_plan",),
                   addresses=("address",), nodes=("node",), expect=_expect_address,
+                  settle=KERNEL_TIMERS,
                   summary="an address (with its prefix length) is on a node's interface and in its plan block"),
         CheckType("reachable", check_reachable, ("from", "to"), ("hop_limit", "iface"),
                   addresses=("to",), nodes=("from",), expect=_expect_destination,
+                  settle=KERNEL_TIMERS,
                   summary="an ICMPv6 echo from a node is answered"),
         CheckType("unreachable", check_unreachable, ("from", "to"), ("iface",),
                   addresses=("to",), nodes=("from",), expect=_expect_destination,
+                  settle=KERNEL_TIMERS,
                   summary="an ICMPv6 echo from a node is not answered (must not reach)"),
         CheckType("ndp", check_ndp, ("node", "iface", "target"), (),
                   addresses=("target",), nodes=("node",), expect=_expect_ndp,
+                  settle=KERNEL_TIMERS,
                   summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
         CheckType("ra", check_ra, ("node", "iface", "prefix"), ("managed", "other", "autonomous"),
                   prefixes=("prefix",), nodes=("node",), expect=_expect_ra,
+                  settle=KERNEL_TIMERS,
                   summary="a Router Solicitation gets an RA with the prefix and flags"),
         CheckType("slaac", check_slaac, ("node", "iface", "prefix"), (),
                   prefixes=("prefix",), nodes=("node",), expect=_expect_slaac,
+                  settle=KERNEL_TIMERS,
                   summary="the node formed an address in the prefix by SLAAC"),
         CheckType("route", check_route, ("node", "to"), ("via", "dev"),
                   addresses=("via",), nodes=("node",), expect=_expect_route,
+                  settle=KERNEL_TIMERS,
                   summary="a route (or the default route) is present, optionally via a next hop"),
         CheckType("no-dadfailed", check_no_dadfailed, (), ("node", "nodes"),
+                  settle=KERNEL_TIMERS,
                   summary="no address is marked dadfailed (a duplicate on the link)"),
         CheckType("hops", check_hops, ("from", "to", "hops"), ("max",),
                   addresses=("to",), nodes=("from",), expect=_expect_hops,
+                  settle=KERNEL_TIMERS,
                   summary="traceroute: the destination is this many hops away"),
         CheckType("plan", check_plan, (), ("nodes",),
                   summary="plan conformance: every configured address lies in its link's plan block"),
@@ -1019,12 +1122,34 @@ def run_checks(
         started = time.perf_counter()
         if progress is not None:
             progress(spec.id)
-        try:
-            outcome = TYPES[spec.type].run(ctx, spec.args)
-        except Exception as exc:  # one broken probe must not hide the other verdicts
-            outcome = Outcome(False, "error", {"error": f"{type(exc).__name__}: {exc}"})
+        outcome = _graded(ctx, spec)
         results.append(render(spec, outcome, messages, time.perf_counter() - started, variables))
     return results
+
+
+def _graded(ctx: Context, spec: CheckSpec) -> Outcome:
+    """One check's verdict. While it may still change by itself (DAD running, an RA on
+    its way: ``Outcome.settled`` is False), the backend lets the network's timers run and
+    the check runs again, up to its window; then the last verdict is the answer."""
+    kind = TYPES[spec.type]
+    window = kind.settle if spec.wait is None else spec.wait
+    last: list[Outcome] = []
+
+    def attempt() -> bool:
+        if last:
+            ctx.refresh()
+        try:
+            outcome = kind.run(ctx, spec.args)
+        except Exception as exc:  # one broken probe must not hide the other verdicts
+            outcome = Outcome(False, "error", {"error": f"{type(exc).__name__}: {exc}"})
+        last[:] = [outcome]
+        return outcome.settled
+
+    if kind.network and window > 0:
+        ctx.backend.settle(attempt, window)
+    else:
+        attempt()
+    return last[0]
 
 
 def render(

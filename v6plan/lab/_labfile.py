@@ -18,6 +18,12 @@ A lab is a directory ``labs/<name>/`` with ``lab.yaml`` and ``messages/<lang>.ya
       - id: no-route
         commands: {h1: ["ip -6 addr add {h1.eth0.cidr} dev eth0"]}
         expect: {h1-reaches-h2: no-route}
+    programs: [ip, ping]                # what the lab runs on its nodes (netns needs them)
+
+``programs:`` names every program the lab runs on a node — in its setup, its solutions,
+its ``command`` checks and the ``v6lab exec`` lines of its task — and ``radvd`` when its
+topology advertises; the loader refuses a lab that runs one it does not declare, and the
+netns backend refuses to start, naming the Debian packages, when one is not installed.
 
 ``{h1.eth0}``-style names come from the plan addressing (:meth:`Addressing.variables`,
 plus every interface's ``.mac`` and ``.ll`` and every plan path), and ``{fn:arg}`` names
@@ -27,6 +33,7 @@ changes every value at once — quiz answers included.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -36,9 +43,10 @@ from typing import Any
 
 from .._errors import AddressError, Problem, SpecError
 from .._prefix import parse_address, parse_prefix
-from ._checks import TYPES, CheckSpec
+from ._checks import MAX_WAIT, TYPES, CheckSpec
 from ._errors import LabError
 from ._i18n import Messages, fill, load_catalogue, placeholders
+from ._programs import PROGRAMS
 from ._quiz import CalcError, compute, is_calc
 from ._topology import Addressing, Topology, load_plan_for, load_topology, resolve
 from ._yaml import Reader, closest
@@ -79,6 +87,7 @@ _TOP_KEYS = (
     "solution",
     "broken",
     "tags",
+    "programs",
 )
 _SETUP_KEYS = ("configure", "commands")
 _SOLUTION_KEYS = ("configure", "commands", "answers")
@@ -157,6 +166,10 @@ class Lab:
     #: computed-value placeholders (``{expand:r1.eth1}``) used anywhere in the lab, with
     #: the place of their first use (file, line, column) for error messages
     calcs: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    #: the programs the lab runs on its nodes (``programs:``; keys of ``_programs.PROGRAMS``)
+    programs: tuple[str, ...] = ()
+    #: check id → seconds it may wait for the network to settle (a check's ``wait:``)
+    waits: dict[str, float] = field(default_factory=dict)
 
     def messages(self, lang: str = "en") -> Messages:
         return Messages(lang, (self.directory / "messages",))
@@ -243,7 +256,16 @@ class LabRun:
             kind = TYPES[ctype]
             if kind.answers:
                 filled.setdefault("question", kind.question or cid)
-            out.append(CheckSpec(id=cid, type=ctype, args=filled, points=points, place=place))
+            out.append(
+                CheckSpec(
+                    id=cid,
+                    type=ctype,
+                    args=filled,
+                    points=points,
+                    place=place,
+                    wait=self.lab.waits.get(cid),
+                )
+            )
         return out
 
     def commands(self, solution: Solution) -> list[tuple[str, list[str]]]:
@@ -270,12 +292,14 @@ class LabRun:
         return fill(messages.get(f"questions.{qid}") or "", self.variables)
 
     def topology_spec(self) -> Any:
+        from dataclasses import replace
+
         setup = self.lab.setup
         configure = set(setup.configure)
         extra: dict[str, list[list[str]]] = {}
         for node, text in setup.commands:
             extra.setdefault(node, []).append(shlex.split(self.fill(text.value)))
-        return self.addressing.spec(configure, extra)
+        return replace(self.addressing.spec(configure, extra), programs=self.lab.programs)
 
     def task(self, messages: Messages) -> str:
         return fill(messages.get("task") or "", self.variables)
@@ -391,7 +415,8 @@ def load_lab(name_or_path: str | Path) -> Lab:
     setup = (
         _solution(r, get["setup"], nodes, _SETUP_KEYS, "setup") if "setup" in get else Solution()
     )
-    checks = _checks(r, get.get("checks"), nodes, root)
+    waits: dict[str, float] = {}
+    checks = _checks(r, get.get("checks"), nodes, root, waits)
     solution = (
         _solution(r, get["solution"], nodes, _SOLUTION_KEYS, "solution")
         if "solution" in get
@@ -432,6 +457,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
     level = r.string(get["level"], "level") or "" if "level" in get else ""
     minutes = (r.integer(get["minutes"], "minutes", 1, 600, "20") or 0) if "minutes" in get else 0
     tags = r.strings(get["tags"], "tags") if "tags" in get else []
+    programs = _programs(r, get["programs"]) if "programs" in get else []
     if r.problems or topology is None or plan_file is None:
         raise SpecError(r.problems or [Problem(str(file), 0, 0, "the lab is incomplete")])
     lab = Lab(
@@ -449,10 +475,85 @@ def load_lab(name_or_path: str | Path) -> Lab:
         tags,
     )
     lab.calcs = _calc_places(lab, r)
+    lab.programs = tuple(name for name, _ in programs)
+    lab.waits = waits
     _check_questions(lab, r)
     _validate(lab, r)
+    _check_programs(lab, r, get.get("programs", root))
     r.done()
     return lab
+
+
+def _programs(r: Reader, node: Any) -> list[tuple[str, Any]]:
+    """``programs: [ip, ping, rdisc6]``: programs v6lab knows the Debian package of."""
+    out: list[tuple[str, Any]] = []
+    for name, item in r.name_list(node, "programs") or []:
+        if name not in PROGRAMS:
+            known = list(PROGRAMS)
+            r.problem(
+                item,
+                f"unknown program {name!r} in 'programs'",
+                closest(name, known) or "v6lab knows: " + ", ".join(known),
+            )
+        elif name not in {n for n, _ in out}:
+            out.append((name, item))
+    return out
+
+
+#: ``v6lab exec NODE -- PROGRAM`` in a task text; ``v6lab capture`` runs tcpdump
+_TASK_EXEC = re.compile(r"v6lab exec \S+ -- ([A-Za-z0-9_.-]+)")
+
+
+def _used_programs(lab: Lab) -> list[tuple[str, str, Problem | None]]:
+    """(program, what runs it, where) for everything the lab runs on its nodes; ``where``
+    is a place to report at (None: report at the lab's ``programs:``)."""
+
+    def at(place: tuple[int, int], file: str = lab.file) -> Problem:
+        return Problem(file, place[0], place[1], "")
+
+    used: list[tuple[str, str, Problem | None]] = []
+    for solution in (lab.setup, lab.solution, *lab.broken):
+        if solution.configure:
+            used.append(("ip", "`configure:` (it sets addresses with ip)", at(solution.place)))
+        for _, text in solution.commands:
+            with contextlib.suppress(ValueError):
+                words = shlex.split(text.value)
+                if words:
+                    used.append((words[0], f"the command `{text.value}`", at(text.place)))
+    for cid, ctype, args, _, _ in lab.checks:
+        if ctype == "command" and "run" in args:
+            with contextlib.suppress(ValueError):
+                words = shlex.split(args["run"].value)
+                if words:
+                    used.append((words[0], f"check {cid!r}", at(args["run"].place)))
+    if any(link.advertise is not None for link in lab.topology.links):
+        used.append(("radvd", f"topology {lab.topology.name!r} (it advertises)", None))
+    task = lab.messages().english.get("task", "")
+    catalogue = at((0, 0), str(lab.directory / "messages" / "en.yaml"))
+    for match in _TASK_EXEC.finditer(task):
+        used.append((match.group(1), f"the task (`v6lab exec … -- {match.group(1)}`)", catalogue))
+    if "v6lab capture" in task:
+        used.append(("tcpdump", "the task (`v6lab capture`, tcpdump on netns)", catalogue))
+    return used
+
+
+def _check_programs(lab: Lab, r: Reader, declaration: Any) -> None:
+    """Every program the lab runs is declared in ``programs:``, so that netns can check
+    before it builds anything that each one is installed."""
+    first: dict[str, tuple[str, Problem | None]] = {}
+    for program, what, where in _used_programs(lab):
+        if program not in lab.programs:
+            first.setdefault(program, (what, where))
+    complete = ", ".join([*lab.programs, *first])
+    for program, (what, where) in first.items():
+        message = f"{what} runs {program!r}, which 'programs' does not declare"
+        hint = f"declare all it runs: `programs: [{complete}]`"
+        if program not in PROGRAMS:
+            hint = f"v6lab knows the Debian packages of: {', '.join(PROGRAMS)}"
+        if where is None:
+            r.problem(declaration, message, hint)
+        else:
+            r.problems.append(Problem(where.file, where.line, where.column, message, hint))
 
 
 def _calc_places(lab: Lab, r: Reader) -> dict[str, tuple[str, int, int]]:
@@ -510,7 +611,7 @@ def _check_questions(lab: Lab, r: Reader) -> None:
 
 
 def _checks(
-    r: Reader, node: Any, nodes: list[str], root: Any
+    r: Reader, node: Any, nodes: list[str], root: Any, waits: dict[str, float]
 ) -> list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]:
     if node is None:
         r.problem(root, "the lab has no 'checks'", "add `checks:` with at least one check")
@@ -546,6 +647,17 @@ def _checks(
                 continue
             if key == "points":
                 points = r.integer(value, "points", 0, 100, "2") or 0
+                continue
+            if key == "wait":  # seconds the check may wait for the network to settle
+                seconds = r.integer(value, "wait", 0, MAX_WAIT, "10")
+                if not kind.network:
+                    r.problem(
+                        key_node,
+                        f"check {cid!r} ({ctype}) is graded on answers and never waits",
+                        "remove 'wait'",
+                    )
+                elif seconds is not None:
+                    waits[cid] = float(seconds)
                 continue
             if key not in kind.required + kind.optional:
                 allowed = list(kind.required + kind.optional)

@@ -41,6 +41,7 @@ __all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir"]
 #: this is replayed as this long. Lifetimes in the labs are far longer.
 MAX_GAP = 600.0
 ACTIVE = "active"
+_TAG_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def state_dir() -> Path:
@@ -130,13 +131,15 @@ class Session:
         root = root or state_dir()
         root.mkdir(parents=True, exist_ok=True)
         for _ in range(100):
-            tag = "v" + secrets.token_hex(2)
+            # 36^5 tags: sessions of other state directories (another user, a parallel
+            # `v6lab verify`) share the machine's namespace names, so collisions must be rare
+            tag = "v" + "".join(secrets.choice(_TAG_CHARS) for _ in range(5))
             try:
                 (root / tag).mkdir()
                 break
             except FileExistsError:
                 continue
-        else:  # pragma: no cover - 65,536 tags
+        else:  # pragma: no cover - 60 million tags
             raise LabError(f"cannot find a free session tag in {root}; run `v6lab cleanup`")
         info = SessionInfo(
             tag=tag,
@@ -206,8 +209,13 @@ class Session:
         progress: Callable[[str], None] | None = None,
         backend: Backend | None = None,
     ) -> Backend:
-        """Build the topology, then run its setup commands (journaled like any command)."""
+        """Build the topology, then run its setup commands (journaled like any command).
+        Refuses first, naming their Debian packages, when programs the lab runs on this
+        backend are not installed (:class:`MissingProgramsError`): nothing is built."""
+        from ._programs import refuse_missing
+
         backend = backend or self.make_backend()
+        refuse_missing(backend.missing_programs(spec))
         self.backend = backend
         try:
             backend.start(spec, progress=progress)

@@ -229,9 +229,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 # -- start ------------------------------------------------------------------------------------
 def run_start(args: argparse.Namespace) -> int:
-    from ._backends import BACKENDS, netns_problem
+    from ._backends import BACKENDS, backend_class, netns_problem
     from ._errors import LabError
     from ._labfile import Variant, load_lab, load_variant
+    from ._programs import refuse_missing
     from ._session import Session
 
     if args.backend not in BACKENDS:
@@ -257,6 +258,7 @@ def run_start(args: argparse.Namespace) -> int:
     variant = load_variant(args.variant) if args.variant else Variant()
     run = lab.instantiate(variant)
     spec = run.topology_spec()
+    refuse_missing(backend_class(args.backend).missing_programs(spec), f"{lab.name} runs")
     messages = _messages(args, run)
     session = Session.create(
         lab.directory,
@@ -751,9 +753,10 @@ def run_solve(args: argparse.Namespace) -> int:
 
 # -- verify ---------------------------------------------------------------------------------------
 def run_verify(args: argparse.Namespace) -> int:
-    from ._backends import netns_problem
+    from ._backends import backend_class, netns_problem
     from ._errors import LabError
     from ._labfile import list_labs, load_lab
+    from ._programs import refuse_missing
     from ._verify import verify_lab
 
     if args.backend == "netns" and netns_problem():
@@ -763,8 +766,11 @@ def run_verify(args: argparse.Namespace) -> int:
     messages = _messages(args)
     report: list[dict[str, Any]] = []
     bad = 0
-    for name in names:
-        lab = load_lab(name)
+    labs = [load_lab(name) for name in names]
+    cls = backend_class(args.backend)  # every lab's programs, before the first one starts
+    missing = [p for lab in labs for p in cls.missing_programs(lab.instantiate().topology_spec())]
+    refuse_missing(missing, f"verifying {labs[0].name if len(labs) == 1 else 'these labs'} runs")
+    for lab in labs:
         for verdict in verify_lab(
             lab, args.backend, progress=_progress() if not args.json else None
         ):

@@ -20,7 +20,6 @@ import errno
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -34,6 +33,7 @@ from typing import ClassVar
 
 from ..._prefix import format_address, format_prefix, parse_address
 from .._backend import (
+    SETTLE_POLL,
     Address,
     Backend,
     CommandResult,
@@ -48,6 +48,14 @@ from .._backend import (
     router_advert,
 )
 from .._errors import BackendError, LabError
+from .._programs import (
+    PROGRAMS,
+    find_program,
+    install_command,
+    missing_message,
+    missing_programs,
+    refuse_missing,
+)
 from ..sim import _wire as w
 from ._netlink import (
     IFA_FLAG_NAMES,
@@ -99,8 +107,8 @@ def available() -> str:
             "creating network namespaces needs root: run the lab with sudo, or use the "
             "simulator (--backend sim), which needs none"
         )
-    if shutil.which("ip") is None:
-        return "the `ip` command (Debian package iproute2) is missing: apt-get install iproute2"
+    if find_program("ip", sbin=False) is None:
+        return missing_message(["ip"], "the netns backend runs")
     return ""
 
 
@@ -138,11 +146,19 @@ class NetnsBackend(Backend):
             shell or os.environ.get("SHELL", "/bin/bash"),
         ]
 
+    @classmethod
+    def missing_programs(cls, topology: TopologySpec) -> list[str]:
+        """What the lab runs on its nodes (``topology.programs``) and what this backend
+        runs itself — ``ip``, and ``radvd`` where a router advertises — that is not installed."""
+        own = ["ip"] + (["radvd"] if any(n.advertise for n in topology.nodes) else [])
+        return missing_programs([*own, *topology.programs], sbin=False)  # run by name
+
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self, topology: TopologySpec, progress: Callable[[str], None] | None = None) -> None:
         problem = available()
         if problem:
             raise BackendError(problem)
+        refuse_missing(self.missing_programs(topology))  # before anything is built
         say = progress or (lambda _text: None)
         self.stop()
         self.topology = topology
@@ -336,10 +352,7 @@ class NetnsBackend(Backend):
         return ""
 
     def _start_radvd(self, node: str, per_iface: dict[str, RouterAdvert]) -> None:
-        if shutil.which("radvd") is None:
-            raise BackendError(
-                f"{node} must send router advertisements, but radvd is missing: apt-get install radvd"
-            )
+        refuse_missing(missing_programs(["radvd"], sbin=False), f"{node} advertises with")
         conf = self.workdir / f"radvd-{node}.conf"
         pidfile = self.workdir / f"radvd-{node}.pid"
         log = self.workdir / f"radvd-{node}.log"
@@ -437,6 +450,8 @@ class NetnsBackend(Backend):
         self._check_node(node)
         if not argv:
             return CommandResult(2, "", "no command given\n")
+        if "/" not in argv[0] and find_program(argv[0], sbin=False) is None:  # as `ip netns exec`
+            return CommandResult(127, "", _not_installed(argv[0]))
         proc = subprocess.Popen(
             ["ip", "netns", "exec", self.namespace(node), *argv],
             stdin=subprocess.DEVNULL,
@@ -463,6 +478,17 @@ class NetnsBackend(Backend):
         """Real time passes by itself; waiting is what the caller asked for."""
         if seconds > 0:
             time.sleep(seconds)
+
+    def settle(self, condition: Callable[[], bool], within: float) -> bool:
+        """The kernel's timers run by themselves: poll ``condition`` against a real-time
+        deadline (every :data:`SETTLE_POLL` s, never one long sleep)."""
+        end = time.monotonic() + within
+        while not condition():
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(SETTLE_POLL, left))
+        return True
 
     # -- state -----------------------------------------------------------------------------------------------
     def interfaces(self, node: str) -> list[Interface]:
@@ -589,8 +615,7 @@ class NetnsBackend(Backend):
     def capture(self, node: str, ifname: str, path: Path, seconds: float = 0.0) -> int:
         """A live capture with tcpdump for ``seconds`` (3 s when 0: the kernel keeps no history)."""
         self._check_node(node)
-        if shutil.which("tcpdump") is None:
-            raise BackendError("capturing needs tcpdump: apt-get install tcpdump")
+        refuse_missing(missing_programs(["tcpdump"], sbin=False), "capturing runs")
         path = Path(path)
         seconds = seconds if seconds > 0 else 3.0
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pcap", dir=path.parent or ".")
@@ -868,6 +893,16 @@ def _stop_pidfiles(pidfiles: Iterable[Path]) -> None:
 
 
 # -- small helpers -------------------------------------------------------------------------------------------------
+def _not_installed(program: str) -> str:
+    """What a shell would say for a missing program, plus the package that brings it."""
+    if program in PROGRAMS:
+        return (
+            f"{program}: command not found — it is in the Debian package {PROGRAMS[program]}: "
+            f"{install_command([program])}\n"
+        )
+    return f"{program}: command not found on this machine (is it installed, and on PATH?)\n"
+
+
 def _ip_batch(lines: list[str], force: bool = False) -> None:
     args = ["ip", "-force", "-batch", "-"] if force else ["ip", "-batch", "-"]
     result = subprocess.run(

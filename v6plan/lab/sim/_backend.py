@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from .._backend import (
+    SETTLE_POLL,
     Address,
     Backend,
     CommandResult,
@@ -175,6 +176,19 @@ class SimBackend(Backend):
 
     def advance(self, seconds: float) -> None:
         self._world().advance(seconds)
+
+    def settle(self, condition: Callable[[], bool], within: float) -> bool:
+        """Virtual time: run the network's events in :data:`SETTLE_POLL` steps until
+        ``condition`` holds or ``within`` virtual seconds have passed — the same states the
+        kernel goes through, without the wall-clock wait. Probes that ``condition`` sends
+        advance the clock too, and count against the window, as they do on netns."""
+        world = self._world()
+        end = world.now + within
+        while not condition():
+            if world.now >= end:
+                return False
+            world.advance(min(SETTLE_POLL, end - world.now))
+        return True
 
     def _netns_name(self, node: str) -> str:
         return f"{NAMESPACE_PREFIX}{self.session}-{node}"
