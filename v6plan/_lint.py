@@ -123,6 +123,15 @@ def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> lis
     return findings if node is None else [f for f in findings if f.index == node]
 
 
+def _also(some: list[int], blocks: list[int]) -> str:
+    """`` (3 of the 5 top-level blocks)`` when a note stands for several blocks."""
+    if len(blocks) < 2:
+        return ""
+    if len(some) == len(blocks):
+        return f" (all {len(blocks):,} top-level blocks)"
+    return f" ({len(some):,} of the {len(blocks):,} top-level blocks)"
+
+
 class _Linter:
     def __init__(self, plan: Plan, ignore: frozenset[str], node: int | None = None) -> None:
         self.plan = plan
@@ -145,42 +154,54 @@ class _Linter:
 
     # -- where the plan lives -------------------------------------------------------
     def space_rules(self) -> None:
+        """Where each top-level block lives (one block, or each of a plan read with several)."""
         plan = self.plan
-        root = (plan.net[0], plan.plen[0])
-        for block, why in SPECIAL_PURPOSE:
-            if _overlaps(root, block):
-                self.walk_overlapping(block, why)
-        if any(_inside(root, d) for d in DOCUMENTATION):
-            self.add(
-                "documentation-space",
-                0,
-                "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production",
-            )
-        if _inside(root, ULA):
-            if not _inside(root, ULA_L):
-                self.add(
-                    "special-purpose",
-                    0,
-                    "fc00::/8 is not assigned: unique-local prefixes are fd00::/8 plus a random 40-bit Global ID (`v6plan ula`)",
-                )
-            else:
-                self.add(
-                    "ula-space",
-                    0,
-                    "unique-local space (RFC 4193): reachable only inside your network",
-                )
+        blocks = plan.top_blocks()
+        documentation: list[int] = []
+        local: list[int] = []
+        for b in blocks:
+            root = (plan.net[b], plan.plen[b])
+            for block, why in SPECIAL_PURPOSE:
+                if _overlaps(root, block):
+                    self.walk_overlapping(block, why, b)
+            if any(_inside(root, d) for d in DOCUMENTATION):
+                documentation.append(b)
+            if _inside(root, ULA):
+                if not _inside(root, ULA_L):
+                    self.add(
+                        "special-purpose",
+                        b,
+                        "fc00::/8 is not assigned: unique-local prefixes are fd00::/8 plus a random 40-bit Global ID (`v6plan ula`)",
+                    )
+                    continue
+                local.append(b)
                 global_id = (root[0] >> 80) & ((1 << 40) - 1)
                 if root[1] <= 48 and (global_id < 0x10000 or bin(global_id).count("1") < 8):
                     self.add(
                         "ula-not-random",
-                        0,
+                        b,
                         f"Global ID {global_id:010x} is not random; generate one with `v6plan ula` (RFC 4193 §3.2)",
                     )
+        # a note about the space, once: on the first block when several share it
+        if documentation:
+            self.add(
+                "documentation-space",
+                documentation[0],
+                "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production"
+                + _also(documentation, blocks),
+            )
+        if local:
+            self.add(
+                "ula-space",
+                local[0],
+                "unique-local space (RFC 4193): reachable only inside your network"
+                + _also(local, blocks),
+            )
 
-    def walk_overlapping(self, block: tuple[int, int], why: str) -> None:
-        """Report the shallowest nodes inside or across a special-purpose block."""
+    def walk_overlapping(self, block: tuple[int, int], why: str, top: int = 0) -> None:
+        """Report the shallowest nodes of block ``top`` inside or across a special-purpose block."""
         plan = self.plan
-        i, n = 0, len(plan)
+        i, n = top, plan.end[top]
         while i < n:
             me = (plan.net[i], plan.plen[i])
             if not _overlaps(me, block):
@@ -192,7 +213,7 @@ class _Linter:
                 )
                 i = plan.end[i]
             else:
-                if i == 0 or not any(
+                if i == top or not any(
                     _overlaps((plan.net[c], plan.plen[c]), block) for c in plan.children(i)
                 ):
                     self.add("special-purpose", i, f"overlaps {format_prefix(*block)} ({why})")
@@ -206,7 +227,8 @@ class _Linter:
         roles = [k.role for k in kinds]
         nibble_ok = [k.nibble for k in kinds]
         # Root first: its own host bits; its level is the RIR's choice (no nibble rule).
-        if net[0] & masks[plen[0]]:
+        group = plan.group_kinds()
+        if not group[kind[0]] and net[0] & masks[plen[0]]:
             self.add("host-bits", 0, self.host_bits_text(0))
         check: dict[str, Callable[[int, int], None]] = {
             "lan": self.lan,
@@ -222,6 +244,9 @@ class _Linter:
         for p in parents:
             if end[p] == p + 1:
                 continue  # a leaf: nothing below it to check
+            if group[kind[p]]:
+                self.top_level(p, check)
+                continue
             p_len = plen[p]
             p_net = net[p] & ~masks[p_len]
             p_end = p_net + (1 << (128 - p_len))
@@ -271,16 +296,7 @@ class _Linter:
                     f"children take {total:,} addresses, more than the {p_end - p_net:,} of this block",
                 )
             intervals.sort()
-            reach, holder = -1, -1
-            for s, e, c in intervals:
-                if s < reach:
-                    self.add(
-                        "overlap",
-                        c,
-                        f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
-                    )
-                if e > reach:
-                    reach, holder = e, c
+            self.overlaps(intervals)
             want = kinds[kind[p]].want
             if want > p_end - p_net:
                 growth = {kinds[kind[c]].growth for c in plan.children(p)}
@@ -289,6 +305,41 @@ class _Linter:
                     p,
                     f"children with their requested growth ({', '.join(f'×{g:g}' for g in sorted(growth))}) need {want / (p_end - p_net):.1f}× this block; make it shorter or lower the growth",
                 )
+
+    def top_level(self, p: int, check: dict[str, Callable[[int, int], None]]) -> None:
+        """The blocks of a grouping node: each a root of its own (host bits, role rules),
+        overlapping only with a block of the same group (a VRF is a table of its own)."""
+        plan = self.plan
+        net, plen = plan.net, plan.plen
+        intervals = []
+        for c in plan.children(p):
+            if plan.is_group(c):
+                continue
+            c_net, c_len = net[c], plen[c]
+            if c_net & host_mask(c_len):
+                self.add("host-bits", c, self.host_bits_text(c))
+                c_net &= ~host_mask(c_len)
+            intervals.append((c_net, c_net + (1 << (128 - c_len)), c))
+            rule = check.get(plan.role(c))
+            if rule is not None:
+                rule(c, p)
+            elif c_len == 127 and plan.end[c] == c + 1:
+                self.anycast127(c)
+        self.overlaps(sorted(intervals))
+
+    def overlaps(self, intervals: list[tuple[int, int, int]]) -> None:
+        """``overlap`` for each block that starts before an earlier sibling ends."""
+        plan = self.plan
+        reach, holder = -1, -1
+        for s, e, c in intervals:
+            if s < reach:
+                self.add(
+                    "overlap",
+                    c,
+                    f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
+                )
+            if e > reach:
+                reach, holder = e, c
 
     def host_bits_text(self, i: int) -> str:
         plan = self.plan

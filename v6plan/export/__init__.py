@@ -110,8 +110,10 @@ class Format:
                 files_writer(plan, StreamSink(out, comment), options)
 
             return to_stream
+        from . import _forest
+
         writer: Writer = _load(self.target)  # type: ignore[assignment]
-        return writer
+        return _forest.stream(self.name, writer)  # a plan read with several blocks or VRFs
 
     def files_writer(self) -> FilesWriter:
         if not self.files:
@@ -119,8 +121,10 @@ class Format:
                 f"{self.name} writes one file; use -o FILE (--dir is for "
                 f"{', '.join(sorted(f.name for f in FORMATS.values() if f.files))})"
             )
+        from . import _forest
+
         files_writer: FilesWriter = _load(self.files)  # type: ignore[assignment]
-        return files_writer
+        return _forest.files(self.name, files_writer)  # a plan read with several blocks or VRFs
 
     def check_settings(self, settings: dict[str, str]) -> None:
         """Refuse a ``--set`` key this format does not know (a typo would be ignored)."""
