@@ -55,7 +55,6 @@ _PATH = re.compile(r"[^\W_][\w.+-]*(?:/[^\W_][\w.+-]*)*")
 _AF6, _AF4 = socket.AF_INET6, socket.AF_INET
 _MASKS = [~host_mask(length) for length in range(129)]
 _SIZES = [1 << (128 - length) for length in range(129)]
-_CONTROL = {c: " " for c in range(32)} | {0x7F: " "}
 
 #: Why a row's prefix was refused: (message, hint); the reader adds the place.
 Fault = tuple[str, str]
@@ -91,7 +90,8 @@ class _Rows:
         # kind 0: the root; kind 1: no role, no description (most imported rows)
         self.kinds: list[Kind] = [Kind(role="root", group=True), Kind()]
         self.kind_of: dict[tuple[str, str], int] = {("", ""): 1}
-        self.tables: dict[str, int] = {"": 0}  # VRF name -> table number (0: global)
+        self.tables: dict[str, int] = {"": 0}  # VRF cell -> table number (0: global)
+        self.table_of: dict[str, int] = {}  # VRF name -> table number
         self.table_names = [""]
         self.shared: dict[str, str] = {}  # one string object per distinct name
         self.ipv4 = 0
@@ -159,9 +159,9 @@ class _Rows:
         self.keys.append((((table << 128) | (net & _MASKS[length])) << 8) | length)
         self.plens.append(length)
         self.kind.append(kind)
+        if name and not name.isprintable():
+            name = _clean(name)
         if name:
-            if not name.isprintable():
-                name = name.translate(_CONTROL)
             self.names.append(self.shared.setdefault(name, name))
             self.named.append(1)
         else:
@@ -174,7 +174,7 @@ class _Rows:
         if ":" not in addr and "." in addr:
             try:
                 socket.inet_pton(_AF4, addr)
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL in the text
                 pass
             else:
                 self.ipv4 += 1  # v6plan plans IPv6: one note for them all
@@ -188,15 +188,15 @@ class _Rows:
         return f"{text!r} is not an IPv6 prefix", "write it as 2001:db8:1::/48"
 
     def table(self, vrf: str) -> int:
-        if vrf.lower() in _GLOBAL:
-            self.tables[vrf] = 0
-            return 0
-        if not vrf.isprintable():
-            vrf = vrf.translate(_CONTROL)
-        number = self.tables.get(vrf)
-        if number is None:
-            number = self.tables[vrf] = len(self.table_names)
-            self.table_names.append(vrf)
+        """The table number of a VRF cell as written (cached: a file names a few VRFs)."""
+        name = _clean(vrf)
+        if name.lower() in _GLOBAL:
+            number = 0
+        else:
+            number = self.table_of.setdefault(name, len(self.table_names))
+            if number == len(self.table_names):
+                self.table_names.append(name)
+        self.tables[vrf] = number
         return number
 
     def new_kind(self, role: str, description: str) -> int:
@@ -334,6 +334,13 @@ def _prefix_name(net: int, length: int) -> str:
 
 
 # -- names ----------------------------------------------------------------------------------
+def _clean(text: str) -> str:
+    """``text`` on one line: control and other unprintable characters become spaces."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else " " for c in text).strip()
+
+
 def _split_description(text: str) -> tuple[str, str]:
     """``(name, description)`` from a description cell: ``path — text`` as our exports write."""
     head, dash, tail = text.partition(" — ")
@@ -355,12 +362,12 @@ class _Reader(Protocol):
 
 def _read_csv(data: bytes, rows: _Rows) -> None:
     stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    reader = csv.reader(stream)
+    reader = csv.reader(stream, strict=True)  # strict: an unclosed quote is an error
     old_limit = csv.field_size_limit(MAX_FIELD)  # process-wide: set for this read only
     try:
         _csv_rows(reader, rows)
     except csv.Error as exc:
-        line = reader.line_num + 1  # the row being read when the reader gave up
+        line = max(reader.line_num, 1)  # the line the reader gave up on
         if "field larger" in str(exc):
             rows.fail(
                 line,
@@ -369,7 +376,10 @@ def _read_csv(data: bytes, rows: _Rows) -> None:
                 "is it the right file? a cell holds one prefix, name or description "
                 "(an unclosed quote makes the rest of the file one cell)",
             )
-        rows.fail(line, 0, f"not readable as CSV: {exc}", "save it as comma-separated UTF-8")
+        hint = "save it as comma-separated UTF-8"
+        if "end of data" in str(exc):
+            hint = 'a quoted cell is not closed: a cell in quotes ends with " before the next comma'
+        rows.fail(line, 0, f"not readable as CSV: {exc}", hint)
     except UnicodeDecodeError:
         line, column = _byte_place(data)
         rows.fail(
@@ -546,7 +556,7 @@ class _Json:
     def header(self, key: str, value: object, pos: int) -> None:
         rows = self.rows
         if key == "plan" and isinstance(value, str) and value.strip():
-            rows.title = value.strip().translate(_CONTROL)
+            rows.title = _clean(value.strip()) or rows.title
         elif key == "prefix" and value is not None:
             if not isinstance(value, str):
                 self.fail(pos, "'prefix' must be a prefix in quotes, or null")
@@ -567,7 +577,7 @@ class _Json:
         while True:
             cut = text.find("}", pos + _BATCH) if pos > single_until else -1
             batch = None
-            if cut > 0:
+            if 0 < cut <= pos + 2 * _BATCH:  # a bounded batch; a longer node goes alone
                 try:
                     batch = json.loads("[" + text[pos : cut + 1] + "]")
                 except (ValueError, RecursionError):

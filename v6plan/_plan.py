@@ -95,7 +95,9 @@ class Plan:
         """The root allocation (a :class:`PlanError` when the root groups several blocks)."""
         if self.grouped:
             raise PlanError(self.several_blocks_text())
-        return Prefix(self.net[0], self.plen[0])
+        return Prefix(
+            self.net[0] & ~host_mask(self.plen[0]), self.plen[0]
+        )  # a file may set host bits
 
     # -- grouping nodes (plans read with several top-level blocks or VRFs) ------------
     @property
@@ -204,7 +206,7 @@ class Plan:
         stop = len(self.net) if stop is None else stop
         stack: list[tuple[int, str]] = []  # (end index, path) of open ancestors
         i = start
-        if start > 0:  # seed the stack with the ancestors of start
+        if 0 < start < stop:  # seed the stack with the ancestors of start
             chain = []
             j = self.parent[start]
             while j > 0:
@@ -458,7 +460,10 @@ class Node:
         """The node's block (a :class:`PlanError` for a grouping node, which holds none)."""
         if self.plan.is_group(self.index):
             raise PlanError(self.plan.several_blocks_text(self.index))
-        return Prefix(self.plan.net[self.index], self.plan.plen[self.index])
+        length = self.plan.plen[self.index]
+        return Prefix(
+            self.plan.net[self.index] & ~host_mask(length), length
+        )  # lint names host bits
 
     @property
     def is_group(self) -> bool:

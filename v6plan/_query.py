@@ -70,7 +70,7 @@ def usage(plan: Plan, i: int) -> Usage:
     lengths = Counter(plan.plen[c] for c in plan.children(i))
     if not lengths:
         return Usage(0, 0, 0)
-    unit = max(lengths)
+    unit = max(max(lengths), plan.plen[i])  # a child bigger than its parent: lint says so
     used = sum(n << (unit - length) for length, n in lengths.items())
     capacity = 1 << (unit - plan.plen[i])
     return Usage(min(used, capacity), capacity, unit)
