@@ -181,6 +181,10 @@ class _Rows:
                 return None
         if not text:
             return "this row has no prefix", "fill the prefix cell or delete the row"
+        if len(text) > 60:  # no IPv6 prefix is this long: do not repeat it all
+            return f"{text[:40]!r}… ({len(text):,} characters) is not an IPv6 prefix", (
+                "is it the right column? write it as 2001:db8:1::/48"
+            )
         try:
             parse_prefix(text, strict=False)
         except AddressError as exc:

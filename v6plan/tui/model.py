@@ -360,7 +360,7 @@ class PlanView:
             if length <= previous:
                 continue
             if depth == 0:
-                label = f"allocation {plan.prefix_text(0)}"
+                label = f"allocation {plan.prefix_text(node)}"
             else:
                 label = f"{plan.name[node]} ({plan.role(node) or 'node'})"
             out.append(Segment(previous, length, depth, label))
