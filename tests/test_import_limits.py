@@ -89,7 +89,7 @@ def test_a_field_over_the_limit_and_the_csv_limit_is_put_back(tmp_path: Path) ->
 
 
 def test_rows_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert MAX_ROWS == 4_194_304  # four times the million-prefix benchmark plan
+    assert MAX_ROWS == 2_097_152  # twice the million-prefix benchmark plan
     monkeypatch.setattr(_import, "MAX_ROWS", 5)
     rows = "".join(f"2001:db8:{n:x}::/48\n" for n in range(6))
     error = refusal(write(tmp_path, "many.csv", "prefix\n" + rows))
@@ -104,7 +104,7 @@ def test_rows_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_file_size_limit_devices_and_fifos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert MAX_PLAN_BYTES == 512 << 20  # the 1,048,576-node plan: 104 MiB CSV, 188 MiB JSON
+    assert MAX_PLAN_BYTES == 256 << 20  # the 1,048,576-node plan: 104 MiB CSV, 188 MiB JSON
     monkeypatch.setattr(_import, "MAX_PLAN_BYTES", 100)
     error = refusal(write(tmp_path, "big.csv", "prefix\n" + "2001:db8::/48\n" * 10))
     assert "over the 100-byte limit" in str(error)
@@ -137,6 +137,35 @@ def test_json_node_list_of_millions_is_refused_in_bounded_memory(tmp_path: Path)
         tracemalloc.stop()
     assert "plain values" in str(error)
     assert peak < 3 * path.stat().st_size + (8 << 20)  # the text, never a list of a million
+
+
+def test_vrfs_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_import, "MAX_VRFS", 3)
+    rows = "".join(f"2001:db8::/48,v{n}\n" for n in range(5))
+    error = refusal(write(tmp_path, "v.csv", "prefix,vrf\n" + rows))
+    assert "more than 3 VRFs" in str(error) and error.problems[0].line == 5
+
+
+def test_a_prefix_listed_a_thousand_times_is_one_finding_past_a_hundred(tmp_path: Path) -> None:
+    from v6plan._lint import MAX_OVERLAPS, lint
+
+    plan = read_plan_file(write(tmp_path, "d.csv", "prefix\n" + "2001:db8::/64\n" * 1000))
+    overlaps = [f for f in lint(plan) if f.rule == "overlap"]
+    assert len(overlaps) == MAX_OVERLAPS + 1 == 101
+    assert overlaps[-1].index == 0 and "899 more blocks in here overlap" in overlaps[-1].message
+
+
+def test_lint_lists_a_bounded_number_per_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v6plan import _lint
+
+    assert _lint.MAX_PER_RULE == 10_000
+    monkeypatch.setattr(_lint, "MAX_PER_RULE", 5)
+    rows = "".join(f"2001:db8:0:{n:x}::1/64\n" for n in range(20))
+    plan = read_plan_file(write(tmp_path, "h.csv", "prefix\n2001:db8::/48\n" + rows))
+    found = [f for f in _lint.lint(plan) if f.rule == "host-bits"]
+    assert len(found) == 6 and found[-1].path == "" and "15 more host-bits" in found[-1].message
 
 
 def test_problems_stop_after_twenty(tmp_path: Path) -> None:

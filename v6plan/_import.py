@@ -13,9 +13,9 @@ The rules (the README's "Reading an existing plan" says the same to users):
 * names come from ``name``, else the last part of ``path``, else ``description`` (our NetBox
   and phpIPAM exports write ``path — description`` there), else the prefix itself, written
   ``2001:db8::∕48`` (a division slash: a name is one part of a path);
-* bounded: at most :data:`MAX_PLAN_BYTES` read, :data:`MAX_ROWS` rows, fields of at most
-  :data:`MAX_FIELD` characters, JSON no deeper than nodes of plain values; every problem
-  is a :class:`SpecError` with the file, line and column.
+* bounded: at most :data:`MAX_PLAN_BYTES` read, :data:`MAX_ROWS` rows, :data:`MAX_VRFS`
+  VRFs, fields of at most :data:`MAX_FIELD` characters, JSON no deeper than nodes of plain
+  values; every problem is a :class:`SpecError` with the file, line and column.
 """
 
 from __future__ import annotations
@@ -36,12 +36,14 @@ from ._plan import Kind, Plan
 from ._prefix import format_prefix, host_mask, parse_prefix
 from ._spec import ROLES
 
-__all__ = ["MAX_FIELD", "MAX_PLAN_BYTES", "MAX_ROWS", "read_plan_file"]
+__all__ = ["MAX_FIELD", "MAX_PLAN_BYTES", "MAX_ROWS", "MAX_VRFS", "read_plan_file"]
 
 #: Largest plan file read (a 1,048,576-node plan exports as 104 MiB of CSV, 188 MiB of JSON).
-MAX_PLAN_BYTES = 512 << 20
-#: Most rows (CSV) or nodes (JSON) in a plan file: four times the million-prefix plan.
-MAX_ROWS = 1 << 22
+MAX_PLAN_BYTES = 256 << 20
+#: Most rows (CSV) or nodes (JSON) in a plan file: twice the million-prefix plan.
+MAX_ROWS = 1 << 21
+#: Most VRFs in one file (each is a tree of its own).
+MAX_VRFS = 1 << 16
 #: Longest CSV field or JSON string, in characters (Python's own csv default, made explicit).
 MAX_FIELD = 128 << 10
 #: Distinct (role, description) pairs kept; descriptions past it are left out, with a note.
@@ -149,6 +151,11 @@ class _Rows:
         table = self.tables.get(vrf)
         if table is None:
             table = self.table(vrf)
+            if table < 0:
+                return (
+                    f"more than {MAX_VRFS:,} VRFs: over the limit for a plan file",
+                    "is it the right column? a VRF column names a few routing tables",
+                )
         if role or description:
             kind = self.kind_of.get((role, description))
             if kind is None:
@@ -199,6 +206,8 @@ class _Rows:
         else:
             number = self.table_of.setdefault(name, len(self.table_names))
             if number == len(self.table_names):
+                if number > MAX_VRFS:
+                    return -1
                 self.table_names.append(name)
         self.tables[vrf] = number
         return number

@@ -15,6 +15,11 @@ from ._prefix import format_prefix, host_mask, parse_prefix
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
 
 SEVERITIES = ("error", "warning", "info")
+#: Overlaps listed one by one in a sibling group; the rest are counted in one finding.
+MAX_OVERLAPS = 100
+#: Findings listed per rule; the rest are counted in one finding on the root (a hostile
+#: file of two million rows must not make millions of findings, each with its path).
+MAX_PER_RULE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +143,14 @@ class _Linter:
         self.ignore = ignore
         self.node = node
         self.findings: list[Finding] = []
+        self.counts: dict[str, int] = {}  # findings per rule, listed or not
 
     def add(self, rule: str, i: int, message: str) -> None:
         if rule in self.ignore:
             return
+        count = self.counts[rule] = self.counts.get(rule, 0) + 1
+        if count > MAX_PER_RULE:
+            return  # counted in one finding at the end: a file can hold millions of rows
         plan = self.plan
         self.findings.append(
             Finding(rule, RULES[rule].severity, i, plan.path(i), plan.prefix_text(i), message)
@@ -150,6 +159,19 @@ class _Linter:
     def run(self) -> list[Finding]:
         self.space_rules()
         self.structure()
+        for rule, count in self.counts.items():
+            if count > MAX_PER_RULE:
+                self.findings.append(
+                    Finding(
+                        rule,
+                        RULES[rule].severity,
+                        0,
+                        "",
+                        self.plan.prefix_text(0),
+                        f"{count - MAX_PER_RULE:,} more {rule} findings are not listed "
+                        f"(the first {MAX_PER_RULE:,} are; fix those and check again)",
+                    )
+                )
         return self.findings
 
     # -- where the plan lives -------------------------------------------------------
@@ -296,7 +318,7 @@ class _Linter:
                     f"children take {total:,} addresses, more than the {p_end - p_net:,} of this block",
                 )
             intervals.sort()
-            self.overlaps(intervals)
+            self.overlaps(intervals, p)
             want = kinds[kind[p]].want
             if want > p_end - p_net:
                 growth = {kinds[kind[c]].growth for c in plan.children(p)}
@@ -325,21 +347,35 @@ class _Linter:
                 rule(c, p)
             elif c_len == 127 and plan.end[c] == c + 1:
                 self.anycast127(c)
-        self.overlaps(sorted(intervals))
+        self.overlaps(sorted(intervals), p)
 
-    def overlaps(self, intervals: list[tuple[int, int, int]]) -> None:
-        """``overlap`` for each block that starts before an earlier sibling ends."""
+    def overlaps(self, intervals: list[tuple[int, int, int]], parent: int) -> None:
+        """``overlap`` for each block that starts before an earlier sibling ends.
+
+        A file that lists one prefix a million times gets the first :data:`MAX_OVERLAPS`
+        and one line for the rest, on the parent: the check stays as small as the file.
+        """
         plan = self.plan
         reach, holder = -1, -1
+        found = 0
         for s, e, c in intervals:
             if s < reach:
-                self.add(
-                    "overlap",
-                    c,
-                    f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
-                )
+                found += 1
+                if found <= MAX_OVERLAPS:
+                    self.add(
+                        "overlap",
+                        c,
+                        f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
+                    )
             if e > reach:
                 reach, holder = e, c
+        if found > MAX_OVERLAPS:
+            self.add(
+                "overlap",
+                parent,
+                f"{found - MAX_OVERLAPS:,} more blocks in here overlap a sibling "
+                f"(the first {MAX_OVERLAPS} are listed)",
+            )
 
     def host_bits_text(self, i: int) -> str:
         plan = self.plan
