@@ -7,7 +7,7 @@ Each rule has a stable id, a severity and a one-line summary (``v6plan check
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ._plan import Plan
 from ._prefix import format_prefix, host_mask, parse_prefix
@@ -128,15 +128,6 @@ def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> lis
     return findings if node is None else [f for f in findings if f.index == node]
 
 
-def _also(some: list[int], blocks: list[int]) -> str:
-    """`` (3 of the 5 top-level blocks)`` when a note stands for several blocks."""
-    if len(blocks) < 2:
-        return ""
-    if len(some) == len(blocks):
-        return f" (all {len(blocks):,} top-level blocks)"
-    return f" ({len(some):,} of the {len(blocks):,} top-level blocks)"
-
-
 class _Linter:
     def __init__(self, plan: Plan, ignore: frozenset[str], node: int | None = None) -> None:
         self.plan = plan
@@ -176,49 +167,61 @@ class _Linter:
 
     # -- where the plan lives -------------------------------------------------------
     def space_rules(self) -> None:
-        """Where each top-level block lives (one block, or each of a plan read with several)."""
+        """Where each top-level block lives: the root, or each block of a file with several."""
+        for top in self.plan.top_blocks():
+            self.block_space_rules(top)
+        self.one_space_note()
+
+    def block_space_rules(self, top: int) -> None:
         plan = self.plan
-        blocks = plan.top_blocks()
-        documentation: list[int] = []
-        local: list[int] = []
-        for b in blocks:
-            root = (plan.net[b], plan.plen[b])
-            for block, why in SPECIAL_PURPOSE:
-                if _overlaps(root, block):
-                    self.walk_overlapping(block, why, b)
-            if any(_inside(root, d) for d in DOCUMENTATION):
-                documentation.append(b)
-            if _inside(root, ULA):
-                if not _inside(root, ULA_L):
-                    self.add(
-                        "special-purpose",
-                        b,
-                        "fc00::/8 is not assigned: unique-local prefixes are fd00::/8 plus a random 40-bit Global ID (`v6plan ula`)",
-                    )
-                    continue
-                local.append(b)
+        root = (plan.net[top], plan.plen[top])
+        for block, why in SPECIAL_PURPOSE:
+            if _overlaps(root, block):
+                self.walk_overlapping(block, why, top)
+        if any(_inside(root, d) for d in DOCUMENTATION):
+            self.add(
+                "documentation-space",
+                top,
+                "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production",
+            )
+        if _inside(root, ULA):
+            if not _inside(root, ULA_L):
+                self.add(
+                    "special-purpose",
+                    top,
+                    "fc00::/8 is not assigned: unique-local prefixes are fd00::/8 plus a random 40-bit Global ID (`v6plan ula`)",
+                )
+            else:
+                self.add(
+                    "ula-space",
+                    top,
+                    "unique-local space (RFC 4193): reachable only inside your network",
+                )
                 global_id = (root[0] >> 80) & ((1 << 40) - 1)
                 if root[1] <= 48 and (global_id < 0x10000 or bin(global_id).count("1") < 8):
                     self.add(
                         "ula-not-random",
-                        b,
+                        top,
                         f"Global ID {global_id:010x} is not random; generate one with `v6plan ula` (RFC 4193 §3.2)",
                     )
-        # a note about the space, once: on the first block when several share it
-        if documentation:
-            self.add(
-                "documentation-space",
-                documentation[0],
-                "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production"
-                + _also(documentation, blocks),
+
+    def one_space_note(self) -> None:
+        """The documentation/ULA note once, on the first of several blocks it is about."""
+        blocks = len(self.plan.top_blocks())
+        if blocks < 2:
+            return
+        for rule in ("documentation-space", "ula-space"):
+            about = [n for n, f in enumerate(self.findings) if f.rule == rule]
+            if not about:
+                continue
+            first = self.findings[about[0]]
+            some = "all" if len(about) == blocks else f"{len(about):,} of the"
+            self.findings[about[0]] = replace(
+                first, message=f"{first.message} ({some} {blocks:,} top-level blocks)"
             )
-        if local:
-            self.add(
-                "ula-space",
-                local[0],
-                "unique-local space (RFC 4193): reachable only inside your network"
-                + _also(local, blocks),
-            )
+            for n in reversed(about[1:]):
+                del self.findings[n]
+            self.counts[rule] = 1  # one note stands for them all
 
     def walk_overlapping(self, block: tuple[int, int], why: str, top: int = 0) -> None:
         """Report the shallowest nodes of block ``top`` inside or across a special-purpose block."""
