@@ -7,7 +7,7 @@ Each rule has a stable id, a severity and a one-line summary (``v6plan check
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ._plan import Plan
 from ._prefix import format_prefix, host_mask, parse_prefix
@@ -15,6 +15,11 @@ from ._prefix import format_prefix, host_mask, parse_prefix
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
 
 SEVERITIES = ("error", "warning", "info")
+#: Overlaps listed one by one in a sibling group; the rest are counted in one finding.
+MAX_OVERLAPS = 100
+#: Findings listed per rule; the rest are counted in one finding on the root (a hostile
+#: file of two million rows must not make millions of findings, each with its path).
+MAX_PER_RULE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +134,14 @@ class _Linter:
         self.ignore = ignore
         self.node = node
         self.findings: list[Finding] = []
+        self.counts: dict[str, int] = {}  # findings per rule, listed or not
 
     def add(self, rule: str, i: int, message: str) -> None:
         if rule in self.ignore:
             return
+        count = self.counts[rule] = self.counts.get(rule, 0) + 1
+        if count > MAX_PER_RULE:
+            return  # counted in one finding at the end: a file can hold millions of rows
         plan = self.plan
         self.findings.append(
             Finding(rule, RULES[rule].severity, i, plan.path(i), plan.prefix_text(i), message)
@@ -141,46 +150,83 @@ class _Linter:
     def run(self) -> list[Finding]:
         self.space_rules()
         self.structure()
+        for rule, count in self.counts.items():
+            if count > MAX_PER_RULE:
+                self.findings.append(
+                    Finding(
+                        rule,
+                        RULES[rule].severity,
+                        0,
+                        "",
+                        self.plan.prefix_text(0),
+                        f"{count - MAX_PER_RULE:,} more {rule} findings are not listed "
+                        f"(the first {MAX_PER_RULE:,} are; fix those and check again)",
+                    )
+                )
         return self.findings
 
     # -- where the plan lives -------------------------------------------------------
     def space_rules(self) -> None:
+        """Where each top-level block lives: the root, or each block of a file with several."""
+        for top in self.plan.top_blocks():
+            self.block_space_rules(top)
+        self.one_space_note()
+
+    def block_space_rules(self, top: int) -> None:
         plan = self.plan
-        root = (plan.net[0], plan.plen[0])
+        root = (plan.net[top], plan.plen[top])
         for block, why in SPECIAL_PURPOSE:
             if _overlaps(root, block):
-                self.walk_overlapping(block, why)
+                self.walk_overlapping(block, why, top)
         if any(_inside(root, d) for d in DOCUMENTATION):
             self.add(
                 "documentation-space",
-                0,
+                top,
                 "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production",
             )
         if _inside(root, ULA):
             if not _inside(root, ULA_L):
                 self.add(
                     "special-purpose",
-                    0,
+                    top,
                     "fc00::/8 is not assigned: unique-local prefixes are fd00::/8 plus a random 40-bit Global ID (`v6plan ula`)",
                 )
             else:
                 self.add(
                     "ula-space",
-                    0,
+                    top,
                     "unique-local space (RFC 4193): reachable only inside your network",
                 )
                 global_id = (root[0] >> 80) & ((1 << 40) - 1)
                 if root[1] <= 48 and (global_id < 0x10000 or bin(global_id).count("1") < 8):
                     self.add(
                         "ula-not-random",
-                        0,
+                        top,
                         f"Global ID {global_id:010x} is not random; generate one with `v6plan ula` (RFC 4193 §3.2)",
                     )
 
-    def walk_overlapping(self, block: tuple[int, int], why: str) -> None:
-        """Report the shallowest nodes inside or across a special-purpose block."""
+    def one_space_note(self) -> None:
+        """The documentation/ULA note once, on the first of several blocks it is about."""
+        blocks = len(self.plan.top_blocks())
+        if blocks < 2:
+            return
+        for rule in ("documentation-space", "ula-space"):
+            about = [n for n, f in enumerate(self.findings) if f.rule == rule]
+            if not about:
+                continue
+            first = self.findings[about[0]]
+            some = "all" if len(about) == blocks else f"{len(about):,} of the"
+            self.findings[about[0]] = replace(
+                first, message=f"{first.message} ({some} {blocks:,} top-level blocks)"
+            )
+            for n in reversed(about[1:]):
+                del self.findings[n]
+            self.counts[rule] = 1  # one note stands for them all
+
+    def walk_overlapping(self, block: tuple[int, int], why: str, top: int = 0) -> None:
+        """Report the shallowest nodes of block ``top`` inside or across a special-purpose block."""
         plan = self.plan
-        i, n = 0, len(plan)
+        i, n = top, plan.end[top]
         while i < n:
             me = (plan.net[i], plan.plen[i])
             if not _overlaps(me, block):
@@ -192,7 +238,7 @@ class _Linter:
                 )
                 i = plan.end[i]
             else:
-                if i == 0 or not any(
+                if i == top or not any(
                     _overlaps((plan.net[c], plan.plen[c]), block) for c in plan.children(i)
                 ):
                     self.add("special-purpose", i, f"overlaps {format_prefix(*block)} ({why})")
@@ -206,7 +252,8 @@ class _Linter:
         roles = [k.role for k in kinds]
         nibble_ok = [k.nibble for k in kinds]
         # Root first: its own host bits; its level is the RIR's choice (no nibble rule).
-        if net[0] & masks[plen[0]]:
+        group = plan.group_kinds()
+        if not group[kind[0]] and net[0] & masks[plen[0]]:
             self.add("host-bits", 0, self.host_bits_text(0))
         check: dict[str, Callable[[int, int], None]] = {
             "lan": self.lan,
@@ -222,6 +269,9 @@ class _Linter:
         for p in parents:
             if end[p] == p + 1:
                 continue  # a leaf: nothing below it to check
+            if group[kind[p]]:
+                self.top_level(p, check)
+                continue
             p_len = plen[p]
             p_net = net[p] & ~masks[p_len]
             p_end = p_net + (1 << (128 - p_len))
@@ -271,16 +321,7 @@ class _Linter:
                     f"children take {total:,} addresses, more than the {p_end - p_net:,} of this block",
                 )
             intervals.sort()
-            reach, holder = -1, -1
-            for s, e, c in intervals:
-                if s < reach:
-                    self.add(
-                        "overlap",
-                        c,
-                        f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
-                    )
-                if e > reach:
-                    reach, holder = e, c
+            self.overlaps(intervals, p)
             want = kinds[kind[p]].want
             if want > p_end - p_net:
                 growth = {kinds[kind[c]].growth for c in plan.children(p)}
@@ -289,6 +330,55 @@ class _Linter:
                     p,
                     f"children with their requested growth ({', '.join(f'×{g:g}' for g in sorted(growth))}) need {want / (p_end - p_net):.1f}× this block; make it shorter or lower the growth",
                 )
+
+    def top_level(self, p: int, check: dict[str, Callable[[int, int], None]]) -> None:
+        """The blocks of a grouping node: each a root of its own (host bits, role rules),
+        overlapping only with a block of the same group (a VRF is a table of its own)."""
+        plan = self.plan
+        net, plen = plan.net, plan.plen
+        intervals = []
+        for c in plan.children(p):
+            if plan.is_group(c):
+                continue
+            c_net, c_len = net[c], plen[c]
+            if c_net & host_mask(c_len):
+                self.add("host-bits", c, self.host_bits_text(c))
+                c_net &= ~host_mask(c_len)
+            intervals.append((c_net, c_net + (1 << (128 - c_len)), c))
+            rule = check.get(plan.role(c))
+            if rule is not None:
+                rule(c, p)
+            elif c_len == 127 and plan.end[c] == c + 1:
+                self.anycast127(c)
+        self.overlaps(sorted(intervals), p)
+
+    def overlaps(self, intervals: list[tuple[int, int, int]], parent: int) -> None:
+        """``overlap`` for each block that starts before an earlier sibling ends.
+
+        A file that lists one prefix a million times gets the first :data:`MAX_OVERLAPS`
+        and one line for the rest, on the parent: the check stays as small as the file.
+        """
+        plan = self.plan
+        reach, holder = -1, -1
+        found = 0
+        for s, e, c in intervals:
+            if s < reach:
+                found += 1
+                if found <= MAX_OVERLAPS:
+                    self.add(
+                        "overlap",
+                        c,
+                        f"overlaps its sibling {plan.path(holder)} ({plan.prefix_text(holder)})",
+                    )
+            if e > reach:
+                reach, holder = e, c
+        if found > MAX_OVERLAPS:
+            self.add(
+                "overlap",
+                parent,
+                f"{found - MAX_OVERLAPS:,} more blocks in here overlap a sibling "
+                f"(the first {MAX_OVERLAPS} are listed)",
+            )
 
     def host_bits_text(self, i: int) -> str:
         plan = self.plan

@@ -8,11 +8,12 @@ handful of arrays, not a million objects; :class:`Node` is a light view for call
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._errors import NotFoundError
+from ._errors import InputError, NotFoundError, PlanError
 from ._prefix import Prefix, format_prefix, host_mask, parse_address, parse_prefix
 
 if TYPE_CHECKING:
@@ -40,10 +41,18 @@ class Kind:
     want: int = 0
     #: Interface name template of a LAN or p2p link (spec key ``interface``).
     interface: str = ""
+    #: A grouping node holds no block of its own: the root of a plan read with several
+    #: top-level blocks, or a VRF (role "vrf"). Its net/length columns are 0 and mean nothing.
+    group: bool = False
 
 
 class Plan:
-    """A whole plan: title, root allocation and nodes in depth-first order (root = 0)."""
+    """A whole plan: title, root allocation and nodes in depth-first order (root = 0).
+
+    A plan read from a file may have several top-level blocks, or VRFs: then node 0 is a
+    grouping node (:meth:`forest`), the blocks are its children or sit under VRF grouping
+    nodes, and :attr:`prefix` has no single answer (see :meth:`top_blocks`).
+    """
 
     def __init__(
         self, title: str, net: int, length: int, *, source: str = "", description: str = ""
@@ -51,6 +60,8 @@ class Plan:
         self.title = title
         self.source = source
         self.description = description
+        #: What reading the plan left out or changed (e.g. skipped IPv4 rows), one line each.
+        self.notes: list[str] = []
         self.kinds: list[Kind] = [Kind(role="root")]
         self.net: list[int] = [net]
         self.plen = bytearray([length])
@@ -61,11 +72,19 @@ class Plan:
         self.index = array("I", [0])
         self.name: list[str] = [""]
         self._names: NameIndex | None = None
+        self._vrfs: list[int] | None = None
 
     # -- size and simple columns --------------------------------------------------------
     def __len__(self) -> int:
         """Number of nodes, the root included."""
         return len(self.net)
+
+    @classmethod
+    def forest(cls, title: str, *, source: str = "", description: str = "") -> Plan:
+        """A plan whose root groups several top-level blocks (or VRFs) instead of holding one."""
+        plan = cls(title, 0, 0, source=source, description=description)
+        plan.kinds[0] = Kind(role="root", group=True)
+        return plan
 
     @property
     def root(self) -> Node:
@@ -73,7 +92,71 @@ class Plan:
 
     @property
     def prefix(self) -> Prefix:
-        return Prefix(self.net[0], self.plen[0])
+        """The root allocation (a :class:`PlanError` when the root groups several blocks)."""
+        if self.grouped:
+            raise PlanError(self.several_blocks_text())
+        return Prefix(
+            self.net[0] & ~host_mask(self.plen[0]), self.plen[0]
+        )  # a file may set host bits
+
+    # -- grouping nodes (plans read with several top-level blocks or VRFs) ------------
+    @property
+    def grouped(self) -> bool:
+        """True when node 0 groups several top-level blocks (or VRFs) instead of holding one."""
+        return self.kinds[self.kind[0]].group
+
+    def is_group(self, i: int) -> bool:
+        return self.kinds[self.kind[i]].group
+
+    def group_kinds(self) -> list[bool]:
+        """Per kind: is it a grouping node (for loops over the columns)."""
+        return [k.group for k in self.kinds]
+
+    def top_blocks(self, i: int = 0) -> list[int]:
+        """The blocks nearest ``i`` that hold a prefix: ``[i]`` itself unless it groups."""
+        if not self.is_group(i):
+            return [i]
+        out: list[int] = []
+        for c in self.children(i):
+            out += self.top_blocks(c)
+        return out
+
+    def vrf_nodes(self) -> list[int]:
+        """The VRF grouping nodes, in plan order (none for a plan without VRFs)."""
+        if self._vrfs is None:  # a plan does not change once built
+            groups = self.group_kinds()
+            self._vrfs = (
+                [c for c in self.children(0) if groups[self.kind[c]]]
+                if groups[self.kind[0]]
+                else []
+            )
+        return self._vrfs
+
+    def vrf(self, i: int) -> str:
+        """The VRF node ``i`` is in ('' for the global table or a plan without VRFs)."""
+        vrfs = self.vrf_nodes()
+        if not vrfs:
+            return ""
+        k = bisect_right(vrfs, i) - 1  # a VRF's subtree is one run of indexes
+        return self.name[vrfs[k]] if k >= 0 and i < self.end[vrfs[k]] else ""
+
+    def label(self, i: int) -> str:
+        """What to call node ``i`` on screen: its name, the plan title for the root."""
+        return self.name[i] if i else self.title
+
+    def several_blocks_text(self, i: int = 0) -> str:
+        """Why a question needs one block here, naming the blocks to choose from."""
+        blocks = self.top_blocks(i)
+        shown = ", ".join(self.where(b) for b in blocks[:4]) + (" …" if len(blocks) > 4 else "")
+        place = "this plan" if i == 0 else f"{self.path(i)!r}"
+        return (
+            f"{place} has {len(blocks):,} top-level blocks, not one allocation ({shown}); "
+            "name one of them (a path or a prefix)"
+        )
+
+    def where(self, i: int) -> str:
+        """``blue/site-a 2001:db8::/48``: the path and prefix a message names a node by."""
+        return f"{self.path(i)} {self.prefix_text(i)}".strip() if i else self.prefix_text(i)
 
     def node(self, index: int) -> Node:
         if not 0 <= index < len(self.net):
@@ -86,6 +169,9 @@ class Plan:
             yield Node(self, i)
 
     def prefix_text(self, i: int) -> str:
+        """The node's prefix; '' for a grouping node, which holds none."""
+        if self.kinds[self.kind[i]].group:
+            return ""
         return format_prefix(self.net[i], self.plen[i])
 
     def role(self, i: int) -> str:
@@ -120,7 +206,7 @@ class Plan:
         stop = len(self.net) if stop is None else stop
         stack: list[tuple[int, str]] = []  # (end index, path) of open ancestors
         i = start
-        if start > 0:  # seed the stack with the ancestors of start
+        if 0 < start < stop:  # seed the stack with the ancestors of start
             chain = []
             j = self.parent[start]
             while j > 0:
@@ -158,12 +244,47 @@ class Plan:
         return i
 
     def holder(self, net: int, length: int = 128) -> int:
-        """Index of the deepest node whose block holds ``net/length`` (0 = the root)."""
-        if not self._holds(0, net, length):
-            raise NotFoundError(
-                f"{format_prefix(net, length)} is outside this plan ({self.prefix})"
+        """Index of the deepest node whose block holds ``net/length`` (0 = the root).
+
+        In a plan with VRFs the same block can be in several: that is an :class:`InputError`
+        naming them (:meth:`holders` gives them all).
+        """
+        found = self.holders(net, length)
+        if len(found) > 1:
+            where = " and ".join(
+                f"{self.vrf(i) or 'the global table'} ({self.where(i)})" for i in found
             )
-        i = 0
+            raise InputError(
+                f"{format_prefix(net, length)} is in {len(found)} VRFs: {where}; "
+                f"name the node by its path instead, e.g. {self.path(found[0])!r}"
+            )
+        return found[0]
+
+    def holders(self, net: int, length: int = 128) -> list[int]:
+        """The deepest holder of ``net/length`` in each VRF that has one (one for most plans)."""
+        if not self.grouped:
+            if not self._holds(0, net, length):
+                raise NotFoundError(
+                    f"{format_prefix(net, length)} is outside this plan ({self.prefix})"
+                )
+            return [self._descend(0, net, length)]
+        found: list[int] = []
+        for table in (0, *self.vrf_nodes()):
+            for top in self.children(table):
+                if not self.is_group(top) and self._holds(top, net, length):
+                    found.append(self._descend(top, net, length))
+                    break
+        if not found:
+            blocks = self.top_blocks()
+            shown = ", ".join(self.prefix_text(b) for b in blocks[:4])
+            more = f" and {len(blocks) - 4:,} more" if len(blocks) > 4 else ""
+            raise NotFoundError(
+                f"{format_prefix(net, length)} is in none of this plan's top-level blocks "
+                f"({shown}{more})"
+            )
+        return found
+
+    def _descend(self, i: int, net: int, length: int) -> int:
         while True:
             for child in self.children(i):
                 if self._holds(child, net, length):
@@ -192,6 +313,30 @@ class Plan:
             if len(hits) == 1:
                 return hits[0]
             raise
+
+    def subplan(self, i: int) -> Plan:
+        """Node ``i`` and everything under it as a plan of its own (node ``i`` becomes the root).
+
+        How a format that writes one allocation exports one top-level block of a plan that
+        has several. The title is the block's name (the plan's for an unnamed block).
+        """
+        if self.is_group(i):
+            raise PlanError(self.several_blocks_text(i))
+        stop, depth0 = self.end[i], self.depth[i]
+        title = self.title if i == 0 else self.name[i]
+        sub = Plan(title, self.net[i], self.plen[i], source=self.source)
+        sub.description = self.description if i == 0 else self.kinds[self.kind[i]].description
+        sub.kinds = self.kinds  # shared, read-only
+        sub.net = self.net[i:stop]
+        sub.plen = self.plen[i:stop]
+        sub.parent = array("i", [-1, *(p - i for p in self.parent[i + 1 : stop])])
+        sub.end = array("i", (e - i for e in self.end[i:stop]))
+        sub.depth = bytearray(d - depth0 for d in self.depth[i:stop])
+        sub.kind = self.kind[i:stop]
+        sub.index = self.index[i:stop]
+        sub.name = self.name[i:stop]
+        sub.name[0] = ""
+        return sub
 
     @property
     def names(self) -> NameIndex:
@@ -290,7 +435,7 @@ class Node:
         self.index = index
 
     def __repr__(self) -> str:
-        return f"<Node {self.path or '/'} {self.prefix}>"
+        return f"<Node {self.path or '/'} {self.plan.prefix_text(self.index) or '(group)'}>"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Node) and other.plan is self.plan and other.index == self.index
@@ -312,7 +457,17 @@ class Node:
 
     @property
     def prefix(self) -> Prefix:
-        return Prefix(self.plan.net[self.index], self.plan.plen[self.index])
+        """The node's block (a :class:`PlanError` for a grouping node, which holds none)."""
+        if self.plan.is_group(self.index):
+            raise PlanError(self.plan.several_blocks_text(self.index))
+        length = self.plan.plen[self.index]
+        return Prefix(
+            self.plan.net[self.index] & ~host_mask(length), length
+        )  # lint names host bits
+
+    @property
+    def is_group(self) -> bool:
+        return self.plan.is_group(self.index)
 
     @property
     def net(self) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from ._errors import AddressError, PlanError
+from ._errors import AddressError, InputError, PlanError
 from ._orders import STRATEGIES
 from ._plan import Plan
 from ._prefix import format_prefix
@@ -60,13 +60,29 @@ def _child_intervals(plan: Plan, i: int) -> list[tuple[int, int]]:
 
 
 def usage(plan: Plan, i: int) -> Usage:
-    """How much of node ``i`` its children take, in units of their (longest) length."""
+    """How much of node ``i`` its children take, in units of their (longest) length.
+
+    A grouping node (several top-level blocks, a VRF) holds no block: its usage is that of
+    its blocks together, in one unit.
+    """
+    if plan.is_group(i):
+        return _group_usage(plan, plan.top_blocks(i))
     lengths = Counter(plan.plen[c] for c in plan.children(i))
     if not lengths:
         return Usage(0, 0, 0)
-    unit = max(lengths)
+    unit = max(max(lengths), plan.plen[i])  # a child bigger than its parent: lint says so
     used = sum(n << (unit - length) for length, n in lengths.items())
     capacity = 1 << (unit - plan.plen[i])
+    return Usage(min(used, capacity), capacity, unit)
+
+
+def _group_usage(plan: Plan, blocks: list[int]) -> Usage:
+    parts = [usage(plan, b) for b in blocks]
+    unit = max((u.unit for u in parts), default=0)
+    if not unit:
+        return Usage(0, 0, 0)
+    used = sum(u.used << (unit - u.unit) for u in parts if u.unit)
+    capacity = sum(1 << (unit - plan.plen[b]) for b in blocks if plan.plen[b] <= unit)
     return Usage(min(used, capacity), capacity, unit)
 
 
@@ -100,13 +116,16 @@ class HDUsage:
         return self.used >= self.threshold
 
 
-def hd_usage(plan: Plan, unit: int | None = None) -> HDUsage:
+def hd_usage(plan: Plan, unit: int | None = None, top: int = 0) -> HDUsage:
     """/unit blocks holding at least one assignment (a non-reserve leaf) under the root.
 
     The unit is the end site (/48) for an allocation shorter than a /48; inside one end
-    site it is the subnet (/64), where the same RFC 3194 measure applies.
+    site it is the subnet (/64), where the same RFC 3194 measure applies. ``top`` is the
+    allocation: the root, or one top-level block of a plan read with several.
     """
-    root_len = plan.plen[0]
+    if plan.is_group(top):
+        raise PlanError(plan.several_blocks_text(top))
+    root_len = plan.plen[top]
     if unit is None:
         unit = 48 if root_len < 48 else 64 if root_len < 64 else 128
     unit = max(unit, root_len)
@@ -115,7 +134,7 @@ def hd_usage(plan: Plan, unit: int | None = None) -> HDUsage:
     small: set[int] = set()
     reserve = {k for k, kind in enumerate(plan.kinds) if kind.role == "reserve"}
     net, plen, end, kind = plan.net, plan.plen, plan.end, plan.kind
-    i, n = 1, len(plan)
+    i, n = top + 1, end[top]
     while i < n:
         length = plen[i]
         if kind[i] in reserve:
@@ -137,7 +156,15 @@ def hd_usage(plan: Plan, unit: int | None = None) -> HDUsage:
 
 
 def free_blocks(plan: Plan, i: int) -> Iterator[tuple[int, int]]:
-    """Free space of node ``i`` as the fewest aligned blocks, in address order."""
+    """Free space of node ``i`` as the fewest aligned blocks, in address order.
+
+    For a grouping node: the free space of each of its blocks, block after block (the
+    space between two blocks is nobody's to give).
+    """
+    if plan.is_group(i):
+        for b in plan.top_blocks(i):
+            yield from free_blocks(plan, b)
+        return
     end = plan.net[i] + (1 << (128 - plan.plen[i]))
     for start, stop in free_gaps(plan.net[i], end, _child_intervals(plan, i)):
         yield from cidr_cover(start, stop)
@@ -154,7 +181,18 @@ def _check_length(plan: Plan, i: int, length: int) -> None:
 def free_of_length(
     plan: Plan, i: int, length: int, limit: int | None = None
 ) -> Iterator[tuple[int, int]]:
-    """Every free /length block in node ``i`` (address order, first ``limit``)."""
+    """Every free /length block in node ``i`` (address order, first ``limit``).
+
+    For a grouping node: in each of its blocks that a /length fits in, block after block.
+    """
+    if plan.is_group(i):
+        fits = [b for b in plan.top_blocks(i) if plan.plen[b] < length]
+        if not fits:
+            raise AddressError(
+                f"/{length} fits in none of the top-level blocks of {plan.label(i)}: "
+                "ask for a longer prefix"
+            )
+        return islice((block for b in fits for block in free_of_length(plan, b, length)), limit)
     _check_length(plan, i, length)
     end = plan.net[i] + (1 << (128 - plan.plen[i]))
 
@@ -168,6 +206,8 @@ def free_of_length(
 
 def next_free(plan: Plan, i: int, length: int, strategy: str = "sequential") -> tuple[int, int]:
     """The block a new child of /length would get in node ``i`` (without changing the plan)."""
+    if plan.is_group(i):
+        raise InputError(f"where should a new /{length} go? {plan.several_blocks_text(i)}")
     _check_length(plan, i, length)
     if strategy not in STRATEGIES:
         raise AddressError(f"unknown order {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -197,9 +237,10 @@ def levels(plan: Plan) -> list[Level]:
     """Per-depth counts of nodes, lengths and roles (one pass over the columns)."""
     by_depth: dict[int, tuple[Counter[int], Counter[str]]] = {}
     roles = [k.role for k in plan.kinds]
+    group = plan.group_kinds()
     pairs = Counter(zip(plan.depth, plan.plen, plan.kind))
     for (depth, length, kind), n in sorted(pairs.items()):
-        if depth == 0:
+        if depth == 0 or group[kind]:
             continue
         lengths, role_count = by_depth.setdefault(depth, (Counter(), Counter()))
         lengths[length] += n

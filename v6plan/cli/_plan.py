@@ -288,7 +288,10 @@ def load_plan(spec_path: str, lock_path: str | None = None) -> Plan:
     if spec_path.endswith((".json", ".csv")):
         from .._import import read_plan_file
 
-        return read_plan_file(spec_path)
+        plan = read_plan_file(spec_path)
+        for note in plan.notes:  # on stderr: standard output stays the command's answer
+            print(f"{spec_path}: {note}", file=sys.stderr)
+        return plan
     return _build(spec_path, lock_path).plan
 
 
@@ -370,7 +373,11 @@ def _tree_text(plan: Plan, top: int, depth: int, show_all: bool) -> str:
                 lead + label_of(i),
                 plan.prefix_text(i),
                 plan.role(i) if i else "",
-                str(usage(plan, i)) if plan.end[i] > i + 1 else "",
+                _group_text(plan, i)
+                if plan.is_group(i)
+                else str(usage(plan, i))
+                if plan.end[i] > i + 1
+                else "",
             )
         )
         if level >= depth:
@@ -401,11 +408,61 @@ def _tree_text(plan: Plan, top: int, depth: int, show_all: bool) -> str:
     )
 
 
+def _group_text(plan: Plan, i: int) -> str:
+    """``3 blocks · 12 of 131,072 /64, 0.0 %``: what a grouping node (file root, VRF) holds."""
+    from .._query import usage
+
+    blocks = len(plan.top_blocks(i))
+    use = usage(plan, i)
+    return f"{blocks:,} block{'s' * (blocks != 1)}" + (f" · {use}" if use.unit else "")
+
+
 # -- show -------------------------------------------------------------------------------------
+def _top_level(plan: Plan, i: int) -> bool:
+    """Is node ``i`` an allocation: the root, or a block right under a grouping node?"""
+    if plan.is_group(i):
+        return False
+    return i == 0 or plan.is_group(plan.parent[i])
+
+
+def _group_dict(plan: Plan, i: int) -> dict[str, Any]:
+    """A grouping node (the root of a plan read with several blocks, or a VRF) as JSON."""
+    from .._query import rollup, usage
+
+    data: dict[str, Any] = {
+        "path": plan.path(i),
+        "name": plan.label(i),
+        "prefix": None,
+        "role": plan.role(i) if i else None,
+        "depth": plan.depth[i],
+        "blocks": [
+            {"path": plan.path(b), "prefix": plan.prefix_text(b), "vrf": plan.vrf(b) or None}
+            for b in plan.top_blocks(i)
+        ],
+    }
+    if i == 0 and plan.vrf_nodes():
+        data["vrfs"] = [plan.name[v] for v in plan.vrf_nodes()]
+    below = rollup(plan, i)
+    if below:
+        data["assigned_below"] = {f"/{length}": n for length, n in below.items()}
+    use = usage(plan, i)
+    if use.unit:
+        data["usage"] = {
+            "used": use.used,
+            "capacity": use.capacity,
+            "unit": use.unit,
+            "percent": round(use.percent, 2),
+            "text": str(use),
+        }
+    return data
+
+
 def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
     from .._prefix import format_address
     from .._query import hd_usage, rollup, usage
 
+    if plan.is_group(i):
+        return _group_dict(plan, i)
     node = plan.node(i)
     first, last = node.prefix.first, node.prefix.last
     data: dict[str, Any] = {
@@ -429,11 +486,13 @@ def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
         data["vlan"] = node.vlan
     if node.router:
         data["router"] = node.router
+    if plan.grouped and plan.vrf(i):
+        data["vrf"] = plan.vrf(i)
     below = rollup(plan, i)
     if below:
         data["assigned_below"] = {f"/{length}": n for length, n in below.items()}
-    if i == 0:
-        hd = hd_usage(plan)
+    if _top_level(plan, i):
+        hd = hd_usage(plan, top=i)
         data["hd_ratio"] = {
             "used": hd.used,
             "total": hd.total,
@@ -476,17 +535,21 @@ def run_show(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     label = data["path"] or f"{plan.title} (root)"
-    print(f"{label}  {data['prefix']}")
-    print(f"  range     {data['first']} – {data['last']}")
+    if plan.is_group(i):
+        _print_group(data)
+    else:
+        print(f"{label}  {data['prefix']}")
+        print(f"  range     {data['first']} – {data['last']}")
     sizes = []
-    if data["size_48"]:
+    if data.get("size_48"):
         sizes.append(f"{data['size_48']:,} /48")
-    if data["size_64"]:
+    if data.get("size_64"):
         sizes.append(f"{data['size_64']:,} /64")
     if sizes:
         print(f"  size      {' = '.join(sizes)}")
-    print(f"  role      {data['role'] or '—'} ({data['status']})")
-    for key in ("description", "p2p", "vlan", "router"):
+    if "status" in data:
+        print(f"  role      {data['role'] or '—'} ({data['status']})")
+    for key in ("description", "p2p", "vlan", "router", "vrf"):
         if key in data:
             print(f"  {key:<9} {data[key]}")
     if "usage" in data:
@@ -508,6 +571,22 @@ def run_show(args: argparse.Namespace) -> int:
         print()
         print(_tree_text(plan, i, args.depth, args.all))
     return 0
+
+
+def _print_group(data: dict[str, Any]) -> None:
+    """The head of `show` for a grouping node: what it groups instead of a range."""
+    blocks = data["blocks"]
+    what = "VRF" if data["role"] == "vrf" else "plan"
+    print(
+        f"{data['path'] or data['name'] + ' (root)'}  ({what} of {len(blocks):,} top-level blocks)"
+    )
+    if "vrfs" in data:
+        shared = any(not b["vrf"] for b in blocks)
+        print(f"  vrfs      {', '.join(data['vrfs'])}{' (and the global table)' if shared else ''}")
+    shown = [
+        f"{b['prefix']}" + (f" ({b['vrf']})" if b["vrf"] and what == "plan" else "") for b in blocks
+    ]
+    print(f"  blocks    {', '.join(shown[:6])}{' …' if len(shown) > 6 else ''}")
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -544,7 +623,13 @@ def run_check(args: argparse.Namespace) -> int:
         print_json(
             {
                 "plan": plan.title,
-                "prefix": str(plan.prefix),
+                "prefix": None if plan.grouped else str(plan.prefix),
+                **(
+                    {"blocks": [plan.prefix_text(b) for b in plan.top_blocks()]}
+                    if plan.grouped
+                    else {}
+                ),
+                **({"notes": plan.notes} if plan.notes else {}),
                 "counts": counts,
                 "findings": [f.as_dict() for f in findings],
             }
@@ -570,7 +655,7 @@ def run_free(args: argparse.Namespace) -> int:
 
     plan = load_plan(args.spec, args.lock)
     i = plan.resolve(args.node) if args.node else 0
-    where = plan.path(i) or "(root)"
+    where = plan.path(i) or ("(root)" if not plan.is_group(i) else f"{plan.title}, block by block")
     if args.next:
         if args.length is None:
             raise InputError("--next needs --length N (the size of the block to place)")
@@ -579,7 +664,7 @@ def run_free(args: argparse.Namespace) -> int:
             print_json(
                 {
                     "node": plan.path(i),
-                    "prefix": plan.prefix_text(i),
+                    "prefix": plan.prefix_text(i) or None,
                     "length": args.length,
                     "order": args.order,
                     "next": block,
@@ -595,7 +680,7 @@ def run_free(args: argparse.Namespace) -> int:
             print_json(
                 {
                     "node": plan.path(i),
-                    "prefix": plan.prefix_text(i),
+                    "prefix": plan.prefix_text(i) or None,
                     "length": args.length,
                     "free": blocks,
                 }
@@ -613,7 +698,7 @@ def run_free(args: argparse.Namespace) -> int:
         print_json(
             {
                 "node": plan.path(i),
-                "prefix": plan.prefix_text(i),
+                "prefix": plan.prefix_text(i) or None,
                 "free": blocks,
                 "truncated": len(all_blocks) > limit,
             }
@@ -640,32 +725,43 @@ def run_find(args: argparse.Namespace) -> int:
         net, length = (
             parse_prefix(query, strict=False) if "/" in query else (parse_address(query), 128)
         )
-        i = plan.holder(net, length)
-        chain = []
-        j = i
-        while j > 0:
-            chain.append(j)
-            j = plan.parent[j]
-        chain.reverse()
+        holders = plan.holders(net, length)  # one per VRF that holds it (one for most plans)
+        i = holders[0]
+        chain = _chain(plan, i)
         if args.json:
-            print_json(
-                {
-                    "query": query,
-                    "holder": _node_dict(plan, i),
-                    "chain": [
-                        {
-                            "path": plan.path(c),
-                            "prefix": plan.prefix_text(c),
-                            "role": plan.role(c) or None,
-                        }
-                        for c in chain
-                    ],
-                }
-            )
+            data: dict[str, Any] = {
+                "query": query,
+                "holder": _node_dict(plan, i),
+                "chain": [
+                    {
+                        "path": plan.path(c),
+                        "prefix": plan.prefix_text(c) or None,
+                        "role": plan.role(c) or None,
+                    }
+                    for c in chain
+                ],
+            }
+            if len(holders) > 1:
+                data["in_vrfs"] = [
+                    {
+                        "vrf": plan.vrf(h) or None,
+                        "path": plan.path(h),
+                        "prefix": plan.prefix_text(h),
+                    }
+                    for h in holders
+                ]
+            print_json(data)
         else:
-            print(f"{query} is in {plan.path(i) or plan.title + ' (root)'} {plan.prefix_text(i)}")
-            for depth, c in enumerate(chain):
-                print(f"{'  ' * depth}{plan.name[c]}  {plan.prefix_text(c)}  {plan.role(c)}")
+            if len(holders) > 1:
+                print(f"{query} is in {len(holders)} VRFs (each its own table):")
+            for h in holders:
+                print(
+                    f"{query} is in {plan.path(h) or plan.title + ' (root)'} {plan.prefix_text(h)}"
+                )
+                for depth, c in enumerate(_chain(plan, h)):
+                    print(
+                        f"{'  ' * depth}{plan.name[c]}  {plan.prefix_text(c)}  {plan.role(c)}".rstrip()
+                    )
         return 0
     try:
         hits = [plan.find_path(query)] if "/" in query else []
@@ -693,6 +789,15 @@ def run_find(args: argparse.Namespace) -> int:
         for c in hits:
             print(f"{plan.path(c):<{width}}  {plan.prefix_text(c)}  {plan.role(c)}")
     return 0
+
+
+def _chain(plan: Plan, i: int) -> list[int]:
+    """The nodes from the top of the plan down to ``i`` (the root left out)."""
+    chain = []
+    while i > 0:
+        chain.append(i)
+        i = plan.parent[i]
+    return chain[::-1]
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -122,7 +122,10 @@ class Format:
                 files_writer(plan, StreamSink(out, comment), options)
 
             return to_stream
+        from . import _forest
+
         writer: Writer = _load(self.target)  # type: ignore[assignment]
+        writer = _forest.stream(self.name, writer)  # a plan read with several blocks or VRFs
         if self.escapes_text:
             return writer
 
@@ -139,7 +142,10 @@ class Format:
                 f"{self.name} writes one file; use -o FILE (--dir is for "
                 f"{', '.join(sorted(f.name for f in FORMATS.values() if f.files))})"
             )
+        from . import _forest
+
         files_writer: FilesWriter = _load(self.files)  # type: ignore[assignment]
+        files_writer = _forest.files(self.name, files_writer)  # several blocks or VRFs
 
         def one_line_files(plan: Plan, sink: Sink, options: ExportOptions) -> None:
             from ._text import safe_text

@@ -21,6 +21,7 @@ def rows(plan: Plan, options: ExportOptions) -> Iterator[tuple[int, str, str, st
     net, plen, end, kind = plan.net, plan.plen, plan.end, plan.kind
     roles = [k.role for k in plan.kinds]
     reserve = [k.role == "reserve" for k in plan.kinds]
+    group = plan.group_kinds()  # grouping nodes (several blocks, VRFs) hold no prefix
     progress = options.progress
     start, stop = 1, len(plan)
     if options.node:
@@ -30,6 +31,8 @@ def rows(plan: Plan, options: ExportOptions) -> Iterator[tuple[int, str, str, st
         if progress is not None and not i % _BATCH:
             progress.update(i - start)
         k = kind[i]
+        if group[k]:
+            continue
         status = "reserved" if reserve[k] else "container" if end[i] > i + 1 else "active"
         parent = path.rpartition("/")[0]
         yield i, path, f"{format_address(net[i])}/{plen[i]}", roles[k], status, parent
@@ -52,6 +55,9 @@ def write_csv(plan: Plan, out: TextIO, options: ExportOptions) -> None:
 
     This CSV is for people: no cell a spreadsheet would run as a formula (sheet_cell).
     """
+    if plan.vrf_nodes():
+        _write_csv_vrfs(plan, out, options)
+        return
     out.write("prefix,path,name,role,status,depth,parent,p2p,vlan,description\n")
     plain = names_are_plain(plan)
     descriptions = [sheet_cell(k.description) for k in plan.kinds]
@@ -75,6 +81,22 @@ def write_csv(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     out.write("".join(lines))
 
 
+def _write_csv_vrfs(plan: Plan, out: TextIO, options: ExportOptions) -> None:
+    """The CSV of a plan read with VRFs: the same columns and a last one, ``vrf``."""
+    out.write("prefix,path,name,role,status,depth,parent,p2p,vlan,description,vrf\n")
+    lines: list[str] = []
+    for i, path, prefix, role, status, parent in rows(plan, options):
+        kind = plan.kinds[plan.kind[i]]
+        p2p, vlan = _extras(plan, i)
+        cells = (path, plan.name[i], role, status, str(plan.depth[i]), parent, p2p, vlan)
+        text = ",".join(sheet_cell(c) for c in (*cells, kind.description, plan.vrf(i)))
+        lines.append(f"{prefix},{text}\n")
+        if len(lines) >= _BATCH:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
+
+
 def _json_records(plan: Plan, options: ExportOptions) -> Iterator[str]:
     plain = names_are_plain(plan)
     dumps = json.dumps
@@ -84,9 +106,12 @@ def _json_records(plan: Plan, options: ExportOptions) -> Iterator[str]:
     roles = [dumps(k.role or None) for k in plan.kinds]
     special = [k.role == "p2p" or k.vlan is not None for k in plan.kinds]
     kind, depth, name = plan.kind, plan.depth, plan.name
+    vrfs = bool(plan.vrf_nodes())
     for i, path, prefix, _role, status, parent in rows(plan, options):
         k = kind[i]
         extra = descriptions[k]
+        if vrfs and plan.vrf(i):
+            extra += f', "vrf": {dumps(plan.vrf(i))}'
         if special[k]:
             p2p, vlan = _extras(plan, i)
             extra += (f', "p2p": "{p2p}"' if p2p else "") + (f', "vlan": {vlan}' if vlan else "")
@@ -113,13 +138,15 @@ def _write_records(out: TextIO, records: Iterator[str], lead: str, sep: str) -> 
 
 def write_json(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """``{"plan", "prefix", "nodes": [...]}`` with one node object per line."""
-    out.write(f'{{"plan": {json.dumps(plan.title)}, "prefix": "{plan.prefix}", "nodes": [')
+    prefix = "null" if plan.grouped else f'"{plan.prefix}"'  # several blocks: see the nodes
+    out.write(f'{{"plan": {json.dumps(plan.title)}, "prefix": {prefix}, "nodes": [')
     count = _write_records(out, _json_records(plan, options), "\n  ", ",\n  ")
     out.write("\n]}\n" if count else "]}\n")
 
 
 def write_yaml(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """The JSON data as YAML (flow mappings per node: JSON lines are valid YAML)."""
-    out.write(f'plan: {json.dumps(plan.title)}\nprefix: "{plan.prefix}"\nnodes:')
+    prefix = "null" if plan.grouped else f'"{plan.prefix}"'
+    out.write(f"plan: {json.dumps(plan.title)}\nprefix: {prefix}\nnodes:")
     count = _write_records(out, _json_records(plan, options), "\n- ", "\n- ")
     out.write("\n" if count else " []\n")

@@ -96,7 +96,21 @@ def nibble_zones(net: int, length: int) -> list[tuple[int, int]]:
 
 
 def walk(plan: Plan, top: int) -> Iterator[tuple[int, str]]:
-    """``(index, path)`` for node ``top`` and everything under it (the root's path is '')."""
+    """``(index, path)`` for node ``top`` and everything under it (the root's path is '').
+
+    Grouping nodes (the root of a plan read with several blocks, a VRF) hold no prefix and
+    are left out.
+    """
+    if plan.grouped:
+        group, kind = plan.group_kinds(), plan.kind
+        for i, path in _walk(plan, top):
+            if not group[kind[i]]:
+                yield i, path
+        return
+    yield from _walk(plan, top)
+
+
+def _walk(plan: Plan, top: int) -> Iterator[tuple[int, str]]:
     stop = plan.end[top]
     if top == 0:
         yield 0, ""

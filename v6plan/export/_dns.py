@@ -194,23 +194,35 @@ def _router_names(plan: Plan) -> set[str]:
     return names
 
 
+def _once(plan: Plan, written: list[tuple[str, str]], origin: str, top: int) -> None:
+    """Refuse a zone two blocks would both write (the same prefix in two VRFs)."""
+    if any(done == origin for done, _ in written):
+        raise InputError(
+            f"two blocks make the reverse zone {origin} ({plan.where(top)} is one): "
+            "one zone cannot hold two VRFs — export one VRF with --node VRF"
+        )
+
+
 def write_zones(plan: Plan, sink: Sink, options: ExportOptions) -> None:
     """Zone files for the chosen node (and delegated children), then a named.conf snippet."""
     zones = _Zones(plan, options)
-    top = zones.top
     written: list[tuple[str, str]] = []  # (zone, file)
-    for znet, zlen in nibble_zones(plan.net[top], plan.plen[top]):
-        origin = reverse_name(znet, zlen)
-        file = f"db.{origin}"
-        with sink.open(file) as out:
-            children = zones.write_zone(out, znet, zlen, top, zones.ns, zones.delegate > 0)
-        written.append((origin, file))
-        for node, cnet, clen in children:
-            corigin = reverse_name(cnet, clen)
-            cfile = f"db.{corigin}"
-            with sink.open(cfile) as out:
-                zones.write_zone(out, cnet, clen, node, zones.child_servers(node), False)
-            written.append((corigin, cfile))
+    for top in plan.top_blocks(zones.top):  # one block, or each of a plan read with several
+        if zones.delegate:
+            zones.target_depth = plan.depth[top] + zones.delegate
+        for znet, zlen in nibble_zones(plan.net[top], plan.plen[top]):
+            origin = reverse_name(znet, zlen)
+            file = f"db.{origin}"
+            _once(plan, written, origin, top)
+            with sink.open(file) as out:
+                children = zones.write_zone(out, znet, zlen, top, zones.ns, zones.delegate > 0)
+            written.append((origin, file))
+            for node, cnet, clen in children:
+                corigin = reverse_name(cnet, clen)
+                cfile = f"db.{corigin}"
+                with sink.open(cfile) as out:
+                    zones.write_zone(out, cnet, clen, node, zones.child_servers(node), False)
+                written.append((corigin, cfile))
     with sink.open("named.conf.zones") as out:
         title = one_line(plan.title, COMMENT_MAX)
         out.write(f"// reverse zones of {title}, written by v6plan: include from named.conf\n")

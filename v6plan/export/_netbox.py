@@ -168,13 +168,17 @@ class _Bundle:
         for what, value in (("tenant", self.tenant), ("vrf", self.vrf)):
             if len(value) > _NAME_MAX:
                 raise InputError(f"--set {what}: NetBox names are at most {_NAME_MAX} characters")
+        # a plan read with several blocks: an aggregate each (a prefix in two VRFs once)
+        self.blocks = list(dict.fromkeys(plan.prefix_text(b) for b in plan.top_blocks()))
+        self.vrf_names = [plan.name[v] for v in plan.vrf_nodes()] if not self.vrf else []
         self.rir_name, self.rir_private = self._rir()
         self._scan()
 
     # -- what the plan uses ----------------------------------------------------------------
     def _rir(self) -> tuple[str, bool]:
         given = self.options.get("rir")
-        net, length = self.plan.net[0], self.plan.plen[0]
+        first = self.plan.top_blocks()[0]
+        net, length = self.plan.net[first], self.plan.plen[first]
         for block, name, private in _RIRS:
             if _inside(net, length, block):
                 return given or name, private
@@ -301,11 +305,18 @@ class _Bundle:
         return [
             _Table("tags", COMPANION_COLUMNS["tags"], self._tags, len(self.tags)),
             _Table("rirs", COMPANION_COLUMNS["rirs"], self._rirs, 1),
-            _Table("aggregates", COMPANION_COLUMNS["aggregates"], self._aggregates, 1),
+            _Table(
+                "aggregates", COMPANION_COLUMNS["aggregates"], self._aggregates, len(self.blocks)
+            ),
             _Table("roles", COMPANION_COLUMNS["roles"], self._roles, len(self.roles)),
             _Table("tenants", COMPANION_COLUMNS["tenants"], self._tenants, len(tenants)),
             _Table("sites", COMPANION_COLUMNS["sites"], self._sites, len(self.site_nodes)),
-            _Table("vrfs", COMPANION_COLUMNS["vrfs"], self._vrfs, 1 if self.vrf else 0),
+            _Table(
+                "vrfs",
+                COMPANION_COLUMNS["vrfs"],
+                self._vrfs,
+                1 if self.vrf else len(self.vrf_names),
+            ),
             _Table(
                 "vlan-groups",
                 COMPANION_COLUMNS["vlan-groups"],
@@ -333,12 +344,13 @@ class _Bundle:
 
     def _aggregates(self) -> Iterator[Row]:
         plan = self.plan
-        yield (
-            str(plan.prefix),
-            self.rir_name,
-            self.tenant or None,
-            _clip(f"{plan.title}: the allocation"),
-        )
+        for block in self.blocks:
+            yield (
+                block,
+                self.rir_name,
+                self.tenant or None,
+                _clip(f"{plan.title}: the allocation"),
+            )
 
     def _roles(self) -> Iterator[Row]:
         for role in self.roles:
@@ -370,7 +382,10 @@ class _Bundle:
             yield name, slug, "planned", self._tenant_at(i), _clip(text)
 
     def _vrfs(self) -> Iterator[Row]:
-        yield self.vrf, True, self.tenant or None, _clip(f"{self.plan.title}")
+        if self.vrf:
+            yield self.vrf, True, self.tenant or None, _clip(f"{self.plan.title}")
+        for name in self.vrf_names:  # the VRFs a plan read from a file has
+            yield _clip(name, _NAME_MAX), True, self.tenant or None, _clip(self.plan.title)
 
     def _groups(self) -> Iterator[Row]:
         for (name, slug), p in zip(self.group_name, self.group_nodes):
@@ -445,6 +460,7 @@ class _Bundle:
         ix_scope_name = at.get("scope_name", -1)
         row: list[Value] = [None] * len(cols)
         row[ix_vrf] = vrf
+        vrf_of = plan.vrf if self.vrf_names else None  # a plan read with VRFs
         for i, path in walk(plan, top):
             if not i % BATCH:
                 ticker.add(BATCH)
@@ -458,6 +474,8 @@ class _Bundle:
             kd = kinds[k]
             if kd.role == "host":
                 continue  # loopback /128s are IP addresses (ip-addresses file)
+            if vrf_of is not None:
+                row[ix_vrf] = _clip(vrf_of(i), _NAME_MAX) or None
             leaf = end[i] == i + 1
             status = (
                 "reserved" if kd.role == "reserve" else ("active" if leaf and i else "container")
@@ -504,6 +522,8 @@ class _Bundle:
         for i, path in walk(plan, self.top):
             kd = kinds[kind[i]]
             role = kd.role
+            if self.vrf_names:
+                vrf = _clip(plan.vrf(i), _NAME_MAX) or None
             if role == "host":
                 dns = f"{dns_label(plan.name[i])}.{domain}" if domain else None
                 yield (
@@ -640,7 +660,8 @@ def _write_yaml(out: TextIO, table: _Table) -> None:
 # -- entry points ------------------------------------------------------------------------------
 def _readme(bundle: _Bundle, files: list[tuple[str, str]], extension: str) -> str:
     lines = [
-        f"NetBox import files for {bundle.plan.title} ({bundle.plan.prefix}), "
+        f"NetBox import files for {bundle.plan.title} ({', '.join(bundle.blocks[:3])}"
+        f"{' …' if len(bundle.blocks) > 3 else ''}), "
         f"NetBox {bundle.version}{'+' if bundle.version == '4.5.5' else ''}.",
         "Import them in this order (each refers only to objects of the files before it):",
         "",

@@ -40,6 +40,7 @@ def write_phpipam(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     notes = [f" — {k.description}" if k.description else "" for k in kinds]
     lines = Lines(out)
     lines.add(",".join(COLUMNS) + "\n")
+    vrfs = bool(plan.vrf_nodes()) and not vrf  # a plan read with VRFs: each subnet's own
     for i, path in walk(plan, top):
         if not i % BATCH:
             ticker.add(BATCH)
@@ -53,6 +54,6 @@ def write_phpipam(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         text = _field((path or plan.title) + notes[k])
         lines.add(
             f"{section},{format_address(net[i])},{plen[i]},{text},{vlan},"
-            f"{l2domain if vlan else ''},{vrf},{customer}\n"
+            f"{l2domain if vlan else ''},{_field(plan.vrf(i)) if vrfs else vrf},{customer}\n"
         )
     lines.flush()

@@ -215,6 +215,8 @@ class PlanExplorer(App[None]):
         tree.focus_node(tree.root)
         self.selected = tree.root.data
         self.refresh_panes()
+        for note in self.plan.notes:  # what reading the file left out (IPv4 rows …)
+            self.notify(note, timeout=8)
         _settle_memory()
         self.call_after_refresh(self._painted)
         self.set_timer(0.3, self.start_lint)

@@ -169,6 +169,10 @@ class PlanView:
 
     def rows(self, row: Row) -> list[Row]:
         """The rows shown when ``row`` is expanded: at most :data:`MAX_ROWS`."""
+        if row.kind != "free" and self.plan.is_group(
+            row.parent if row.kind == "group" else row.index
+        ):
+            return self._group_rows(row)
         if row.kind == "node":
             parent, (lo, hi) = row.index, self.span(row.index)
         elif row.kind == "group":
@@ -183,6 +187,30 @@ class PlanView:
             if len(direct) <= MAX_ROWS:
                 return direct
         return self._grouped(parent, kids, a, b, lo, hi)
+
+    def _group_rows(self, row: Row) -> list[Row]:
+        """Under a grouping node (a file's several blocks, a VRF): its VRFs, then its blocks —
+        no free runs: the space between two blocks is nobody's."""
+        plan = self.plan
+        parent = row.index if row.kind == "node" else row.parent
+        kids = self.kids(parent)
+        out: list[Row] = []
+        blocks = Kids([], [], [], kids.unit)
+        for start, end, c in zip(kids.starts, kids.ends, kids.index):
+            if plan.is_group(c):
+                if row.kind == "node":
+                    out.append(Row("node", parent, c, 0, 1 << 128))
+            else:
+                blocks.starts.append(start)
+                blocks.ends.append(end)
+                blocks.index.append(c)
+        lo, hi = (0, 1 << 128) if row.kind == "node" else (row.start, row.end)
+        a = bisect_left(blocks.starts, lo)
+        b = bisect_left(blocks.starts, hi)
+        found = self._direct(parent, blocks, a, b, lo, hi)
+        if len(found) > MAX_ROWS:
+            found = self._grouped(parent, blocks, a, b, lo, hi)
+        return out + [r for r in found if r.kind != "free"]
 
     def _direct(self, parent: int, kids: Kids, a: int, b: int, lo: int, hi: int) -> list[Row]:
         out: list[Row] = []
@@ -243,6 +271,8 @@ class PlanView:
         if found is not None:
             return found
         kids = self.kids(i)
+        if self.plan.is_group(i):  # no free runs between the blocks of a grouping node
+            return list(zip(kids.index, kids.starts, kids.ends))
         lo, hi = self.span(i)
         out: list[tuple[int, int, int]] = []
         cursor = lo
@@ -322,7 +352,7 @@ class PlanView:
     def anatomy(self, i: int) -> list[Segment]:
         """Bit runs of node ``i``'s prefix, each owned by one level of the plan."""
         plan = self.plan
-        chain = self.path_rows(i)
+        chain = [n for n in self.path_rows(i) if not plan.is_group(n)]  # groups hold no bits
         out: list[Segment] = []
         previous = 0
         for depth, node in enumerate(chain):
@@ -330,7 +360,7 @@ class PlanView:
             if length <= previous:
                 continue
             if depth == 0:
-                label = f"allocation {plan.prefix_text(0)}"
+                label = f"allocation {plan.prefix_text(node)}"
             else:
                 label = f"{plan.name[node]} ({plan.role(node) or 'node'})"
             out.append(Segment(previous, length, depth, label))

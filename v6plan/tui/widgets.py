@@ -331,7 +331,7 @@ class PlanTree(Tree[Row]):
         if row.kind == "node":
             i = row.index
             name = plan.title if i == 0 else plan.name[i]
-            prefix = plan.prefix_text(i)
+            prefix = plan.prefix_text(i) or _blocks_text(len(plan.top_blocks(i)))
             role = plan.role(i) if i else "root"
             use = self.view.usage(i) if self.view.has_children(i) else None
             return _columns(
@@ -498,6 +498,8 @@ def details_text(
             out.append("\nr reserves it · a adds a child here\n", style=c["muted"])
         return out
     i = row.index
+    if plan.is_group(i):
+        return _group_details(view, i, out, field)
     node = plan.node(i)
     out.append((node.path or f"{plan.title} (root)") + "\n", style="bold")
     field("prefix", plan.prefix_text(i), c["primary"])
@@ -550,6 +552,30 @@ def details_text(
     return out
 
 
+def _blocks_text(n: int) -> str:
+    return f"{n:,} block" + ("s" if n != 1 else "")
+
+
+def _group_details(view: PlanView, i: int, out: Text, field: Callable[[str, str], None]) -> Text:
+    """A grouping node (a file's several top-level blocks, a VRF): what it groups."""
+    plan = view.plan
+    blocks = plan.top_blocks(i)
+    what = "VRF" if i else "top-level blocks"
+    out.append((plan.path(i) or f"{plan.title} (root)") + f"  {what}\n", style="bold")
+    field(
+        "blocks",
+        f"{len(blocks):,}: "
+        + ", ".join(plan.prefix_text(b) for b in blocks[:3])
+        + (" …" if len(blocks) > 3 else ""),
+    )
+    if i == 0 and plan.vrf_nodes():
+        field("vrfs", ", ".join(plan.name[v] for v in plan.vrf_nodes()))
+    use = view.usage(i)
+    if use.unit:
+        field("used", f"{use.percent:.1f} % · {_use_text(use)} (the blocks together)")
+    return out
+
+
 # -- anatomy ruler -----------------------------------------------------------------------------
 class AnatomyRuler(TextPane):
     """The selected prefix, each hex digit coloured by the plan level that owns its bits."""
@@ -560,6 +586,8 @@ class AnatomyRuler(TextPane):
 
 def anatomy_text(app: App[object], view: PlanView, index: int) -> Text:
     plan = view.plan
+    if plan.is_group(index):
+        return Text("prefix anatomy: a grouping node holds no prefix; pick one of its blocks\n")
     owners = view.digit_owners(index)
     digits = view.expanded(plan.net[index]).replace(":", "")
     out = Text()
@@ -729,7 +757,10 @@ class NibbleMap(Widget, can_focus=True):
     def show(self, view: PlanView, index: int) -> None:
         self.view = view
         self.node = index
-        self.cells = view.nibble_map(index) if view.plan.plen[index] <= 120 else []
+        plan = view.plan
+        self.cells = (
+            view.nibble_map(index) if plan.plen[index] <= 120 and not plan.is_group(index) else []
+        )
         self.refresh()
 
     def action_move(self, dx: int, dy: int) -> None:
@@ -752,7 +783,12 @@ class NibbleMap(Widget, can_focus=True):
         view = self.view
         out = Text(no_wrap=True)
         if view is None or not self.cells:
-            out.append("no map: the node is a /121 or longer")
+            grouping = view is not None and view.plan.is_group(self.node)
+            out.append(
+                "no map: a grouping node holds no prefix"
+                if grouping
+                else "no map: the node is a /121 or longer"
+            )
             return out
         c = palette(self.app)
         first, cell_len = view.nibble_digits(self.node)
