@@ -12,6 +12,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from ._errors import PlanError, Problem, SpecError
+from ._limits import PLAN_NODES
 from ._lock import Lock, compress
 from ._plan import Kind, Plan
 from ._prefix import format_prefix
@@ -21,8 +22,7 @@ from ._spec import DEFAULT_SIZES, Spec, SpecNode
 
 __all__ = ["BuildResult", "build"]
 
-#: Above this many nodes a plan stops being something a person can use.
-MAX_NODES = 20_000_000
+MAX_NODES = PLAN_NODES
 
 
 @dataclass

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from . import _special
 from ._plan import Plan
-from ._prefix import format_prefix, host_mask, parse_prefix
+from ._prefix import format_prefix, host_mask
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
 
@@ -75,42 +76,15 @@ class Finding:
         return f"{self.severity:<7} {self.rule:<22} {where} {self.prefix}: {self.message}"
 
 
-def _block(text: str) -> tuple[int, int]:
-    return parse_prefix(text)
-
-
-#: IANA IPv6 Special-Purpose Address Registry blocks one must not plan in.
+#: The IANA special-purpose blocks (one table, in :mod:`v6plan._special`), as (block, why).
 SPECIAL_PURPOSE: tuple[tuple[tuple[int, int], str], ...] = tuple(
-    (_block(p), why)
-    for p, why in (
-        ("::/128", "the unspecified address"),
-        ("::1/128", "the loopback address"),
-        ("::ffff:0:0/96", "IPv4-mapped space"),
-        ("::/96", "deprecated IPv4-compatible space"),
-        ("64:ff9b::/96", "the NAT64 well-known prefix"),
-        ("64:ff9b:1::/48", "local-use NAT64 space"),
-        ("100::/64", "the discard-only prefix"),
-        ("2001::/23", "IETF protocol assignments (Teredo, benchmarking, ORCHID …)"),
-        ("2002::/16", "6to4"),
-        ("5f00::/16", "SRv6 SIDs"),
-        ("fe80::/10", "link-local space"),
-        ("fec0::/10", "deprecated site-local space"),
-        ("ff00::/8", "multicast"),
-    )
+    (row.block, row.why) for row in _special.SPECIAL_PURPOSE
 )
-DOCUMENTATION = (_block("2001:db8::/32"), _block("3fff::/20"))
-ULA = _block("fc00::/7")
-ULA_L = _block("fd00::/8")
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    a_end = a[0] + (1 << (128 - a[1]))
-    b_end = b[0] + (1 << (128 - b[1]))
-    return a[0] < b_end and b[0] < a_end
-
-
-def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
-    return inner[1] >= outer[1] and inner[0] >> (128 - outer[1]) == outer[0] >> (128 - outer[1])
+DOCUMENTATION = _special.DOCUMENTATION
+ULA = _special.ULA
+ULA_L = _special.ULA_L
+_overlaps = _special.overlaps
+_inside = _special.inside
 
 
 def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> list[Finding]:
@@ -319,16 +293,20 @@ class _Linter:
         )
 
     def anycast127(self, c: int) -> None:
-        iid = self.plan.net[c] & ((1 << 64) - 1)
-        if iid == 0:
+        held = _special.holds_reserved_iid(self.plan.net[c], 127)
+        if held == "subnet-router":
             self.add(
                 "p2p-anycast",
                 c,
                 "this /127 holds the subnet-router anycast address (IID 0); use ::2/127",
             )
-        elif iid >= (1 << 64) - 128:
+        elif held == "rfc2526":
+            block = format_prefix(*_special.reserved_anycast(self.plan.net[c]))
             self.add(
-                "p2p-anycast", c, "this /127 is in the top 128 IIDs reserved for anycast (RFC 2526)"
+                "p2p-anycast",
+                c,
+                f"this /127 is in {block}, the subnet anycast IDs RFC 2526 reserves "
+                "(fdff:ffff:ffff:ff80 to fdff:ffff:ffff:ffff); take another /127",
             )
 
     def loopback(self, c: int, p: int) -> None:

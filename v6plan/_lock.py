@@ -15,13 +15,13 @@ from pathlib import Path
 
 from ._errors import AddressError, LockError
 from ._io import ReadError, note_input, read_input
+from ._limits import LOCK_BYTES, PLAN_NODES
 from ._prefix import format_prefix, parse_prefix
 
 __all__ = ["LOCK_VERSION", "Lock", "lock_path_for"]
 
 LOCK_VERSION = 1
-#: A lock stores runs of slots, so even a million-prefix plan's lock is a few hundred KiB.
-MAX_LOCK_BYTES = 16 << 20
+MAX_LOCK_BYTES = LOCK_BYTES
 Slots = list[int | None]
 
 

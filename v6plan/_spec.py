@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import AddressError, Problem, SpecError
 from ._io import ReadError, read_input
+from ._limits import SPEC_BYTES, YAML_VALUES
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
 
@@ -40,8 +41,8 @@ ROLES = ("lan", "p2p", "loopback", "site", "customer", "reserve", "infrastructur
 #: Roles that end a branch: they cannot have children in the spec.
 LEAF_ROLES = ("lan", "p2p", "loopback", "reserve")
 
-MAX_SPEC_BYTES = 4 << 20
-MAX_YAML_NODES = 200_000
+MAX_SPEC_BYTES = SPEC_BYTES
+MAX_YAML_NODES = YAML_VALUES
 MAX_DEPTH = 40
 _NAME = re.compile(r"^[^\W_][\w.+-]{0,62}$")
 _INT = re.compile(r"^[0-9][0-9_]*$")
@@ -267,7 +268,7 @@ class _Reader:
                         self.file,
                         0,
                         0,
-                        f"the spec expands to more than {MAX_YAML_NODES:,} YAML values",
+                        f"the file expands to more than {MAX_YAML_NODES:,} YAML values",
                         "check for aliases (*name) that repeat large parts",
                     )
                 ]
