@@ -11,7 +11,7 @@ import math
 from array import array
 from dataclasses import dataclass, field
 
-from ._errors import PlanError, Problem, SpecError
+from ._errors import LockError, PlanError, Problem, SpecError
 from ._limits import PLAN_NODES
 from ._lock import Lock, compress
 from ._plan import Kind, Plan
@@ -34,11 +34,45 @@ class BuildResult:
     new_blocks: int = 0
     kept_blocks: int = 0
     released: list[str] = field(default_factory=list)
+    #: The text of the lock the plan was built with (None: there was none), as read.
+    old_lock_text: str | None = None
 
 
-def build(spec: Spec, lock: Lock | None = None, release: tuple[str, ...] = ()) -> BuildResult:
-    """Build the plan for ``spec``; raise :class:`SpecError` listing every problem."""
+def build(
+    spec: Spec,
+    lock: Lock | None = None,
+    release: tuple[str, ...] = (),
+    *,
+    renumber: bool = False,
+    lock_file: str = "",
+) -> BuildResult:
+    """Build the plan for ``spec``; raise :class:`SpecError` listing every problem.
+
+    A lock written for another root prefix is refused (:class:`LockError`): its slots are
+    relative to the root, so applying them would silently move every block to the new
+    prefix. ``renumber`` is the user saying that is what they want (`plan --renumber`).
+    """
+    if lock is not None and lock.prefix is not None and lock.prefix != spec.prefix and not renumber:
+        raise _moved_root(spec, lock, lock_file or "the lock file")
     return _Builder(spec, lock, release).run()
+
+
+def _moved_root(spec: Spec, lock: Lock, lock_file: str) -> LockError:
+    assert lock.prefix is not None
+    line, col = spec.place("prefix")
+    where = f"{spec.file}:{line}:{col}" if line else spec.file
+    other = (
+        f" (it was written for {lock.spec})"
+        if lock.spec and lock.spec != spec.file.rpartition("/")[2]
+        else ""
+    )
+    return LockError(
+        f"{lock_file}: the lock keeps the blocks of {format_prefix(*lock.prefix)}{other}, but "
+        f"the spec's prefix is now {format_prefix(*spec.prefix)} ({where}); nothing was changed — "
+        f"to move the whole plan to the new prefix (same shape, every block renumbered), run "
+        f"`v6plan plan {spec.file} --renumber`; to keep the plan where it is, set the prefix "
+        f"back; to plan from scratch, delete the lock"
+    )
 
 
 def _wanted(node: SpecNode) -> int:
@@ -322,7 +356,7 @@ class _Builder:
         plen: int,
     ) -> None:
         assert self.lock is not None
-        entry = self.lock.slots(*key)
+        entry = self.lock.slots(*key, limit=len(nets))
         if entry is None:
             return
         length, slots = entry

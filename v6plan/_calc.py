@@ -10,12 +10,12 @@ both ends of a /127 are usable (RFC 6164; subnetcalc says one).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-import itertools
 from itertools import islice
 from typing import Any, Final
 

@@ -33,11 +33,19 @@ from typing import Any
 
 from ._build import BuildResult, build
 from ._errors import InputError, NotFoundError, PlanError, Problem, SpecError
-from ._io import atomic_writer
+from ._io import ReadError, atomic_writer, read_input
 from ._lock import Lock, expand, lock_path_for
 from ._plan import Plan
 from ._prefix import format_prefix, parse_prefix
-from ._spec import DEFAULT_SIZES, ROLES, Spec, SpecNode, parse_spec, read_spec_bytes
+from ._spec import (
+    DEFAULT_SIZES,
+    MAX_SPEC_BYTES,
+    ROLES,
+    Spec,
+    SpecNode,
+    parse_spec,
+    read_spec_bytes,
+)
 
 __all__ = [
     "AddChild",
@@ -463,9 +471,9 @@ class SpecEditor:
 
     def save(self) -> None:
         """Write the spec and its lock (as ``v6plan plan`` would), both or neither."""
-        try:
-            on_disk = self.path.read_bytes()
-        except OSError:
+        try:  # bounded like the first read: the file may have become anything meanwhile
+            on_disk = read_input(self.path, what="spec", limit=MAX_SPEC_BYTES, record=False)
+        except ReadError:
             on_disk = None
         if on_disk != self._disk:
             raise InputError(

@@ -42,6 +42,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("loopback-not-128-in-64", "error", "loopbacks are not /128s from a dedicated /64"),
         Rule("special-purpose", "error", "planning inside IANA special-purpose space"),
+        Rule(
+            "p2p-end-unknown",
+            "warning",
+            "a p2p link end names a router with no loopback, or one nothing else names",
+        ),
         Rule("non-nibble", "warning", "a planning level is not on a 4-bit boundary"),
         Rule("headroom", "warning", "a block has less room than its children's requested growth"),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
@@ -115,7 +120,58 @@ class _Linter:
     def run(self) -> list[Finding]:
         self.space_rules()
         self.structure()
+        self.link_ends()
         return self.findings
+
+    # -- who is at the end of a link ------------------------------------------------------
+    def link_ends(self) -> None:
+        """Each router named in a p2p ``ends`` pair should be one the plan knows: one with a
+        loopback when the plan names loopbacks, else one named somewhere else (another link,
+        a LAN's ``router:``) — a lone name is usually a typo (``cor2`` for ``core2``)."""
+        if "p2p-end-unknown" in self.ignore:
+            return
+        kinds = self.plan.kinds
+        linked = [k for k, kind in enumerate(kinds) if kind.role == "p2p" and kind.ends]
+        if not linked:
+            return
+        loopbacks: set[str] = set()
+        mentions: dict[str, int] = {}
+        for kind in kinds:
+            template = kind.template
+            if kind.role == "host" and template is not None:
+                loopbacks.update(template.names[: template.count])
+            names = [kind.router] if kind.router else []
+            names += [name for pair in kind.ends for name in pair] if kind.role == "p2p" else []
+            for name in names:
+                mentions[name] = mentions.get(name, 0) + 1
+        known = sorted(loopbacks)
+        named = f" (loopbacks are named {', '.join(known[:8])}{' …' if len(known) > 8 else ''})"
+        for k in linked:
+            doubtful: dict[int, str] = {}
+            for j, pair in enumerate(kinds[k].ends):
+                odd = [
+                    repr(name)
+                    for name in pair
+                    if name not in loopbacks and (loopbacks or mentions.get(name, 0) <= 1)
+                ]
+                if odd:
+                    who = f"router {odd[0]}" if len(odd) == 1 else f"routers {' and '.join(odd)}"
+                    doubtful[j] = (
+                        f"{who} at its ends {'has' if len(odd) == 1 else 'have'} no loopback{named}"
+                        if loopbacks
+                        else f"{who} at its ends {'is' if len(odd) == 1 else 'are'} named nowhere "
+                        "else in the plan"
+                    )
+            if doubtful:
+                self.flag_link_ends(k, doubtful)
+
+    def flag_link_ends(self, k: int, doubtful: dict[int, str]) -> None:
+        plan = self.plan
+        nodes = range(len(plan)) if self.node is None else (self.node,)
+        kind, index, plen = plan.kind, plan.index, plan.plen
+        for i in nodes:
+            if kind[i] == k and plen[i] == 64 and index[i] in doubtful:
+                self.add("p2p-end-unknown", i, f"{doubtful[index[i]]} — check the names in `ends`")
 
     # -- where the plan lives -------------------------------------------------------
     def space_rules(self) -> None:

@@ -19,6 +19,7 @@ from ._io import ReadError, read_input
 from ._limits import SPEC_BYTES, YAML_VALUES
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
+from ._special import root_problem
 
 if TYPE_CHECKING:
     pass
@@ -416,6 +417,10 @@ class _Reader:
             )
         else:
             prefix = self.prefix(keys["prefix"][1], "prefix")
+            refused = root_problem(prefix) if prefix is not None else None
+            if refused is not None:
+                self.problem(keys["prefix"][1], *refused)
+                prefix = None
         spec = Spec(
             title=title,
             prefix=prefix or (0, 0),
@@ -636,6 +641,13 @@ class _Reader:
                     pair,
                     "each link in 'ends' needs exactly two router names",
                     "for example `ends: [[r1, r2], [r2, r3]]`",
+                )
+                continue
+            if names[0][0] == names[1][0]:
+                self.problem(
+                    pair,
+                    f"a link cannot join router {names[0][0]!r} to itself",
+                    "name the two different routers at its ends, e.g. `ends: [[r1, r2]]`",
                 )
                 continue
             pairs.append((names[0][0], names[1][0]))

@@ -126,6 +126,6 @@ def holds_reserved_iid(net: int, length: int) -> str:
     last = first + (1 << (128 - length)) - 1 if length >= 64 else _IID
     if first == 0:
         return "subnet-router"
-    if first <= ANYCAST_IID_LAST and ANYCAST_IID_FIRST <= last:
+    if first <= ANYCAST_IID_LAST and last >= ANYCAST_IID_FIRST:
         return "rfc2526"
     return ""

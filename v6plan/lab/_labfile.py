@@ -36,6 +36,7 @@ from typing import Any
 
 from .._errors import AddressError, Problem, SpecError
 from .._prefix import parse_address, parse_prefix
+from .._special import root_problem
 from ._checks import TYPES, CheckSpec
 from ._errors import LabError
 from ._i18n import Messages, fill, load_catalogue, placeholders
@@ -710,6 +711,9 @@ def load_variant(path: str | Path) -> Variant:
                 variant.name = r.string(get[key], key) or variant.name
         if "prefix" in get:
             variant.prefix = r.prefix(get["prefix"], "prefix")
+            refused = root_problem(variant.prefix) if variant.prefix is not None else None
+            if refused is not None:  # the lab's plan is re-rooted here: the spec's rule holds
+                r.problem(get["prefix"], *refused)
         else:
             r.problem(root, "the variant has no 'prefix'", "add `prefix: 2001:db8:4a00::/48`")
     r.done()
