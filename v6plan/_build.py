@@ -45,16 +45,20 @@ def build(
     *,
     renumber: bool = False,
     lock_file: str = "",
+    max_nodes: int = MAX_NODES,
 ) -> BuildResult:
     """Build the plan for ``spec``; raise :class:`SpecError` listing every problem.
 
     A lock written for another root prefix is refused (:class:`LockError`): its slots are
     relative to the root, so applying them would silently move every block to the new
     prefix. ``renumber`` is the user saying that is what they want (`plan --renumber`).
+    ``max_nodes`` lowers the node budget (a quiz answer need not be a 20-million-node plan).
     """
     if lock is not None and lock.prefix is not None and lock.prefix != spec.prefix and not renumber:
         raise _moved_root(spec, lock, lock_file or "the lock file")
-    return _Builder(spec, lock, release).run()
+    builder = _Builder(spec, lock, release)
+    builder.max_nodes = min(max_nodes, MAX_NODES)
+    return builder.run()
 
 
 def _moved_root(spec: Spec, lock: Lock, lock_file: str) -> LockError:
@@ -93,6 +97,7 @@ class _Builder:
         self.groups: dict[tuple[str, str], tuple[int, int, list[int | None]]] = {}
         self.kept = 0
         self.new = 0
+        self.max_nodes = MAX_NODES
 
     # -- reporting ---------------------------------------------------------------------
     def problem(self, node: SpecNode | Spec, key: str, message: str, hint: str = "") -> None:
@@ -223,16 +228,16 @@ class _Builder:
             for n in nodes:
                 per = 1 + count(n.children) + (n.count if n.role == "loopback" else 0)
                 total += n.sibling_count * per
-                if total > MAX_NODES:
+                if total > self.max_nodes:
                     return total
             return total
 
         total = count(self.spec.children)
-        if total > MAX_NODES:
+        if total > self.max_nodes:
             self.problem(
                 self.spec,
                 "",
-                f"this spec makes more than {MAX_NODES:,} plan nodes",
+                f"this spec makes more than {self.max_nodes:,} plan nodes",
                 "lower the counts; a plan this size cannot be used",
             )
 

@@ -37,8 +37,8 @@ SECRET_BYTES: Final = 4 * KiB
 KEYMAP_BYTES: Final = 64 * KiB
 #: A file handed in as a quiz answer (a plan spec, a zone file).
 ANSWER_FILE_BYTES: Final = 1 * MiB
-#: A lab session's own state (session.json, answers.json): written by us, still bounded.
-SESSION_BYTES: Final = 4 * MiB
+#: A lab session's own state (session.json; answers.json holds file answers, JSON-escaped).
+SESSION_BYTES: Final = 64 * MiB
 #: A lab session's journal: one JSON line per command the trainee ran.
 JOURNAL_BYTES: Final = 16 * MiB
 
@@ -46,6 +46,8 @@ JOURNAL_BYTES: Final = 16 * MiB
 #: Above this many nodes a plan stops being something a person can use (the builder's budget;
 #: a lock group can hold no more slots than this either).
 PLAN_NODES: Final = 20_000_000
+#: A plan spec handed in as a quiz answer is built with this node budget.
+ANSWER_PLAN_NODES: Final = 200_000
 #: Nodes and links of one lab topology (the simulator and the netns backend build every one).
 TOPOLOGY_NODES: Final = 256
 TOPOLOGY_LINKS: Final = 1024

@@ -339,7 +339,7 @@ def load_keys(path: Path, secret_file: Path | None = None) -> ClassManifest:
     else:
         manifest_file = path.parent / "class.json"
         secret_file = secret_file or path
-    if not manifest_file.is_file():
+    if not manifest_file.exists():  # something that is not a file: read_input says what
         raise LabError(
             f"{path} holds no class.json: give --key the instructor directory that "
             "`v6lab variants` made (DIR/instructor)"
