@@ -79,6 +79,20 @@ class SessionInfo:
         return parse_prefix(self.prefix) if self.prefix else None
 
 
+#: The type of each field of a session.json (a file edited by hand reads as no session).
+_INFO_TYPES: dict[str, type | tuple[type, ...]] = {
+    "tag": str,
+    "lab": str,
+    "backend": str,
+    "started": (int, float),
+    "variant": str,
+    "variant_name": str,
+    "prefix": str,
+    "pid": int,
+    "ready": bool,
+}
+
+
 class Session:
     """A lab session on disk; :meth:`open` gives the live backend (replayed if needed)."""
 
@@ -108,9 +122,14 @@ class Session:
         text = _state_text(directory / "session.json", SESSION_BYTES)
         try:
             data = json.loads(text) if text is not None else None
-            return SessionInfo(**data) if isinstance(data, dict) else None
+            info = SessionInfo(**data) if isinstance(data, dict) else None
         except (ValueError, TypeError, RecursionError):
             return None
+        if info is None or not all(
+            isinstance(getattr(info, name), kind) for name, kind in _INFO_TYPES.items()
+        ):
+            return None  # not a session file of ours: no session
+        return info
 
     @classmethod
     def all(cls, root: Path | None = None) -> list[Session]:
