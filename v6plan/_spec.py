@@ -304,6 +304,11 @@ class _Reader:
         if raw is None:
             return None
         raw = raw.strip()
+        if _INT.match(raw) and len(raw) > 40:  # beyond any limit here; int() would refuse it
+            self.problem(
+                node, f"{key!r} is a {len(raw):,}-digit number; it must be from {low:,} to {high:,}"
+            )
+            return None
         if not _INT.match(raw):
             self.problem(
                 node,
@@ -381,7 +386,11 @@ class _Reader:
         if raw is None:
             return None
         digits = raw.strip().lstrip("/")
-        if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= 128:
+        if (
+            not (digits.isascii() and digits.isdigit())
+            or len(digits) > 3
+            or not 1 <= int(digits) <= 128
+        ):
             self.problem(node, f"'size' must be a prefix length such as /48, not {raw!r}")
             return None
         return int(digits)

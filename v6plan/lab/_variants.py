@@ -64,6 +64,8 @@ DOC_SPACES = (parse_prefix("2001:db8::/32"), parse_prefix("3fff::/20"))
 DEFAULT_POOL = "2001:db8::/32"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
+#: Control characters (NUL, line breaks, escapes…) have no place in a roster cell.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _COLUMNS = {
     "id": ("id", "login", "username", "user"),
     "name": ("name", "trainee", "full name", "fullname", "nom", "student"),
@@ -154,6 +156,18 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
             index = columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
 
+        odd = next((i for i, c in enumerate(row) if _CONTROL.search(c)), -1)
+        if odd >= 0:
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column_of(odd, row),
+                    f"this cell holds a control character ({_CONTROL.search(row[odd])[0]!r})",  # type: ignore[index]
+                    "names, ids and e-mails are plain text: remove it",
+                )
+            )
+            continue
         name = cell("name")
         if not name:
             problems.append(
