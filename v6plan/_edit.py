@@ -406,7 +406,7 @@ class SpecEditor:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         text = text.replace("\r\n", "\n")
         spec = parse_spec(text, self.file)
-        result = build(spec, Lock.read(self.lock_path))
+        result = build(spec, Lock.read(self.lock_path), lock_file=str(self.lock_path))
         self.state = _State(text, spec, result, "opened")
         self.undo_stack: list[_State] = []
         self.saved: _State | None = self.state

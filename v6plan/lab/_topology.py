@@ -534,7 +534,7 @@ def load_plan_for(spec_path: Path, prefix: tuple[int, int] | None = None) -> Pla
     else:
         lock_file = lock_path_for(spec_path)
         lock = Lock.read(lock_file) if lock_file.exists() else None
-    return build(spec, lock).plan
+    return build(spec, lock, lock_file=str(lock_path_for(spec_path))).plan
 
 
 def resolve(topology: Topology, plan: Plan, plan_file: str = "") -> Addressing:
