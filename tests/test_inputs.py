@@ -444,3 +444,22 @@ def test_a_roster_field_over_the_csv_limit_is_a_spec_error(tmp_path: Path) -> No
     blank.write_text('"\n"\n')
     with pytest.raises(SpecError, match="the roster is empty"):
         read_roster(blank)
+
+
+# -- found by the fuzzers -------------------------------------------------------------------------
+def test_a_file_name_too_long_for_the_file_system_is_no_file(tmp_path: Path) -> None:
+    from v6plan.lab._topology import load_topology
+
+    topo = tmp_path / "long.yaml"
+    topo.write_text("topology: t\nplan: " + "x" * 5000 + "\nnodes: {h1: host}\n")
+    with pytest.raises(SpecError, match="is not a file next to the topology"):
+        load_topology(topo)
+    run = run_capped("v6lab", "start", "a" * 5000, cwd=tmp_path, env={"V6LAB_STATE_DIR": "s"})
+    assert run.code == 2 and "no lab named" in run.err and "Traceback" not in run.err
+
+
+def test_a_signature_in_non_ascii_text_does_not_verify() -> None:
+    from v6plan.lab._grading import verify
+
+    report = {"identity": {"variant": "a"}, "signature": {"mac": "\u0080" * 64}}
+    assert verify(report, b"\x00" * 32) is False

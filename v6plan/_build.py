@@ -52,7 +52,7 @@ def build(
     A lock written for another root prefix is refused (:class:`LockError`): its slots are
     relative to the root, so applying them would silently move every block to the new
     prefix. ``renumber`` is the user saying that is what they want (`plan --renumber`).
-    ``max_nodes`` lowers the node budget (a quiz answer need not be a 20-million-node plan).
+    ``max_nodes`` lowers the node budget (a quiz answer need not be a plan of millions).
     """
     if lock is not None and lock.prefix is not None and lock.prefix != spec.prefix and not renumber:
         raise _moved_root(spec, lock, lock_file or "the lock file")

@@ -147,7 +147,7 @@ def verify(report: Mapping[str, Any], secret: bytes) -> bool:
     if not isinstance(identity, dict) or not isinstance(signature, dict):
         return False
     mac = signature.get("mac")
-    if not isinstance(mac, str):
+    if not isinstance(mac, str) or not mac.isascii():  # compare_digest takes ASCII text only
         return False
     expected = sign(report, derive_key(secret, identity))
     return hmac.compare_digest(expected, mac)

@@ -31,7 +31,7 @@ from .._errors import NotFoundError, Problem, SpecError
 from .._limits import TOPOLOGY_LINKS, TOPOLOGY_NODES
 from .._prefix import format_address, format_prefix, host_mask, parse_address
 from ._backend import LinkSpec, NodeSpec, TopologySpec
-from ._yaml import Reader, closest
+from ._yaml import Reader, closest, is_file
 
 if TYPE_CHECKING:
     from .._plan import Plan
@@ -184,7 +184,7 @@ def _read(r: Reader, root: Any) -> Topology | None:
         plan = r.string(get["plan"], "plan")
         if plan:
             path = Path(r.file).parent / plan
-            if not path.is_file():
+            if not is_file(path):
                 r.problem(get["plan"], f"the plan {plan!r} is not a file next to the topology")
             topology.plan_file = path
     if "routes" in get:

@@ -17,9 +17,18 @@ from .._io import ReadError, read_input
 from .._limits import LAB_FILE_BYTES, NESTING
 from .._spec import _Reader
 
-__all__ = ["Reader", "closest"]
+__all__ = ["Reader", "closest", "is_file"]
 
 MAX_FILE_BYTES = LAB_FILE_BYTES
+
+
+def is_file(path: str | Path) -> bool:
+    """``Path.is_file`` for a name from a file or the command line: a name too long for the
+    file system (ENAMETOOLONG) or otherwise unusable is no file, not an OSError."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
+        return False
 
 
 def closest(word: str, choices: list[str] | tuple[str, ...]) -> str:
