@@ -55,7 +55,20 @@ def corpus(prefix: str) -> list[str]:
 def _generated() -> dict[str, bytes]:
     """Files too big to keep in git, made on demand (the README of the corpus lists them)."""
     nodes = "".join(f"  n{i}: host\n" for i in range(TOPOLOGY_NODES + 1))
+    siblings = "".join(f"  - {{name: n{i}, count: 10000, size: /64}}\n" for i in range(20000))
+    many = [f"n{i}" for i in range(60000)]
     return {
+        # 200 million sibling names to compare (22 GB when each was made); 20,000 explicit
+        # loopback names and 60,000 retired ones (each looked up in a list: quadratic)
+        "spec-sibling-names-bomb.yaml": f"prefix: 2001:db8::/16\nchildren:\n{siblings}".encode(),
+        "spec-loopback-named-twice.yaml": (
+            "prefix: 2001:db8::/32\nchildren:\n  - {name: lo, role: loopback, count: 1048576, "
+            f"names: [{', '.join(many[:20000])}, lo-1048576]}}\n"
+        ).encode(),
+        "spec-retire-bomb.yaml": (
+            f"prefix: 2001:db8::/16\nchildren:\n  - {{name: a, size: /64, names: [{', '.join(many)}], "
+            f"retire: [{', '.join(reversed(many[1:]))}, x]}}\n"
+        ).encode(),
         "spec-giant-line.yaml": b"plan: " + b"x" * (SPEC_BYTES + 10) + b"\n",
         "lock-giant.lock.json": b'{"v6plan-lock": 1, "spec": "' + b"x" * LOCK_BYTES + b'"}',
         "topology-too-many-nodes.yaml": f"topology: big\nnodes:\n{nodes}".encode(),
