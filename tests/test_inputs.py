@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from capped import run_capped
 from helpers import plan_of, spec_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from v6plan import SpecError, build, parse_spec
 from v6plan._errors import InputError, LockError, V6PlanError
@@ -463,3 +465,44 @@ def test_a_signature_in_non_ascii_text_does_not_verify() -> None:
 
     report = {"identity": {"variant": "a"}, "signature": {"mac": "\u0080" * 64}}
     assert verify(report, b"\x00" * 32) is False
+
+
+_BASES = ["a", "b", "a-1", "a-2", "b-3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_BASES),
+            st.integers(min_value=1, max_value=4),
+            st.lists(st.sampled_from([*_BASES, "a-3", "b-1", "x"]), max_size=3),
+        ),
+        max_size=4,
+        unique_by=lambda t: t[0],
+    )
+)
+def test_sibling_names_are_compared_as_the_builder_makes_them(
+    nodes: list[tuple[str, int, list[str]]],
+) -> None:
+    """The check that no longer makes every name agrees with making every name."""
+    lines = []
+    made: list[str] = []
+    for name, count, listed in nodes:
+        count = max(count, len(listed))
+        lines.append(
+            f"  - {{name: {name}, count: {count}, size: /48, names: [{', '.join(listed)}]}}"
+        )
+        made += [listed[i] if i < len(listed) else f"{name}-{i + 1}" for i in range(count)]
+        if count == 1 and not listed:
+            made[-1] = name
+    text = "prefix: 2001:db8::/32\nchildren:\n" + "\n".join(lines) + "\n"
+    if not nodes:
+        text = "prefix: 2001:db8::/32\n"
+    twice = len(set(made)) != len(made)
+    try:
+        parse_spec(text, "s.yaml")
+        refused = False
+    except SpecError as exc:
+        refused = any("also makes" in p.message or "twice" in p.message for p in exc.problems)
+    assert refused is twice, (text, made)
