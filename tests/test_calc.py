@@ -157,7 +157,7 @@ def test_acceptance_p2p(case: dict[str, str]) -> None:
     first = next(p2p_links(net))
     assert format_prefix(*first) == case["first_link"]
     reserved = [format_prefix(*r) for r in p2p_reserved(net)]
-    assert case["reserved_top"] in reserved
+    assert case["reserved_anycast"] in reserved
     assert format_prefix(net, 127) in reserved  # the /127 holding IID 0
 
 
@@ -635,7 +635,10 @@ def test_stable_iid_skips_reserved_iids(monkeypatch: pytest.MonkeyPatch) -> None
         (0x0200_5EFF_FF00_0000, False),
         (0xFDFF_FFFF_FFFF_FF7F, False),
         (0xFDFF_FFFF_FFFF_FF80, True),
-        (0xFFFF_FFFF_FFFF_FFFF, True),
+        (0xFDFF_FFFF_FFFF_FFFF, True),  # RFC 5453 / RFC 2526: the last reserved anycast ID
+        (0xFE00_0000_0000_0000, False),
+        (0xFFFF_FFFF_FFFF_FF80, False),  # not the "top 128" (a common misreading)
+        (0xFFFF_FFFF_FFFF_FFFF, False),
     ],
 )
 def test_reserved_iids(iid: int, reserved: bool) -> None:
@@ -652,7 +655,7 @@ def test_stable_iid_refuses_empty_secret_and_long_prefix() -> None:
 # -- /127 links ------------------------------------------------------------------------
 
 
-def test_p2p_links_skip_iid_zero_and_the_top_121() -> None:
+def test_p2p_links_skip_iid_zero_and_the_rfc2526_anycast_ids() -> None:
     net = addr("2001:db8:0:ffff::")
     links = p2p_links(net)
     assert [format_prefix(*link) for link in islice(links, 3)] == [
@@ -660,15 +663,49 @@ def test_p2p_links_skip_iid_zero_and_the_top_121() -> None:
         "2001:db8:0:ffff::4/127",
         "2001:db8:0:ffff::6/127",
     ]
-    top = net | 0xFFFF_FFFF_FFFF_FF80
-    last = net | 0xFFFF_FFFF_FFFF_FF7E
     assert P2P_LINK_COUNT == (1 << 63) - 1 - 64
-    # The generator is a range: its last element is known without walking 2**63 links.
-    assert (net | 2) + 2 * (P2P_LINK_COUNT - 1) == last
-    assert last + 2 == top
     reserved = [ipaddress.IPv6Network(r) for r in p2p_reserved(net)]
     for link in islice(p2p_links(net), 100):
         assert not any(ipaddress.IPv6Network(link).overlaps(r) for r in reserved)
+
+
+# RFC 2526 §2 for a 64-bit (EUI-64 format) interface ID: the reserved subnet anycast IDs are
+# fdff:ffff:ffff:ff80 (anycast ID 0x7f ... 0) to fdff:ffff:ffff:ffff, the u bit 0.
+RFC2526_VECTORS = [
+    ("2001:db8:0:ffff:fdff:ffff:ffff:ff7e/127", False),  # the /127 just below the range
+    ("2001:db8:0:ffff:fdff:ffff:ffff:ff80/127", True),  # anycast ID 0x00 … 0x01
+    ("2001:db8:0:ffff:fdff:ffff:ffff:fffe/127", True),  # Mobile IPv6 HA anycast (ID 0x7e) …
+    ("2001:db8:0:ffff:fe00::/127", False),  # just above the range
+    ("2001:db8:0:ffff:ffff:ffff:ffff:ff80/127", False),  # the "top 128" misreading
+    ("2001:db8:0:ffff:ffff:ffff:ffff:fffe/127", False),  # the last /127: usable
+]
+
+
+@pytest.mark.parametrize(("link", "reserved"), RFC2526_VECTORS)
+def test_p2p_links_and_lint_follow_rfc2526(link: str, reserved: bool) -> None:
+    """``calc p2p`` and lint agree with each other and with the RFC (one core function)."""
+    from helpers import plan_of
+
+    from v6plan._calc import p2p_link_iids
+    from v6plan._lint import lint
+
+    net, _ = pfx(link)
+    block = net & ~((1 << 64) - 1)
+    anycast = ipaddress.IPv6Network("2001:db8:0:ffff:fdff:ffff:ffff:ff80/121")
+    assert ipaddress.IPv6Network(format_prefix(*p2p_reserved(block)[1])) == anycast
+    assert ipaddress.IPv6Network(link).overlaps(anycast) is reserved
+    iid = net & ((1 << 64) - 1)
+    assert any(iid in ids for ids in p2p_link_iids()) is not reserved
+    plan = plan_of(
+        f"""
+        prefix: 2001:db8::/32
+        children:
+          - name: links
+            prefix: {format_prefix(block, 64)}
+            children: [{{name: l1, prefix: "{link}"}}]
+        """
+    ).plan
+    assert ("p2p-anycast" in [f.rule for f in lint(plan)]) is reserved
 
 
 def test_p2p_needs_a_64() -> None:
@@ -856,7 +893,7 @@ def test_cli_reverse(cli: Run) -> None:
 def test_cli_p2p(cli: Run) -> None:
     code, out, _ = cli("calc", "p2p", "2001:db8:0:ffff::/64", "--limit", "2")
     assert code == 0
-    assert "2001:db8:0:ffff:ffff:ffff:ffff:ff80/121" in out
+    assert "2001:db8:0:ffff:fdff:ffff:ffff:ff80/121" in out
     assert "link 1    2001:db8:0:ffff::2/127" in out
     assert "link 3" not in out
     code, out, _ = cli("calc", "p2p", "2001:db8:0:ffff::/64", "--limit", "1", "--json")
@@ -866,7 +903,7 @@ def test_cli_p2p(cli: Run) -> None:
     ]
     assert [r["prefix"] for r in data["reserved"]] == [
         "2001:db8:0:ffff::/127",
-        "2001:db8:0:ffff:ffff:ffff:ffff:ff80/121",
+        "2001:db8:0:ffff:fdff:ffff:ffff:ff80/121",
     ]
     assert data["total"] == P2P_LINK_COUNT
 

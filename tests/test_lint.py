@@ -51,7 +51,7 @@ def test_clean_examples_have_no_errors_or_warnings() -> None:
             "links/l1",
         ),
         (
-            "2001:db8::/48,site,site\n2001:db8:0:1::/64,links,\n2001:db8:0:1:ffff:ffff:ffff:ff80/127,l1,p2p\n",
+            "2001:db8::/48,site,site\n2001:db8:0:1::/64,links,\n2001:db8:0:1:fdff:ffff:ffff:ff80/127,l1,p2p\n",
             "p2p-anycast",
             "links/l1",
         ),

@@ -11,7 +11,8 @@ import math
 from array import array
 from dataclasses import dataclass, field
 
-from ._errors import PlanError, Problem, SpecError
+from ._errors import LockError, PlanError, Problem, SpecError
+from ._limits import PLAN_NODES
 from ._lock import Lock, compress
 from ._plan import Kind, Plan
 from ._prefix import format_prefix
@@ -21,8 +22,7 @@ from ._spec import DEFAULT_SIZES, Spec, SpecNode
 
 __all__ = ["BuildResult", "build"]
 
-#: Above this many nodes a plan stops being something a person can use.
-MAX_NODES = 20_000_000
+MAX_NODES = PLAN_NODES
 
 
 @dataclass
@@ -34,11 +34,49 @@ class BuildResult:
     new_blocks: int = 0
     kept_blocks: int = 0
     released: list[str] = field(default_factory=list)
+    #: The text of the lock the plan was built with (None: there was none), as read.
+    old_lock_text: str | None = None
 
 
-def build(spec: Spec, lock: Lock | None = None, release: tuple[str, ...] = ()) -> BuildResult:
-    """Build the plan for ``spec``; raise :class:`SpecError` listing every problem."""
-    return _Builder(spec, lock, release).run()
+def build(
+    spec: Spec,
+    lock: Lock | None = None,
+    release: tuple[str, ...] = (),
+    *,
+    renumber: bool = False,
+    lock_file: str = "",
+    max_nodes: int = MAX_NODES,
+) -> BuildResult:
+    """Build the plan for ``spec``; raise :class:`SpecError` listing every problem.
+
+    A lock written for another root prefix is refused (:class:`LockError`): its slots are
+    relative to the root, so applying them would silently move every block to the new
+    prefix. ``renumber`` is the user saying that is what they want (`plan --renumber`).
+    ``max_nodes`` lowers the node budget (a quiz answer need not be a plan of millions).
+    """
+    if lock is not None and lock.prefix is not None and lock.prefix != spec.prefix and not renumber:
+        raise _moved_root(spec, lock, lock_file or "the lock file")
+    builder = _Builder(spec, lock, release)
+    builder.max_nodes = min(max_nodes, MAX_NODES)
+    return builder.run()
+
+
+def _moved_root(spec: Spec, lock: Lock, lock_file: str) -> LockError:
+    assert lock.prefix is not None
+    line, col = spec.place("prefix")
+    where = f"{spec.file}:{line}:{col}" if line else spec.file
+    other = (
+        f" (it was written for {lock.spec})"
+        if lock.spec and lock.spec != spec.file.rpartition("/")[2]
+        else ""
+    )
+    return LockError(
+        f"{lock_file}: the lock keeps the blocks of {format_prefix(*lock.prefix)}{other}, but "
+        f"the spec's prefix is now {format_prefix(*spec.prefix)} ({where}); nothing was changed — "
+        f"to move the whole plan to the new prefix (same shape, every block renumbered), run "
+        f"`v6plan plan {spec.file} --renumber`; to keep the plan where it is, set the prefix "
+        f"back; to plan from scratch, delete the lock"
+    )
 
 
 def _wanted(node: SpecNode) -> int:
@@ -59,6 +97,7 @@ class _Builder:
         self.groups: dict[tuple[str, str], tuple[int, int, list[int | None]]] = {}
         self.kept = 0
         self.new = 0
+        self.max_nodes = MAX_NODES
 
     # -- reporting ---------------------------------------------------------------------
     def problem(self, node: SpecNode | Spec, key: str, message: str, hint: str = "") -> None:
@@ -189,16 +228,16 @@ class _Builder:
             for n in nodes:
                 per = 1 + count(n.children) + (n.count if n.role == "loopback" else 0)
                 total += n.sibling_count * per
-                if total > MAX_NODES:
+                if total > self.max_nodes:
                     return total
             return total
 
         total = count(self.spec.children)
-        if total > MAX_NODES:
+        if total > self.max_nodes:
             self.problem(
                 self.spec,
                 "",
-                f"this spec makes more than {MAX_NODES:,} plan nodes",
+                f"this spec makes more than {self.max_nodes:,} plan nodes",
                 "lower the counts; a plan this size cannot be used",
             )
 
@@ -322,7 +361,7 @@ class _Builder:
         plen: int,
     ) -> None:
         assert self.lock is not None
-        entry = self.lock.slots(*key)
+        entry = self.lock.slots(*key, limit=len(nets))
         if entry is None:
             return
         length, slots = entry

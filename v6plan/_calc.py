@@ -10,6 +10,7 @@ both ends of a /127 are usable (RFC 6164; subnetcalc says one).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import secrets
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from ._prefix import (
     parse_address,
     parse_prefix,
 )
+from ._special import ANYCAST_IID_FIRST, ANYCAST_IID_LAST, reserved_anycast
 
 __all__ = [
     "ORDERS",
@@ -44,6 +46,7 @@ __all__ = [
     "modified_eui64",
     "multicast_scope",
     "ntp_timestamp",
+    "p2p_link_iids",
     "p2p_links",
     "p2p_reserved",
     "parse_mac",
@@ -411,7 +414,7 @@ def is_reserved_iid(iid: int) -> bool:
     return (
         iid == 0  # subnet-router anycast (RFC 4291)
         or 0x0200_5EFF_FE00_0000 <= iid <= 0x0200_5EFF_FEFF_FFFF  # IANA Ethernet block
-        or iid >= 0xFDFF_FFFF_FFFF_FF80  # RFC 2526 subnet anycast
+        or ANYCAST_IID_FIRST <= iid <= ANYCAST_IID_LAST  # RFC 2526 subnet anycast
     )
 
 
@@ -469,26 +472,30 @@ def stable_iid(
 
 # -- point-to-point links (RFC 6164) ---------------------------------------------------
 
-#: The interface ID where the top /121 of a /64 (RFC 2526 anycast) starts.
-_ANYCAST_TOP: Final = 0xFFFF_FFFF_FFFF_FF80
-#: Usable /127s in one /64: all but the one holding IID 0 and the 64 in the top /121.
-P2P_LINK_COUNT: Final = (_ANYCAST_TOP - 2) // 2
+#: Usable /127s in one /64: all but the one holding IID 0 and the 64 in the RFC 2526 /121.
+P2P_LINK_COUNT: Final = (1 << 63) - 1 - 64
 
 
 def p2p_links(net: int) -> Iterator[tuple[int, int]]:
     """The usable /127 links of a /64 as ``(net, 127)``, lazily, lowest first.
 
-    Skips the /127 holding IID 0 (subnet-router anycast) and keeps the top /121 (the
-    reserved anycast IIDs of RFC 2526) free; see :func:`p2p_reserved`.
+    Skips the /127 holding IID 0 (subnet-router anycast) and the /121 of RFC 2526 reserved
+    subnet anycast IDs (fdff:ffff:ffff:ff80 to fdff:ffff:ffff:ffff); see :func:`p2p_reserved`.
     """
     _check_net64(net, "a /127 link block")
-    return ((net | iid, 127) for iid in range(2, _ANYCAST_TOP, 2))
+    return ((net | iid, 127) for iid in itertools.chain(*p2p_link_iids()))
+
+
+def p2p_link_iids() -> tuple[range, range]:
+    """The interface IDs the usable /127s of a /64 start at: below and above the RFC 2526 /121."""
+    return range(2, ANYCAST_IID_FIRST, 2), range(ANYCAST_IID_LAST + 1, _IID_MASK + 1, 2)
 
 
 def p2p_reserved(net: int) -> list[tuple[int, int]]:
-    """The blocks of a /127 link /64 never handed to a link: IID 0's /127 and the top /121."""
+    """The blocks of a /127 link /64 never handed to a link: IID 0's /127 and the RFC 2526
+    reserved anycast /121 (:func:`v6plan._special.reserved_anycast`)."""
     _check_net64(net, "a /127 link block")
-    return [(net, 127), (net | _ANYCAST_TOP, 121)]
+    return [(net, 127), reserved_anycast(net)]
 
 
 # -- info: everything about one address or prefix --------------------------------------

@@ -33,11 +33,19 @@ from typing import Any
 
 from ._build import BuildResult, build
 from ._errors import InputError, NotFoundError, PlanError, Problem, SpecError
-from ._io import atomic_writer
+from ._io import ReadError, atomic_writer, read_input
 from ._lock import Lock, expand, lock_path_for
 from ._plan import Plan
 from ._prefix import format_prefix, parse_prefix
-from ._spec import DEFAULT_SIZES, ROLES, Spec, SpecNode, parse_spec, read_spec_bytes
+from ._spec import (
+    DEFAULT_SIZES,
+    MAX_SPEC_BYTES,
+    ROLES,
+    Spec,
+    SpecNode,
+    parse_spec,
+    read_spec_bytes,
+)
 
 __all__ = [
     "AddChild",
@@ -398,7 +406,7 @@ class SpecEditor:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         text = text.replace("\r\n", "\n")
         spec = parse_spec(text, self.file)
-        result = build(spec, Lock.read(self.lock_path))
+        result = build(spec, Lock.read(self.lock_path), lock_file=str(self.lock_path))
         self.state = _State(text, spec, result, "opened")
         self.undo_stack: list[_State] = []
         self.saved: _State | None = self.state
@@ -463,9 +471,9 @@ class SpecEditor:
 
     def save(self) -> None:
         """Write the spec and its lock (as ``v6plan plan`` would), both or neither."""
-        try:
-            on_disk = self.path.read_bytes()
-        except OSError:
+        try:  # bounded like the first read: the file may have become anything meanwhile
+            on_disk = read_input(self.path, what="spec", limit=MAX_SPEC_BYTES, record=False)
+        except ReadError:
             on_disk = None
         if on_disk != self._disk:
             raise InputError(

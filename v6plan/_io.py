@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._errors import InputError
+from ._limits import NESTING
 
 __all__ = [
     "ReadError",
@@ -27,6 +29,7 @@ __all__ = [
     "check_not_input",
     "command_inputs",
     "note_input",
+    "parse_json",
     "read_input",
     "write_atomic",
 ]
@@ -112,6 +115,28 @@ def read_input(path: str | Path, *, what: str, limit: int, record: bool = True) 
         return b"".join(parts)
     finally:
         os.close(fd)
+
+
+def parse_json(data: bytes, file: str, what: str, depth: int = NESTING) -> Any:
+    """The JSON value in ``data`` (bytes from :func:`read_input`), or a :class:`ReadError`:
+    not UTF-8, not JSON, or nested deeper than ``depth`` (a JSON nesting bomb is refused
+    here, not by a RecursionError somewhere later)."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ReadError(file, f"the {what} is not UTF-8 text") from None
+    except RecursionError:
+        raise ReadError(file, f"the {what} is nested more than {depth} levels deep") from None
+    except ValueError as exc:
+        raise ReadError(file, f"the {what} is not valid JSON ({exc})") from None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        inner = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if inner and level > depth:
+            raise ReadError(file, f"the {what} is nested more than {depth} levels deep")
+        stack.extend((x, level + 1) for x in inner)
+    return value
 
 
 def _size(limit: int) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from . import _special
 from ._plan import Plan
-from ._prefix import format_prefix, host_mask, parse_prefix
+from ._prefix import format_prefix, host_mask
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
 
@@ -46,6 +47,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("loopback-not-128-in-64", "error", "loopbacks are not /128s from a dedicated /64"),
         Rule("special-purpose", "error", "planning inside IANA special-purpose space"),
+        Rule(
+            "p2p-end-unknown",
+            "warning",
+            "a p2p link end names a router with no loopback, or one nothing else names",
+        ),
         Rule("non-nibble", "warning", "a planning level is not on a 4-bit boundary"),
         Rule("headroom", "warning", "a block has less room than its children's requested growth"),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
@@ -80,42 +86,15 @@ class Finding:
         return f"{self.severity:<7} {self.rule:<22} {where} {self.prefix}: {self.message}"
 
 
-def _block(text: str) -> tuple[int, int]:
-    return parse_prefix(text)
-
-
-#: IANA IPv6 Special-Purpose Address Registry blocks one must not plan in.
+#: The IANA special-purpose blocks (one table, in :mod:`v6plan._special`), as (block, why).
 SPECIAL_PURPOSE: tuple[tuple[tuple[int, int], str], ...] = tuple(
-    (_block(p), why)
-    for p, why in (
-        ("::/128", "the unspecified address"),
-        ("::1/128", "the loopback address"),
-        ("::ffff:0:0/96", "IPv4-mapped space"),
-        ("::/96", "deprecated IPv4-compatible space"),
-        ("64:ff9b::/96", "the NAT64 well-known prefix"),
-        ("64:ff9b:1::/48", "local-use NAT64 space"),
-        ("100::/64", "the discard-only prefix"),
-        ("2001::/23", "IETF protocol assignments (Teredo, benchmarking, ORCHID …)"),
-        ("2002::/16", "6to4"),
-        ("5f00::/16", "SRv6 SIDs"),
-        ("fe80::/10", "link-local space"),
-        ("fec0::/10", "deprecated site-local space"),
-        ("ff00::/8", "multicast"),
-    )
+    (row.block, row.why) for row in _special.SPECIAL_PURPOSE
 )
-DOCUMENTATION = (_block("2001:db8::/32"), _block("3fff::/20"))
-ULA = _block("fc00::/7")
-ULA_L = _block("fd00::/8")
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    a_end = a[0] + (1 << (128 - a[1]))
-    b_end = b[0] + (1 << (128 - b[1]))
-    return a[0] < b_end and b[0] < a_end
-
-
-def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
-    return inner[1] >= outer[1] and inner[0] >> (128 - outer[1]) == outer[0] >> (128 - outer[1])
+DOCUMENTATION = _special.DOCUMENTATION
+ULA = _special.ULA
+ULA_L = _special.ULA_L
+_overlaps = _special.overlaps
+_inside = _special.inside
 
 
 def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> list[Finding]:
@@ -150,6 +129,7 @@ class _Linter:
     def run(self) -> list[Finding]:
         self.space_rules()
         self.structure()
+        self.link_ends()
         for rule, count in self.counts.items():
             if count > MAX_PER_RULE:
                 self.findings.append(
@@ -164,6 +144,56 @@ class _Linter:
                     )
                 )
         return self.findings
+
+    # -- who is at the end of a link ------------------------------------------------------
+    def link_ends(self) -> None:
+        """Each router named in a p2p ``ends`` pair should be one the plan knows: one with a
+        loopback when the plan names loopbacks, else one named somewhere else (another link,
+        a LAN's ``router:``) — a lone name is usually a typo (``cor2`` for ``core2``)."""
+        if "p2p-end-unknown" in self.ignore:
+            return
+        kinds = self.plan.kinds
+        linked = [k for k, kind in enumerate(kinds) if kind.role == "p2p" and kind.ends]
+        if not linked:
+            return
+        loopbacks: set[str] = set()
+        mentions: dict[str, int] = {}
+        for kind in kinds:
+            template = kind.template
+            if kind.role == "host" and template is not None:
+                loopbacks.update(template.names[: template.count])
+            names = [kind.router] if kind.router else []
+            names += [name for pair in kind.ends for name in pair] if kind.role == "p2p" else []
+            for name in names:
+                mentions[name] = mentions.get(name, 0) + 1
+        known = sorted(loopbacks)
+        named = f" (loopbacks are named {', '.join(known[:8])}{' …' if len(known) > 8 else ''})"
+        for k in linked:
+            doubtful: dict[int, str] = {}
+            for j, pair in enumerate(kinds[k].ends):
+                odd = [
+                    repr(name)
+                    for name in pair
+                    if name not in loopbacks and (loopbacks or mentions.get(name, 0) <= 1)
+                ]
+                if odd:
+                    who = f"router {odd[0]}" if len(odd) == 1 else f"routers {' and '.join(odd)}"
+                    doubtful[j] = (
+                        f"{who} at its ends {'has' if len(odd) == 1 else 'have'} no loopback{named}"
+                        if loopbacks
+                        else f"{who} at its ends {'is' if len(odd) == 1 else 'are'} named nowhere "
+                        "else in the plan"
+                    )
+            if doubtful:
+                self.flag_link_ends(k, doubtful)
+
+    def flag_link_ends(self, k: int, doubtful: dict[int, str]) -> None:
+        plan = self.plan
+        nodes = range(len(plan)) if self.node is None else (self.node,)
+        kind, index, plen = plan.kind, plan.index, plan.plen
+        for i in nodes:
+            if kind[i] == k and plen[i] == 64 and index[i] in doubtful:
+                self.add("p2p-end-unknown", i, f"{doubtful[index[i]]} — check the names in `ends`")
 
     # -- where the plan lives -------------------------------------------------------
     def space_rules(self) -> None:
@@ -409,16 +439,20 @@ class _Linter:
         )
 
     def anycast127(self, c: int) -> None:
-        iid = self.plan.net[c] & ((1 << 64) - 1)
-        if iid == 0:
+        held = _special.holds_reserved_iid(self.plan.net[c], 127)
+        if held == "subnet-router":
             self.add(
                 "p2p-anycast",
                 c,
                 "this /127 holds the subnet-router anycast address (IID 0); use ::2/127",
             )
-        elif iid >= (1 << 64) - 128:
+        elif held == "rfc2526":
+            block = format_prefix(*_special.reserved_anycast(self.plan.net[c]))
             self.add(
-                "p2p-anycast", c, "this /127 is in the top 128 IIDs reserved for anycast (RFC 2526)"
+                "p2p-anycast",
+                c,
+                f"this /127 is in {block}, the subnet anycast IDs RFC 2526 reserves "
+                "(fdff:ffff:ffff:ff80 to fdff:ffff:ffff:ffff); take another /127",
             )
 
     def loopback(self, c: int, p: int) -> None:

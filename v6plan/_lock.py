@@ -15,13 +15,13 @@ from pathlib import Path
 
 from ._errors import AddressError, LockError
 from ._io import ReadError, note_input, read_input
+from ._limits import LOCK_BYTES, PLAN_NODES
 from ._prefix import format_prefix, parse_prefix
 
 __all__ = ["LOCK_VERSION", "Lock", "lock_path_for"]
 
 LOCK_VERSION = 1
-#: A lock stores runs of slots, so even a million-prefix plan's lock is a few hundred KiB.
-MAX_LOCK_BYTES = 16 << 20
+MAX_LOCK_BYTES = LOCK_BYTES
 Slots = list[int | None]
 
 
@@ -49,22 +49,56 @@ def compress(slots: Slots) -> list[object]:
     return out
 
 
-def expand(runs: list[object], where: str) -> Slots:
+#: A slot is a block's number inside its parent: below 2**128 whatever the lengths.
+_SLOT_LIMIT = 1 << 128
+_LOCK_HINT = (
+    "restore it from version control, or delete it to re-plan from scratch (blocks may move)"
+)
+
+
+def _run(run: object, where: str) -> tuple[int | None, int]:
+    """One lock entry as ``(first slot, count)``; ``(None, 1)`` for a retired instance."""
+    if run is None:
+        return None, 1
+    if isinstance(run, int) and not isinstance(run, bool) and 0 <= run < _SLOT_LIMIT:
+        return run, 1
+    if (
+        isinstance(run, list)
+        and len(run) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in run)
+        and run[0] + run[1] <= _SLOT_LIMIT
+    ):
+        return run[0], run[1]
+    flat = not isinstance(run, (list, dict)) or (
+        isinstance(run, list)
+        and len(run) <= 4
+        and all(not isinstance(x, (list, dict)) for x in run)
+    )
+    shown = repr(run) if flat else f"a {type(run).__name__} of {len(run)}"  # type: ignore[arg-type]
+    shown = shown if len(shown) <= 60 else shown[:57] + "…"
+    raise LockError(
+        f"{where}: slot entry {shown} is not a slot number, [first, count] or null — {_LOCK_HINT}"
+    )
+
+
+def count_slots(runs: list[object], where: str) -> int:
+    """How many slots ``runs`` holds, each entry checked, nothing expanded."""
+    return sum(_run(run, where)[1] for run in runs)
+
+
+def expand(runs: list[object], where: str, limit: int | None = None) -> Slots:
+    """The slots of ``runs``, at most ``limit`` of them (a group never needs more slots than
+    the spec makes siblings: a lock run ``[0, 10**15]`` must not become a list)."""
     slots: Slots = []
     for run in runs:
-        if run is None or (isinstance(run, int) and not isinstance(run, bool) and run >= 0):
-            slots.append(run)
-        elif (
-            isinstance(run, list)
-            and len(run) == 2
-            and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in run)
-        ):
-            slots.extend(range(run[0], run[0] + run[1]))
+        room = _SLOT_LIMIT if limit is None else limit - len(slots)
+        if room <= 0:
+            break
+        first, count = _run(run, where)
+        if first is None:
+            slots.append(None)
         else:
-            raise LockError(
-                f"{where}: slot entry {run!r} is not a slot number, [first, count] or null — "
-                "restore the lock from version control, or delete it to re-plan from scratch"
-            )
+            slots.extend(range(first, first + min(count, room)))
     return slots
 
 
@@ -79,12 +113,16 @@ class Lock:
     prefix: tuple[int, int] | None = None
     groups: dict[tuple[str, str], tuple[int, list[object]]] = field(default_factory=dict)
     spec: str = ""
+    #: The text :meth:`read` parsed ("" for a lock made in memory): `plan` compares it with
+    #: the new lock instead of reading the file a second time.
+    text: str = field(default="", compare=False, repr=False)
 
-    def slots(self, parent: str, name: str) -> tuple[int, Slots] | None:
+    def slots(self, parent: str, name: str, limit: int | None = None) -> tuple[int, Slots] | None:
+        """The group's length and its first ``limit`` slots (all without a limit)."""
         entry = self.groups.get((parent, name))
         if entry is None:
             return None
-        return entry[0], expand(entry[1], f"lock group {parent or '/'}: {name}")
+        return entry[0], expand(entry[1], f"lock group {parent or '/'}: {name}", limit)
 
     @classmethod
     def read(cls, path: str | Path) -> Lock | None:
@@ -103,25 +141,36 @@ class Lock:
                 f"{path}: the lock file is not UTF-8 text — restore it from version control, "
                 "or delete it to re-plan from scratch (blocks may move)"
             ) from None
-        return cls.parse(text, str(path))
+        lock = cls.parse(text, str(path))
+        lock.text = text
+        return lock
 
     @classmethod
     def parse(cls, text: str, where: str = "<lock>") -> Lock:
-        hint = "restore it from version control, or delete it to re-plan from scratch (blocks may move)"
+        """A lock from its text; every entry is checked and the slots it holds counted
+        (at most :data:`~v6plan._limits.PLAN_NODES` in all) before anything is expanded."""
+        hint = _LOCK_HINT
         try:
             data = json.loads(text)
-        except ValueError as exc:
-            raise LockError(f"{where}: the lock file is not valid JSON ({exc}) — {hint}") from None
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise LockError(
+                f"{where}: the lock file is not valid JSON ({reason}) — {hint}"
+            ) from None
         if not isinstance(data, dict) or data.get("v6plan-lock") != LOCK_VERSION:
             raise LockError(f"{where}: not a v6plan lock file (version {LOCK_VERSION}) — {hint}")
-        lock = cls(spec=str(data.get("spec", "")))
+        spec, prefix = data.get("spec", ""), data.get("prefix")
+        if not isinstance(spec, str) or not isinstance(prefix, str):
+            raise LockError(f"{where}: 'spec' and 'prefix' must be text — {hint}")
+        lock = cls(spec=spec)
         try:
-            lock.prefix = parse_prefix(str(data["prefix"]))
-        except (KeyError, AddressError) as exc:
+            lock.prefix = parse_prefix(prefix)
+        except AddressError as exc:
             raise LockError(f"{where}: bad 'prefix' in the lock file ({exc}) — {hint}") from None
         parents = data.get("parents")
         if not isinstance(parents, dict):
             raise LockError(f"{where}: 'parents' is missing — {hint}")
+        total = 0
         for parent, groups in parents.items():
             if not isinstance(groups, dict):
                 raise LockError(
@@ -132,11 +181,17 @@ class Lock:
                     not isinstance(entry, list)
                     or len(entry) != 2
                     or not isinstance(entry[0], int)
+                    or isinstance(entry[0], bool)
                     or not 0 <= entry[0] <= 128
                     or not isinstance(entry[1], list)
                 ):
                     raise LockError(f"{where}: {parent}: {name!r} must be [length, slots] — {hint}")
-                expand(entry[1], f"{where}: {parent}: {name!r}")  # validate early
+                total += count_slots(entry[1], f"{where}: {parent}: {name!r}")
+                if total > PLAN_NODES:
+                    raise LockError(
+                        f"{where}: the lock holds more than {PLAN_NODES:,} slots (at {parent}: "
+                        f"{name!r}), more than any plan can have — {hint}"
+                    )
                 lock.groups[("" if parent == "/" else parent, name)] = (entry[0], entry[1])
         return lock
 

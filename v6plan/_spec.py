@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import AddressError, Problem, SpecError
 from ._io import ReadError, read_input
+from ._limits import SPEC_BYTES, YAML_VALUES
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
+from ._special import root_problem
 
 if TYPE_CHECKING:
     pass
@@ -40,8 +42,8 @@ ROLES = ("lan", "p2p", "loopback", "site", "customer", "reserve", "infrastructur
 #: Roles that end a branch: they cannot have children in the spec.
 LEAF_ROLES = ("lan", "p2p", "loopback", "reserve")
 
-MAX_SPEC_BYTES = 4 << 20
-MAX_YAML_NODES = 200_000
+MAX_SPEC_BYTES = SPEC_BYTES
+MAX_YAML_NODES = YAML_VALUES
 MAX_DEPTH = 40
 _NAME = re.compile(r"^[^\W_][\w.+-]{0,62}$")
 _INT = re.compile(r"^[0-9][0-9_]*$")
@@ -191,6 +193,83 @@ def compose_yaml(
     return root
 
 
+def _made_names(node: SpecNode) -> tuple[list[str], tuple[int, int] | None]:
+    """The names of the plan nodes ``node`` makes: the explicit ones in order, and the range
+    ``lo…hi`` of the generated ``name-N`` (None when there are none)."""
+    if not node.makes_siblings:  # a loopback is one /64 node under its own name
+        return [node.name], None
+    given = list(node.names[: node.count])
+    if not given and node.count == 1:
+        return [node.name], None
+    return given, (len(given) + 1, node.count) if node.count > len(given) else None
+
+
+def _numbered(name: str) -> tuple[str, int] | None:
+    """``"site-12"`` → ``("site", 12)``: a name the builder could generate."""
+    base, dash, number = name.rpartition("-")
+    if dash and number.isascii() and number.isdigit() and len(number) <= 9 and number[0] != "0":
+        return base, int(number)
+    return None
+
+
+def _clash(
+    node: SpecNode,
+    own: list[str],
+    generated: tuple[int, int] | None,
+    explicit: dict[str, SpecNode],
+    numbered: dict[str, list[tuple[int, str, SpecNode]]],
+    ranges: dict[str, tuple[SpecNode, int, int]],
+) -> tuple[str, SpecNode] | None:
+    """The first name ``node`` makes that it or an earlier sibling already makes."""
+    seen: set[str] = set()
+    for name in own:
+        if name in seen:
+            return name, node
+        seen.add(name)
+        other = explicit.get(name)
+        number = _numbered(name)
+        if other is None and number is not None and number[0] in ranges:
+            owner, lo, hi = ranges[number[0]]
+            other = owner if lo <= number[1] <= hi else None
+        if other is not None:
+            return name, other
+    if generated is not None:
+        lo, hi = generated
+        for name in own:  # its own explicit names that its generated ones repeat
+            number = _numbered(name)
+            if number is not None and number[0] == node.name and lo <= number[1] <= hi:
+                return name, node
+        for k, name, other in numbered.get(node.name, ()):
+            if lo <= k <= hi:
+                return name, other
+    return None
+
+
+def _loopback_named_twice(node: SpecNode) -> str | None:
+    """A host name a loopback node makes twice, or None. The builder names hosts
+    ``names[0..]`` then ``name-(len(names)+1) … name-count``; checked without making the
+    (up to a million) generated names, in one pass over the explicit ones."""
+    explicit = node.names[: node.count]
+    seen: set[str] = set()
+    for host in explicit:
+        if host in seen:
+            return host
+        seen.add(host)
+    for host in explicit:  # an explicit name that a generated one repeats
+        base, dash, number = host.rpartition("-")
+        if (
+            dash
+            and base == node.name
+            and number.isascii()
+            and number.isdigit()
+            and len(number) <= 8
+            and number[0] != "0"
+            and len(explicit) < int(number) <= node.count
+        ):
+            return host
+    return None
+
+
 class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -267,7 +346,7 @@ class _Reader:
                         self.file,
                         0,
                         0,
-                        f"the spec expands to more than {MAX_YAML_NODES:,} YAML values",
+                        f"the file expands to more than {MAX_YAML_NODES:,} YAML values",
                         "check for aliases (*name) that repeat large parts",
                     )
                 ]
@@ -302,6 +381,11 @@ class _Reader:
         if raw is None:
             return None
         raw = raw.strip()
+        if _INT.match(raw) and len(raw) > 40:  # beyond any limit here; int() would refuse it
+            self.problem(
+                node, f"{key!r} is a {len(raw):,}-digit number; it must be from {low:,} to {high:,}"
+            )
+            return None
         if not _INT.match(raw):
             self.problem(
                 node,
@@ -379,7 +463,11 @@ class _Reader:
         if raw is None:
             return None
         digits = raw.strip().lstrip("/")
-        if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= 128:
+        if (
+            not (digits.isascii() and digits.isdigit())
+            or len(digits) > 3
+            or not 1 <= int(digits) <= 128
+        ):
             self.problem(node, f"'size' must be a prefix length such as /48, not {raw!r}")
             return None
         return int(digits)
@@ -415,6 +503,10 @@ class _Reader:
             )
         else:
             prefix = self.prefix(keys["prefix"][1], "prefix")
+            refused = root_problem(prefix) if prefix is not None else None
+            if refused is not None:
+                self.problem(keys["prefix"][1], *refused)
+                prefix = None
         spec = Spec(
             title=title,
             prefix=prefix or (0, 0),
@@ -474,31 +566,34 @@ class _Reader:
         return out
 
     def check_sibling_names(self, nodes: list[SpecNode]) -> None:
-        made: dict[str, SpecNode] = {}
+        """No two siblings may be named alike. Names are compared as the builder makes them —
+        the explicit ``names``, then ``name-N`` for the rest of ``count`` — without making
+        the generated ones: 20,000 nodes of count 10,000 are 200 million names (22 GB)."""
+        explicit: dict[str, SpecNode] = {}  # explicit (or bare) name → the node making it
+        numbered: dict[str, list[tuple[int, str, SpecNode]]] = {}  # "a" → [(3, "a-3", …)]
+        ranges: dict[str, tuple[SpecNode, int, int]] = {}  # base name → generated name-lo…hi
         for node in nodes:
-            explicit = set(node.names)
-            for i in range(min(node.sibling_count, 10_000)):
-                name = node.instance_name(i)
-                other = made.get(name)
-                if other is not None and other is not node:
-                    line, col = node.place()
-                    self.problems.append(
-                        Problem(
-                            self.file,
-                            line,
-                            col,
-                            f"{node.name!r} makes a node named {name!r}, which {other.name!r} also makes",
-                            "rename one of them",
-                        )
-                    )
-                    break
-                if other is node and name in explicit:
+            own, generated = _made_names(node)
+            clash = _clash(node, own, generated, explicit, numbered, ranges)
+            if clash is not None:
+                name, other = clash
+                if other is node:
                     line, col = node.place("names")
+                    message = f"{name!r} appears twice in 'names'"
+                    self.problems.append(Problem(self.file, line, col, message))
+                else:
+                    line, col = node.place()
+                    message = f"{node.name!r} makes a node named {name!r}, which {other.name!r} also makes"
                     self.problems.append(
-                        Problem(self.file, line, col, f"{name!r} appears twice in 'names'")
+                        Problem(self.file, line, col, message, "rename one of them")
                     )
-                    break
-                made[name] = node
+            for name in own:
+                explicit.setdefault(name, node)
+                number = _numbered(name)
+                if number is not None:
+                    numbered.setdefault(number[0], []).append((number[1], name, node))
+            if generated is not None:
+                ranges.setdefault(node.name, (node, *generated))
 
     def node(self, item: Any, spec: Spec, depth: int) -> SpecNode | None:
         keys = self.mapping(item, _NODE_KEYS, "node")
@@ -637,6 +732,13 @@ class _Reader:
                     "for example `ends: [[r1, r2], [r2, r3]]`",
                 )
                 continue
+            if names[0][0] == names[1][0]:
+                self.problem(
+                    pair,
+                    f"a link cannot join router {names[0][0]!r} to itself",
+                    "name the two different routers at its ends, e.g. `ends: [[r1, r2]]`",
+                )
+                continue
             pairs.append((names[0][0], names[1][0]))
         if has_count and len(pairs) != node.count:
             self.problem(
@@ -654,10 +756,13 @@ class _Reader:
         total = node.count
         names: list[str] = []
         indexes: set[int] = set()
+        position: dict[str, int] = {}  # one pass: retire and names may both be long
+        for i, given in enumerate(node.names[:total]):
+            position.setdefault(given, i)
         for name, item in self.name_list(value, "retire") or []:
             index = -1
-            if name in node.names[:total]:
-                index = node.names.index(name)
+            if name in position:
+                index = position[name]
             elif not hosts and total == 1 and not node.names and name == node.name:
                 index = 0
             else:
@@ -724,11 +829,8 @@ class _Reader:
                 get["count"], "more than 1,048,576 loopbacks in one /64", "split them per site"
             )
         elif node.role == "loopback" and node.names:  # host names, as the builder makes them
-            hosts = list(node.names[: node.count]) + [
-                f"{node.name}-{j}" for j in range(len(node.names) + 1, node.count + 1)
-            ]
-            if len(set(hosts)) != len(hosts):
-                twice = next(h for h in hosts if hosts.count(h) > 1)
+            twice = _loopback_named_twice(node)
+            if twice is not None:
                 line, col = node.place("names")
                 self.problems.append(
                     Problem(self.file, line, col, f"loopback {twice!r} is named twice")

@@ -432,18 +432,17 @@ def _run_p2p(args: argparse.Namespace) -> int:
 
 def _run_iid(args: argparse.Namespace) -> int:
     from .._calc import stable_iid
-    from .._errors import InputError
     from .._prefix import expand_address, format_address, format_prefix
 
     prefix = _parse_net64(args.prefix)
     if args.secret_file is not None:
-        try:
-            with open(args.secret_file, "rb") as stream:
-                secret: str | bytes = stream.read().strip()
-        except OSError as exc:
-            raise InputError(
-                f"cannot read --secret-file {args.secret_file}: {exc.strerror}"
-            ) from None
+        from .._io import read_input
+        from .._limits import SECRET_BYTES
+
+        # A key is 16 to 64 bytes: a regular file of at most 4 KiB (never /dev/zero or a FIFO).
+        secret: str | bytes = read_input(
+            args.secret_file, what="--secret-file", limit=SECRET_BYTES
+        ).strip()
     else:
         secret = args.secret
     iid = stable_iid(prefix, args.interface, args.network_id, args.dad_counter, secret)

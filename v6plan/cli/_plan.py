@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
   v6plan plan examples/government.yaml
   v6plan plan examples/government.yaml --depth 3 --all
   v6plan plan examples/government.yaml --frozen          # CI: fail if the lock would change
-  v6plan plan examples/government.yaml --release health  # renumber one node (its blocks move)""",
+  v6plan plan examples/government.yaml --release health  # renumber one node (its blocks move)
+  v6plan plan examples/government.yaml --renumber        # the prefix moved: move the plan too""",
         run_plan,
     )
     p.add_argument("spec", help="the plan spec (.yaml)")
@@ -42,6 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--frozen",
         action="store_true",
         help="do not write the lock; exit 1 if the plan would change it",
+    )
+    p.add_argument(
+        "--renumber",
+        action="store_true",
+        help="the spec's prefix moved on purpose: keep the plan's shape and renumber every "
+        "block into the new prefix (without it, a lock for another prefix is refused)",
     )
     _tree_args(p, depth=2)
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
@@ -273,14 +280,19 @@ def _length(text: str) -> int:
 
 
 # -- loading ----------------------------------------------------------------------------------
-def _build(spec_path: str, lock_path: str | None, release: tuple[str, ...] = ()) -> BuildResult:
+def _build(
+    spec_path: str, lock_path: str | None, release: tuple[str, ...] = (), renumber: bool = False
+) -> BuildResult:
     from .._build import build
     from .._lock import Lock, lock_path_for
     from .._spec import load_spec
 
     spec = load_spec(spec_path)
-    lock = Lock.read(lock_path or lock_path_for(spec_path))
-    return build(spec, lock, release)
+    lock_file = str(lock_path or lock_path_for(spec_path))
+    lock = Lock.read(lock_file)
+    result = build(spec, lock, release, renumber=renumber, lock_file=lock_file)
+    result.old_lock_text = lock.text if lock is not None else None
+    return result
 
 
 def load_plan(spec_path: str, lock_path: str | None = None) -> Plan:
@@ -303,12 +315,12 @@ def run_plan(args: argparse.Namespace) -> int:
     from .._lint import lint
     from .._lock import lock_path_for
 
-    result = _build(args.spec, args.lock, tuple(args.release))
+    result = _build(args.spec, args.lock, tuple(args.release), args.renumber)
     plan = result.plan
     lock_file = Path(args.lock) if args.lock else lock_path_for(args.spec)
     new_text = result.lock.dumps()
-    old_text = lock_file.read_text(encoding="utf-8") if lock_file.exists() else None
-    changed = new_text != old_text
+    old_text = result.old_lock_text  # read once, bounded, by Lock.read (a CRLF checkout is equal)
+    changed = old_text is None or new_text != old_text.replace("\r\n", "\n")
     if changed and not args.frozen:
         write_atomic(lock_file, new_text, replaces_input=True)
     findings = lint(plan)

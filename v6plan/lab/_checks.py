@@ -782,10 +782,11 @@ def _build_spec(text: str | None, question: str) -> tuple[Plan | None, str]:
         return None, ""
     from .._build import build
     from .._errors import V6PlanError
+    from .._limits import ANSWER_PLAN_NODES
     from .._spec import parse_spec
 
     try:
-        return build(parse_spec(text, file=question)).plan, ""
+        return build(parse_spec(text, file=question), max_nodes=ANSWER_PLAN_NODES).plan, ""
     except V6PlanError as exc:
         return None, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 

@@ -42,6 +42,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InputError, Problem, SpecError
+from .._io import ReadError, parse_json, read_input
+from .._limits import (
+    LAB_FILE_BYTES,
+    MANIFEST_BYTES,
+    RESULT_BYTES,
+    ROSTER_TRAINEES,
+    SECRET_BYTES,
+)
 from ._errors import LabError
 
 if TYPE_CHECKING:
@@ -85,6 +93,8 @@ FLAGGED = (
 )
 #: the most journal entries a replay accepts (a long lab session has a few hundred)
 MAX_REPLAY = 5000
+#: the most points one check may be worth in a class manifest
+MAX_POINTS = 1000
 
 
 # -- keys ----------------------------------------------------------------------------------------
@@ -137,7 +147,7 @@ def verify(report: Mapping[str, Any], secret: bytes) -> bool:
     if not isinstance(identity, dict) or not isinstance(signature, dict):
         return False
     mac = signature.get("mac")
-    if not isinstance(mac, str):
+    if not isinstance(mac, str) or not mac.isascii():  # compare_digest takes ASCII text only
         return False
     expected = sign(report, derive_key(secret, identity))
     return hmac.compare_digest(expected, mac)
@@ -167,10 +177,13 @@ def secret_text(secret: bytes) -> str:
 
 def read_secret(path: Path) -> bytes:
     """The secret in ``path`` (``secret: <64 hex>``, or the hex alone)."""
+    raw = read_input(path, what="instructor secret", limit=SECRET_BYTES)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise LabError(f"cannot read the instructor secret {path}: {exc.strerror or exc}") from None
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise SpecError(
+            [Problem(str(path), 1, 1, "this is not a v6lab instructor secret (not UTF-8 text)")]
+        ) from None
     for number, line in enumerate(lines, 1):
         text = line.strip()
         if not text or text.startswith("#"):
@@ -197,10 +210,14 @@ def _variant_fields(path: str) -> dict[str, Any] | None:
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        raw = read_input(path, what="variant", limit=LAB_FILE_BYTES, record=False)
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (ReadError, yaml.YAMLError, RecursionError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    # plain values only: an alias-laden variant file must not grow the signed result
+    return {k: v for k, v in data.items() if isinstance(v, (str, int, float)) or v is None}
 
 
 def _normal_prefix(text: object) -> str:
@@ -322,17 +339,21 @@ def load_keys(path: Path, secret_file: Path | None = None) -> ClassManifest:
     else:
         manifest_file = path.parent / "class.json"
         secret_file = secret_file or path
-    if not manifest_file.is_file():
+    if not manifest_file.exists():  # something that is not a file: read_input says what
         raise LabError(
             f"{path} holds no class.json: give --key the instructor directory that "
             "`v6lab variants` made (DIR/instructor)"
         )
+    raw = read_input(manifest_file, what="class manifest", limit=MANIFEST_BYTES)
     try:
-        data = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LabError(f"cannot read the class manifest {manifest_file}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        raise LabError(f"{manifest_file} is not a class manifest written by `v6lab variants`")
+        data = parse_json(raw, str(manifest_file), "class manifest")
+    except ReadError as exc:
+        raise LabError(f"cannot read the class manifest {manifest_file}: {exc.reason}") from None
+    problem = _manifest_problem(data)
+    if problem:
+        raise LabError(
+            f"{manifest_file} is not a class manifest written by `v6lab variants` ({problem})"
+        )
     if secret_file is None:
         recorded = Path(str(data.get("secret", "secret.key")))
         secret_file = recorded if recorded.is_absolute() else manifest_file.parent / recorded
@@ -343,6 +364,40 @@ def load_keys(path: Path, secret_file: Path | None = None) -> ClassManifest:
             "(its fingerprint differs); give the right one with --secret"
         )
     return ClassManifest(manifest_file, data, secret)
+
+
+def _manifest_problem(data: Any) -> str:
+    """What is wrong with a class manifest's shape ("" when it is right): grading trusts
+    the ids, lab names and points in it, so each is checked once, here."""
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return f"no 'format: {MANIFEST_FORMAT}'"
+    trainees, labs = data.get("trainees", []), data.get("labs", [])
+    if not isinstance(trainees, list) or not isinstance(labs, list):
+        return "'trainees' and 'labs' must be lists"
+    if len(trainees) > ROSTER_TRAINEES:
+        return f"more than {ROSTER_TRAINEES:,} trainees"
+    for t in trainees:
+        if not isinstance(t, dict) or not isinstance(t.get("id"), str):
+            return "a trainee without an 'id'"
+        if not isinstance(t.get("variants", {}), dict):
+            return f"trainee {t['id'][:40]!r}: 'variants' must map labs to variants"
+    for lab in labs:
+        if not isinstance(lab, dict) or not isinstance(lab.get("name"), str):
+            return "a lab without a 'name'"
+        checks = lab.get("checks", [])
+        if not isinstance(checks, list):
+            return f"lab {lab['name'][:40]!r}: 'checks' must be a list"
+        for check in checks:
+            points = check.get("points", 1) if isinstance(check, dict) else None
+            if (
+                not isinstance(check, dict)
+                or not isinstance(check.get("id"), str)
+                or not isinstance(points, int)
+                or isinstance(points, bool)
+                or not 0 <= points <= MAX_POINTS
+            ):
+                return f"lab {lab['name'][:40]!r}: each check needs an 'id' and 0 to {MAX_POINTS} points"
+    return ""
 
 
 # -- grading ----------------------------------------------------------------------------------------
@@ -468,10 +523,12 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
     labs = manifest.labs
     row = Graded(str(file))
     handed_as = _attribute(file, root, trainees)
-    try:
-        report = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        row.status, row.detail = "unreadable", f"not a JSON file ({exc})"
+    try:  # a regular file of at most 16 MiB, plain JSON not nested deeper than 64
+        report = parse_json(
+            read_input(file, what="result file", limit=RESULT_BYTES), str(file), "result file"
+        )
+    except ReadError as exc:
+        row.status, row.detail = "unreadable", exc.reason + (f" — {exc.hint}" if exc.hint else "")
         row.trainee = handed_as
         return row, None
     if not isinstance(report, dict) or not isinstance(report.get("checks"), list):

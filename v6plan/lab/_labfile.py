@@ -43,13 +43,14 @@ from typing import Any
 
 from .._errors import AddressError, Problem, SpecError
 from .._prefix import parse_address, parse_prefix
+from .._special import root_problem
 from ._checks import MAX_WAIT, TYPES, CheckSpec
 from ._errors import LabError
 from ._i18n import Messages, fill, load_catalogue, placeholders
 from ._programs import PROGRAMS
 from ._quiz import CalcError, compute, is_calc
 from ._topology import Addressing, Topology, load_plan_for, load_topology, resolve
-from ._yaml import Reader, closest
+from ._yaml import Reader, closest, is_file
 
 __all__ = [
     "Lab",
@@ -321,9 +322,9 @@ def list_labs() -> list[Path]:
 def find_lab(name: str) -> Path:
     """A lab by name (or a path to its directory or lab.yaml)."""
     path = Path(name)
-    if path.is_file() and path.name == "lab.yaml":
+    if is_file(path) and path.name == "lab.yaml":
         return path.parent
-    if (path / "lab.yaml").is_file():
+    if is_file(path / "lab.yaml"):
         return path
     labs = list_labs()
     for lab in labs:
@@ -360,7 +361,7 @@ def _find_topology(r: Reader, node: Any, name: str, lab_dir: Path) -> Path | Non
     for base in topology_dirs():
         candidates += [base / name, base / f"{name}.yaml"]
     for candidate in candidates:
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     known = topology_names()
     r.problem(
@@ -407,7 +408,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
     if "plan" in get:
         plan_text = r.string(get["plan"], "plan") or ""
         plan_file = directory / plan_text
-        if not plan_file.is_file():
+        if not is_file(plan_file):
             r.problem(get["plan"], f"the plan {plan_text!r} is not a file in the lab's directory")
     if topology is not None and plan_file is None:
         r.problem(root, "neither the lab nor its topology names a plan", "add `plan: plan.yaml`")
@@ -822,6 +823,9 @@ def load_variant(path: str | Path) -> Variant:
                 variant.name = r.string(get[key], key) or variant.name
         if "prefix" in get:
             variant.prefix = r.prefix(get["prefix"], "prefix")
+            refused = root_problem(variant.prefix) if variant.prefix is not None else None
+            if refused is not None:  # the lab's plan is re-rooted here: the spec's rule holds
+                r.problem(get["prefix"], *refused)
         else:
             r.problem(root, "the variant has no 'prefix'", "add `prefix: 2001:db8:4a00::/48`")
     r.done()

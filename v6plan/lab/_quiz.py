@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._errors import AddressError, InputError
+from .._limits import ANSWER_FILE_BYTES
 from .._prefix import expand_address, format_address, format_prefix, host_mask, parse_prefix
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ __all__ = [
 
 ANSWERS_FILE = "answers.json"
 #: A file handed in as an answer (a plan spec, a zone) may be this big.
-MAX_FILE_ANSWER = 1 << 20
+MAX_FILE_ANSWER = ANSWER_FILE_BYTES
 
 
 class CalcError(ValueError):
@@ -410,6 +411,8 @@ def _number(text: str) -> int | None:
     if match is None:
         return None
     base, power = match.groups()
+    if len(base) > 160 or len(power or "") > 3:  # 2**512 has 155 digits: nothing asked is bigger
+        return None
     if power is not None:
         if int(power) > 512:
             return None
@@ -491,12 +494,25 @@ def _parses(text: str) -> bool:
 
 
 # -- answers in the session directory ---------------------------------------------------------------
+def _answers_data(directory: Path) -> Any:
+    """The session's answers file (ours: bounded, and unreadable counts as no answers)."""
+    from .._io import ReadError, parse_json, read_input
+    from .._limits import SESSION_BYTES
+
+    file = directory / ANSWERS_FILE
+    try:
+        return parse_json(
+            read_input(file, what="answers", limit=SESSION_BYTES, record=False),
+            str(file),
+            "answers",
+        )
+    except ReadError:
+        return {}
+
+
 def load_answers(directory: Path) -> dict[str, str]:
     """Question id → the answer given last (a file answer: its content)."""
-    try:
-        data = json.loads((directory / ANSWERS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = _answers_data(directory)
     answers = data.get("answers", {}) if isinstance(data, dict) else {}
     return {
         str(k): str(v.get("value", ""))
@@ -507,24 +523,18 @@ def load_answers(directory: Path) -> dict[str, str]:
 
 def answer_records(directory: Path) -> dict[str, dict[str, Any]]:
     """Question id → ``{"value", "time", "file"}`` as recorded."""
-    try:
-        data = json.loads((directory / ANSWERS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = _answers_data(directory)
     answers = data.get("answers", {}) if isinstance(data, dict) else {}
     return {str(k): v for k, v in answers.items() if isinstance(v, dict)}
 
 
 def read_file_answer(path: str) -> str:
     """The content of a file handed in as an answer (UTF-8 text, at most 1 MiB)."""
+    from .._io import read_input
     from ._errors import LabError
 
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise LabError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_ANSWER:
-        raise LabError(f"{path} is {len(data):,} bytes; an answer file may have 1 MiB at most")
+    # a regular file (never a device or FIFO) of at most MAX_FILE_ANSWER bytes
+    data = read_input(path, what="answer file", limit=MAX_FILE_ANSWER)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

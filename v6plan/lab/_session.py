@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .._io import write_atomic
+from .._io import ReadError, read_input, write_atomic
+from .._limits import JOURNAL_BYTES, SESSION_BYTES
 from .._prefix import format_prefix, parse_prefix
 from ._backend import Backend, CommandResult, TopologySpec
 from ._errors import BackendError, LabError, NoSessionError
@@ -42,6 +43,15 @@ __all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir"]
 MAX_GAP = 600.0
 ACTIVE = "active"
 _TAG_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _state_text(path: Path, limit: int) -> str | None:
+    """A session file's text, or None when it is missing, unreadable, over ``limit`` or not
+    UTF-8: the state is ours (record=False: not an input of the command), still bounded."""
+    try:
+        return read_input(path, what="session state", limit=limit, record=False).decode("utf-8")
+    except (ReadError, UnicodeDecodeError):
+        return None
 
 
 def state_dir() -> Path:
@@ -70,6 +80,20 @@ class SessionInfo:
         return parse_prefix(self.prefix) if self.prefix else None
 
 
+#: The type of each field of a session.json (a file edited by hand reads as no session).
+_INFO_TYPES: dict[str, type | tuple[type, ...]] = {
+    "tag": str,
+    "lab": str,
+    "backend": str,
+    "started": (int, float),
+    "variant": str,
+    "variant_name": str,
+    "prefix": str,
+    "pid": int,
+    "ready": bool,
+}
+
+
 class Session:
     """A lab session on disk; :meth:`open` gives the live backend (replayed if needed)."""
 
@@ -85,10 +109,7 @@ class Session:
     @classmethod
     def current(cls, root: Path | None = None) -> Session:
         root = root or state_dir()
-        try:
-            tag = (root / ACTIVE).read_text(encoding="utf-8").strip()
-        except OSError:
-            tag = ""
+        tag = (_state_text(root / ACTIVE, 4096) or "").strip()
         info = cls._read_info(root / tag) if tag else None
         if info is None:
             message = "no lab is running — start one with `v6lab start LAB` (see `v6lab list`)"
@@ -99,11 +120,17 @@ class Session:
 
     @staticmethod
     def _read_info(directory: Path) -> SessionInfo | None:
+        text = _state_text(directory / "session.json", SESSION_BYTES)
         try:
-            data = json.loads((directory / "session.json").read_text(encoding="utf-8"))
-            return SessionInfo(**data)
-        except (OSError, ValueError, TypeError):
+            data = json.loads(text) if text is not None else None
+            info = SessionInfo(**data) if isinstance(data, dict) else None
+        except (ValueError, TypeError, RecursionError):
             return None
+        if info is None or not all(
+            isinstance(getattr(info, name), kind) for name, kind in _INFO_TYPES.items()
+        ):
+            return None  # not a session file of ours: no session
+        return info
 
     @classmethod
     def all(cls, root: Path | None = None) -> list[Session]:
@@ -181,12 +208,9 @@ class Session:
 
     def journal(self) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = []
-        try:
-            lines = self.journal_file.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return entries
-        for line in lines:
-            with contextlib.suppress(ValueError):
+        text = _state_text(self.journal_file, JOURNAL_BYTES)
+        for line in (text or "").splitlines():
+            with contextlib.suppress(ValueError, RecursionError):
                 entries.append(json.loads(line))
         return entries
 
@@ -312,7 +336,7 @@ class Session:
         """Forget the session (after teardown)."""
         active = self.root / ACTIVE
         with contextlib.suppress(OSError):
-            if active.read_text(encoding="utf-8").strip() == self.info.tag:
+            if (_state_text(active, 4096) or "").strip() == self.info.tag:
                 active.unlink()
         shutil.rmtree(self.dir, ignore_errors=True)
 

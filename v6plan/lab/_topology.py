@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import NotFoundError, Problem, SpecError
+from .._limits import TOPOLOGY_LINKS, TOPOLOGY_NODES
 from .._prefix import format_address, format_prefix, host_mask, parse_address
 from ._backend import LinkSpec, NodeSpec, TopologySpec
-from ._yaml import Reader, closest
+from ._yaml import Reader, closest, is_file
 
 if TYPE_CHECKING:
     from .._plan import Plan
@@ -183,7 +184,7 @@ def _read(r: Reader, root: Any) -> Topology | None:
         plan = r.string(get["plan"], "plan")
         if plan:
             path = Path(r.file).parent / plan
-            if not path.is_file():
+            if not is_file(path):
                 r.problem(get["plan"], f"the plan {plan!r} is not a file next to the topology")
             topology.plan_file = path
     if "routes" in get:
@@ -195,12 +196,30 @@ def _read(r: Reader, root: Any) -> Topology | None:
     if "nodes" not in get:
         r.problem(root, "the topology has no 'nodes'", "add `nodes:` with a host and a router")
     else:
-        for node_name, key_node, value in r.pairs(get["nodes"], "'nodes'"):
+        pairs = r.pairs(get["nodes"], "'nodes'")
+        if len(pairs) > TOPOLOGY_NODES:  # every node is built: a namespace or a sim stack
+            r.problem(
+                get["nodes"],
+                f"the topology has {len(pairs):,} nodes; a lab topology has at most "
+                f"{TOPOLOGY_NODES}",
+                "split it, or export it to containerlab for a bigger network",
+            )
+            return topology
+        for node_name, key_node, value in pairs:
             node = _read_node(r, node_name, key_node, value)
             if node is not None:
                 topology.nodes[node_name] = node
     if "links" in get:
-        for item in r.items(get["links"], "'links'"):
+        items = r.items(get["links"], "'links'")
+        if len(items) > TOPOLOGY_LINKS:
+            r.problem(
+                get["links"],
+                f"the topology has {len(items):,} links; a lab topology has at most "
+                f"{TOPOLOGY_LINKS}",
+                "split it into smaller labs",
+            )
+            return topology
+        for item in items:
             link = _read_link(r, item, topology)
             if link is not None:
                 topology.links.append(link)
@@ -515,7 +534,7 @@ def load_plan_for(spec_path: Path, prefix: tuple[int, int] | None = None) -> Pla
     else:
         lock_file = lock_path_for(spec_path)
         lock = Lock.read(lock_file) if lock_file.exists() else None
-    return build(spec, lock).plan
+    return build(spec, lock, lock_file=str(lock_path_for(spec_path))).plan
 
 
 def resolve(topology: Topology, plan: Plan, plan_file: str = "") -> Addressing:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import LabError
+from ._yaml import is_file
 
 if TYPE_CHECKING:
     from ._backend import RouterAdvert, TopologySpec
@@ -66,12 +67,12 @@ def load_spec_for(target: str, variant: str | None = None, state: str | None = N
     chosen = load_variant(variant) if variant else Variant()
     path = Path(target)
     topo_file: Path | None = None
-    if path.is_file() and path.suffix in (".yaml", ".yml") and path.name != "lab.yaml":
+    if is_file(path) and path.suffix in (".yaml", ".yml") and path.name != "lab.yaml":
         topo_file = path
     else:
         for base in topology_dirs():
             for candidate in (base / target, base / f"{target}.yaml"):
-                if candidate.is_file() and not candidate.name.endswith(".plan.yaml"):
+                if is_file(candidate) and not candidate.name.endswith(".plan.yaml"):
                     topo_file = candidate
                     break
             if topo_file:

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import Problem, SpecError
+from .._io import read_input
+from .._limits import ROSTER_BYTES, ROSTER_TRAINEES
 from .._prefix import format_prefix, parse_prefix
 from ._errors import LabError
 
@@ -62,6 +64,8 @@ DOC_SPACES = (parse_prefix("2001:db8::/32"), parse_prefix("3fff::/20"))
 DEFAULT_POOL = "2001:db8::/32"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
+#: Control characters (NUL, line breaks, escapes…) have no place in a roster cell.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _COLUMNS = {
     "id": ("id", "login", "username", "user"),
     "name": ("name", "trainee", "full name", "fullname", "nom", "student"),
@@ -95,10 +99,7 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
     """A roster CSV (comma, semicolon or tab; UTF-8, Excel's BOM welcome) with a header row:
     ``name`` (required), ``id``, ``lang``, ``email``, ``group`` and any other columns."""
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise LabError(f"cannot read the roster {path}: {exc.strerror or exc}") from None
+    raw = read_input(path, what="roster", limit=ROSTER_BYTES)  # a regular file of 1 MiB at most
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -111,9 +112,17 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
     if not first:
         raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
     delimiter = max((",", ";", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a field over csv's 128 KiB limit, a stray quote…
+        raise SpecError(
+            [Problem(file, reader.line_num, 0, f"the roster is not readable CSV ({exc})")]
+        ) from None
     problems: list[Problem] = []
-    header_row = next(i for i, row in enumerate(rows) if any(c.strip() for c in row))
+    header_row = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), -1)
+    if header_row < 0:
+        raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
     header = [c.strip().lower() for c in rows[header_row]]
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -147,6 +156,18 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
             index = columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
 
+        odd = next((i for i, c in enumerate(row) if _CONTROL.search(c)), -1)
+        if odd >= 0:
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column_of(odd, row),
+                    f"this cell holds a control character ({_CONTROL.search(row[odd])[0]!r})",  # type: ignore[index]
+                    "names, ids and e-mails are plain text: remove it",
+                )
+            )
+            continue
         name = cell("name")
         if not name:
             problems.append(
@@ -207,6 +228,18 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
             if i not in known and header[i]
         )
         trainees.append(Trainee(tid, name, lang, cell("email"), cell("group"), extra, number))
+        if len(trainees) > ROSTER_TRAINEES:
+            raise SpecError(
+                [
+                    Problem(
+                        file,
+                        number,
+                        1,
+                        f"the roster lists more than {ROSTER_TRAINEES:,} trainees",
+                        "split it into several classes",
+                    )
+                ]
+            )
     if problems:
         raise SpecError(problems)
     if not trainees:

@@ -13,11 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import Problem, SpecError
+from .._io import ReadError, read_input
+from .._limits import LAB_FILE_BYTES, NESTING
 from .._spec import _Reader
 
-__all__ = ["Reader", "closest"]
+__all__ = ["Reader", "closest", "is_file"]
 
-MAX_FILE_BYTES = 1 << 20
+MAX_FILE_BYTES = LAB_FILE_BYTES
+
+
+def is_file(path: str | Path) -> bool:
+    """``Path.is_file`` for a name from a file or the command line: a name too long for the
+    file system (ENAMETOOLONG) or otherwise unusable is no file, not an OSError."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
+        return False
 
 
 def closest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -34,13 +45,15 @@ class Reader(_Reader):
 
     # -- entry -------------------------------------------------------------------------------
     def load(self, what: str) -> Any:
-        """Compose the file's YAML (node tree with marks); raise on unreadable files."""
+        """Compose the file's YAML (node tree with marks); raise on unreadable files.
+
+        A regular file of at most :data:`MAX_FILE_BYTES` (devices, FIFOs and bigger files
+        are refused before anything is read, see :func:`v6plan._io.read_input`).
+        """
         try:
-            data = Path(self.file).read_bytes()
-        except OSError as exc:
-            raise SpecError(
-                [Problem(self.file, 0, 0, f"cannot read the {what}: {exc.strerror or exc}")]
-            ) from None
+            data = read_input(self.file, what=what, limit=MAX_FILE_BYTES)
+        except ReadError as exc:
+            raise SpecError([Problem(exc.file, 0, 0, exc.reason, exc.hint)]) from None
         return self.compose(data, what)
 
     def compose(self, data: bytes | str, what: str) -> Any:
@@ -106,12 +119,22 @@ class Reader(_Reader):
     def problem_at(self, place: tuple[int, int], message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.file, place[0], place[1], message, hint))
 
-    def plain(self, node: Any) -> Any:
-        """A YAML subtree as plain Python values (strings stay strings: no YAML 1.1 typing)."""
+    def plain(self, node: Any, depth: int = 0) -> Any:
+        """A YAML subtree as plain Python values (strings stay strings: no YAML 1.1 typing).
+
+        Every value counts towards the file's budget, aliases included (a "billion laughs"
+        stops at :data:`~v6plan._limits.YAML_VALUES`), and nesting stops at
+        :data:`~v6plan._limits.NESTING` levels.
+        """
         import yaml
 
+        if depth > NESTING:
+            raise SpecError(
+                [Problem(self.file, *self.where(node), f"nested more than {NESTING} levels deep")]
+            )
         if isinstance(node, yaml.MappingNode):
-            return {k: self.plain(v) for k, _, v in self.pairs(node, "this mapping")}
+            return {k: self.plain(v, depth + 1) for k, _, v in self.pairs(node, "this mapping")}
         if isinstance(node, yaml.SequenceNode):
-            return [self.plain(v) for v in node.value]
+            return [self.plain(v, depth + 1) for v in self.items(node, "this list")]
+        self.count_node()
         return None if node.tag.endswith(":null") and node.style is None else str(node.value)

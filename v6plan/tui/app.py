@@ -74,15 +74,19 @@ def default_keymap_path() -> Path:
 
 def load_keymap(path: str | Path, known: Iterable[str] = ()) -> dict[str, str]:
     """Read ``[keymap]`` from a TOML file: ``"app.save" = "ctrl+w"`` (binding id → keys)."""
+    from .._io import read_input
+    from .._limits import KEYMAP_BYTES
+
     file = Path(path)
+    raw = read_input(file, what="keymap", limit=KEYMAP_BYTES)  # a regular file, 64 KiB at most
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such keymap file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: cannot read the keymap: {exc}") from None
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{file}: the keymap is not UTF-8 text — save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{file}: not valid TOML: nested too deeply") from None
     table = data.get("keymap", data)
     if not isinstance(table, dict):
         raise InputError(f"{file}: [keymap] must map binding ids to keys")

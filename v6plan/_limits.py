@@ -1,0 +1,90 @@
+"""How much v6plan reads, in one place: the size limit of every kind of input file and the
+largest numbers a file may ask for before any work is sized by them.
+
+Every file a command reads goes through :func:`v6plan._io.read_input` with one of the byte
+limits below; a file over its limit, a device, a FIFO or a socket is refused with the file
+named (exit 2). The counts bound what a valid-looking file can make the tools do: a lock
+run ``[0, 10**15]`` or a roster of a million trainees is refused before anything is
+allocated. README ("What v6plan refuses, and why") lists the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["INPUT_LIMITS", "InputLimit"]
+
+KiB: Final = 1 << 10
+MiB: Final = 1 << 20
+
+# -- bytes per kind of file -------------------------------------------------------------------
+#: A plan spec is written by hand: 4 MiB is thousands of nodes' worth of YAML.
+SPEC_BYTES: Final = 4 * MiB
+#: A lock stores runs of slots: even a million-prefix plan's lock is a few hundred KiB.
+LOCK_BYTES: Final = 16 * MiB
+#: Topologies, labs, variants and message catalogues are small hand-written YAML files.
+LAB_FILE_BYTES: Final = 1 * MiB
+#: A class roster (CSV): a thousand trainees is about 100 KiB.
+ROSTER_BYTES: Final = 1 * MiB
+#: A result file a trainee hands in carries its journal (at most MAX_REPLAY commands).
+RESULT_BYTES: Final = 16 * MiB
+#: The class manifest (``class.json``) of ``v6lab variants``: trainees × labs entries.
+MANIFEST_BYTES: Final = 16 * MiB
+#: The instructor secret (one line of 64 hex digits) and ``calc iid --secret-file``.
+SECRET_BYTES: Final = 4 * KiB
+#: A TUI keymap (TOML): a few dozen bindings.
+KEYMAP_BYTES: Final = 64 * KiB
+#: A file handed in as a quiz answer (a plan spec, a zone file).
+ANSWER_FILE_BYTES: Final = 1 * MiB
+#: A lab session's own state (session.json; answers.json holds file answers, JSON-escaped).
+SESSION_BYTES: Final = 64 * MiB
+#: A lab session's journal: one JSON line per command the trainee ran.
+JOURNAL_BYTES: Final = 16 * MiB
+
+# -- numbers that size work ---------------------------------------------------------------------
+#: Above this many nodes a plan stops being something a person can use (the builder's budget,
+#: checked before anything is placed; a lock holds no more slots than this either). Four
+#: times the million-prefix plans of the benchmarks; a flat 4-million-leaf group costs about
+#: 1.3 GB and 8 s to plan and lint (20 million took 5.9 GB and 67 s).
+PLAN_NODES: Final = 1 << 22
+#: A plan spec handed in as a quiz answer is built with this node budget.
+ANSWER_PLAN_NODES: Final = 200_000
+#: Nodes and links of one lab topology (the simulator and the netns backend build every one).
+TOPOLOGY_NODES: Final = 256
+TOPOLOGY_LINKS: Final = 1024
+#: Trainees in one roster (each gets a folder, a variant and a handout per lab).
+ROSTER_TRAINEES: Final = 2000
+#: Values in one YAML file after aliases are expanded (a "billion laughs" stops here).
+YAML_VALUES: Final = 200_000
+#: Nesting of one YAML or JSON value (deeper is a bomb, not a plan).
+NESTING: Final = 64
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimit:
+    """One row of the README table: what a file is, its limit, and who reads it."""
+
+    what: str
+    limit: int
+    reader: str
+    note: str = ""
+
+
+INPUT_LIMITS: Final = (
+    InputLimit("plan spec (YAML)", SPEC_BYTES, "v6plan._spec.read_spec_bytes"),
+    InputLimit("lock file (JSON)", LOCK_BYTES, "v6plan._lock.Lock.read"),
+    InputLimit("topology (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
+    InputLimit("lab file (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
+    InputLimit("message catalogue (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
+    InputLimit("variant file (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
+    InputLimit("roster (CSV)", ROSTER_BYTES, "v6plan.lab._variants.read_roster"),
+    InputLimit("result file handed in (JSON)", RESULT_BYTES, "v6plan.lab._grading"),
+    InputLimit("class manifest class.json", MANIFEST_BYTES, "v6plan.lab._grading.load_keys"),
+    InputLimit("instructor secret", SECRET_BYTES, "v6plan.lab._grading.read_secret"),
+    InputLimit("calc iid --secret-file", SECRET_BYTES, "v6plan.cli._calc"),
+    InputLimit("TUI keymap (TOML)", KEYMAP_BYTES, "v6plan.tui.app.load_keymap"),
+    InputLimit("quiz answer file", ANSWER_FILE_BYTES, "v6plan.lab._quiz.read_file_answer"),
+    InputLimit("lab session state", SESSION_BYTES, "v6plan.lab._session", "ours; not an input"),
+    InputLimit("lab session journal", JOURNAL_BYTES, "v6plan.lab._session", "ours; not an input"),
+)
