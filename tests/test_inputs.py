@@ -506,3 +506,54 @@ def test_sibling_names_are_compared_as_the_builder_makes_them(
     except SpecError as exc:
         refused = any("also makes" in p.message or "twice" in p.message for p in exc.problems)
     assert refused is twice, (text, made)
+
+
+# -- numbers typed on the command line or in answers ---------------------------------------------
+HUGE = "9" * 5000
+
+
+@given(st.text(max_size=60))
+def test_whole_number_is_the_int_of_ascii_digits_or_none(text: str) -> None:
+    from v6plan._limits import NUMBER_DIGITS, whole_number
+
+    value = whole_number(text)
+    digits = text.strip().replace("_", "")
+    if value is None:
+        assert not (digits.isascii() and digits.isdigit() and 0 < len(digits) <= NUMBER_DIGITS)
+    else:
+        assert value == int(digits) and digits.isascii()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "{spec}", "-f", "markdown", "--set", f"depth={HUGE}"),
+        ("export", "{spec}", "-f", "html", "--set", "maps=²"),
+        ("export", "{spec}", "-f", "frr", "--set", "area=²"),
+        ("show", "{spec}", "--depth", "²"),
+        ("free", "{spec}", "--length", HUGE),
+        ("serve", "{spec}", "--port", "²"),
+    ],
+)
+def test_a_number_that_is_not_one_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    """'²' passes str.isdigit and 5,000 digits pass it too; int() raised ValueError on both."""
+    from v6plan.cli import main
+
+    spec = small_spec(tmp_path)
+    argv = [a.format(spec=spec) for a in args]
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    assert code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_prefix_answer_with_a_strange_length_is_invalid_not_a_crash() -> None:
+    from v6plan.lab._quiz import grade
+
+    for text in ("2001:db8::/²", f"2001:db8::/{HUGE}"):
+        verdict, _ = grade("prefix", text, "2001:db8::/48")
+        assert verdict == "invalid"

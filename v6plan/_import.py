@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from . import _limits
 from ._errors import AddressError, Problem, SpecError
 from ._io import ReadError, read_input
 from ._plan import Kind, Plan
@@ -38,14 +39,10 @@ from ._spec import ROLES
 
 __all__ = ["MAX_FIELD", "MAX_PLAN_BYTES", "MAX_ROWS", "MAX_VRFS", "read_plan_file"]
 
-#: Largest plan file read (a 1,048,576-node plan exports as 104 MiB of CSV, 188 MiB of JSON).
-MAX_PLAN_BYTES = 256 << 20
-#: Most rows (CSV) or nodes (JSON) in a plan file: twice the million-prefix plan.
-MAX_ROWS = 1 << 21
-#: Most VRFs in one file (each is a tree of its own).
-MAX_VRFS = 1 << 16
-#: Longest CSV field or JSON string, in characters (Python's own csv default, made explicit).
-MAX_FIELD = 128 << 10
+MAX_PLAN_BYTES = _limits.PLAN_FILE_BYTES
+MAX_ROWS = _limits.PLAN_FILE_ROWS
+MAX_VRFS = _limits.PLAN_FILE_VRFS
+MAX_FIELD = _limits.CSV_FIELD_CHARS
 #: Distinct (role, description) pairs kept; descriptions past it are left out, with a note.
 MAX_KINDS = 60_000
 #: Problems listed before reading stops (a wrong file would otherwise list every row).

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["INPUT_LIMITS", "InputLimit"]
+__all__ = ["INPUT_LIMITS", "InputLimit", "whole_number"]
 
 KiB: Final = 1 << 10
 MiB: Final = 1 << 20
@@ -41,6 +41,9 @@ ANSWER_FILE_BYTES: Final = 1 * MiB
 SESSION_BYTES: Final = 64 * MiB
 #: A lab session's journal: one JSON line per command the trainee ran.
 JOURNAL_BYTES: Final = 16 * MiB
+#: An existing plan (CSV or JSON): a 1,048,576-node plan exports as 104 MiB of CSV and
+#: 188 MiB of JSON.
+PLAN_FILE_BYTES: Final = 256 * MiB
 
 # -- numbers that size work ---------------------------------------------------------------------
 #: Above this many nodes a plan stops being something a person can use (the builder's budget,
@@ -59,6 +62,25 @@ ROSTER_TRAINEES: Final = 2000
 YAML_VALUES: Final = 200_000
 #: Nesting of one YAML or JSON value (deeper is a bomb, not a plan).
 NESTING: Final = 64
+#: Rows (CSV) or nodes (JSON) of an existing plan file: twice the million-prefix plan.
+PLAN_FILE_ROWS: Final = 1 << 21
+#: VRFs in one plan file (each is a tree of its own).
+PLAN_FILE_VRFS: Final = 1 << 16
+#: One CSV cell or JSON string of a plan file or roster, in characters (Python's csv default).
+CSV_FIELD_CHARS: Final = 128 * KiB
+#: Digits of a whole number anywhere v6plan reads one (a count, a length, a --set value);
+#: Python refuses to convert more than 4,300, and no quantity here needs more than 40.
+NUMBER_DIGITS: Final = 40
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number if it is one written in ASCII digits (``_`` allowed between
+    them), at most :data:`NUMBER_DIGITS` long; None otherwise. ``str.isdigit`` alone lets
+    through '²' (which ``int`` refuses) and 5,000-digit numbers (which it refuses too)."""
+    digits = text.strip().replace("_", "")
+    if not digits or len(digits) > NUMBER_DIGITS or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +96,7 @@ class InputLimit:
 INPUT_LIMITS: Final = (
     InputLimit("plan spec (YAML)", SPEC_BYTES, "v6plan._spec.read_spec_bytes"),
     InputLimit("lock file (JSON)", LOCK_BYTES, "v6plan._lock.Lock.read"),
+    InputLimit("existing plan (CSV, JSON)", PLAN_FILE_BYTES, "v6plan._import.read_plan_file"),
     InputLimit("topology (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
     InputLimit("lab file (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
     InputLimit("message catalogue (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),

@@ -267,16 +267,21 @@ def _tree_args(p: argparse.ArgumentParser, depth: int) -> None:
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
+    from .._limits import whole_number
+
+    value = whole_number(text)
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number of at least 1")
+    return value
 
 
 def _length(text: str) -> int:
-    digits = text.lstrip("/")
-    if not digits.isdigit() or not 0 < int(digits) <= 128:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a prefix length from /1 to /128")
-    return int(digits)
+    from .._limits import whole_number
+
+    value = whole_number(text.lstrip("/"))
+    if value is None or not 0 < value <= 128:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a prefix length from /1 to /128")
+    return value
 
 
 # -- loading ----------------------------------------------------------------------------------

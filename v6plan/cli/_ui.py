@@ -65,9 +65,12 @@ def _tui_args(p: argparse.ArgumentParser) -> None:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1 to 65535)")
-    return int(text)
+    from .._limits import whole_number
+
+    value = whole_number(text)
+    if value is None or not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a TCP port (1 to 65535)")
+    return value
 
 
 def run_tui(args: argparse.Namespace) -> int:

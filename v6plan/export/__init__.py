@@ -68,12 +68,15 @@ class ExportOptions:
         raise InputError(f"--set {key}={raw}: use yes or no")
 
     def number(self, key: str, default: int, low: int = 0, high: int = 1 << 32) -> int:
-        raw = self.settings.get(key, "").strip().replace("_", "")
+        from .._limits import whole_number
+
+        raw = self.settings.get(key, "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            raise InputError(f"--set {key}={raw}: use a whole number from {low:,} to {high:,}")
-        return int(raw)
+        value = whole_number(raw)
+        if value is None or not low <= value <= high:
+            raise InputError(f"--set {key}={raw[:40]}: use a whole number from {low:,} to {high:,}")
+        return value
 
 
 class Sink(Protocol):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from .._errors import InputError
+from .._limits import whole_number
 from .._plan import Plan
 from .._prefix import format_address, format_prefix
 from . import ExportOptions, Sink
@@ -172,10 +173,10 @@ def _frr(
         raise InputError(f"--set routing={routing}: use ospf6, static, both or none")
     ospf = routing in ("ospf6", "both")
     area = options.get("area", "0.0.0.0") or "0.0.0.0"
-    parts = area.split(".")
+    parts = [whole_number(p) if "_" not in p else None for p in area.split(".")]
     if not (
-        (len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts))
-        or (area.isdigit() and int(area) < 2**32)
+        (len(parts) == 4 and all(p is not None and p < 256 for p in parts))
+        or (len(parts) == 1 and parts[0] is not None and parts[0] < 2**32)
     ):
         raise InputError(f"--set area={area}: an OSPF area is a number or a dotted quad")
     ra = options.flag("ra")

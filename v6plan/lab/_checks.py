@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .._errors import AddressError
+from .._limits import whole_number
 from .._prefix import format_address, format_prefix, host_mask, parse_address, parse_prefix
 from ._backend import Address, Backend, Interface, Route
 from ._quiz import KINDS
@@ -385,9 +386,10 @@ def _address_arg(text: str) -> tuple[int, int]:
     text = text.strip()
     if "/" in text:
         addr_text, _, length_text = text.partition("/")
-        if not length_text.isdigit() or int(length_text) > 128:
+        length = whole_number(length_text)
+        if length is None or length > 128:
             raise AddressError(f"{text!r} has a bad prefix length")
-        return parse_address(addr_text), int(length_text)
+        return parse_address(addr_text), length
     return parse_address(text), 0
 
 

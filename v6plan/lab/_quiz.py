@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._errors import AddressError, InputError
-from .._limits import ANSWER_FILE_BYTES
+from .._limits import ANSWER_FILE_BYTES, whole_number
 from .._prefix import expand_address, format_address, format_prefix, host_mask, parse_prefix
 
 if TYPE_CHECKING:
@@ -451,9 +451,10 @@ def grade(kind: str, given: str, expected: str) -> tuple[str, dict[str, str]]:
         if "/" not in text:
             return ("invalid" if not _parses(text) else "no-length"), params
         addr_text, _, length_text = text.partition("/")
-        if not length_text.isdigit() or int(length_text) > 128 or not _parses(addr_text):
+        answered = whole_number(length_text)
+        if answered is None or answered > 128 or not _parses(addr_text):
             return "invalid", params
-        net, length = parse_address(addr_text), int(length_text)
+        net, length = parse_address(addr_text), answered
         want_net, want_len = parse_prefix(expected, strict=False)
         if length != want_len:
             return "wrong-length", {**params, "length": str(want_len)}

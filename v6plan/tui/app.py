@@ -30,6 +30,7 @@ from textual.worker import get_current_worker
 
 from .._edit import AddChild, Delete, Edit, Proposal, Rename, SpecEditor, reserve
 from .._errors import InputError, NotFoundError, V6PlanError
+from .._limits import whole_number
 from .._plan import NameIndex, Plan
 from .._prefix import format_prefix, parse_address, parse_prefix
 from .._progress import Progress
@@ -538,19 +539,19 @@ class PlanExplorer(App[None]):
             return Rename(path, form.name)
         size = None
         if form.size:
-            digits = form.size.strip().lstrip("/")
-            if not digits.isdigit() or not 1 <= int(digits) <= 128:
-                raise InputError(f"size {form.size!r} is not a prefix length such as /56")
-            size = int(digits)
+            size = whole_number(form.size.strip().lstrip("/"))
+            if size is None or not 1 <= size <= 128:
+                raise InputError(f"size {form.size[:40]!r} is not a prefix length such as /56")
         if form.action == "reserve":
             if not form.prefix and size is None:
                 raise InputError("give the block to reserve (a prefix) or a size such as /48")
             return reserve(path, form.name, block=form.prefix, size=size)
         count = 1
         if form.count:
-            if not form.count.isdigit() or int(form.count) < 1:
-                raise InputError(f"count {form.count!r} must be a whole number of at least 1")
-            count = int(form.count)
+            number = whole_number(form.count)
+            if number is None or number < 1:
+                raise InputError(f"count {form.count[:40]!r} must be a whole number of at least 1")
+            count = number
         return AddChild(path, form.name, size=size, role=form.role, count=count)
 
     def on_edit_requested(self, message: EditRequested) -> None:

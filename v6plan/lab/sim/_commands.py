@@ -13,6 +13,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..._limits import whole_number
 from ..._prefix import format_address, format_prefix, parse_address
 from .._backend import CommandResult
 from . import _wire as w
@@ -499,9 +500,10 @@ def _route_args(args: list[str]) -> _RouteArgs:
             parsed.dev = next(it, None)
         elif word in ("metric", "preference", "priority"):
             text = next(it, "")
-            if not text.isdigit():
+            metric = whole_number(text)
+            if metric is None or metric >= 1 << 32:
                 raise Fail(f'Error: argument "{text}" is wrong: "metric" value is invalid', 1)
-            parsed.metric = int(text)
+            parsed.metric = metric
         elif word in ("proto", "protocol"):
             parsed.proto = next(it, "boot")
         elif word in ("onlink", "pref", "table", "src", "mtu", "hoplimit", "scope"):
@@ -764,9 +766,10 @@ def _ip_link(ctx: Ctx, args: list[str], brief: bool) -> int:
         iface = ctx.iface(dev)
         for action, value in actions:
             if action == "mtu":
-                if value is None or not value.isdigit():
+                number = None if value is None else whole_number(value)
+                if number is None:
                     raise Fail(f'Error: argument "{value}" is wrong: Invalid "mtu" value', 1)
-                mtu = int(value)
+                mtu = number
                 if not 68 <= mtu <= 65535 or (not iface.loopback and mtu > 65535):
                     raise Fail("Error: mtu greater than device maximum.", 2)
                 node.conf[iface.name]["mtu"] = mtu
