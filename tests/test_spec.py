@@ -253,3 +253,18 @@ def test_fuzz_structured_specs(top: dict[str, object]) -> None:
     import yaml
 
     _must_only_raise_spec_error(yaml.safe_dump(top, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("  - {name: core, role: p2p, ends: [['r 1', r2]]}", 37),
+        ('  - {name: core, role: p2p, ends: [[r1, "r2\\nhostname x"]]}', 41),
+        ("  - {name: lan, role: lan, router: 'r1; rm'}", 36),
+    ],
+)
+def test_router_names_follow_the_node_name_rule(line: str, column: int) -> None:
+    """A router's name becomes a host name, interface and file name in the exports: a bad one
+    is a spec error with its place, not a surprise at export time."""
+    with pytest.raises(SpecError, match=rf"spec>:4:{column}: router name .* is not usable"):
+        parse_spec(f"plan: t\nprefix: 2001:db8::/48\nchildren:\n{line}\n")

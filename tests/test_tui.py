@@ -660,8 +660,8 @@ def test_export_every_format_from_the_ui(campus: Path, tmp_path: Path) -> None:
             app.screen.query_one("#export-format", Select).value = name
             await pilot.pause()
             path = app.screen.query_one("#export-path", Input)
-            assert path.value.endswith(f".{fmt.extension}")
             several = bool(fmt.files and not fmt.target)  # bind, radvd, frr: into a folder
+            assert path.value == ("campus-" + name + "/" if several else f"campus.{fmt.extension}")
             target = tmp_path / (f"{name}/" if several else f"out.{fmt.extension}")
             path.value = str(target) + ("/" if several else "")
             app.screen.query_one("#ok").press()

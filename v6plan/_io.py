@@ -207,7 +207,7 @@ def check_not_input(path: str | Path) -> None:
         alias = "" if str(path) == name else f" ({name})"
         raise InputError(
             f"refusing to write {path}: it is the {what}{alias} this command reads — "
-            "nothing was written; give another output file"
+            "nothing was written; write to another file or folder"
         )
 
 

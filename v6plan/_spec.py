@@ -679,7 +679,8 @@ class _Reader:
                     "start lower",
                 )
         if "router" in get:
-            node.router = self.text(get["router"], "router") or ""
+            router = self.text(get["router"], "router") or ""
+            node.router = router if self.router_name(get["router"], router) else ""
         if "ends" in get:
             node.ends = self.ends(get["ends"], node, "count" in get)
         if "interface" in get:
@@ -732,6 +733,8 @@ class _Reader:
                     "for example `ends: [[r1, r2], [r2, r3]]`",
                 )
                 continue
+            if not all(self.router_name(item, name) for name, item in names):
+                continue
             if names[0][0] == names[1][0]:
                 self.problem(
                     pair,
@@ -749,6 +752,18 @@ class _Reader:
         elif not has_count:
             node.count = max(1, len(pairs))
         return tuple(pairs)
+
+    def router_name(self, value: Any, name: str) -> bool:
+        """A router's name becomes a host name, an interface and a file name in the exports:
+        it follows the rule of node names (checked here, not first at export time)."""
+        if _NAME.match(name):
+            return True
+        self.problem(
+            value,
+            f"router name {name[:64]!r} is not usable",
+            "use letters, digits, '.', '_', '+' or '-' (up to 63), starting with a letter or digit",
+        )
+        return False
 
     def retire(self, value: Any, node: SpecNode) -> None:
         """``retire: [site-3]``: drop instances by name without moving or renaming the rest."""

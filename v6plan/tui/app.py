@@ -656,7 +656,8 @@ class PlanExplorer(App[None]):
         from ..export import FORMATS
 
         formats = [
-            (f.name, f.summary, f.extension) for f in sorted(FORMATS.values(), key=lambda f: f.name)
+            (f.name, f.summary, f"-{f.name}/" if f.files and not f.target else f".{f.extension}")
+            for f in sorted(FORMATS.values(), key=lambda f: f.name)
         ]
         index = self.current_index()
         stem = Path(self.source).stem

@@ -233,7 +233,11 @@ class ExportRequest:
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
-    """Pick a format (every one the CLI has), a file and the scope; progress while writing."""
+    """Pick a format (every one the CLI has), a file and the scope; progress while writing.
+
+    ``formats`` are (name, summary, suffix): the suffix makes the default path from the
+    plan's stem — ``.csv`` for a file, ``-bind/`` for a format that writes a folder of files.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
@@ -246,6 +250,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.formats = formats
         self.default_stem = default_stem
         self.node_label = node_label
+        self.suffix = formats[0][2]
 
     def compose(self) -> ComposeResult:
         first = self.formats[0]
@@ -262,7 +267,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 ),
             )
             yield field(
-                "file", Input(f"{self.default_stem}.{first[2]}", id="export-path", compact=True)
+                "file", Input(f"{self.default_stem}{first[2]}", id="export-path", compact=True)
             )
             yield Checkbox(f"only {self.node_label}", id="export-node", compact=True)
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
@@ -272,10 +277,12 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        ext = {name: ext for name, _, ext in self.formats}.get(str(event.value), "txt")
+        """The path follows the format while it ends with the last format's suffix."""
+        suffix = {name: suffix for name, _, suffix in self.formats}.get(str(event.value), ".txt")
         path = self.query_one("#export-path", Input)
-        stem, dot, _ = path.value.rpartition(".")
-        path.value = f"{stem if dot else path.value}.{ext}"
+        if path.value.endswith(self.suffix):
+            path.value = path.value[: len(path.value) - len(self.suffix)] + suffix
+        self.suffix = suffix
 
     def request(self) -> ExportRequest:
         return ExportRequest(
