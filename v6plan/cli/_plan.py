@@ -444,8 +444,6 @@ def _top_level(plan: Plan, i: int) -> bool:
 
 def _group_dict(plan: Plan, i: int) -> dict[str, Any]:
     """A grouping node (the root of a plan read with several blocks, or a VRF) as JSON."""
-    from .._query import rollup, usage
-
     data: dict[str, Any] = {
         "path": plan.path(i),
         "name": plan.label(i),
@@ -459,6 +457,13 @@ def _group_dict(plan: Plan, i: int) -> dict[str, Any]:
     }
     if i == 0 and plan.vrf_nodes():
         data["vrfs"] = [plan.name[v] for v in plan.vrf_nodes()]
+    return _add_use(plan, i, data)
+
+
+def _add_use(plan: Plan, i: int, data: dict[str, Any]) -> dict[str, Any]:
+    """What is assigned below node ``i`` and its usage in child units (blocks and groups)."""
+    from .._query import rollup, usage
+
     below = rollup(plan, i)
     if below:
         data["assigned_below"] = {f"/{length}": n for length, n in below.items()}
@@ -476,7 +481,7 @@ def _group_dict(plan: Plan, i: int) -> dict[str, Any]:
 
 def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
     from .._prefix import format_address
-    from .._query import hd_usage, rollup, usage
+    from .._query import hd_usage
 
     if plan.is_group(i):
         return _group_dict(plan, i)
@@ -505,9 +510,6 @@ def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
         data["router"] = node.router
     if plan.grouped and plan.vrf(i):
         data["vrf"] = plan.vrf(i)
-    below = rollup(plan, i)
-    if below:
-        data["assigned_below"] = {f"/{length}": n for length, n in below.items()}
     if _top_level(plan, i):
         hd = hd_usage(plan, top=i)
         data["hd_ratio"] = {
@@ -519,16 +521,7 @@ def _node_dict(plan: Plan, i: int) -> dict[str, Any]:
             "threshold_percent": round(hd.threshold_percent, 2),
             "reached": hd.reached,
         }
-    use = usage(plan, i)
-    if use.unit:
-        data["usage"] = {
-            "used": use.used,
-            "capacity": use.capacity,
-            "unit": use.unit,
-            "percent": round(use.percent, 2),
-            "text": str(use),
-        }
-    return data
+    return _add_use(plan, i, data)
 
 
 def run_show(args: argparse.Namespace) -> int:

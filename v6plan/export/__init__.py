@@ -128,7 +128,7 @@ class Format:
         from . import _forest
 
         writer: Writer = _load(self.target)  # type: ignore[assignment]
-        writer = _forest.stream(self.name, writer)  # a plan read with several blocks or VRFs
+        writer = _forest.per_block(self.name, writer)  # a plan read with several blocks or VRFs
         if self.escapes_text:
             return writer
 
@@ -148,7 +148,7 @@ class Format:
         from . import _forest
 
         files_writer: FilesWriter = _load(self.files)  # type: ignore[assignment]
-        files_writer = _forest.files(self.name, files_writer)  # several blocks or VRFs
+        files_writer = _forest.per_block(self.name, files_writer)  # several blocks or VRFs
 
         def one_line_files(plan: Plan, sink: Sink, options: ExportOptions) -> None:
             from ._text import safe_text

@@ -13,46 +13,37 @@ Each format does what is natural for it, decided here once:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from .._errors import InputError
 from .._plan import Plan
-from . import ExportOptions, FilesWriter, Sink, Writer
+from . import ExportOptions, Sink
 
-__all__ = ["EACH", "NATIVE", "files", "stream"]
+__all__ = ["EACH", "NATIVE", "per_block"]
 
 NATIVE = frozenset(("csv", "json", "yaml", "netbox-csv", "netbox-yaml", "phpipam-csv", "bind"))
 EACH = frozenset(("rpsl", "markdown"))
 
 
-def stream(name: str, writer: Writer) -> Writer:
-    """``writer``, made to handle a plan with a grouping root the way format ``name`` should."""
+Target = TypeVar("Target", TextIO, Sink)  # a writer's stream, or the sink of a files writer
+
+
+def per_block(
+    name: str, writer: Callable[[Plan, Target, ExportOptions], None]
+) -> Callable[[Plan, Target, ExportOptions], None]:
+    """``writer`` (of a stream or of files), made to handle a plan with a grouping root the
+    way format ``name`` should: as it is (native formats), or once per top-level block."""
     if name in NATIVE:
         return writer
 
-    def write(plan: Plan, out: TextIO, options: ExportOptions) -> None:
+    def write(plan: Plan, out: Target, options: ExportOptions) -> None:
         if not plan.grouped:
             writer(plan, out, options)
             return
         for part, part_options in parts(plan, options, name):
             writer(part, out, part_options)
-
-    return write
-
-
-def files(name: str, writer: FilesWriter) -> FilesWriter:
-    """The same for a writer of several files."""
-    if name in NATIVE:
-        return writer
-
-    def write(plan: Plan, sink: Sink, options: ExportOptions) -> None:
-        if not plan.grouped:
-            writer(plan, sink, options)
-            return
-        for part, part_options in parts(plan, options, name):
-            writer(part, sink, part_options)
 
     return write
 
