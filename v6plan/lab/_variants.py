@@ -99,30 +99,7 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
     """A roster CSV (comma, semicolon or tab; UTF-8, Excel's BOM welcome) with a header row:
     ``name`` (required), ``id``, ``lang``, ``email``, ``group`` and any other columns."""
     file = str(path)
-    raw = read_input(path, what="roster", limit=ROSTER_BYTES)  # a regular file of 1 MiB at most
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SpecError(
-            [Problem(file, line, 0, "the roster is not UTF-8 text", "save it as CSV UTF-8")]
-        ) from None
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    if not first:
-        raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # a field over csv's 128 KiB limit, a stray quote…
-        raise SpecError(
-            [Problem(file, reader.line_num, 0, f"the roster is not readable CSV ({exc})")]
-        ) from None
-    problems: list[Problem] = []
-    header_row = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), -1)
-    if header_row < 0:
-        raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
+    rows, header_row = _roster_rows(path)
     header = [c.strip().lower() for c in rows[header_row]]
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -141,98 +118,142 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
                 )
             ]
         )
-    known = set(columns.values())
-    trainees: list[Trainee] = []
-    seen: dict[str, int] = {}
-
-    def column_of(index: int, row: list[str]) -> int:
-        return sum(len(c) + 1 for c in row[:index]) + 1
-
+    roster = _Roster(file, header, columns, default_lang)
     for number, row in enumerate(rows[header_row + 1 :], header_row + 2):
-        if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
-            continue
+        if any(c.strip() for c in row) and not row[0].lstrip().startswith("#"):
+            roster.add(number, row)
+    if roster.problems:
+        raise SpecError(roster.problems)
+    if not roster.trainees:
+        raise SpecError(
+            [Problem(file, header_row + 2, 1, "the roster lists nobody", "add one row per trainee")]
+        )
+    return roster.trainees
 
-        def cell(key: str, row: list[str] = row) -> str:
-            index = columns.get(key)
+
+def _roster_rows(path: Path) -> tuple[list[list[str]], int]:
+    """The roster's CSV rows, bounded (1 MiB, csv's 128 KiB per cell), and its header's index."""
+    file = str(path)
+    raw = read_input(path, what="roster", limit=ROSTER_BYTES)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError(
+            [Problem(file, line, 0, "the roster is not UTF-8 text", "save it as CSV UTF-8")]
+        ) from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first:
+        raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a field over csv's 128 KiB limit, a stray quote…
+        raise SpecError(
+            [Problem(file, reader.line_num, 0, f"the roster is not readable CSV ({exc})")]
+        ) from None
+    header_row = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), -1)
+    if header_row < 0:
+        raise SpecError([Problem(file, 1, 1, "the roster is empty", "add a header row: name,lang")])
+    return rows, header_row
+
+
+@dataclass
+class _Roster:
+    """The trainees read so far and the problems found, one row at a time."""
+
+    file: str
+    header: list[str]
+    columns: dict[str, int]
+    default_lang: str
+    trainees: list[Trainee] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, number: int, row: list[str], key: str, message: str, hint: str) -> None:
+        index = self.columns.get(key, 0)
+        column = sum(len(c) + 1 for c in row[:index]) + 1 if key else 1
+        self.problems.append(Problem(self.file, number, column, message, hint))
+
+    def add(self, number: int, row: list[str]) -> None:
+        def cell(key: str) -> str:
+            index = self.columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
 
         odd = next((i for i, c in enumerate(row) if _CONTROL.search(c)), -1)
         if odd >= 0:
-            problems.append(
+            bad = _CONTROL.search(row[odd])
+            column = sum(len(c) + 1 for c in row[:odd]) + 1
+            self.problems.append(
                 Problem(
-                    file,
+                    self.file,
                     number,
-                    column_of(odd, row),
-                    f"this cell holds a control character ({_CONTROL.search(row[odd])[0]!r})",  # type: ignore[index]
+                    column,
+                    f"this cell holds a control character ({bad[0] if bad else ''!r})",
                     "names, ids and e-mails are plain text: remove it",
                 )
             )
-            continue
+            return
         name = cell("name")
         if not name:
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    column_of(columns["name"], row),
-                    "this row has no name",
-                    "fill in the trainee's name, or delete the row",
-                )
+            self.problem(
+                number,
+                row,
+                "name",
+                "this row has no name",
+                "fill in the trainee's name, or delete the row",
             )
-            continue
+            return
         tid = cell("id").lower()
         if tid and not _ID.match(tid):
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    column_of(columns["id"], row),
-                    f"the id {tid!r} is not usable as a file name",
-                    "use lower-case letters, digits, '-', '.' or '_' (at most 40)",
-                )
+            self.problem(
+                number,
+                row,
+                "id",
+                f"the id {tid!r} is not usable as a file name",
+                "use lower-case letters, digits, '-', '.' or '_' (at most 40)",
             )
-            continue
+            return
         explicit = bool(tid)
         if not tid:
-            tid = slug(name) or f"trainee-{len(trainees) + 1:02d}"
+            tid = slug(name) or f"trainee-{len(self.trainees) + 1:02d}"
             base, n = tid, 2
-            while tid in seen:
+            while tid in self.seen:
                 tid, n = f"{base}-{n}", n + 1
-        if tid in seen:
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    column_of(columns["id"], row) if explicit else 1,
-                    f"the id {tid!r} is used twice (first on line {seen[tid]})",
-                    "give every trainee their own id",
-                )
+        if tid in self.seen:
+            self.problem(
+                number,
+                row,
+                "id" if explicit else "",
+                f"the id {tid!r} is used twice (first on line {self.seen[tid]})",
+                "give every trainee their own id",
             )
-            continue
-        lang = cell("lang").lower().replace("-", "_").split("_")[0] or default_lang
+            return
+        lang = cell("lang").lower().replace("-", "_").split("_")[0] or self.default_lang
         if lang and not _LANG.match(lang):
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    column_of(columns["lang"], row),
-                    f"{cell('lang')!r} is not a language code",
-                    "use a two-letter code: en, fr, ar",
-                )
+            self.problem(
+                number,
+                row,
+                "lang",
+                f"{cell('lang')!r} is not a language code",
+                "use a two-letter code: en, fr, ar",
             )
-            continue
-        seen[tid] = number
+            return
+        self.seen[tid] = number
+        known = set(self.columns.values())
+        header = self.header
         extra = tuple(
             (header[i], row[i].strip())
             for i in range(min(len(header), len(row)))
             if i not in known and header[i]
         )
-        trainees.append(Trainee(tid, name, lang, cell("email"), cell("group"), extra, number))
-        if len(trainees) > ROSTER_TRAINEES:
+        self.trainees.append(Trainee(tid, name, lang, cell("email"), cell("group"), extra, number))
+        if len(self.trainees) > ROSTER_TRAINEES:
             raise SpecError(
                 [
                     Problem(
-                        file,
+                        self.file,
                         number,
                         1,
                         f"the roster lists more than {ROSTER_TRAINEES:,} trainees",
@@ -240,13 +261,6 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
                     )
                 ]
             )
-    if problems:
-        raise SpecError(problems)
-    if not trainees:
-        raise SpecError(
-            [Problem(file, header_row + 2, 1, "the roster lists nobody", "add one row per trainee")]
-        )
-    return trainees
 
 
 # -- prefixes and seeds ----------------------------------------------------------------------------
