@@ -221,12 +221,15 @@ class _Rows:
         return len(self.kinds) - 1
 
     # -- the plan ------------------------------------------------------------------------
+    def _ipv4_rows(self) -> str:
+        return f"{self.ipv4:,} IPv4 row{'' if self.ipv4 == 1 else 's'}"
+
     def plan(self) -> Plan:
         if self.problems:
             raise SpecError(self.problems)
         n = len(self.nets)
         if not n and self.root is None:
-            hint = f" (it skipped {self.ipv4:,} IPv4 rows)" if self.ipv4 else ""
+            hint = f" (it skipped {self._ipv4_rows()})" if self.ipv4 else ""
             self.fail(
                 0, 0, f"the file holds no IPv6 prefixes{hint}", "give a plan with IPv6 prefixes"
             )
@@ -234,7 +237,7 @@ class _Rows:
         plan = self.start(order)
         self.build(plan, order)
         if self.ipv4:
-            plan.notes.append(f"skipped {self.ipv4:,} IPv4 rows (v6plan plans IPv6 only)")
+            plan.notes.append(f"skipped {self._ipv4_rows()} (v6plan plans IPv6 only)")
         if self.dropped_descriptions:
             plan.notes.append(
                 f"left out the descriptions of {self.dropped_descriptions:,} rows "
