@@ -205,7 +205,7 @@ def test_phpipam_subnet_and_mask_columns(tmp_path: Path) -> None:
         "2001:db8::/64",
         "2001:db8:0:1::/64",
     ]
-    assert plan.name[1] == "lan" and plan.notes == ["skipped 1 IPv4 rows (v6plan plans IPv6 only)"]
+    assert plan.name[1] == "lan" and plan.notes == ["skipped 1 IPv4 row (v6plan plans IPv6 only)"]
 
 
 def test_host_bits_are_kept_for_lint(tmp_path: Path) -> None:
