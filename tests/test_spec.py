@@ -268,3 +268,11 @@ def test_router_names_follow_the_node_name_rule(line: str, column: int) -> None:
     is a spec error with its place, not a surprise at export time."""
     with pytest.raises(SpecError, match=rf"spec>:4:{column}: router name .* is not usable"):
         parse_spec(f"plan: t\nprefix: 2001:db8::/48\nchildren:\n{line}\n")
+
+
+@pytest.mark.parametrize("name", ["site-²", "site-" + "9" * 5000, "site-01"])
+def test_retire_of_a_name_the_node_cannot_make_is_a_problem_not_a_crash(name: str) -> None:
+    """'site-²' passed str.isdigit and int() raised ValueError: a traceback from `plan`."""
+    text = f"plan: t\nprefix: 2001:db8::/48\nchildren:\n  - {{name: site, count: 3, size: /56, retire: ['{name}']}}\n"
+    with pytest.raises(SpecError, match=r"'retire' names .* which 'site' does not make"):
+        parse_spec(text)

@@ -43,6 +43,7 @@ from ._spec import (
     ROLES,
     Spec,
     SpecNode,
+    numbered_name,
     parse_spec,
     read_spec_bytes,
 )
@@ -298,9 +299,9 @@ def _instance_index(node: SpecNode, name: str) -> int:
         return node.names.index(name)
     if node.sibling_count == 1 and not node.names:
         return 0 if name == node.name else -1
-    base, dash, number = name.rpartition("-")
-    if dash and base == node.name and number.isdigit():
-        k = int(number) - 1
+    number = numbered_name(name)
+    if number is not None and number[0] == node.name:
+        k = number[1] - 1
         if len(node.names) <= k < node.sibling_count:
             return k
     return -1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import AddressError, Problem, SpecError
 from ._io import ReadError, read_input
-from ._limits import SPEC_BYTES, YAML_VALUES
+from ._limits import SPEC_BYTES, YAML_VALUES, whole_number
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
 from ._special import root_problem
@@ -32,6 +32,7 @@ __all__ = [
     "SpecNode",
     "compose_yaml",
     "load_spec",
+    "numbered_name",
     "parse_spec",
     "read_spec_bytes",
 ]
@@ -204,8 +205,9 @@ def _made_names(node: SpecNode) -> tuple[list[str], tuple[int, int] | None]:
     return given, (len(given) + 1, node.count) if node.count > len(given) else None
 
 
-def _numbered(name: str) -> tuple[str, int] | None:
-    """``"site-12"`` → ``("site", 12)``: a name the builder could generate."""
+def numbered_name(name: str) -> tuple[str, int] | None:
+    """``"site-12"`` → ``("site", 12)``: a name the builder could generate (``name-N``, N
+    written in ASCII digits without a leading zero); None for any other name."""
     base, dash, number = name.rpartition("-")
     if dash and number.isascii() and number.isdigit() and len(number) <= 9 and number[0] != "0":
         return base, int(number)
@@ -227,7 +229,7 @@ def _clash(
             return name, node
         seen.add(name)
         other = explicit.get(name)
-        number = _numbered(name)
+        number = numbered_name(name)
         if other is None and number is not None and number[0] in ranges:
             owner, lo, hi = ranges[number[0]]
             other = owner if lo <= number[1] <= hi else None
@@ -236,7 +238,7 @@ def _clash(
     if generated is not None:
         lo, hi = generated
         for name in own:  # its own explicit names that its generated ones repeat
-            number = _numbered(name)
+            number = numbered_name(name)
             if number is not None and number[0] == node.name and lo <= number[1] <= hi:
                 return name, node
         for k, name, other in numbered.get(node.name, ()):
@@ -256,15 +258,11 @@ def _loopback_named_twice(node: SpecNode) -> str | None:
             return host
         seen.add(host)
     for host in explicit:  # an explicit name that a generated one repeats
-        base, dash, number = host.rpartition("-")
+        number = numbered_name(host)
         if (
-            dash
-            and base == node.name
-            and number.isascii()
-            and number.isdigit()
-            and len(number) <= 8
-            and number[0] != "0"
-            and len(explicit) < int(number) <= node.count
+            number is not None
+            and number[0] == node.name
+            and len(explicit) < number[1] <= node.count
         ):
             return host
     return None
@@ -462,15 +460,11 @@ class _Reader:
         raw = self.scalar(node, "size")
         if raw is None:
             return None
-        digits = raw.strip().lstrip("/")
-        if (
-            not (digits.isascii() and digits.isdigit())
-            or len(digits) > 3
-            or not 1 <= int(digits) <= 128
-        ):
-            self.problem(node, f"'size' must be a prefix length such as /48, not {raw!r}")
+        length = whole_number(raw.strip().lstrip("/"))
+        if length is None or not 1 <= length <= 128:
+            self.problem(node, f"'size' must be a prefix length such as /48, not {raw[:40]!r}")
             return None
-        return int(digits)
+        return length
 
     def name_list(self, node: Any, key: str) -> list[tuple[str, Any]] | None:
         import yaml
@@ -589,7 +583,7 @@ class _Reader:
                     )
             for name in own:
                 explicit.setdefault(name, node)
-                number = _numbered(name)
+                number = numbered_name(name)
                 if number is not None:
                     numbered.setdefault(number[0], []).append((number[1], name, node))
             if generated is not None:
@@ -781,9 +775,9 @@ class _Reader:
             elif not hosts and total == 1 and not node.names and name == node.name:
                 index = 0
             else:
-                base, dash, number = name.rpartition("-")
-                if dash and base == node.name and number.isdigit() and number[0] != "0":
-                    k = int(number) - 1
+                number = numbered_name(name)
+                if number is not None and number[0] == node.name:
+                    k = number[1] - 1
                     if len(node.names) <= k < total:
                         index = k
             if index < 0:
