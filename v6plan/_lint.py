@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from . import _special
 from ._plan import Plan
 from ._prefix import format_prefix, host_mask
+from ._special import (
+    DOCUMENTATION,
+    SPECIAL_PURPOSE,
+    ULA,
+    ULA_L,
+    holds_reserved_iid,
+    inside,
+    overlaps,
+    reserved_anycast,
+)
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
 
@@ -84,17 +93,6 @@ class Finding:
     def __str__(self) -> str:
         where = self.path or "(root)"
         return f"{self.severity:<7} {self.rule:<22} {where} {self.prefix}: {self.message}"
-
-
-#: The IANA special-purpose blocks (one table, in :mod:`v6plan._special`), as (block, why).
-SPECIAL_PURPOSE: tuple[tuple[tuple[int, int], str], ...] = tuple(
-    (row.block, row.why) for row in _special.SPECIAL_PURPOSE
-)
-DOCUMENTATION = _special.DOCUMENTATION
-ULA = _special.ULA
-ULA_L = _special.ULA_L
-_overlaps = _special.overlaps
-_inside = _special.inside
 
 
 def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> list[Finding]:
@@ -205,17 +203,17 @@ class _Linter:
     def block_space_rules(self, top: int) -> None:
         plan = self.plan
         root = (plan.net[top], plan.plen[top])
-        for block, why in SPECIAL_PURPOSE:
-            if _overlaps(root, block):
-                self.walk_overlapping(block, why, top)
-        if any(_inside(root, d) for d in DOCUMENTATION):
+        for row in SPECIAL_PURPOSE:  # the one table, v6plan._special
+            if overlaps(root, row.block):
+                self.walk_overlapping(row.block, row.why, top)
+        if any(inside(root, d) for d in DOCUMENTATION):
             self.add(
                 "documentation-space",
                 top,
                 "documentation space (RFC 3849 / RFC 9637): right for training and examples; use your RIR allocation in production",
             )
-        if _inside(root, ULA):
-            if not _inside(root, ULA_L):
+        if inside(root, ULA):
+            if not inside(root, ULA_L):
                 self.add(
                     "special-purpose",
                     top,
@@ -259,17 +257,17 @@ class _Linter:
         i, n = top, plan.end[top]
         while i < n:
             me = (plan.net[i], plan.plen[i])
-            if not _overlaps(me, block):
+            if not overlaps(me, block):
                 i = plan.end[i]
                 continue
-            if _inside(me, block) or plan.end[i] == i + 1:
+            if inside(me, block) or plan.end[i] == i + 1:
                 self.add(
                     "special-purpose", i, f"inside {format_prefix(*block)} ({why}): never plan here"
                 )
                 i = plan.end[i]
             else:
                 if i == top or not any(
-                    _overlaps((plan.net[c], plan.plen[c]), block) for c in plan.children(i)
+                    overlaps((plan.net[c], plan.plen[c]), block) for c in plan.children(i)
                 ):
                     self.add("special-purpose", i, f"overlaps {format_prefix(*block)} ({why})")
                 i += 1
@@ -439,7 +437,7 @@ class _Linter:
         )
 
     def anycast127(self, c: int) -> None:
-        held = _special.holds_reserved_iid(self.plan.net[c], 127)
+        held = holds_reserved_iid(self.plan.net[c], 127)
         if held == "subnet-router":
             self.add(
                 "p2p-anycast",
@@ -447,7 +445,7 @@ class _Linter:
                 "this /127 holds the subnet-router anycast address (IID 0); use ::2/127",
             )
         elif held == "rfc2526":
-            block = format_prefix(*_special.reserved_anycast(self.plan.net[c]))
+            block = format_prefix(*reserved_anycast(self.plan.net[c]))
             self.add(
                 "p2p-anycast",
                 c,

@@ -93,11 +93,7 @@ class Plan:
     @property
     def prefix(self) -> Prefix:
         """The root allocation (a :class:`PlanError` when the root groups several blocks)."""
-        if self.grouped:
-            raise PlanError(self.several_blocks_text())
-        return Prefix(
-            self.net[0] & ~host_mask(self.plen[0]), self.plen[0]
-        )  # a file may set host bits
+        return Node(self, 0).prefix
 
     # -- grouping nodes (plans read with several top-level blocks or VRFs) ------------
     @property
@@ -457,13 +453,14 @@ class Node:
 
     @property
     def prefix(self) -> Prefix:
-        """The node's block (a :class:`PlanError` for a grouping node, which holds none)."""
+        """The node's block (a :class:`PlanError` for a grouping node, which holds none).
+
+        Host bits a plan file set are masked here; lint reports them (host-bits).
+        """
         if self.plan.is_group(self.index):
             raise PlanError(self.plan.several_blocks_text(self.index))
         length = self.plan.plen[self.index]
-        return Prefix(
-            self.plan.net[self.index] & ~host_mask(length), length
-        )  # lint names host bits
+        return Prefix(self.plan.net[self.index] & ~host_mask(length), length)
 
     @property
     def is_group(self) -> bool:
