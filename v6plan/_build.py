@@ -34,8 +34,9 @@ class BuildResult:
     new_blocks: int = 0
     kept_blocks: int = 0
     released: list[str] = field(default_factory=list)
-    #: The text of the lock the plan was built with (None: there was none), as read.
-    old_lock_text: str | None = None
+    #: The lock the plan was built with (None: there was none); its ``text`` is the file as
+    #: read, which `plan` compares with the new lock instead of reading the file again.
+    old_lock: Lock | None = None
 
 
 def build(
@@ -58,7 +59,9 @@ def build(
         raise _moved_root(spec, lock, lock_file or "the lock file")
     builder = _Builder(spec, lock, release)
     builder.max_nodes = min(max_nodes, MAX_NODES)
-    return builder.run()
+    result = builder.run()
+    result.old_lock = lock
+    return result
 
 
 def _moved_root(spec: Spec, lock: Lock, lock_file: str) -> LockError:

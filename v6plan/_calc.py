@@ -30,7 +30,7 @@ from ._prefix import (
     parse_address,
     parse_prefix,
 )
-from ._special import ANYCAST_IID_FIRST, ANYCAST_IID_LAST, reserved_anycast
+from ._special import ANYCAST_IID_FIRST, ANYCAST_IID_LAST, is_reserved_iid, reserved_anycast
 
 __all__ = [
     "ORDERS",
@@ -406,16 +406,6 @@ def make_ula(mac: str | None = None, when: datetime | int | None = None) -> Gene
 
 
 # -- stable opaque interface identifiers (RFC 7217) -------------------------------------
-
-
-def is_reserved_iid(iid: int) -> bool:
-    """True for the IIDs RFC 5453 and the IANA registry reserve (SLAAC must skip them)."""
-    iid &= _IID_MASK
-    return (
-        iid == 0  # subnet-router anycast (RFC 4291)
-        or 0x0200_5EFF_FE00_0000 <= iid <= 0x0200_5EFF_FEFF_FFFF  # IANA Ethernet block
-        or ANYCAST_IID_FIRST <= iid <= ANYCAST_IID_LAST  # RFC 2526 subnet anycast
-    )
 
 
 def _rid(prefix: int, interface: bytes, network_id: bytes, dad_counter: int, secret: bytes) -> int:

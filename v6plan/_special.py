@@ -23,6 +23,7 @@ __all__ = [
     "SpecialBlock",
     "holds_reserved_iid",
     "inside",
+    "is_reserved_iid",
     "overlaps",
     "reserved_anycast",
     "root_problem",
@@ -117,6 +118,16 @@ _IID: Final = (1 << 64) - 1
 def reserved_anycast(net64: int) -> Block:
     """The RFC 2526 reserved subnet anycast block of the /64 at ``net64``: a /121."""
     return ((net64 & ~_IID) | ANYCAST_IID_FIRST, ANYCAST_LENGTH)
+
+
+def is_reserved_iid(iid: int) -> bool:
+    """True for the IIDs RFC 5453 and the IANA registry reserve (SLAAC must skip them)."""
+    iid &= _IID
+    return (
+        iid == 0  # subnet-router anycast (RFC 4291)
+        or 0x0200_5EFF_FE00_0000 <= iid <= 0x0200_5EFF_FEFF_FFFF  # IANA Ethernet block
+        or ANYCAST_IID_FIRST <= iid <= ANYCAST_IID_LAST  # RFC 2526 subnet anycast
+    )
 
 
 def holds_reserved_iid(net: int, length: int) -> str:

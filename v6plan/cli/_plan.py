@@ -294,10 +294,7 @@ def _build(
 
     spec = load_spec(spec_path)
     lock_file = str(lock_path or lock_path_for(spec_path))
-    lock = Lock.read(lock_file)
-    result = build(spec, lock, release, renumber=renumber, lock_file=lock_file)
-    result.old_lock_text = lock.text if lock is not None else None
-    return result
+    return build(spec, Lock.read(lock_file), release, renumber=renumber, lock_file=lock_file)
 
 
 def load_plan(spec_path: str, lock_path: str | None = None) -> Plan:
@@ -324,7 +321,8 @@ def run_plan(args: argparse.Namespace) -> int:
     plan = result.plan
     lock_file = Path(args.lock) if args.lock else lock_path_for(args.spec)
     new_text = result.lock.dumps()
-    old_text = result.old_lock_text  # read once, bounded, by Lock.read (a CRLF checkout is equal)
+    old = result.old_lock  # read once, bounded, by Lock.read (a CRLF checkout is equal)
+    old_text = old.text if old is not None else None
     changed = old_text is None or new_text != old_text.replace("\r\n", "\n")
     if changed and not args.frozen:
         write_atomic(lock_file, new_text, replaces_input=True)
