@@ -814,10 +814,9 @@ def run_export(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from .._errors import InputError
-    from .._io import atomic_writer, note_input
+    from .._io import note_input
     from .._progress import Progress
     from ..export import ExportOptions, get_format
-    from ..export._sink import DirectorySink, OneFileSink
 
     settings = {}
     for item in args.set:
@@ -831,7 +830,8 @@ def run_export(args: argparse.Namespace) -> int:
     fmt.check_settings(settings)
     if fmt.name.startswith("netbox-"):
         settings["netbox-version"] = args.netbox_version
-    files_writer = fmt.files_writer() if args.dir else None  # fail before any work
+    if args.dir:
+        fmt.files_writer()  # a one-file format refuses --dir before any work
     if args.output and fmt.several:
         raise InputError(
             f"{fmt.name} writes several files (the zones and named.conf.zones) and -o FILE "
@@ -845,21 +845,17 @@ def run_export(args: argparse.Namespace) -> int:
     total = len(plan) - 1
     progress = Progress(f"exporting {fmt.name}", total, enabled=args.progress)
     options.progress = progress
+    written: list[str] = []
     with progress:
-        if files_writer is not None:
-            with DirectorySink(args.dir, fmt.file_names) as sink:
-                files_writer(plan, sink, options)
-        elif args.output:
-            with atomic_writer(args.output) as stream:
-                if fmt.target:
-                    fmt.writer()(plan, stream, options)
-                else:  # radvd, frr: the one file, or a refusal that says --dir
-                    fmt.files_writer()(plan, OneFileSink(stream, fmt.name), options)
+        if args.dir:
+            written = fmt.write_dir(plan, args.dir, options)
+        elif args.output:  # radvd, frr: the one file, or a refusal that says --dir
+            fmt.write_file(plan, args.output, options)
         else:
             with nullcontext(sys.stdout) as stream:
                 fmt.writer()(plan, stream, options)
-    if files_writer is not None:
-        print(f"wrote {len(sink.written)} files to {args.dir}: {', '.join(sink.written)}")
+    if args.dir:
+        print(f"wrote {len(written)} files to {args.dir}: {', '.join(written)}")
     elif fmt.files and fmt.target:  # netbox-*: the prefix import alone
         print(
             f"v6plan: {fmt.name} without --dir is the prefix import alone; the roles, sites, "

@@ -157,6 +157,29 @@ class Format:
 
         return one_line_files
 
+    def write_file(self, plan: Plan, path: str, options: ExportOptions, advice: str = "") -> None:
+        """Export to the one file ``path``, atomically (never onto an input of the command).
+
+        A multi-file format writes its only file there, or is refused at its second —
+        ``advice`` says where to go instead — with nothing written.
+        """
+        from .._io import atomic_writer
+        from ._sink import OneFileSink
+
+        with atomic_writer(path) as out:
+            if self.target:
+                self.writer()(plan, out, options)
+            else:
+                self.files_writer()(plan, OneFileSink(out, self.name, advice), options)
+
+    def write_dir(self, plan: Plan, directory: str, options: ExportOptions) -> list[str]:
+        """Export every file into ``directory``, all or none; the names written, in order."""
+        from ._sink import DirectorySink
+
+        with DirectorySink(directory, self.file_names) as sink:
+            self.files_writer()(plan, sink, options)
+        return sink.written
+
     def check_settings(self, settings: dict[str, str]) -> None:
         """Refuse a ``--set`` key this format does not know (a typo would be ignored)."""
         known = [s.key for s in self.settings]

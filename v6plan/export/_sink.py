@@ -136,10 +136,10 @@ class OneFileSink:
     writer drops the first); a format that always makes several is refused up front.
     """
 
-    def __init__(self, out: TextIO, format_name: str, advice: str = _ADVICE) -> None:
+    def __init__(self, out: TextIO, format_name: str, advice: str = "") -> None:
         self.out = out
         self.format_name = format_name
-        self.advice = advice
+        self.advice = advice or _ADVICE
         self.first = ""
 
     @contextlib.contextmanager

@@ -678,9 +678,8 @@ class PlanExplorer(App[None]):
     def _export(
         self, name: str, path: str, node: str, screen: ExportScreen, bar: ProgressBar
     ) -> None:
-        from .._io import atomic_writer, command_inputs, note_input
+        from .._io import command_inputs, note_input
         from ..export import ExportOptions, get_format
-        from ..export._sink import DirectorySink, OneFileSink
 
         plan = self.plan
         try:
@@ -696,15 +695,9 @@ class PlanExplorer(App[None]):
                 else:
                     note_input(self.source, "plan file")
                 if fmt.files and (path.endswith(os.sep) or os.path.isdir(path)):
-                    with DirectorySink(path, fmt.file_names) as folder:
-                        fmt.files_writer()(plan, folder, options)  # type: ignore[arg-type]
-                else:
-                    with atomic_writer(path) as out:
-                        if fmt.target:
-                            fmt.writer()(plan, out, options)  # type: ignore[arg-type]
-                        else:  # one file, or "give a folder" at the second
-                            one = OneFileSink(out, fmt.name, "give a folder (end the path with /)")
-                            fmt.files_writer()(plan, one, options)  # type: ignore[arg-type]
+                    fmt.write_dir(plan, path, options)
+                else:  # one file, or "give a folder" at the second
+                    fmt.write_file(plan, path, options, "give a folder (end the path with /)")
         except (V6PlanError, OSError) as exc:
             self.call_from_thread(
                 screen.query_one("#export-status", Static).update, f"not written: {exc}"
