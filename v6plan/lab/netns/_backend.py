@@ -158,7 +158,6 @@ class NetnsBackend(Backend):
         problem = available()
         if problem:
             raise BackendError(problem)
-        refuse_missing(self.missing_programs(topology))  # before anything is built
         say = progress or (lambda _text: None)
         self.stop()
         self.topology = topology
