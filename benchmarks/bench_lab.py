@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from v6plan._prefix import format_address, parse_address  # noqa: E402
-from v6plan.lab._backend import LinkSpec, NodeSpec, TopologySpec  # noqa: E402
+from v6plan.lab.runtime._backend import LinkSpec, NodeSpec, TopologySpec  # noqa: E402
 
 NO_DAD = {"net.ipv6.conf.all.accept_dad": "0", "net.ipv6.conf.default.accept_dad": "0"}
 
@@ -65,7 +65,7 @@ def row(label: str, value: str, note: str = "") -> None:
 
 # -- netns ----------------------------------------------------------------------------------------------
 def bench_netns(n: int, repeat: int) -> dict[str, float]:
-    from v6plan.lab.netns import NetnsBackend, cleanup
+    from v6plan.lab.runtime.netns import NetnsBackend, cleanup
 
     topo = star(n)
     build, teardown, mesh = [], [], []
@@ -89,7 +89,7 @@ def bench_netns(n: int, repeat: int) -> dict[str, float]:
 
 
 def full_mesh(backend, n: int) -> float:  # type: ignore[no-untyped-def]
-    from v6plan.lab._probes import echo_requests, read_echo_answers
+    from v6plan.lab.checks._probes import echo_requests, read_echo_answers
 
     t = time.perf_counter()
     ok = 0
@@ -112,7 +112,7 @@ def full_mesh(backend, n: int) -> float:  # type: ignore[no-untyped-def]
 
 def bench_ping_per_pair(n: int) -> float:
     """The way peers check reachability (Mininet's pingAll): one ping process per pair."""
-    from v6plan.lab.netns import NetnsBackend, cleanup
+    from v6plan.lab.runtime.netns import NetnsBackend, cleanup
 
     backend = NetnsBackend("bnp", Path(tempfile.mkdtemp()))
     try:
@@ -151,8 +151,8 @@ def bench_pyroute2(n: int, repeat: int) -> tuple[list[float], list[float]] | Non
         from pyroute2 import IPRoute, NetNS, netns
     except ImportError:
         return None
-    from v6plan.lab.netns import NetnsBackend, cleanup
-    from v6plan.lab.netns._backend import namespace_name
+    from v6plan.lab.runtime.netns import NetnsBackend, cleanup
+    from v6plan.lab.runtime.netns._backend import namespace_name
 
     topo = star(n)
     build, teardown = [], []
@@ -166,7 +166,7 @@ def bench_pyroute2(n: int, repeat: int) -> tuple[list[float], list[float]] | Non
                 netns.create(name)
             for spec in topo.nodes:
                 backend._write_sysctls(spec)
-            from v6plan.lab._backend import interface_macs
+            from v6plan.lab.runtime._backend import interface_macs
 
             macs = interface_macs(topo)
             with IPRoute() as ipr:
@@ -256,7 +256,7 @@ def bench_mininet(n: int) -> dict[str, float] | None:
 
 # -- sim -------------------------------------------------------------------------------------------------
 def bench_sim(n: int, repeat: int) -> dict[str, float]:
-    from v6plan.lab.sim import SimBackend
+    from v6plan.lab.runtime.sim import SimBackend
 
     three = TopologySpec(
         "bench-three",

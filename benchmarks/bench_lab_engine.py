@@ -76,8 +76,8 @@ def have_backend(name: str) -> bool:
     import importlib
 
     module, cls = {
-        "sim": ("v6plan.lab.sim", "SimBackend"),
-        "netns": ("v6plan.lab.netns", "NetnsBackend"),
+        "sim": ("v6plan.lab.runtime.sim", "SimBackend"),
+        "netns": ("v6plan.lab.runtime.netns", "NetnsBackend"),
     }[name]
     try:
         return hasattr(importlib.import_module(module), cls)
@@ -124,9 +124,9 @@ def reachability_head_to_head(base: Path, rounds: int) -> tuple[float, float, in
     checker, most workshop scripts). Returns (ours, peers', our passes, peer passes)."""
     os.environ["V6LAB_LABS"] = str(base / "labs")
     os.environ["V6LAB_STATE_DIR"] = str(base / "state-h2h")
-    from v6plan.lab._checks import Context, run_checks
-    from v6plan.lab._labfile import load_lab
-    from v6plan.lab._session import Session
+    from v6plan.lab.checks._checks import Context, run_checks
+    from v6plan.lab.model._labfile import load_lab
+    from v6plan.lab.runtime._session import Session
 
     lab = load_lab("bench-isp-core")
     run = lab.instantiate()

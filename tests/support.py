@@ -38,9 +38,9 @@ def need(condition: bool, reason: str) -> None:
 def need_program(name: str, sbin: bool = True) -> str:
     """The path of an external program a test runs: the one guard every such test goes
     through. Missing, it skips locally naming the Debian package to install (from the table
-    ``v6lab`` uses, v6plan.lab._programs) and fails in CI. ``sbin=False`` for a program
+    ``v6lab`` uses, v6plan.lab.runtime._programs) and fails in CI. ``sbin=False`` for a program
     run by name, as the netns backend runs them (PATH only; sbin is on root's PATH)."""
-    from v6plan.lab._programs import find_program
+    from v6plan.lab.runtime._programs import find_program
 
     need_programs(name, sbin=sbin)
     path = find_program(name, sbin)
@@ -50,7 +50,7 @@ def need_program(name: str, sbin: bool = True) -> str:
 
 def need_programs(*names: str, sbin: bool = True) -> None:
     """:func:`need_program` for several: one skip naming every missing one's package."""
-    from v6plan.lab._programs import missing_message, missing_programs, package_of
+    from v6plan.lab.runtime._programs import missing_message, missing_programs, package_of
 
     for name in names:
         package_of(name)  # KeyError: add the program to PROGRAMS and to .ci/apt-packages

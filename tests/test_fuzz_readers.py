@@ -435,7 +435,7 @@ TOPOLOGY = shaped(
 
 
 def _topology_dir(workdir: Path) -> Path:
-    from v6plan.lab._labfile import topology_dirs
+    from v6plan.lab.model._labfile import topology_dirs
 
     shipped = next(d for d in topology_dirs() if (d / "lan-router-lan.plan.yaml").is_file())
     here = workdir / "topologies"
@@ -449,7 +449,7 @@ def _topology_dir(workdir: Path) -> Path:
 @FUZZ
 @given(three_ways(TOPOLOGY, to_yaml, example("topologies/two-lans.yaml")))
 def test_fuzz_topology(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._topology import load_plan_for, load_topology, resolve
+    from v6plan.lab.model._topology import load_plan_for, load_topology, resolve
 
     file = _topology_dir(workdir) / "fuzz.yaml"
     file.write_bytes(data)
@@ -502,7 +502,7 @@ LAB = shaped(
 @FUZZ
 @given(three_ways(LAB, to_yaml, example("labs/04-lan-addressing/lab.yaml")))
 def test_fuzz_lab(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._labfile import load_lab
+    from v6plan.lab.model._labfile import load_lab
 
     lab = workdir / "04-lan-addressing"  # the base document's own name and messages
     if not lab.is_dir():
@@ -523,7 +523,7 @@ CATALOGUE = st.dictionaries(
 @FUZZ
 @given(three_ways(CATALOGUE, to_yaml, example("labs/04-lan-addressing/messages/en.yaml")))
 def test_fuzz_message_catalogue(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._i18n import load_catalogue
+    from v6plan.lab.model._i18n import load_catalogue
 
     file = workdir / "en.yaml"
     file.write_bytes(data)
@@ -547,8 +547,8 @@ VARIANT = shaped(
 @FUZZ
 @given(three_ways(VARIANT, to_yaml, GOOD_VARIANT))
 def test_fuzz_variant(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._grading import _variant_fields
-    from v6plan.lab._labfile import load_variant
+    from v6plan.lab.instructor._grading import _variant_fields
+    from v6plan.lab.model._labfile import load_variant
 
     file = workdir / "fuzz.variant.yaml"
     file.write_bytes(data)
@@ -581,7 +581,7 @@ def _roster_csv(rows: list[list[str]]) -> bytes:
 @FUZZ
 @given(st.one_of(RAW, CSV_TEXT.map(str.encode), ROSTER_ROWS.map(_roster_csv)))
 def test_fuzz_roster(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._variants import read_roster
+    from v6plan.lab.instructor._variants import read_roster
 
     file = workdir / "roster.csv"
     file.write_bytes(data)
@@ -597,7 +597,7 @@ def test_fuzz_roster(workdir: Path, data: bytes) -> None:
     )
 )
 def test_fuzz_instructor_secret(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._grading import read_secret
+    from v6plan.lab.instructor._secrets import read_secret
 
     file = workdir / "secret.key"
     file.write_bytes(data)
@@ -636,7 +636,7 @@ def _instructor_dir(workdir: Path) -> Path:
 @FUZZ
 @given(three_ways(MANIFEST, to_json, GOOD_MANIFEST))
 def test_fuzz_class_manifest_and_grading(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._grading import grade, load_keys
+    from v6plan.lab.instructor._grading import grade, load_keys
 
     here = _instructor_dir(workdir)
     (here / "class.json").write_bytes(data)
@@ -671,7 +671,7 @@ RESULT = shaped(
 @FUZZ
 @given(three_ways(RESULT, to_json, GOOD_RESULT))
 def test_fuzz_result_file(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._grading import grade, load_keys
+    from v6plan.lab.instructor._grading import grade, load_keys
 
     here = workdir / "good-instructor"
     if not here.is_dir():
@@ -693,8 +693,8 @@ def test_fuzz_result_file(workdir: Path, data: bytes) -> None:
 @FUZZ
 @given(three_ways(SPEC, to_yaml, example("examples/isp-core.yaml")))
 def test_fuzz_answer_file(workdir: Path, data: bytes) -> None:
-    from v6plan.lab._checks import _build_spec
-    from v6plan.lab._quiz import read_file_answer
+    from v6plan.lab.checks._checks import _build_spec
+    from v6plan.lab.checks._quiz import read_file_answer
 
     file = workdir / "answer.yaml"
     file.write_bytes(data)
@@ -753,8 +753,8 @@ SESSION = shaped(
 @FUZZ
 @given(three_ways(SESSION, to_json), three_ways(st.lists(ANY_VALUE, max_size=3), to_json))
 def test_fuzz_session_state(workdir: Path, info: bytes, journal: bytes) -> None:
-    from v6plan.lab._quiz import answer_records, load_answers
-    from v6plan.lab._session import Session
+    from v6plan.lab.checks._quiz import answer_records, load_answers
+    from v6plan.lab.runtime._session import Session
 
     state = workdir / "state"
     session = state / "s1"

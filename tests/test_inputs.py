@@ -107,12 +107,13 @@ def test_fifos_are_refused_never_read(tmp_path: Path, args: tuple[str, ...], wri
 # -- each reader: bounded, refused with the file named ---------------------------------------------
 def _readers() -> list[tuple[str, int, Callable[[Path], object]]]:
     from v6plan._spec import load_spec
-    from v6plan.lab._grading import load_keys, read_secret
-    from v6plan.lab._i18n import load_catalogue
-    from v6plan.lab._labfile import load_variant
-    from v6plan.lab._quiz import read_file_answer
-    from v6plan.lab._topology import load_topology
-    from v6plan.lab._variants import read_roster
+    from v6plan.lab.checks._quiz import read_file_answer
+    from v6plan.lab.instructor._grading import load_keys
+    from v6plan.lab.instructor._secrets import read_secret
+    from v6plan.lab.instructor._variants import read_roster
+    from v6plan.lab.model._i18n import load_catalogue
+    from v6plan.lab.model._labfile import load_variant
+    from v6plan.lab.model._topology import load_topology
 
     def keys(path: Path) -> object:
         return load_keys(path.rename(path.with_suffix(".json")))
@@ -335,7 +336,7 @@ def test_documentation_and_ula_roots_stay_allowed_with_a_note(root: str, note: s
 
 
 def test_a_variant_cannot_reroot_a_lab_at_a_special_prefix(tmp_path: Path) -> None:
-    from v6plan.lab._labfile import load_variant
+    from v6plan.lab.model._labfile import load_variant
 
     variant = tmp_path / "v.yaml"
     variant.write_text("variant: x\nprefix: fe80::/48\n")
@@ -405,7 +406,7 @@ def test_the_examples_name_every_link_end() -> None:
 
 # -- lab files: counts, aliases, CSV fields -------------------------------------------------------
 def test_a_topology_with_too_many_nodes_is_refused(tmp_path: Path) -> None:
-    from v6plan.lab._topology import load_topology
+    from v6plan.lab.model._topology import load_topology
 
     topo = tmp_path / "big.yaml"
     nodes = "".join(f"  n{i}: host\n" for i in range(TOPOLOGY_NODES + 1))
@@ -415,7 +416,7 @@ def test_a_topology_with_too_many_nodes_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_catalogue_alias_bomb_is_refused(tmp_path: Path) -> None:
-    from v6plan.lab._i18n import load_catalogue
+    from v6plan.lab.model._i18n import load_catalogue
 
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for n, name in enumerate("bcdefgh"):
@@ -432,7 +433,7 @@ def test_a_catalogue_alias_bomb_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_roster_field_over_the_csv_limit_is_a_spec_error(tmp_path: Path) -> None:
-    from v6plan.lab._variants import read_roster
+    from v6plan.lab.instructor._variants import read_roster
 
     roster = tmp_path / "roster.csv"
     roster.write_text("name,lang\n" + '"' + "x" * (200 << 10) + '",en\n')
@@ -450,7 +451,7 @@ def test_a_roster_field_over_the_csv_limit_is_a_spec_error(tmp_path: Path) -> No
 
 # -- found by the fuzzers -------------------------------------------------------------------------
 def test_a_file_name_too_long_for_the_file_system_is_no_file(tmp_path: Path) -> None:
-    from v6plan.lab._topology import load_topology
+    from v6plan.lab.model._topology import load_topology
 
     topo = tmp_path / "long.yaml"
     topo.write_text("topology: t\nplan: " + "x" * 5000 + "\nnodes: {h1: host}\n")
@@ -461,7 +462,7 @@ def test_a_file_name_too_long_for_the_file_system_is_no_file(tmp_path: Path) -> 
 
 
 def test_a_signature_in_non_ascii_text_does_not_verify() -> None:
-    from v6plan.lab._grading import verify
+    from v6plan.lab.instructor._secrets import verify
 
     report = {"identity": {"variant": "a"}, "signature": {"mac": "\u0080" * 64}}
     assert verify(report, b"\x00" * 32) is False
@@ -552,7 +553,7 @@ def test_a_number_that_is_not_one_is_a_usage_error(
 
 
 def test_a_prefix_answer_with_a_strange_length_is_invalid_not_a_crash() -> None:
-    from v6plan.lab._quiz import grade
+    from v6plan.lab.checks._quiz import grade
 
     for text in ("2001:db8::/²", f"2001:db8::/{HUGE}"):
         verdict, _ = grade("prefix", text, "2001:db8::/48")

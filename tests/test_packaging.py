@@ -41,7 +41,7 @@ def test_an_installed_copy_finds_its_labs(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(site)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from v6plan.lab._labfile import lab_dirs, topology_dirs;"
+        "from v6plan.lab.model._labfile import lab_dirs, topology_dirs;"
         "print(lab_dirs()[-1]); print(topology_dirs()[-1])"
     )
     out = subprocess.run(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._build import BuildResult, build
-from ._errors import (
+from v6plan._build import BuildResult, build
+from v6plan._errors import (
     AddressError,
     InputError,
     LockError,
@@ -19,10 +19,10 @@ from ._errors import (
     SpecError,
     V6PlanError,
 )
-from ._lock import Lock, lock_path_for
-from ._plan import Kind, Node, Plan
-from ._prefix import Prefix, format_address, format_prefix, parse_address, parse_prefix
-from ._spec import Spec, SpecNode, load_spec, parse_spec
+from v6plan._lock import Lock, lock_path_for
+from v6plan._plan import Kind, Node, Plan
+from v6plan._prefix import Prefix, format_address, format_prefix, parse_address, parse_prefix
+from v6plan._spec import Spec, SpecNode, load_spec, parse_spec
 
 __all__ = [
     "AddressError",

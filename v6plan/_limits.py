@@ -97,17 +97,23 @@ INPUT_LIMITS: Final = (
     InputLimit("plan spec (YAML)", SPEC_BYTES, "v6plan._spec.read_spec_bytes"),
     InputLimit("lock file (JSON)", LOCK_BYTES, "v6plan._lock.Lock.read"),
     InputLimit("existing plan (CSV, JSON)", PLAN_FILE_BYTES, "v6plan._import.read_plan_file"),
-    InputLimit("topology (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
-    InputLimit("lab file (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
-    InputLimit("message catalogue (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
-    InputLimit("variant file (YAML)", LAB_FILE_BYTES, "v6plan.lab._yaml.Reader.load"),
-    InputLimit("roster (CSV)", ROSTER_BYTES, "v6plan.lab._variants.read_roster"),
-    InputLimit("result file handed in (JSON)", RESULT_BYTES, "v6plan.lab._grading"),
-    InputLimit("class manifest class.json", MANIFEST_BYTES, "v6plan.lab._grading.load_keys"),
-    InputLimit("instructor secret", SECRET_BYTES, "v6plan.lab._grading.read_secret"),
+    InputLimit("topology (YAML)", LAB_FILE_BYTES, "v6plan.lab.model._yaml.Reader.load"),
+    InputLimit("lab file (YAML)", LAB_FILE_BYTES, "v6plan.lab.model._yaml.Reader.load"),
+    InputLimit("message catalogue (YAML)", LAB_FILE_BYTES, "v6plan.lab.model._yaml.Reader.load"),
+    InputLimit("variant file (YAML)", LAB_FILE_BYTES, "v6plan.lab.model._yaml.Reader.load"),
+    InputLimit("roster (CSV)", ROSTER_BYTES, "v6plan.lab.instructor._variants.read_roster"),
+    InputLimit("result file handed in (JSON)", RESULT_BYTES, "v6plan.lab.instructor._grading"),
+    InputLimit(
+        "class manifest class.json", MANIFEST_BYTES, "v6plan.lab.instructor._grading.load_keys"
+    ),
+    InputLimit("instructor secret", SECRET_BYTES, "v6plan.lab.instructor._grading.read_secret"),
     InputLimit("calc iid --secret-file", SECRET_BYTES, "v6plan.cli._calc"),
     InputLimit("TUI keymap (TOML)", KEYMAP_BYTES, "v6plan.tui.app.load_keymap"),
-    InputLimit("quiz answer file", ANSWER_FILE_BYTES, "v6plan.lab._quiz.read_file_answer"),
-    InputLimit("lab session state", SESSION_BYTES, "v6plan.lab._session", "ours; not an input"),
-    InputLimit("lab session journal", JOURNAL_BYTES, "v6plan.lab._session", "ours; not an input"),
+    InputLimit("quiz answer file", ANSWER_FILE_BYTES, "v6plan.lab.checks._quiz.read_file_answer"),
+    InputLimit(
+        "lab session state", SESSION_BYTES, "v6plan.lab.runtime._session", "ours; not an input"
+    ),
+    InputLimit(
+        "lab session journal", JOURNAL_BYTES, "v6plan.lab.runtime._session", "ours; not an input"
+    ),
 )

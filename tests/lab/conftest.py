@@ -30,7 +30,7 @@ from support import ACCEPTANCE, DATA, ROOT, acceptance  # noqa: E402,F401
 @pytest.fixture(autouse=True)
 def lab_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own v6lab state directory and the fake backend registered."""
-    from v6plan.lab import _backends
+    from v6plan.lab.runtime import _backends
 
     state = tmp_path / "state"
     monkeypatch.setenv("V6LAB_STATE_DIR", str(state))
@@ -45,7 +45,7 @@ def backend_name(request: pytest.FixtureRequest) -> Iterator[str]:
     require_backend(name)
     yield name
     if name == "netns":
-        from v6plan.lab._session import Session
+        from v6plan.lab.runtime._session import Session
 
         for session in Session.all():  # whatever the test left, by its own tag
             session.teardown()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from v6plan._prefix import format_address, host_mask, parse_address, parse_prefix
-from v6plan.lab._backend import (
+from v6plan.lab.runtime._backend import (
     Address,
     Backend,
     CommandResult,
@@ -60,7 +60,7 @@ class FakeBackend(Backend):
 
     def _build(self, topology: TopologySpec) -> None:
         self.topology = topology
-        from v6plan.lab._backend import interface_macs
+        from v6plan.lab.runtime._backend import interface_macs
 
         macs = interface_macs(topology)
         for spec in topology.nodes:

@@ -41,13 +41,13 @@ def require_backend(name: str) -> None:
         return
     if name == "sim":
         need(
-            have_backend("v6plan.lab.sim", "SimBackend"),
-            "the sim backend (v6plan.lab.sim) is not there yet",
+            have_backend("v6plan.lab.runtime.sim", "SimBackend"),
+            "the sim backend (v6plan.lab.runtime.sim) is not there yet",
         )
         return
     need(
-        have_backend("v6plan.lab.netns", "NetnsBackend"),
-        "the netns backend (v6plan.lab.netns) is not there yet",
+        have_backend("v6plan.lab.runtime.netns", "NetnsBackend"),
+        "the netns backend (v6plan.lab.runtime.netns) is not there yet",
     )
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns labs need root on Linux")
     need_programs("ip", sbin=False)  # the backend's own: it builds every namespace with it
@@ -57,8 +57,8 @@ def need_lab_programs(lab: Any, backend: str) -> None:
     """Skip (locally) or fail (CI) when a program the lab runs on ``backend`` — what its
     ``programs:`` declares and what the backend runs itself — is not installed; the skip
     names the Debian package. Asked through the contract (``missing_programs``)."""
-    from v6plan.lab._backends import backend_class
-    from v6plan.lab._programs import missing_message
+    from v6plan.lab.runtime._backends import backend_class
+    from v6plan.lab.runtime._programs import missing_message
 
     missing = backend_class(backend).missing_programs(lab.instantiate().topology_spec())
     need(not missing, missing_message(missing, f"{lab.name} on {backend} runs"))

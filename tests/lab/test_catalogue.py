@@ -13,11 +13,11 @@ from conftest import require_backend
 from labhelpers import need_lab_programs
 
 from v6plan._prefix import expand_address, format_address, parse_prefix
-from v6plan.lab._checks import TYPES, expected
-from v6plan.lab._i18n import placeholders
-from v6plan.lab._labfile import Lab, LabRun, Solution, Variant, list_labs, load_lab
-from v6plan.lab._session import Session
-from v6plan.lab._verify import verify_lab
+from v6plan.lab.checks._checks import TYPES, answer_key, expected
+from v6plan.lab.checks._verify import verify_lab
+from v6plan.lab.model._i18n import placeholders
+from v6plan.lab.model._labfile import Lab, LabRun, Solution, Variant, list_labs, load_lab
+from v6plan.lab.runtime._session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = [
@@ -184,7 +184,7 @@ def _all_text(run: LabRun) -> str:
     for solution in (lab.setup, lab.solution, *lab.broken):
         parts += [" ".join(argv) for _, argv in run.commands(solution)]
         parts += list(run.answers(solution).values())
-    parts += [str(v) for v in run.expected().values() if v is not None]
+    parts += [str(v) for v in answer_key(run).values() if v is not None]
     return "\n".join(parts)
 
 
@@ -205,7 +205,7 @@ def test_a_variant_changes_every_value(name: str) -> None:
     # the answer key moves with the prefix: every answer inside the plan differs
     # (link-locals, solicited-node groups and a ULA drawn from a MAC do not depend on it)
     plan = default.addressing.plan.prefix
-    before, after = default.expected(), variant.expected()
+    before, after = answer_key(default), answer_key(variant)
     for spec in default.checks():
         value = before[spec.id]
         if spec.type == "quiz" and spec.args.get("kind") in ("address", "canonical", "prefix"):
@@ -216,8 +216,8 @@ def test_a_variant_changes_every_value(name: str) -> None:
 
 def _solve(run: LabRun, backend: str, solution: Solution) -> dict[str, tuple[bool, str]]:
     """run_solution for a variant: a private session re-rooted at the variant's prefix."""
-    from v6plan.lab._checks import Context, run_checks
-    from v6plan.lab._quiz import record_answer
+    from v6plan.lab.checks._checks import Context, run_checks
+    from v6plan.lab.checks._quiz import record_answer
 
     lab = run.lab
     session = Session.create(
@@ -266,11 +266,11 @@ def test_expected_values_are_what_the_reference_produces(name: str) -> None:
     the quiz answers are the reference answers, the NDP MAC and the SLAAC address are the
     ones the network shows."""
     require_backend("sim")
-    from v6plan.lab._verify import run_solution
+    from v6plan.lab.checks._verify import run_solution
 
     lab = load_lab(name)
     run = lab.instantiate()
-    key = run.expected()
+    key = answer_key(run)
     assert set(key) == {cid for cid, *_ in lab.checks}
     results, _ = run_solution(lab, "sim", lab.solution)
     answers = run.answers(lab.solution)
@@ -315,7 +315,7 @@ def test_expected_is_none_only_for_conditions() -> None:
     assert key["h1-reaches-h2"] == "2001:db8:42:2::10"
     assert key["h1-h2-hops"] == "3"
     run = load_lab("05-static-routing").instantiate()
-    assert run.expected()["r1-route-lan-2"] == "2001:db8:42:2::/64 via fe80::ff:fe00:300 dev eth1"
+    assert answer_key(run)["r1-route-lan-2"] == "2001:db8:42:2::/64 via fe80::ff:fe00:300 dev eth1"
     run = load_lab("08-slaac").instantiate()
-    assert run.expected()["h1-slaac"] == "2001:db8:42:1:0:ff:fe00:100/64"
-    assert run.expected()["r1-advertises"] == "2001:db8:42:1::/64 managed=false other=false"
+    assert answer_key(run)["h1-slaac"] == "2001:db8:42:1:0:ff:fe00:100/64"
+    assert answer_key(run)["r1-advertises"] == "2001:db8:42:1::/64 managed=false other=false"

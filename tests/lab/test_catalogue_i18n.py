@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from v6plan.lab._i18n import ENGINE_MESSAGES, Messages, load_catalogue, placeholders
-from v6plan.lab._labfile import list_labs, load_lab
 from v6plan.lab.cli import main
+from v6plan.lab.model._i18n import ENGINE_MESSAGES, Messages, load_catalogue, placeholders
+from v6plan.lab.model._labfile import list_labs, load_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED_LABS = ["01-notation", "02-subnetting", "03-link-local", "04-lan-addressing"]
@@ -159,7 +159,7 @@ def test_plain_output_has_no_drawing_or_symbols(lang: str) -> None:
     arrows or check marks; letters of every script stay."""
     import io
 
-    from v6plan.lab.cli import Out
+    from v6plan.lab.cli._output import Out
 
     for directory in list_labs():
         lab = load_lab(directory)

@@ -16,11 +16,19 @@ from labhelpers import need_program
 
 from v6plan import SpecError
 from v6plan._prefix import expand_address, format_address, format_prefix
-from v6plan.lab._checks import CheckSpec, Context, check_plan_spec, check_quiz, check_zone
-from v6plan.lab._labfile import load_lab
-from v6plan.lab._quiz import CALCS, CalcError, compute, grade, load_answers, record_answer
-from v6plan.lab._zonefile import ZoneError, checkzone, parse_zone
+from v6plan.lab.checks._checks import (
+    CheckSpec,
+    Context,
+    answer_key,
+    check_plan_spec,
+    check_quiz,
+    check_zone,
+)
+from v6plan.lab.checks._quiz import grade, load_answers, record_answer
+from v6plan.lab.checks._zonefile import ZoneError, checkzone, parse_zone
 from v6plan.lab.cli import main
+from v6plan.lab.model._calcs import CALCS, CalcError, compute
+from v6plan.lab.model._labfile import load_lab
 
 GLOBAL = st.integers(min_value=0x2000 << 112, max_value=(0x3FFF << 112) | ((1 << 112) - 1))
 LENGTHS = st.integers(min_value=16, max_value=64)
@@ -298,7 +306,7 @@ def test_named_checkzone_agrees_on_generated_and_broken_zones() -> None:
     need_program("named-checkzone")
     lab = load_lab("11-reverse-dns")
     for variant in (None, (0x3FFF_0A70_0005 << 80, 48)):
-        from v6plan.lab._labfile import Variant
+        from v6plan.lab.model._labfile import Variant
 
         run = lab.instantiate(Variant(prefix=variant) if variant else None)
         zone = run.variables["zone:plan"]
@@ -331,7 +339,7 @@ def test_a_quiz_lab_loads(tmp_path: Path) -> None:
     lab = load_lab(make_lab(tmp_path, GOOD_QUIZ))
     assert not lab.uses_network and list(lab.questions()) == ["q"]
     run = lab.instantiate()
-    assert run.expected() == {"q": "2001:0db8:0042:0001:0000:0000:0000:0010"}
+    assert answer_key(run) == {"q": "2001:0db8:0042:0001:0000:0000:0000:0010"}
 
 
 @pytest.mark.parametrize(

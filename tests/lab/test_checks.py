@@ -7,9 +7,9 @@ from pathlib import Path
 
 from fakebackend import FakeBackend
 
-from v6plan.lab._checks import TYPES, CheckSpec, Context, render, run_checks
-from v6plan.lab._i18n import Messages
-from v6plan.lab._topology import Addressing, load_plan_for, load_topology, resolve
+from v6plan.lab.checks._checks import TYPES, CheckSpec, Context, render, run_checks
+from v6plan.lab.model._i18n import Messages
+from v6plan.lab.model._topology import Addressing, load_plan_for, load_topology, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def test_address_codes() -> None:
 
 
 def test_address_flags_come_from_the_backend() -> None:
-    from v6plan.lab._backend import Address
+    from v6plan.lab.runtime._backend import Address
 
     backend, a = network("lan-router-lan", {"r1", "h2"})
     backend.nodes["h1"]["addrs"].append(  # type: ignore[attr-defined]

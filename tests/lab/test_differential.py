@@ -35,9 +35,9 @@ from test_sim_shared import (
 )
 
 from v6plan._prefix import format_address, parse_address
-from v6plan.lab._backend import Backend, TopologySpec, interface_macs
-from v6plan.lab._probes import echo_requests, read_echo_answers, router_solicitation
-from v6plan.lab.sim import _wire as w
+from v6plan.lab.checks._probes import echo_requests, read_echo_answers, router_solicitation
+from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
+from v6plan.lab.runtime.sim import _wire as w
 
 BACKENDS = ("sim", "netns")
 NDP_NAMES = {
@@ -69,7 +69,7 @@ class Recorder:
             for node, ifname in ends:
                 self.marks[(node, ifname)] = len(backend.nodes[node].ifaces[ifname].history)  # type: ignore[attr-defined]
         else:
-            from v6plan.lab.netns._nsenter import in_netns
+            from v6plan.lab.runtime.netns._nsenter import in_netns
 
             for node, ifname in ends:
                 with in_netns(backend.namespace(node)):  # type: ignore[attr-defined]
@@ -104,12 +104,12 @@ class Result:
 
 def make_backend(name: str, tmp_path: Path) -> Backend:
     if name == "sim":
-        from v6plan.lab.sim import SimBackend
+        from v6plan.lab.runtime.sim import SimBackend
 
         return SimBackend("d" + secrets.token_hex(2), tmp_path / "sim")
     need(netns_usable(), "the netns side of the differential suite needs root on Linux")
     need_programs("ip", "ping", "traceroute", "rdisc6", "radvd", "sysctl", sbin=False)
-    from v6plan.lab.netns import NetnsBackend
+    from v6plan.lab.runtime.netns import NetnsBackend
 
     return NetnsBackend("d" + secrets.token_hex(2), tmp_path / "netns")
 
@@ -136,7 +136,7 @@ def on_both(
         for backend in started:
             backend.stop()
             if backend.name == "netns":
-                from v6plan.lab.netns import cleanup
+                from v6plan.lab.runtime.netns import cleanup
 
                 cleanup(backend.session)
 
@@ -483,7 +483,7 @@ def test_wrong_prefix_length(on_both) -> None:  # type: ignore[no-untyped-def]
 
 def test_stable_privacy_addresses(on_both) -> None:  # type: ignore[no-untyped-def]
     """RFC 7217 (addr_gen_mode 2): the sim makes the kernel's very identifiers."""
-    from v6plan.lab._backend import LinkSpec, NodeSpec
+    from v6plan.lab.runtime._backend import LinkSpec, NodeSpec
 
     stable = {
         "net.ipv6.conf.default.stable_secret": "2001:db8:feed::1",

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from labhelpers import v6lab
 
-from v6plan.lab import _grading
-from v6plan.lab._grading import canonical, derive_key, hkdf_sha256, sign, verify
+from v6plan.lab.instructor import _grading
+from v6plan.lab.instructor._secrets import canonical, derive_key, hkdf_sha256, sign, verify
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "instructor"
 LABS = DATA / "labs"
@@ -35,7 +35,10 @@ LAB = "i1-first-ping"
 def sim_ready() -> None:
     from labhelpers import have_module, need
 
-    need(have_module("v6plan.lab.sim"), "the sim backend (v6plan.lab.sim) is not there")
+    need(
+        have_module("v6plan.lab.runtime.sim"),
+        "the sim backend (v6plan.lab.runtime.sim) is not there",
+    )
 
 
 @pytest.fixture

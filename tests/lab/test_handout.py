@@ -81,8 +81,8 @@ def answers_of(key_md: str, allowed: str) -> set[str]:
 
 def leaks(trainee_dir: Path, instructor: Path, manifest: dict[str, Any]) -> list[str]:
     """Answers found in a trainee's files (empty when none)."""
-    from v6plan.lab._handout import handout_messages
-    from v6plan.lab._labfile import Variant, load_lab
+    from v6plan.lab.instructor._handout import handout_messages
+    from v6plan.lab.model._labfile import Variant, load_lab
 
     found: list[str] = []
     tid = trainee_dir.name
@@ -155,7 +155,7 @@ def test_catalogue_labs_keep_their_answers_too(
 ) -> None:
     """Every lab of the catalogue that loads: a small class, and no answers in its handouts."""
     from v6plan._errors import V6PlanError
-    from v6plan.lab._labfile import list_labs, load_lab
+    from v6plan.lab.model._labfile import list_labs, load_lab
 
     monkeypatch.delenv("V6LAB_LABS")
     names = []
@@ -419,7 +419,7 @@ def test_english_handout_is_left_to_right(klass: Path, browser: Chromium) -> Non
 
 
 def test_grade_summary_loads_with_its_chart(klass: Path, browser: Chromium, tmp_path: Path) -> None:
-    from v6plan.lab._grading import grade, load_keys, summary_html
+    from v6plan.lab.instructor._grading import grade, load_keys, summary_html
 
     book = grade([tmp_path], load_keys(klass / "instructor"))  # nothing handed in yet
     page = tmp_path / "summary.html"

@@ -14,9 +14,9 @@ import pytest
 from labhelpers import need_lab_programs
 
 from v6plan import SpecError
-from v6plan.lab._i18n import Messages, fill, language
-from v6plan.lab._labfile import list_labs, load_lab, load_variant
-from v6plan.lab._verify import verify_lab
+from v6plan.lab.checks._verify import verify_lab
+from v6plan.lab.model._i18n import Messages, fill, language
+from v6plan.lab.model._labfile import list_labs, load_lab, load_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTERS = ["04-lan-addressing", "06-p2p-loopbacks", "08-slaac"]
@@ -53,7 +53,7 @@ def test_lab_solutions_on_each_backend(lab_name: str, backend_name: str) -> None
 
 
 def test_the_untouched_lab_fails_its_main_checks(backend_name: str) -> None:
-    from v6plan.lab._verify import run_solution
+    from v6plan.lab.checks._verify import run_solution
 
     lab = load_lab("08-slaac")
     need_lab_programs(lab, backend_name)
@@ -234,7 +234,7 @@ def test_sim_and_netns_give_the_same_verdicts(lab_name: str) -> None:
             for backend in ("sim", "netns")
         }
     finally:
-        from v6plan.lab._session import Session
+        from v6plan.lab.runtime._session import Session
 
         for session in Session.all():
             session.teardown()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from labhelpers import need_lab_programs, require_backend
 
-from v6plan.lab._labfile import list_labs, load_lab
-from v6plan.lab._session import Session
+from v6plan.lab.model._labfile import list_labs, load_lab
+from v6plan.lab.runtime._session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,8 +21,8 @@ import pytest
 from labhelpers import need, need_program, need_programs
 from test_sim_shared import H1, H1_LL, H1_SLAAC, H2, R1_LAN1, ip, star, three_nodes
 
-from v6plan.lab._backend import router_advert
 from v6plan.lab._errors import BackendError
+from v6plan.lab.runtime._backend import router_advert
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def namespaces(prefix: str) -> list[str]:
 def netns() -> Iterator[type]:
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "netns tests need root on Linux")
     need_programs("ip", sbin=False)  # run by name, as the backend runs them
-    from v6plan.lab.netns import NetnsBackend, available
+    from v6plan.lab.runtime.netns import NetnsBackend, available
 
     need(available() == "", f"netns backend unavailable: {available()}")
     yield NetnsBackend
@@ -51,7 +51,7 @@ def netns() -> Iterator[type]:
 @pytest.fixture
 def backends(netns: type, tmp_path: Path) -> Iterator[list]:  # type: ignore[type-arg]
     """Backends a test starts; every one is stopped and cleaned up by tag afterwards."""
-    from v6plan.lab.netns import cleanup
+    from v6plan.lab.runtime.netns import cleanup
 
     made: list = []  # type: ignore[type-arg]
     try:
@@ -144,7 +144,7 @@ def test_radvd_serves_slaac_and_is_stopped_by_pid(netns, backends, tmp_path) -> 
 
 def test_radvd_accepts_the_config_we_write(netns, tmp_path) -> None:  # type: ignore[no-untyped-def]
     radvd = need_program("radvd")
-    from v6plan.lab.netns import radvd_conf
+    from v6plan.lab.runtime.netns import radvd_conf
 
     advert = router_advert(
         {
@@ -172,7 +172,7 @@ CRASHER = textwrap.dedent(
     from pathlib import Path
     sys.path[:0] = [{tests!r}]
     from test_sim_shared import three_nodes
-    from v6plan.lab.netns import NetnsBackend
+    from v6plan.lab.runtime.netns import NetnsBackend
     b = NetnsBackend({tag!r}, Path({workdir!r}))
     b.start(three_nodes("crash", advertise={{"prefixes": ["2001:db8:1::/64"], "interval": 10}}))
     b.exec("h1", ["true"])
@@ -184,7 +184,7 @@ CRASHER = textwrap.dedent(
 
 def test_cleanup_removes_what_a_killed_process_left(netns, tmp_path) -> None:  # type: ignore[no-untyped-def]
     need_programs("radvd", sbin=False)
-    from v6plan.lab.netns import cleanup
+    from v6plan.lab.runtime.netns import cleanup
 
     session = tag()
     script = CRASHER.format(
@@ -217,7 +217,7 @@ def test_cleanup_removes_what_a_killed_process_left(netns, tmp_path) -> None:  #
 
 
 def test_cleanup_of_one_session_spares_the_others(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from v6plan.lab.netns import cleanup
+    from v6plan.lab.runtime.netns import cleanup
 
     keep = make(netns, backends, tmp_path)
     keep.start(three_nodes("keep"))
@@ -229,8 +229,8 @@ def test_machine_wide_cleanup_keeps_running_labs_and_removes_abandoned_ones(
     netns, backends, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     """`v6lab cleanup` with no session: another user's running lab survives, leftovers go."""
-    from v6plan.lab.netns import cleanup
-    from v6plan.lab.netns._backend import OWNERS_DIR
+    from v6plan.lab.runtime.netns import cleanup
+    from v6plan.lab.runtime.netns._backend import OWNERS_DIR
 
     running = make(netns, backends, tmp_path)
     running.start(three_nodes("alive"))
@@ -263,7 +263,7 @@ def test_exec_timeout_interrupts_so_ping_prints_statistics(netns, backends, tmp_
 
 
 def test_probes_and_capture(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from v6plan.lab._probes import (
+    from v6plan.lab.checks._probes import (
         echo_requests,
         neighbour_solicitation,
         read_echo_answers,
@@ -326,7 +326,7 @@ def test_twenty_nodes_full_mesh(netns, backends, tmp_path) -> None:  # type: ign
     """The benchmark's topology works (its timings are printed by benchmarks/bench_lab.py)."""
     from test_sim_shared import star_address
 
-    from v6plan.lab._probes import echo_requests, read_echo_answers
+    from v6plan.lab.checks._probes import echo_requests, read_echo_answers
 
     b = make(netns, backends, tmp_path)
     b.start(star(20, "mesh"))

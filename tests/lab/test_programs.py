@@ -1,4 +1,4 @@
-"""The external programs a lab runs: one table of Debian packages (v6plan.lab._programs),
+"""The external programs a lab runs: one table of Debian packages (v6plan.lab.runtime._programs),
 each lab's ``programs:`` checked against what it really runs, netns refusing to start
 (naming the packages) when one is missing, a clear message for ``v6lab exec`` of a missing
 program — and the set-up script that installs the tests' packages (.ci/install-packages).
@@ -18,8 +18,8 @@ from labhelpers import need, need_programs, path_without, require_backend, v6lab
 
 from v6plan import SpecError
 from v6plan.lab._errors import MissingProgramsError
-from v6plan.lab._labfile import _used_programs, list_labs, load_lab
-from v6plan.lab._programs import PROGRAMS, missing_message
+from v6plan.lab.model._labfile import _used_programs, list_labs, load_lab
+from v6plan.lab.runtime._programs import PROGRAMS, missing_message
 
 ROOT = Path(__file__).resolve().parents[2]
 APT_PACKAGES = ROOT / ".ci" / "apt-packages"
@@ -123,8 +123,8 @@ def test_netns_asks_for_what_the_lab_and_the_backend_run(
 ) -> None:
     """Through the contract: the lab's programs plus netns's own (ip, radvd where a router
     advertises), looked up on PATH as `ip netns exec` will; the simulator needs none."""
-    from v6plan.lab.netns import NetnsBackend
-    from v6plan.lab.sim import SimBackend
+    from v6plan.lab.runtime.netns import NetnsBackend
+    from v6plan.lab.runtime.sim import SimBackend
 
     need_programs("ip", "sysctl", sbin=False)  # the others of the lab, which stay visible
     spec = load_lab("08-slaac").instantiate().topology_spec()
@@ -150,7 +150,7 @@ def test_the_engine_refuses_before_the_backend_builds_anything(
         "install it: sudo apt-get install ndisc6\n"
     )
     assert v6lab("status")[0] == 2  # no session was left behind
-    from v6plan.lab._session import Session
+    from v6plan.lab.runtime._session import Session
 
     lab = load_lab("08-slaac")
     session = Session.create(lab.directory, "fake", activate=False)

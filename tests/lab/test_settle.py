@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from labhelpers import need_lab_programs, require_backend, v6lab
 
-from v6plan.lab._backend import TopologySpec
-from v6plan.lab._labfile import load_lab
-from v6plan.lab._session import Session
+from v6plan.lab.model._labfile import load_lab
+from v6plan.lab.runtime._backend import TopologySpec
+from v6plan.lab.runtime._session import Session
 
 REAL = ["sim", "netns"]
 
@@ -96,7 +96,7 @@ def test_the_window_is_declared_per_check(
 ) -> None:
     """`wait: 0` reports the tentative address at once; the type's own window waits for
     DAD — on both backends alike."""
-    from v6plan.lab._verify import run_solution
+    from v6plan.lab.checks._verify import run_solution
 
     directory = tmp_path / "labs" / "99-wait"
     (directory / "messages").mkdir(parents=True)
@@ -154,7 +154,7 @@ def test_the_simulator_settles_on_virtual_time(tmp_path: Path) -> None:
     require_backend("sim")
     from test_sim_shared import three_nodes
 
-    from v6plan.lab.sim import SimBackend
+    from v6plan.lab.runtime.sim import SimBackend
 
     sim = SimBackend("vset", tmp_path)
     sim.start(three_nodes("settle"))
@@ -170,7 +170,7 @@ def test_the_simulator_settles_on_virtual_time(tmp_path: Path) -> None:
 
 
 def test_the_kernel_settles_by_polling_until_a_deadline(tmp_path: Path) -> None:
-    from v6plan.lab.netns import NetnsBackend
+    from v6plan.lab.runtime.netns import NetnsBackend
 
     netns = NetnsBackend("vset", tmp_path)  # settle needs no running topology
     condition, calls = counting(3)
@@ -181,7 +181,7 @@ def test_the_kernel_settles_by_polling_until_a_deadline(tmp_path: Path) -> None:
 
 def test_answer_checks_never_wait(tmp_path: Path) -> None:
     """A check graded on answers has no backend to wait on (v6lab answer grades at once)."""
-    from v6plan.lab._checks import TYPES
+    from v6plan.lab.checks._checks import TYPES
 
     assert all(kind.settle == 0 for kind in TYPES.values() if not kind.network)
     assert TopologySpec("t", (), ()).programs == ()

@@ -20,10 +20,16 @@ from test_sim_shared import (
 )
 
 from v6plan._prefix import parse_address
-from v6plan.lab._backend import LinkSpec, NodeSpec, TopologySpec, interface_macs, router_advert
 from v6plan.lab._errors import BackendError, LabError
-from v6plan.lab.sim import SimBackend
-from v6plan.lab.sim import _wire as w
+from v6plan.lab.runtime._backend import (
+    LinkSpec,
+    NodeSpec,
+    TopologySpec,
+    interface_macs,
+    router_advert,
+)
+from v6plan.lab.runtime.sim import SimBackend
+from v6plan.lab.runtime.sim import _wire as w
 
 
 def start(topology: TopologySpec, tmp_path: Path) -> SimBackend:
@@ -239,7 +245,7 @@ def test_echo_reply_and_errors_are_never_answered(tmp_path: Path) -> None:
 
 
 def test_send_l3_returns_replies_and_errors_without_ndp(tmp_path: Path) -> None:
-    from v6plan.lab._probes import echo_requests, read_echo_answers
+    from v6plan.lab.checks._probes import echo_requests, read_echo_answers
 
     b = start(three_nodes(), tmp_path)
     packets = echo_requests(H1, H2, 4242, [64, 1, 64])
@@ -253,7 +259,7 @@ def test_send_l3_returns_replies_and_errors_without_ndp(tmp_path: Path) -> None:
 
 
 def test_send_l2_ns_gets_na(tmp_path: Path) -> None:
-    from v6plan.lab._probes import neighbour_solicitation, read_neighbour_adverts
+    from v6plan.lab.checks._probes import neighbour_solicitation, read_neighbour_adverts
 
     b = start(three_nodes(), tmp_path)
     frame = neighbour_solicitation("02:00:00:00:01:00", H1_LL, R1_LAN1)
@@ -526,7 +532,7 @@ def test_speed_is_reported_not_asserted(tmp_path: Path) -> None:
     """A 20-node star: full-mesh echo via send_l3 works (the benchmark times it)."""
     from test_sim_shared import star_address
 
-    from v6plan.lab._probes import echo_requests, read_echo_answers
+    from v6plan.lab.checks._probes import echo_requests, read_echo_answers
 
     b = start(star(20), tmp_path)
     for i in range(1, 20):

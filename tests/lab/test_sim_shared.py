@@ -8,7 +8,7 @@ r1 eth0 …:02:00, r1 eth1 …:02:01, h2 eth0 …:03:00.
 from __future__ import annotations
 
 from v6plan._prefix import parse_address
-from v6plan.lab._backend import LinkSpec, NodeSpec, TopologySpec
+from v6plan.lab.runtime._backend import LinkSpec, NodeSpec, TopologySpec
 
 LAN1 = "2001:db8:1::/64"
 LAN2 = "2001:db8:2::/64"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from v6plan import SpecError
-from v6plan.lab._topology import load_plan_for, load_topology, resolve
+from v6plan.lab.model._topology import load_plan_for, load_topology, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPOLOGIES = ROOT / "topologies"
@@ -222,7 +222,7 @@ def test_spec_carries_sysctls_and_advertisements() -> None:
             "prefixes": ["2001:db8:42:1::/64"],
         }
     }
-    from v6plan.lab._backend import router_advert
+    from v6plan.lab.runtime._backend import router_advert
 
     assert router_advert(nodes["r1"].advertise["eth0"]).prefixes == (
         (0x20010DB8004200010000000000000000, 64),

@@ -20,8 +20,8 @@ import pytest
 import yaml
 from labhelpers import v6lab
 
-from v6plan.lab import _topology_export as tx
-from v6plan.lab._labfile import topology_dirs
+from v6plan.lab.instructor import _topology_export as tx
+from v6plan.lab.model._labfile import topology_dirs
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "containerlab" / "clab.schema.json"

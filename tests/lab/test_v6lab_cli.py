@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from v6plan.lab.cli import build_parser, main
+from v6plan.lab.cli._main import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -259,7 +259,7 @@ def test_sim_shell_runs_lines_on_the_node(
 def test_cleanup_after_a_crash(
     capsys: pytest.CaptureFixture[str], lab_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from v6plan.lab import _session
+    from v6plan.lab.runtime import _session
 
     calls: list[object] = []
     # never sweep every v6lab namespace of this machine from a test: other runs use them
@@ -277,7 +277,7 @@ def test_a_failed_start_leaves_no_session(
     from fakebackend import FakeBackend
 
     def broken(self: FakeBackend, node: str, argv: list[str], timeout: float = 10.0) -> object:
-        from v6plan.lab._backend import CommandResult
+        from v6plan.lab.runtime._backend import CommandResult
 
         return CommandResult(2, "", "RTNETLINK answers: Permission denied\n")
 
@@ -317,7 +317,7 @@ def test_a_killed_netns_start_leaves_nothing_after_stop(lab_state: Path) -> None
 
     from labhelpers import need_lab_programs, require_backend
 
-    from v6plan.lab._labfile import load_lab
+    from v6plan.lab.model._labfile import load_lab
 
     require_backend("netns")
     need_lab_programs(load_lab("06-p2p-loopbacks"), "netns")

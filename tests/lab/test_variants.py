@@ -22,7 +22,13 @@ from labhelpers import v6lab
 from v6plan._errors import SpecError
 from v6plan._prefix import format_prefix, host_mask, parse_prefix
 from v6plan.lab._errors import LabError
-from v6plan.lab._variants import assign_prefixes, check_pool, read_roster, slug, trainee_seed
+from v6plan.lab.instructor._variants import (
+    assign_prefixes,
+    check_pool,
+    read_roster,
+    slug,
+    trainee_seed,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "instructor"
 LABS = DATA / "labs"
@@ -180,7 +186,7 @@ def make(
 
 
 def test_class_directory_layout_and_variant_files(tmp_path: Path) -> None:
-    from v6plan.lab._labfile import load_lab, load_variant
+    from v6plan.lab.model._labfile import load_lab, load_variant
 
     out = make(tmp_path, "--seed", "s1", labs=(LAB, "i2-static-addressing"))
     manifest = json.loads((out / "instructor" / "class.json").read_text())

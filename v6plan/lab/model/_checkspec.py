@@ -1,0 +1,93 @@
+"""What a lab may declare about its checks: the check types, their arguments, and a check as
+declared (:class:`CheckSpec`). The lab file is read against these; the grading functions
+live in :mod:`..checks` (its registry gives every type declared here an implementation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ANSWER_KINDS",
+    "KERNEL_TIMERS",
+    "MAX_WAIT",
+    "PLAN_REQUIREMENTS",
+    "SIGNATURES",
+    "CheckSignature",
+    "CheckSpec",
+]
+
+#: How long a check may wait for the kernel's timers when its verdict may still change:
+#: DAD (a random delay up to 1 s, then 1 s per probe), radvd's answer to a solicitation
+#: (up to 0.5 s, or 3 s after its last multicast RA) and the processing of that RA — with
+#: room for a machine busy with other work. A lab's check may set its own (``wait:``).
+KERNEL_TIMERS = 5.0
+#: the longest ``wait:`` a lab may give one check, in seconds
+MAX_WAIT = 60
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check as a lab declares it; ``args`` are strings with the lab's values filled in."""
+
+    id: str
+    type: str
+    args: dict[str, str]
+    points: int = 1
+    place: tuple[int, int] = (0, 0)
+    #: seconds the check may wait for the network to settle (lab.yaml ``wait:``);
+    #: None: its type's window (``CheckType.settle``)
+    wait: float | None = None
+
+
+#: how a quiz answer is compared with the expected one (:func:`..checks._quiz.grade`)
+ANSWER_KINDS = ("address", "canonical", "expanded", "prefix", "number", "mac", "name", "text")
+#: what a ``plan-spec`` check may require of a spec handed in
+PLAN_REQUIREMENTS = ("valid", "prefix", "lint", "nibble", "count", "room", "size")
+
+
+@dataclass(frozen=True)
+class CheckSignature:
+    """A kind of check as a lab may use it: its arguments and how they are read."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    #: arguments that must be an address / a prefix / a node name (checked at lab load)
+    addresses: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    nodes: tuple[str, ...] = ()
+    summary: str = ""
+    #: False: graded on the trainee's answers only, never touches the network
+    network: bool = True
+    #: graded on an answer (``v6lab answer``); ``question`` is the default question id
+    #: ("" = the check's own id)
+    answers: bool = False
+    question: str = ""
+    #: arguments with a fixed set of values (checked at lab load)
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: seconds a check of this type may wait for the network to settle when its verdict
+    #: may still change (0: reported at once); a lab's check may set its own (``wait:``)
+    settle: float = 0.0
+
+
+SIGNATURES: dict[str, CheckSignature] = {
+    s.name: s
+    for s in (
+        CheckSignature('address', ("node", "iface", "address"), ("in_plan",), addresses=("address",), nodes=("node",), settle=KERNEL_TIMERS, summary="an address (with its prefix length) is on a node's interface and in its plan block"),
+        CheckSignature('reachable', ("from", "to"), ("hop_limit", "iface"), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="an ICMPv6 echo from a node is answered"),
+        CheckSignature('unreachable', ("from", "to"), ("iface",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="an ICMPv6 echo from a node is not answered (must not reach)"),
+        CheckSignature('ndp', ("node", "iface", "target"), (), addresses=("target",), nodes=("node",), settle=KERNEL_TIMERS, summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
+        CheckSignature('ra', ("node", "iface", "prefix"), ("managed", "other", "autonomous"), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, summary="a Router Solicitation gets an RA with the prefix and flags"),
+        CheckSignature('slaac', ("node", "iface", "prefix"), (), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, summary="the node formed an address in the prefix by SLAAC"),
+        CheckSignature('route', ("node", "to"), ("via", "dev"), addresses=("via",), nodes=("node",), settle=KERNEL_TIMERS, summary="a route (or the default route) is present, optionally via a next hop"),
+        CheckSignature('no-dadfailed', (), ("node", "nodes"), settle=KERNEL_TIMERS, summary="no address is marked dadfailed (a duplicate on the link)"),
+        CheckSignature('hops', ("from", "to", "hops"), ("max",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="traceroute: the destination is this many hops away"),
+        CheckSignature('plan', (), ("nodes",), summary="plan conformance: every configured address lies in its link's plan block"),
+        CheckSignature('command', ("node", "run", "match"), ("expect", "timeout"), nodes=("node",), summary="a command's output matches a regular expression"),
+        CheckSignature('quiz', ("answer",), ("kind", "question"), choices=(("kind", ANSWER_KINDS),), network=False, answers=True, summary="the answer given with `v6lab answer ID VALUE` is right (compared by its kind)"),
+        CheckSignature('plan-spec', ("require",), ("question", "prefix", "role", "name", "count", "length", "units", "severity"), prefixes=("prefix",), network=False, answers=True, question="plan", choices=(("require", PLAN_REQUIREMENTS),
+                                            ("severity", ("error", "warning", "info"))), summary="a plan spec handed in: valid, its prefix, lint-clean, nibble-aligned, counts, room, sizes"),
+        CheckSignature('zone', ("zone",), ("question", "require", "address", "name"), addresses=("address",), network=False, answers=True, question="zone", choices=(("require", ("valid", "origin", "ptr")),), summary="a reverse zone file handed in: valid (named-checkzone), the right zone, its PTR records"),
+    )
+}  # fmt: skip

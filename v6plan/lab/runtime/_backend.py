@@ -1,0 +1,363 @@
+"""The contract between the lab engine and its backends (``sim`` and ``netns``).
+
+The engine (topologies, labs, checks, the ``v6lab`` command) talks to a running
+topology only through :class:`Backend`. Both backends must give the same answers to
+the same questions — the differential suite runs one scenario on both and compares
+verdicts and packets. Addresses are integers, as everywhere in v6plan.
+
+Changes to this file are additive only: the engine and the backends are built side by side.
+
+Additions since the first version (all optional for the engine):
+
+- :func:`interface_macs` — the MAC of every interface, the same on both backends, so
+  link-local addresses (EUI-64) and packet traces compare directly.
+- :class:`RouterAdvert` / :func:`router_advert` — what ``NodeSpec.advertise`` options mean
+  (the keys the topology loader writes), validated once for both backends.
+- :func:`node_sysctls` — a node's sysctls as both backends apply them (an advertising
+  node forwards, as radvd requires).
+- :attr:`Backend.applies_setup` — True when :meth:`Backend.start` runs ``TopologySpec.setup``
+  itself (netns: batched, one ``ip -batch`` per namespace); the engine then skips it.
+- ``send_l3(..., ifname=None)`` — the outgoing interface for a link-local destination.
+- Route protocols are the kernel's: ``ip route add`` makes ``"boot"`` routes on both backends.
+- ``TopologySpec.programs`` and :meth:`Backend.missing_programs` — the programs a lab runs on
+  its nodes (lab.yaml ``programs:``); a backend that runs real ones says which are not
+  installed, and the engine refuses to start before anything is built.
+- :meth:`Backend.settle` — let the network's own timers run (DAD, RAs, SLAAC, neighbour
+  resolution) until a condition holds or a window passes: netns polls in real time, the
+  simulator advances its virtual clock. Checks of things the kernel does over time use it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+__all__ = [
+    "SETTLE_POLL",
+    "Address",
+    "Backend",
+    "CommandResult",
+    "Interface",
+    "LinkSpec",
+    "Neighbour",
+    "NodeSpec",
+    "Route",
+    "RouterAdvert",
+    "TopologySpec",
+    "interface_macs",
+    "node_sysctls",
+    "router_advert",
+]
+
+
+# -- what to build ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    kind: str = "host"  # "host" | "router"
+    #: sysctls applied before any interface exists, e.g. {"net.ipv6.conf.all.forwarding": "1"}
+    sysctls: dict[str, str] = field(default_factory=dict)
+    #: run radvd-like router advertisements on these interfaces: {ifname: radvd-style options}
+    #: (keys and defaults: :class:`RouterAdvert`; parsed by :func:`router_advert`)
+    advertise: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    a: tuple[str, str]  # (node, ifname)
+    b: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class TopologySpec:
+    name: str
+    nodes: tuple[NodeSpec, ...]
+    links: tuple[LinkSpec, ...]
+    #: commands the engine runs on each node after start (addressing from the plan, etc.)
+    setup: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: programs the lab runs on its nodes: setup, solutions, checks and the trainee's task
+    #: (lab.yaml ``programs:``); a backend that runs real programs needs them installed
+    programs: tuple[str, ...] = ()
+
+
+# -- what a backend reports ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int
+    stdout: str
+    stderr: str = ""
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    mac: str  # "02:00:00:00:00:01", lower case
+    up: bool
+    mtu: int = 1500
+
+
+@dataclass(frozen=True)
+class Address:
+    ifname: str
+    address: int
+    length: int
+    scope: str  # "global" | "link" | "host"
+    #: subset of {"tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"}
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route of the main table. ``proto`` is the kernel's: ``kernel`` for the prefix
+    route of an address, ``ra`` for routes learnt from RAs, ``boot`` for ``ip route add``."""
+
+    dst: int
+    length: int
+    via: int | None
+    ifname: str | None
+    proto: str = "static"  # "kernel" | "static" | "ra" | "boot"
+    metric: int = 1024
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    address: int
+    ifname: str
+    lladdr: str | None
+    state: str  # "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "INCOMPLETE" | "FAILED" | "PERMANENT"
+
+
+# -- shared by both backends -------------------------------------------------------------------
+def interface_macs(topology: TopologySpec) -> dict[tuple[str, str], str]:
+    """The MAC of every linked interface: ``02:00:00:NN:NN:II`` with NN:NN the node's
+    position in ``topology.nodes`` (from 1) and II the interface's position among that
+    node's link ends (from 0). Both backends use it, so link-locals (EUI-64) are the same:
+    the first interface of the first node is ``02:00:00:00:01:00`` → ``fe80::ff:fe00:100``."""
+    index = {node.name: i + 1 for i, node in enumerate(topology.nodes)}
+    macs: dict[tuple[str, str], str] = {}
+    count: dict[str, int] = {}
+    for link in topology.links:
+        for end in (link.a, link.b):
+            if end in macs:
+                continue
+            n = index.get(end[0], 0)
+            i = count.get(end[0], 0)
+            count[end[0]] = i + 1
+            macs[end] = f"02:00:00:{n >> 8 & 0xFF:02x}:{n & 0xFF:02x}:{i & 0xFF:02x}"
+    return macs
+
+
+@dataclass(frozen=True)
+class RouterAdvert:
+    """Router advertisements on one interface (radvd semantics and defaults).
+
+    Option keys in ``NodeSpec.advertise[ifname]``: ``prefixes`` (list of "net/len"),
+    ``managed`` / ``other`` (M/O flags), ``interval`` (MaxRtrAdvInterval, 4–1800 s; the
+    minimum is a third of it, at least 3 s), ``lifetime`` (router lifetime, 0–9000 s; 0
+    means "not a default router"; default 3 × interval), ``onlink`` / ``autonomous``
+    (prefix L/A flags), ``valid`` / ``preferred`` (prefix lifetimes), ``hop_limit``,
+    ``mtu`` (0 = no MTU option), ``reachable`` / ``retrans`` (ms), ``preference``
+    (low | medium | high).
+    """
+
+    prefixes: tuple[tuple[int, int], ...] = ()
+    managed: bool = False
+    other: bool = False
+    interval: int = 600
+    lifetime: int = 1800
+    onlink: bool = True
+    autonomous: bool = True
+    valid: int = 86400
+    preferred: int = 14400
+    hop_limit: int = 64
+    mtu: int = 0
+    reachable: int = 0
+    retrans: int = 0
+    preference: str = "medium"
+
+    @property
+    def min_interval(self) -> float:
+        """radvd's MinRtrAdvInterval default: 0.33 × MaxRtrAdvInterval, at least 3 s."""
+        return max(3.0, 0.33 * self.interval)
+
+
+_ADVERT_INTS = {
+    "interval": (4, 1800),
+    "lifetime": (0, 9000),
+    "valid": (0, 0xFFFFFFFF),
+    "preferred": (0, 0xFFFFFFFF),
+    "hop_limit": (0, 255),
+    "mtu": (0, 65535),
+    "reachable": (0, 3600000),
+    "retrans": (0, 0xFFFFFFFF),
+}
+_ADVERT_BOOLS = ("managed", "other", "onlink", "autonomous")
+
+
+def node_sysctls(node: NodeSpec) -> dict[str, str]:
+    """The sysctls a backend applies to ``node``: its own, plus forwarding on ``all`` when
+    it advertises (radvd needs a forwarding router; both backends enforce it the same way)."""
+    out = dict(node.sysctls)
+    if node.advertise and out.get("net.ipv6.conf.all.forwarding", "0") == "0":
+        out["net.ipv6.conf.all.forwarding"] = "1"
+    return out
+
+
+def router_advert(options: Mapping[str, object]) -> RouterAdvert:
+    """Validate ``NodeSpec.advertise`` options; ValueError names the bad key and the fix."""
+    from ..._prefix import parse_prefix
+
+    values: dict[str, object] = {}
+    for key, value in options.items():
+        if key == "prefixes":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)):
+                raise ValueError("advertise: 'prefixes' must be a list such as ['2001:db8:1::/64']")
+            values["prefixes"] = tuple(parse_prefix(str(p), strict=False) for p in items)
+        elif key in _ADVERT_BOOLS:
+            if not isinstance(value, bool):
+                raise ValueError(f"advertise: {key!r} must be true or false, not {value!r}")
+            values[key] = value
+        elif key in _ADVERT_INTS:
+            low, high = _ADVERT_INTS[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(
+                    f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}"
+                )
+            values[key] = value
+        elif key == "preference":
+            if value not in ("low", "medium", "high"):
+                raise ValueError(
+                    f"advertise: 'preference' must be low, medium or high, not {value!r}"
+                )
+            values[key] = value
+        else:
+            known = ", ".join(("prefixes", "preference", *_ADVERT_BOOLS, *_ADVERT_INTS))
+            raise ValueError(f"advertise: unknown option {key!r}; known: {known}")
+    if "lifetime" not in values:
+        values["lifetime"] = min(9000, 3 * int(values.get("interval", 600)))  # type: ignore[call-overload]
+    advert = RouterAdvert(**values)  # type: ignore[arg-type]
+    if advert.lifetime and not advert.interval <= advert.lifetime <= 9000:
+        raise ValueError(
+            f"advertise: 'lifetime' must be zero or between the interval ({advert.interval}) "
+            "and 9000 (radvd's rule)"
+        )
+    if advert.preferred > advert.valid:
+        raise ValueError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
+    return advert
+
+
+# -- the backend -----------------------------------------------------------------------------------
+#: seconds between two looks at the network while :meth:`Backend.settle` waits
+SETTLE_POLL = 0.05
+
+
+class Backend(ABC):
+    """A running topology on one backend, for one lab session."""
+
+    name: ClassVar[str]
+    #: True when state survives between processes by itself (netns: the kernel holds it).
+    #: False for the simulator: the engine keeps a journal of exec/advance calls with wall
+    #: times and replays it after :meth:`attach`; the simulator must be deterministic.
+    persistent: ClassVar[bool]
+    #: True when :meth:`start` runs ``TopologySpec.setup`` itself (netns, batched); the
+    #: engine then does not run it. False: the engine runs (and journals) every command.
+    applies_setup: ClassVar[bool] = False
+
+    def __init__(self, session: str, workdir: Path) -> None:
+        """``session`` is a short tag (≤ 6 chars) that prefixes every name this backend makes."""
+        self.session = session
+        self.workdir = workdir
+
+    @classmethod
+    def missing_programs(cls, topology: TopologySpec) -> list[str]:
+        """The programs running ``topology`` here needs that are not installed: the lab's
+        (``topology.programs``) and the backend's own (``ip``, ``radvd`` …). The engine
+        calls it before :meth:`start` and refuses, naming their Debian packages. The
+        default, for a backend that simulates every program (the sim): none."""
+        return []
+
+    def settle(self, condition: Callable[[], bool], within: float) -> bool:
+        """Let the network's own timers run — DAD, router advertisements, SLAAC, neighbour
+        resolution — until ``condition()`` holds or ``within`` seconds of this backend's
+        time have passed; True when it holds. ``condition`` is called at once, then every
+        :data:`SETTLE_POLL` seconds (it may read state or send probes).
+
+        netns polls in real time against a deadline (never a fixed sleep); the simulator
+        advances its virtual clock, so both see the same sequence of states. This default
+        counts the time it lets pass with :meth:`advance`."""
+        waited = 0.0
+        while not condition():
+            if waited >= within:
+                return False
+            step = min(SETTLE_POLL, within - waited)
+            self.advance(step)
+            waited += step
+        return True
+
+    @abstractmethod
+    def start(self, topology: TopologySpec, progress: Callable[[str], None] | None = None) -> None:
+        """Build the topology and wait (by polling, never fixed sleeps) until it is usable."""
+
+    @abstractmethod
+    def attach(self, topology: TopologySpec) -> None:
+        """Reconnect to a topology started by an earlier process of the same session.
+
+        A non-persistent backend (the sim) builds the topology afresh, exactly as
+        :meth:`start` did; the engine then replays its journal (setup commands included)."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Tear down everything this session made (namespaces, daemons); idempotent."""
+
+    @abstractmethod
+    def exec(self, node: str, argv: list[str], timeout: float = 10.0) -> CommandResult:
+        """Run a trainee command on a node (the sim implements an ip/ping/… subset)."""
+
+    @abstractmethod
+    def advance(self, seconds: float) -> None:
+        """Let time pass (sim: virtual time; netns: real time, by polling if it must wait)."""
+
+    @abstractmethod
+    def interfaces(self, node: str) -> list[Interface]: ...
+
+    @abstractmethod
+    def addresses(self, node: str) -> list[Address]: ...
+
+    @abstractmethod
+    def routes(self, node: str) -> list[Route]: ...
+
+    @abstractmethod
+    def neighbours(self, node: str) -> list[Neighbour]: ...
+
+    @abstractmethod
+    def sysctl(self, node: str, key: str) -> str: ...
+
+    @abstractmethod
+    def send_l3(
+        self, node: str, packets: list[bytes], timeout: float = 1.0, ifname: str | None = None
+    ) -> list[bytes]:
+        """Send IPv6 packets (bytes from the IPv6 header) from the node's own stack, routed
+        by its tables; return the IPv6 packets addressed to the node that arrive within
+        ``timeout`` (echo replies, ICMPv6 errors).
+
+        Both backends leave Neighbour Discovery and MLD messages out of the answer (use
+        :meth:`send_l2` for those) and return early once every Echo Request sent has its
+        reply or error. ``ifname`` picks the interface for a link-local destination."""
+
+    @abstractmethod
+    def send_l2(
+        self, node: str, ifname: str, frames: list[bytes], timeout: float = 1.0
+    ) -> list[bytes]:
+        """Send Ethernet frames out of ``node:ifname``; return frames received there within
+        ``timeout`` (NS → NA, RS → RA probes). Returns early once every NS has an NA for
+        its target, every RS an RA and every Echo Request its answer."""
+
+    @abstractmethod
+    def capture(self, node: str, ifname: str, path: Path, seconds: float = 0.0) -> int:
+        """Write a pcap of frames seen on ``node:ifname`` (the sim: its whole history, plus
+        ``seconds`` more); return how many frames were written. netns captures live with
+        tcpdump for ``seconds`` (3 s when 0: the kernel keeps no history)."""

@@ -1,0 +1,371 @@
+"""Lab sessions: one running lab per user, kept in a state directory between commands.
+
+Each ``v6lab`` invocation is a new process. A session directory remembers which lab
+runs, on which backend, with which variant, under which *tag* (≤ 6 characters, the
+prefix of every namespace the netns backend makes, so two labs never collide).
+
+The simulator keeps its network in memory, so for a non-persistent backend the session
+keeps a *journal*: every command run on a node, with its wall-clock time. A later
+invocation rebuilds the topology and replays the journal on virtual time — the idle gap
+before each entry becomes ``advance(gap)`` — so the trainee sees one network that lives
+on between commands. The kernel (netns) keeps its own state; there the journal is only
+a record. A file lock serialises invocations of one session.
+
+Teardown is crash-safe: ``stop`` asks the backend, and for netns also runs the
+backend's module-level ``cleanup(session)``, which deletes by name whatever a killed
+process left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..._io import ReadError, read_input, write_atomic
+from ..._limits import JOURNAL_BYTES, SESSION_BYTES
+from ..._prefix import format_prefix, parse_prefix
+from .._errors import BackendError, LabError, NoSessionError
+from ._backend import Backend, CommandResult, TopologySpec
+
+__all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir"]
+
+#: Replaying a long idle time costs simulation work (periodic RAs); a gap longer than
+#: this is replayed as this long. Lifetimes in the labs are far longer.
+MAX_GAP = 600.0
+ACTIVE = "active"
+_TAG_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _state_text(path: Path, limit: int) -> str | None:
+    """A session file's text, or None when it is missing, unreadable, over ``limit`` or not
+    UTF-8: the state is ours (record=False: not an input of the command), still bounded."""
+    try:
+        return read_input(path, what="session state", limit=limit, record=False).decode("utf-8")
+    except (ReadError, UnicodeDecodeError):
+        return None
+
+
+def state_dir() -> Path:
+    """$V6LAB_STATE_DIR, else $XDG_STATE_HOME/v6plan/labs, else ~/.local/state/v6plan/labs."""
+    explicit = os.environ.get("V6LAB_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "v6plan" / "labs"
+
+
+@dataclass
+class SessionInfo:
+    tag: str
+    lab: str  # the lab's directory
+    backend: str
+    started: float
+    variant: str = ""  # the variant file, for the record
+    variant_name: str = ""
+    prefix: str = ""  # the variant's prefix ('' = the lab's own plan)
+    pid: int = 0
+    ready: bool = False
+
+    @property
+    def prefix_tuple(self) -> tuple[int, int] | None:
+        return parse_prefix(self.prefix) if self.prefix else None
+
+
+#: The type of each field of a session.json (a file edited by hand reads as no session).
+_INFO_TYPES: dict[str, type | tuple[type, ...]] = {
+    "tag": str,
+    "lab": str,
+    "backend": str,
+    "started": (int, float),
+    "variant": str,
+    "variant_name": str,
+    "prefix": str,
+    "pid": int,
+    "ready": bool,
+}
+
+
+class Session:
+    """A lab session on disk; :meth:`open` gives the live backend (replayed if needed)."""
+
+    def __init__(self, info: SessionInfo, root: Path | None = None) -> None:
+        self.info = info
+        self.root = root or state_dir()
+        self.dir = self.root / info.tag
+        self.backend: Backend | None = None
+        self._lock: IO[str] | None = None
+        self._last = info.started
+
+    # -- finding sessions -------------------------------------------------------------------
+    @classmethod
+    def current(cls, root: Path | None = None) -> Session:
+        root = root or state_dir()
+        tag = (_state_text(root / ACTIVE, 4096) or "").strip()
+        info = cls._read_info(root / tag) if tag else None
+        if info is None:
+            message = "no lab is running — start one with `v6lab start LAB` (see `v6lab list`)"
+            if _root_lab_running():
+                message += "; a lab started with sudo needs sudo for every command: sudo v6lab …"
+            raise NoSessionError(message)
+        return cls(info, root)
+
+    @staticmethod
+    def _read_info(directory: Path) -> SessionInfo | None:
+        text = _state_text(directory / "session.json", SESSION_BYTES)
+        try:
+            data = json.loads(text) if text is not None else None
+            info = SessionInfo(**data) if isinstance(data, dict) else None
+        except (ValueError, TypeError, RecursionError):
+            return None
+        if info is None or not all(
+            isinstance(getattr(info, name), kind) for name, kind in _INFO_TYPES.items()
+        ):
+            return None  # not a session file of ours: no session
+        return info
+
+    @classmethod
+    def all(cls, root: Path | None = None) -> list[Session]:
+        root = root or state_dir()
+        out = []
+        if root.is_dir():
+            for child in sorted(root.iterdir()):
+                info = cls._read_info(child) if child.is_dir() else None
+                if info is not None:
+                    out.append(cls(info, root))
+        return out
+
+    @classmethod
+    def create(
+        cls,
+        lab: Path,
+        backend: str,
+        prefix: tuple[int, int] | None = None,
+        variant: str = "",
+        variant_name: str = "",
+        root: Path | None = None,
+        activate: bool = True,
+    ) -> Session:
+        """A new session directory with a fresh tag, made the active one."""
+        root = root or state_dir()
+        root.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            # 36^5 tags: sessions of other state directories (another user, a parallel
+            # `v6lab verify`) share the machine's namespace names, so collisions must be rare
+            tag = "v" + "".join(secrets.choice(_TAG_CHARS) for _ in range(5))
+            try:
+                (root / tag).mkdir()
+                break
+            except FileExistsError:
+                continue
+        else:  # pragma: no cover - 60 million tags
+            raise LabError(f"cannot find a free session tag in {root}; run `v6lab cleanup`")
+        info = SessionInfo(
+            tag=tag,
+            lab=str(lab),
+            backend=backend,
+            started=time.time(),
+            variant=variant,
+            variant_name=variant_name,
+            prefix=format_prefix(*prefix) if prefix else "",
+            pid=os.getpid(),
+        )
+        session = cls(info, root)
+        session.save()
+        if activate:
+            write_atomic(root / ACTIVE, tag + "\n")
+        return session
+
+    def save(self) -> None:
+        write_atomic(self.dir / "session.json", json.dumps(asdict(self.info), indent=2) + "\n")
+
+    # -- locking ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Session]:
+        """Hold the session's lock for the whole command (invocations queue up)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        stream = open(self.dir / "lock", "a+", encoding="utf-8")  # noqa: SIM115 - held open
+        try:
+            fcntl.flock(stream, fcntl.LOCK_EX)
+            self._lock = stream
+            yield self
+        finally:
+            self._lock = None
+            stream.close()
+
+    # -- the journal ----------------------------------------------------------------------------
+    @property
+    def journal_file(self) -> Path:
+        return self.dir / "journal.jsonl"
+
+    def journal(self) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        text = _state_text(self.journal_file, JOURNAL_BYTES)
+        for line in (text or "").splitlines():
+            with contextlib.suppress(ValueError, RecursionError):
+                entries.append(json.loads(line))
+        return entries
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        with open(self.journal_file, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(entry) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    # -- the live backend ---------------------------------------------------------------------
+    def make_backend(self) -> Backend:
+        from ._backends import backend_class
+
+        cls = backend_class(self.info.backend)
+        return cls(self.info.tag, self.dir)
+
+    def start(
+        self,
+        spec: TopologySpec,
+        progress: Callable[[str], None] | None = None,
+        backend: Backend | None = None,
+    ) -> Backend:
+        """Build the topology, then run its setup commands (journaled like any command).
+        Refuses first, naming their Debian packages, when programs the lab runs on this
+        backend are not installed (:class:`MissingProgramsError`): nothing is built."""
+        from ._programs import refuse_missing
+
+        backend = backend or self.make_backend()
+        refuse_missing(backend.missing_programs(spec))
+        self.backend = backend
+        try:
+            backend.start(spec, progress=progress)
+            # virtual time starts when the topology is up: a replay starts from here too
+            self.info.started = self._last = time.time()
+            self.save()
+            self._setup(spec, progress)
+        except BaseException:
+            self.teardown()
+            raise
+        self.info.ready = True
+        self.save()
+        return backend
+
+    def _setup(self, spec: TopologySpec, progress: Callable[[str], None] | None) -> None:
+        if getattr(self.backend, "applies_setup", False):
+            return  # the backend ran spec.setup itself (batched)
+        total = sum(len(c) for c in spec.setup.values())
+        done = 0
+        for node, commands in spec.setup.items():
+            for argv in commands:
+                result = self.exec(node, list(argv), record=True)
+                done += 1
+                if result.returncode != 0:
+                    raise BackendError(
+                        f"setting up {node} failed: `{' '.join(argv)}` → "
+                        f"{(result.stderr or result.stdout).strip() or result.returncode}"
+                    )
+            if progress is not None:
+                progress(f"configured {node} ({done} of {total} commands)")
+
+    def open(self, spec: TopologySpec, backend: Backend | None = None) -> Backend:
+        """Attach to the running topology; for a simulator, replay the journal up to now."""
+        backend = backend or self.make_backend()
+        self.backend = backend
+        backend.attach(spec)
+        if not backend.persistent:
+            self._last = self.info.started
+            for entry in self.journal():
+                self._catch_up(float(entry.get("t", self._last)))
+                if entry.get("op") == "exec":
+                    backend.exec(
+                        str(entry["node"]), list(entry["argv"]), float(entry.get("timeout", 10.0))
+                    )
+                elif entry.get("op") == "advance":
+                    backend.advance(float(entry["seconds"]))
+            self._catch_up(time.time())
+        return backend
+
+    def _catch_up(self, when: float) -> None:
+        gap = when - self._last
+        if gap > 0 and self.backend is not None and not self.backend.persistent:
+            self.backend.advance(min(gap, MAX_GAP))
+        self._last = max(self._last, when)
+
+    def exec(
+        self, node: str, argv: list[str], timeout: float = 10.0, record: bool = True
+    ) -> CommandResult:
+        """Run a command on a node and journal it (replayed later on a simulator)."""
+        assert self.backend is not None, "open() or start() first"
+        now = time.time()
+        self._catch_up(now)
+        result = self.backend.exec(node, argv, timeout)
+        if record:
+            self._record({"t": now, "op": "exec", "node": node, "argv": argv, "timeout": timeout})
+        return result
+
+    def advance(self, seconds: float) -> None:
+        assert self.backend is not None
+        self._catch_up(time.time())
+        self.backend.advance(seconds)
+        self._record({"t": time.time(), "op": "advance", "seconds": seconds})
+
+    # -- teardown -----------------------------------------------------------------------------
+    def teardown(self) -> list[str]:
+        """Stop the backend (and, for netns, its crash-safe cleanup); return problems seen."""
+        problems: list[str] = []
+        backend = self.backend
+        if backend is None:
+            try:
+                backend = self.make_backend()
+            except Exception as exc:  # the backend cannot even load: nothing of it runs
+                problems.append(str(exc))
+        if backend is not None:
+            try:
+                backend.stop()
+            except Exception as exc:
+                problems.append(f"{type(exc).__name__}: {exc}")
+        if self.info.backend == "netns":
+            problems += cleanup_netns(self.info.tag, workdir=self.dir)
+        return problems
+
+    def remove(self) -> None:
+        """Forget the session (after teardown)."""
+        active = self.root / ACTIVE
+        with contextlib.suppress(OSError):
+            if (_state_text(active, 4096) or "").strip() == self.info.tag:
+                active.unlink()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _root_lab_running() -> bool:
+    """A netns lab of root's is running while we are not root (the usual missing sudo)."""
+    if not hasattr(os, "geteuid") or os.geteuid() == 0:
+        return False
+    try:
+        return any(name.startswith("v6lab-") for name in os.listdir("/run/netns"))
+    except OSError:
+        return False
+
+
+def cleanup_netns(
+    tag: str | None, removed: list[str] | None = None, workdir: Path | None = None
+) -> list[str]:
+    """The netns backend's crash-safe cleanup for one session (or every v6lab leftover);
+    returns problems, and appends the namespaces it removed to ``removed``."""
+    import importlib
+
+    try:
+        cleanup = importlib.import_module("v6plan.lab.runtime.netns").cleanup
+    except (ImportError, AttributeError) as exc:
+        return [f"netns cleanup unavailable: {exc}"]
+    try:
+        names = cleanup(tag, workdir) if workdir is not None else cleanup(tag)
+    except Exception as exc:
+        return [f"netns cleanup: {type(exc).__name__}: {exc}"]
+    if removed is not None and isinstance(names, list):
+        removed.extend(str(n) for n in names)
+    return []
