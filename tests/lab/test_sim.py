@@ -29,7 +29,7 @@ from v6plan.lab.runtime._backend import (
     router_advert,
 )
 from v6plan.lab.runtime.sim import SimBackend
-from v6plan.lab.runtime.sim import _wire as w
+from v6plan.lab.runtime import _wire as w
 
 
 def start(topology: TopologySpec, tmp_path: Path) -> SimBackend:
