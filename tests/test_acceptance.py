@@ -5,7 +5,7 @@ from __future__ import annotations
 import filecmp
 
 import pytest
-from support import ACCEPTANCE, ROOT, SHARED_ACCEPTANCE, acceptance
+from _support import ACCEPTANCE, ROOT, SHARED_ACCEPTANCE, acceptance
 
 from v6plan import load_spec
 from v6plan._build import build
@@ -72,7 +72,7 @@ def test_sizing_by_the_75_percent_rule(case: dict[str, int]) -> None:
 
 
 def test_sizing_through_the_builder_matches_the_table() -> None:
-    from helpers import plan_of
+    from _support import plan_of
 
     for case in acceptance("sizing.yaml")["nibble_rule_75"]["cases"][:6]:
         result = plan_of(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import plan_of, prefixes, spec_text
+from _support import plan_of, prefixes, spec_text
 
 from v6plan import SpecError, build, parse_spec
 from v6plan._lock import Lock

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import netaddr
 import pytest
+from _support import ROOT, acceptance
 from hypothesis import given
 from hypothesis import strategies as st
-from support import ROOT, acceptance
 
 from v6plan import _calc
 from v6plan._calc import (
@@ -684,7 +684,7 @@ RFC2526_VECTORS = [
 @pytest.mark.parametrize(("link", "reserved"), RFC2526_VECTORS)
 def test_p2p_links_and_lint_follow_rfc2526(link: str, reserved: bool) -> None:
     """``calc p2p`` and lint agree with each other and with the RFC (one core function)."""
-    from helpers import plan_of
+    from _support import plan_of
 
     from v6plan._calc import p2p_link_iids
     from v6plan._lint import lint

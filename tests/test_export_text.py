@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import plan_of
+from _support import plan_of
+from _support.exports import validate_netbox
+from _support.tools import frr_ok, kea_ok, radvd_ok, render, run, tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_export_tools import frr_ok, kea_ok, radvd_ok, render, run, tool
-from test_exports import validate_netbox
 
 from v6plan import InputError, Plan
 from v6plan.cli import main

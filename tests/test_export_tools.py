@@ -16,18 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import plan_of
-from support import need, need_program
-from test_exports import EXAMPLES, example, export, export_dir
-
-
-def tool(name: str) -> str:
-    """The program's path, through the one guard (which names its Debian package)."""
-    return need_program(name)
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, cwd=cwd, timeout=120)
+from _support import need, plan_of
+from _support.exports import EXAMPLES, example, export, export_dir
+from _support.tools import frr_ok, kea_ok, radvd_ok, render, run, tool
 
 
 # -- BIND ----------------------------------------------------------------------------------------
@@ -135,14 +126,6 @@ def test_bind_non_nibble_node_and_delegations(tmp_path: Path) -> None:
     assert sum(t == "PTR" for _, t, _ in core_records) == 5 + 2 * 7  # loopbacks, link ends
 
 
-# -- radvd ----------------------------------------------------------------------------------------
-def radvd_ok(path: Path) -> None:
-    radvd = tool("radvd")
-    done = run(radvd, "--configtest", f"--config={path}")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "syntax ok" in done.stdout + done.stderr
-
-
 def test_radvd_per_router(tmp_path: Path) -> None:
     plan = example("isp-core")
     export_dir(
@@ -176,16 +159,6 @@ def test_radvd_lans_without_a_router(tmp_path: Path) -> None:
     names = re.findall(r"^interface (\S+)", text, re.M)
     assert len(names) == len(set(names)) == 18  # 6 floors × 3 LANs; repeated VLANs renamed
     assert names[:4] == ["vlan100", "vlan200", "vlan300", "vlan100-2"]
-
-
-# -- Kea ------------------------------------------------------------------------------------------
-def kea_ok(path: Path, netns: str = "") -> None:
-    kea = tool("kea-dhcp6")
-    args = [kea, "-t", str(path)]
-    if netns:
-        args = [tool("ip"), "netns", "exec", netns, *args]
-    done = run(*args)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
 def test_kea_central_server_with_pd_pools(tmp_path: Path) -> None:
@@ -259,13 +232,6 @@ def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: st
     kea_ok(path, netns)
 
 
-# -- FRR ------------------------------------------------------------------------------------------
-def frr_ok(path: Path) -> None:
-    vtysh = tool("vtysh")
-    done = run(vtysh, "--dryrun", "--inputfile", str(path))
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def interface_addresses(text: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     current = ""
@@ -312,31 +278,6 @@ def test_frr_configs_pass_the_dry_run(tmp_path: Path, name: str, settings: dict[
 
 # -- the HTML report in Chromium --------------------------------------------------------------------
 #: Headless, no sandbox (root), and nothing that reaches for the network on its own.
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
-)  # fmt: skip
-
-
-def render(html: Path, png: Path, height: int = 2400) -> str:
-    chromium = tool("chromium")
-    profile = png.parent / f"chromium-profile-{png.stem}"
-    done = subprocess.run(
-        [
-            chromium,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            f"--window-size=1280,{height}",
-            f"--screenshot={png}",
-            html.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stderr
 
 
 @pytest.mark.parametrize("name", ["campus", "government"])

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from capped import Run, run_capped
-from support import DATA
+from _support import DATA
+from _support.capped import Run, run_capped
 
 from v6plan._limits import (
     ANSWER_FILE_BYTES,

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capped import run_capped
-from helpers import plan_of, spec_text
+from _support import plan_of, spec_text
+from _support.capped import run_capped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -161,3 +161,25 @@ def test_no_import_cycles(scope: str) -> None:
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_test_modules_share_only_the_support_package() -> None:
+    """Test modules import helpers from tests/_support, never from one another, and never
+    edit sys.path (pyproject puts tests/ on the path)."""
+    tests = PACKAGE.parent / "tests"
+    wrong = []
+    for path in sorted(tests.rglob("*.py")):
+        if "_support" in path.parts or "data" in path.relative_to(tests).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                top = (node.module or "").split(".")[0]
+                if top.startswith("test_") or top in ("conftest", "support", "helpers"):
+                    wrong.append(f"{path.name}:{node.lineno} imports {node.module}")
+            if isinstance(node, ast.Attribute) and node.attr in ("insert", "append"):
+                target = node.value
+                on_sys_path = isinstance(target, ast.Attribute) and target.attr == "path"
+                if on_sys_path and getattr(target.value, "id", "") == "sys":
+                    wrong.append(f"{path.name}:{node.lineno} edits sys.path")
+    assert wrong == []

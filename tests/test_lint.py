@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import plan_of
+from _support import plan_of
 
 from v6plan._import import read_plan_file
 from v6plan._lint import RULES, lint

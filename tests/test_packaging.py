@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from _support import ROOT
 
 
 @pytest.fixture(scope="module")

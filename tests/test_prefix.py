@@ -10,9 +10,9 @@ from itertools import islice
 
 import netaddr
 import pytest
+from _support import acceptance
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from support import acceptance
 
 from v6plan._errors import AddressError, PlanError
 from v6plan._orders import STRATEGIES, first_slots, slot_order

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import netaddr
 import pytest
-from helpers import plan_of
+from _support import plan_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

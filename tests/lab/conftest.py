@@ -7,24 +7,11 @@ package exists, and on netns when it exists — through ``conftest.need`` for ro
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from labhelpers import (  # noqa: E402,F401  (re-exported for `from conftest import …`)
-    IN_CI,
-    have_backend,
-    have_module,
-    need,
-    require_backend,
-)
-from support import ACCEPTANCE, DATA, ROOT, acceptance  # noqa: E402,F401
+from _support.lab import require_backend
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +22,7 @@ def lab_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     state = tmp_path / "state"
     monkeypatch.setenv("V6LAB_STATE_DIR", str(state))
     monkeypatch.setenv("V6LAB_LANG", "en")
-    monkeypatch.setitem(_backends.BACKENDS, "fake", "fakebackend:FakeBackend")
+    monkeypatch.setitem(_backends.BACKENDS, "fake", "_support.fakebackend:FakeBackend")
     return state
 
 

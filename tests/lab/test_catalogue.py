@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import require_backend
-from labhelpers import need_lab_programs
+from _support.lab import need_lab_programs, require_backend
 
 from v6plan._prefix import expand_address, format_address, parse_prefix
 from v6plan.lab.checks._checks import TYPES, answer_key, expected

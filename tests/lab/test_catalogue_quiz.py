@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _support.lab import need_program
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from labhelpers import need_program
 
 from v6plan import SpecError
 from v6plan._prefix import expand_address, format_address, format_prefix

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from labhelpers import need, need_programs
-from test_sim_shared import (
+from _support.lab import need, need_programs
+from _support.topologies import (
     H1,
     H1_LL,
     H1_SLAAC,
@@ -36,8 +36,8 @@ from test_sim_shared import (
 
 from v6plan._prefix import format_address, parse_address
 from v6plan.lab.checks._probes import echo_requests, read_echo_answers, router_solicitation
-from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
 from v6plan.lab.runtime import _wire as w
+from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
 
 BACKENDS = ("sim", "netns")
 NDP_NAMES = {

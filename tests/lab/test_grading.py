@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _support.lab import v6lab
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from labhelpers import v6lab
 
 from v6plan.lab.instructor import _grading
 from v6plan.lab.instructor._secrets import canonical, derive_key, hkdf_sha256, sign, verify
@@ -33,7 +33,7 @@ LAB = "i1-first-ping"
 
 
 def sim_ready() -> None:
-    from labhelpers import have_module, need
+    from _support.lab import have_module, need
 
     need(
         have_module("v6plan.lab.runtime.sim"),

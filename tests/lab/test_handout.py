@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from labhelpers import v6lab
+from _support.lab import v6lab
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "instructor"
 LABS = DATA / "labs"
@@ -359,7 +359,7 @@ class Chromium:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from labhelpers import need_program
+    from _support.lab import need_program
 
     need_program("chromium")
     chrome = Chromium(tmp_path_factory.mktemp("chromium-profile"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from labhelpers import need_lab_programs
+from _support.lab import need_lab_programs
 
 from v6plan import SpecError
 from v6plan.lab.checks._verify import verify_lab
@@ -219,7 +219,7 @@ def test_isp_core_fully_configured_on_each_backend(tmp_path: Path, backend_name:
 @pytest.mark.parametrize("lab_name", STARTERS)
 def test_sim_and_netns_give_the_same_verdicts(lab_name: str) -> None:
     """Every check of every solution: same pass/fail and the same reason code on both."""
-    from labhelpers import require_backend
+    from _support.lab import require_backend
 
     require_backend("sim")
     require_backend("netns")

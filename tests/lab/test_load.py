@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from labhelpers import need_lab_programs, require_backend
+from _support.lab import need_lab_programs, require_backend
 
 from v6plan.lab.model._labfile import list_labs, load_lab
 from v6plan.lab.runtime._session import Session

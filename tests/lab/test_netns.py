@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from labhelpers import need, need_program, need_programs
-from test_sim_shared import H1, H1_LL, H1_SLAAC, H2, R1_LAN1, ip, star, three_nodes
+from _support.lab import need, need_program, need_programs
+from _support.topologies import H1, H1_LL, H1_SLAAC, H2, R1_LAN1, ip, star, three_nodes
 
 from v6plan.lab._errors import BackendError
 from v6plan.lab.runtime._backend import router_advert
@@ -171,7 +171,7 @@ CRASHER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     sys.path[:0] = [{tests!r}]
-    from test_sim_shared import three_nodes
+    from _support.topologies import three_nodes
     from v6plan.lab.runtime.netns import NetnsBackend
     b = NetnsBackend({tag!r}, Path({workdir!r}))
     b.start(three_nodes("crash", advertise={{"prefixes": ["2001:db8:1::/64"], "interval": 10}}))
@@ -187,9 +187,7 @@ def test_cleanup_removes_what_a_killed_process_left(netns, tmp_path) -> None:  #
     from v6plan.lab.runtime.netns import cleanup
 
     session = tag()
-    script = CRASHER.format(
-        tests=str(ROOT / "tests" / "lab"), tag=session, workdir=str(tmp_path / "w")
-    )
+    script = CRASHER.format(tests=str(ROOT / "tests"), tag=session, workdir=str(tmp_path / "w"))
     proc = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
@@ -324,7 +322,7 @@ def test_bad_inputs_fail_clearly(netns, backends, tmp_path) -> None:  # type: ig
 
 def test_twenty_nodes_full_mesh(netns, backends, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The benchmark's topology works (its timings are printed by benchmarks/bench_lab.py)."""
-    from test_sim_shared import star_address
+    from _support.topologies import star_address
 
     from v6plan.lab.checks._probes import echo_requests, read_echo_answers
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from labhelpers import need, need_programs, path_without, require_backend, v6lab
+from _support.lab import need, need_programs, path_without, require_backend, v6lab
 
 from v6plan import SpecError
 from v6plan.lab._errors import MissingProgramsError
@@ -136,7 +136,7 @@ def test_netns_asks_for_what_the_lab_and_the_backend_run(
 def test_the_engine_refuses_before_the_backend_builds_anything(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fakebackend import FakeBackend
+    from _support.fakebackend import FakeBackend
 
     def no_build(self: object, *args: object, **kwargs: object) -> None:
         raise AssertionError("start() must not run when programs are missing")

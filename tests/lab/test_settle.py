@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from labhelpers import need_lab_programs, require_backend, v6lab
+from _support.lab import need_lab_programs, require_backend, v6lab
 
 from v6plan.lab.model._labfile import load_lab
 from v6plan.lab.runtime._backend import TopologySpec
@@ -152,7 +152,7 @@ def counting(until: int) -> tuple[Callable[[], bool], list[int]]:
 
 def test_the_simulator_settles_on_virtual_time(tmp_path: Path) -> None:
     require_backend("sim")
-    from test_sim_shared import three_nodes
+    from _support.topologies import three_nodes
 
     from v6plan.lab.runtime.sim import SimBackend
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from test_sim_shared import (
+from _support.topologies import (
     H1,
     H1_LL,
     H1_SLAAC,
@@ -18,9 +16,12 @@ from test_sim_shared import (
     star,
     three_nodes,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from v6plan._prefix import parse_address
 from v6plan.lab._errors import BackendError, LabError
+from v6plan.lab.runtime import _wire as w
 from v6plan.lab.runtime._backend import (
     LinkSpec,
     NodeSpec,
@@ -29,7 +30,6 @@ from v6plan.lab.runtime._backend import (
     router_advert,
 )
 from v6plan.lab.runtime.sim import SimBackend
-from v6plan.lab.runtime import _wire as w
 
 
 def start(topology: TopologySpec, tmp_path: Path) -> SimBackend:
@@ -530,7 +530,7 @@ def test_capture_is_a_pcap_scapy_and_checksums_agree_with(tmp_path: Path) -> Non
 
 def test_speed_is_reported_not_asserted(tmp_path: Path) -> None:
     """A 20-node star: full-mesh echo via send_l3 works (the benchmark times it)."""
-    from test_sim_shared import star_address
+    from _support.topologies import star_address
 
     from v6plan.lab.checks._probes import echo_requests, read_echo_answers
 

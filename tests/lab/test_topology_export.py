@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from labhelpers import v6lab
+from _support.lab import v6lab
 
 from v6plan.lab.instructor import _topology_export as tx
 from v6plan.lab.model._labfile import topology_dirs
@@ -42,7 +42,7 @@ def topologies() -> list[str]:
 def validator() -> Any:
     import importlib.util
 
-    from labhelpers import need
+    from _support.lab import need
 
     need(
         importlib.util.find_spec("jsonschema") is not None,
@@ -121,7 +121,7 @@ def test_a_broken_file_fails_the_schema() -> None:
 
 @pytest.mark.parametrize("name", topologies())
 def test_frr_and_radvd_configs_pass_their_own_checkers(name: str, tmp_path: Path) -> None:
-    from labhelpers import need_program
+    from _support.lab import need_program
 
     vtysh, radvd = need_program("vtysh"), need_program("radvd")  # radvd is in sbin
     source = tx.load_spec_for(name)
@@ -168,7 +168,7 @@ def kathara_parser() -> Any:
         from Kathara.parser.netkit.LabParser import LabParser
 
         return LabParser
-    from labhelpers import need
+    from _support.lab import need
 
     need(
         False,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fakebackend import FakeBackend
+from _support.fakebackend import FakeBackend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -274,7 +274,7 @@ def test_cleanup_after_a_crash(
 def test_a_failed_start_leaves_no_session(
     capsys: pytest.CaptureFixture[str], lab_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fakebackend import FakeBackend
+    from _support.fakebackend import FakeBackend
 
     def broken(self: FakeBackend, node: str, argv: list[str], timeout: float = 10.0) -> object:
         from v6plan.lab.runtime._backend import CommandResult
@@ -315,7 +315,7 @@ def test_a_killed_netns_start_leaves_nothing_after_stop(lab_state: Path) -> None
     import signal
     import time
 
-    from labhelpers import need_lab_programs, require_backend
+    from _support.lab import need_lab_programs, require_backend
 
     from v6plan.lab.model._labfile import load_lab
 

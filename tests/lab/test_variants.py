@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _support.lab import v6lab
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from labhelpers import v6lab
 
 from v6plan._errors import SpecError
 from v6plan._prefix import format_prefix, host_mask, parse_prefix

@@ -1,7 +1,7 @@
 """Shared helpers for the lab tests.
 
-``need`` comes from tests/support.py (not from ``conftest``: this directory's conftest.py
-shadows that module name).
+Backends (have_backend, require_backend), the programs a lab runs, and ``v6lab`` run
+in-process.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from .env import IN_CI, need, need_program, need_programs
 
-
-if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))
-
-from support import IN_CI, need, need_program, need_programs  # noqa: E402,F401
+__all__ = ["IN_CI", "need", "need_program", "need_programs"]
 
 
 def have_module(name: str) -> bool:

@@ -1,7 +1,7 @@
 """Shared test helpers: paths, the acceptance data, `need` for system requirements and
 `need_program` for the external programs a test runs.
 
-Import from here (``from support import need``): two conftest.py files share the module
+Import from here (``from _support import need``): two conftest.py files share the module
 name ``conftest``, so importing from it depends on which was loaded last.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 ACCEPTANCE = DATA / "acceptance"
 #: The shared originals, when this checkout sits beside them (the copies must match).
