@@ -305,7 +305,7 @@ def _grade_name(text: str, expected: str, params: dict[str, Any]) -> Graded:
             return "nibbles-not-reversed", params
         if given == _zone_nozeros(labels):
             return "zeros-dropped", params
-        if _dns(text + "." + _ARPA) == want:
+        if _dns(text.strip().rstrip(".") + "." + _ARPA) == want:
             return "no-arpa", params
     return "wrong", params
 
