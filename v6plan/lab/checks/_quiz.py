@@ -47,6 +47,7 @@ from ..._prefix import (
 from ..model._checkspec import ANSWER_KINDS as KINDS
 
 if TYPE_CHECKING:
+    from ..model._i18n import Messages
     from ..model._topology import Addressing
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "read_file_answer",
     "reading_kind",
     "record_answer",
+    "refusal",
     "rfc5952_breaks",
     "unreadable",
 ]
@@ -210,6 +212,25 @@ def reading_kind(kind: str) -> str:
     """The kind of value an answer is read as: an address for every address kind (its
     form is graded after it has been read)."""
     return "address" if kind in ADDRESS_KINDS else kind
+
+
+def refusal(
+    question: str, kind: str, given: str, earlier: dict[str, Any] | None, messages: Messages
+) -> str | None:
+    """What ``v6lab answer`` says when it refuses an answer that cannot be read (None: it
+    can be read): why, how to write it, and that the earlier answer stays."""
+    why = unreadable(kind, given)
+    if not why:
+        return None
+    what = messages.text(f"words.kind.{reading_kind(kind)}")
+    words = [messages.text("ui.answer-unreadable", answer=given.strip(), what=what)]
+    words += [messages.text(f"check.quiz.why.{w}") for w in why]
+    if earlier is not None:
+        previous = earlier.get("file") or earlier.get("value")
+        words.append(messages.text("ui.answer-kept", id=question, previous=previous))
+    else:
+        words.append(messages.text("ui.answer-none", id=question))
+    return messages.text("words.also").join(words)
 
 
 # -- grading a readable answer ---------------------------------------------------------------------

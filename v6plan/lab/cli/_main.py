@@ -553,7 +553,7 @@ def run_answer(args: argparse.Namespace) -> int:
     """List the questions, show one, or record an answer and grade it at once."""
     from .._errors import LabError
     from ..checks._checks import Context, run_checks
-    from ..checks._quiz import answer_records, read_file_answer, record_answer
+    from ..checks._quiz import answer_records, read_file_answer, record_answer, refusal
     from ..model._yaml import closest
     from ..runtime._session import Session
 
@@ -605,7 +605,9 @@ def run_answer(args: argparse.Namespace) -> int:
     if question.kind == "file":
         value, file = read_file_answer(args.value), str(Path(args.value).resolve())
     else:  # an answer that cannot be read is refused: the earlier one stays
-        _readable(question.id, question.kind, value, records.get(question.id), messages)
+        refused = refusal(question.id, question.kind, value, records.get(question.id), messages)
+        if refused is not None:
+            raise LabError(refused)
     with session.locked():
         record_answer(session.dir, question.id, value, file)
     answers = {q: str(r.get("value", "")) for q, r in answer_records(session.dir).items()}
@@ -619,28 +621,6 @@ def run_answer(args: argparse.Namespace) -> int:
     for r in results:
         out.print(f"{out.mark(r.passed, messages)}  {r.id:<{width}}  {r.message}")
     return 0 if all(r.passed for r in results) else 1
-
-
-def _readable(
-    qid: str, kind: str, value: str, earlier: dict[str, Any] | None, messages: Messages
-) -> None:
-    """Refuse (exit 2) an answer that is not a value of its kind: say why and how to
-    write it, and that the earlier answer is kept."""
-    from .._errors import LabError
-    from ..checks._quiz import reading_kind, unreadable
-
-    why = unreadable(kind, value)
-    if not why:
-        return
-    what = messages.text(f"words.kind.{reading_kind(kind)}")
-    words = [messages.text("ui.answer-unreadable", answer=value.strip(), what=what)]
-    words += [messages.text(f"check.quiz.why.{w}") for w in why]
-    if earlier is not None:
-        previous = earlier.get("file") or earlier.get("value")
-        words.append(messages.text("ui.answer-kept", id=qid, previous=previous))
-    else:
-        words.append(messages.text("ui.answer-none", id=qid))
-    raise LabError(messages.text("words.also").join(words))
 
 
 # -- capture ------------------------------------------------------------------------------------
