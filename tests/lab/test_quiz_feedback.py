@@ -163,19 +163,28 @@ def test_the_rule_broken_is_named(text: str, reasons: list[str]) -> None:
 def spellings(draw: st.DrawFn) -> tuple[int, str, tuple[int, int] | None]:
     """An address with zero groups, written any valid way: each group with or without
     leading zeros, in either case, and :: for any run of zero groups (or none).
-    Returns (value, text, the groups :: stands for)."""
+    Returns (value, text, (first group, count) that :: stands for)."""
     groups = [draw(st.integers(0x2000, 0x3FFF))]
-    groups += draw(
-        st.lists(st.sampled_from([0, 0, 0, 1, 0xAB, 0xDB8, 0xFFFF]), min_size=7, max_size=7)
-    )
+    nonzero = st.sampled_from([1, 0xAB, 0xDB8])
+    ties = st.sampled_from(["00x00xx", "x00x00x", "00xx00x", "000x000", "x00xx00", "00xxx00"])
+    shape = draw(st.none() | ties)  # two runs of zero groups as long as each other
+    if shape is None:
+        groups += draw(
+            st.lists(st.sampled_from([0, 0, 0, 0, 1, 0xAB, 0xDB8]), min_size=7, max_size=7)
+        )
+    else:
+        groups += [draw(nonzero) if c == "x" else 0 for c in shape]
     value = int.from_bytes(b"".join(g.to_bytes(2, "big") for g in groups), "big")
+    pad, upper = draw(st.booleans()), draw(st.integers(0, 3)) == 0  # most texts: neither
     words = []
     for g in groups:
         digits = f"{g:x}"
-        digits = "0" * draw(st.integers(0, 4 - len(digits))) * draw(st.booleans()) + digits
-        words.append(digits.upper() if draw(st.integers(0, 4)) == 0 else digits)
+        if pad and len(digits) < 4 and draw(st.booleans()):
+            digits = "0" * draw(st.integers(1, 4 - len(digits))) + digits
+        words.append(digits.upper() if upper and draw(st.booleans()) else digits)
     spans = [(i, j) for i in range(8) for j in range(i + 1, 9) if not any(groups[i:j])]
-    span = draw(st.none() | st.sampled_from(spans)) if spans else None
+    whole = [(i, j) for i, j in spans if (i == 0 or groups[i - 1]) and (j == 8 or groups[j])]
+    span = draw(st.none() | st.sampled_from(whole) | st.sampled_from(spans)) if spans else None
     if span is None:
         return value, ":".join(words), None
     i, j = span
