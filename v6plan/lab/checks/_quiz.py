@@ -234,7 +234,7 @@ def refusal(
 
 
 # -- grading a readable answer ---------------------------------------------------------------------
-Graded = tuple[str, dict[str, Any]]
+Graded = tuple[QuizCode, dict[str, Any]]
 
 
 def grade(kind: str, given: str, expected: str, addressing: Addressing | None = None) -> Graded:
@@ -371,7 +371,7 @@ def lab_length(addressing: Addressing | None, value: int) -> int | None:
     return max(holding, default=None)
 
 
-def rfc5952_breaks(text: str) -> list[str]:
+def rfc5952_breaks(text: str) -> list[Rule | Literal["not-canonical"]]:
     """The RFC 5952 rules (:data:`RFC5952_RULES`) the text of an address breaks, in their
     order; empty for the canonical text; ``["not-canonical"]`` when it differs from it in
     another way (the dotted IPv4 tail of an IPv4-mapped address)."""
@@ -381,7 +381,7 @@ def rfc5952_breaks(text: str) -> list[str]:
     groups = [(value >> (112 - 16 * i)) & 0xFFFF for i in range(8)]
     head, double, tail = text.partition("::")
     written = [g for part in (head, tail) if part for g in part.split(":")]
-    found: list[str] = []
+    found: list[Rule | Literal["not-canonical"]] = []
     if any(len(g) > 1 and g.startswith("0") and "." not in g for g in written):
         found.append("leading-zeros")
     best = _longest_zero_run(groups)
