@@ -737,10 +737,8 @@ def check_quiz(ctx: Context, args: dict[str, str]) -> Outcome:
     given = ctx.answers().get(question)
     if given is None or not given.strip():
         return Outcome(False, "unanswered", base)
-    code, params = grade(args.get("kind", "address"), given, args["answer"])
-    base["given"] = params["given"]
-    if "length" in params:
-        base["length"] = params["length"]
+    code, params = grade(args.get("kind", "address"), given, args["answer"], ctx.addressing)
+    base.update((k, v) for k, v in params.items() if k != "expected")  # never the answer
     return Outcome(code == "ok", code, base)
 
 
@@ -1111,6 +1109,8 @@ def render(
     elif not messages.has(key):
         key = "check.error" if outcome.code == "error" else f"check.{outcome.code}"
     message = messages.text(key, params)
+    for more in outcome.params.get("more", ()):  # further reasons, each a clause of its own
+        message += messages.text("words.also") + messages.text(f"check.{spec.type}.{more}", params)
     hint = ""
     if not outcome.passed:
         for hint_key in (

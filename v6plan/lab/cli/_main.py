@@ -553,7 +553,7 @@ def run_answer(args: argparse.Namespace) -> int:
     """List the questions, show one, or record an answer and grade it at once."""
     from .._errors import LabError
     from ..checks._checks import Context, run_checks
-    from ..checks._quiz import answer_records, read_file_answer, record_answer
+    from ..checks._quiz import answer_records, read_file_answer, record_answer, refusal
     from ..model._yaml import closest
     from ..runtime._session import Session
 
@@ -604,6 +604,10 @@ def run_answer(args: argparse.Namespace) -> int:
     value, file = args.value, ""
     if question.kind == "file":
         value, file = read_file_answer(args.value), str(Path(args.value).resolve())
+    else:  # an answer that cannot be read is refused: the earlier one stays
+        refused = refusal(question.id, question.kind, value, records.get(question.id), messages)
+        if refused is not None:
+            raise LabError(refused)
     with session.locked():
         record_answer(session.dir, question.id, value, file)
     answers = {q: str(r.get("value", "")) for q, r in answer_records(session.dir).items()}
