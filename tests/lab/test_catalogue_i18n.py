@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from v6plan.lab.checks._quiz import QUIZ_CODES
 from v6plan.lab.cli import main
 from v6plan.lab.model._i18n import ENGINE_MESSAGES, Messages, load_catalogue, placeholders
 from v6plan.lab.model._labfile import list_labs, load_lab
@@ -20,18 +21,9 @@ LANGUAGES = ["fr", "ar"]
 
 #: every reason code each answer check can give (the network checks' codes are found in
 #: the source by test_checks.py)
+
 ANSWER_CODES = {
-    "quiz": [
-        "ok",
-        "unanswered",
-        "invalid",
-        "wrong",
-        "not-canonical",
-        "not-expanded",
-        "no-length",
-        "host-bits",
-        "wrong-length",
-    ],
+    "quiz": list(QUIZ_CODES),
     "plan-spec": [
         "ok",
         "ok-prefix",
