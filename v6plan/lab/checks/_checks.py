@@ -60,6 +60,7 @@ from ..._errors import AddressError
 from ..._limits import whole_number
 from ..._prefix import format_address, format_prefix, host_mask, parse_address, parse_prefix
 from ..model._checkspec import (
+    AFTER,
     SIGNATURES,
     CheckSignature,
     CheckSpec,
@@ -430,7 +431,7 @@ def _reach(ctx: Context, args: dict[str, str]) -> tuple[Outcome | None, list[Any
         out_iface: str | None = iface
     else:
         route = ctx.route_for(node, dst)
-        if route is None:
+        if route is None or route.kind != "unicast":  # the stack refuses to send it
             return (
                 Outcome(False, "no-route", base, _path_settled(ctx, node, dst, "no-route")),
                 [],
@@ -594,31 +595,80 @@ def _sysctl(ctx: Context, node: str, key: str) -> str:
         return "?"
 
 
+def _next_hop(route: Route) -> str:
+    return format_address(route.via) if route.via is not None else ""
+
+
+def _route_params(route: Route) -> dict[str, Any]:
+    """What a found route says, as message parameters: the prefix it covers, its next hop
+    (empty: the destination is on the link itself), its device and what it does."""
+    return {
+        "route": "default" if route.length == 0 else format_prefix(route.dst, route.length),
+        "found": _next_hop(route),
+        "found_dev": route.ifname or "",
+        "refusal": route.kind,
+    }
+
+
+def _route_wrong(route: Route, via: int | None, dev: str | None) -> str | None:
+    """Why ``route`` does not forward the way the check asks (a code), or None."""
+    if route.kind != "unicast":
+        return "refused"
+    if via is not None and route.via != via:
+        return "on-link" if route.via is None else "other-via"
+    if dev and route.ifname != dev:
+        return "other-dev"
+    return None
+
+
+def _covering(ctx: Context, node: str, net: int, length: int, exact: bool) -> Route | None:
+    """The route the node's stack chooses for the whole of ``net/length``: the longest
+    (then lowest-metric) route that contains it — or, asked for ``exact``, the best route
+    for exactly that prefix."""
+    best: Route | None = None
+    for route in ctx.routes(node):
+        if exact and (route.dst, route.length) != (net, length):
+            continue
+        if route.length > length or not _in(net, route.dst & ~host_mask(route.length), route.length):
+            continue
+        if best is None or (route.length, -route.metric) > (best.length, -best.metric):
+            best = route
+    return best
+
+
 def check_route(ctx: Context, args: dict[str, str]) -> Outcome:
+    """The node forwards traffic for a prefix the right way, as its stack decides it
+    (``ip route get``): the longest route that covers the prefix has the next hop and
+    device asked for, and no more specific route inside the prefix sends part of it
+    elsewhere or refuses it (unreachable, blackhole, prohibit). ``exact: true`` asks for a
+    route to exactly that prefix instead (a lab that teaches the route itself)."""
     node = args["node"]
     to = args["to"].strip()
     net, length = (0, 0) if to == "default" else parse_prefix(to)
-    base = {"node": node, "to": "default" if length == 0 else format_prefix(net, length)}
-    matching = [r for r in ctx.routes(node) if (r.dst, r.length) == (net, length)]
-    settled = not ctx.awaits_ra(node)  # an RA brings a default route and prefix routes
-    if not matching:
-        return Outcome(False, "missing" if length else "missing-default", base, settled)
-    via_text = args.get("via")
-    if via_text:
-        via = parse_address(via_text)
+    exact = args.get("exact", "false") == "true" or length == 0
+    base: dict[str, Any] = {"node": node, "to": "default" if length == 0 else format_prefix(net, length)}
+    via = parse_address(args["via"]) if args.get("via") else None
+    dev = args.get("dev") or None
+    if via is not None:
         base["via"] = format_address(via)
-        if not any(r.via == via for r in matching):
-            found = ", ".join(
-                format_address(r.via) if r.via is not None else f"dev {r.ifname}" for r in matching
-            )
-            return Outcome(False, "other-via", {**base, "found": found}, settled)
-    dev = args.get("dev")
-    if dev and not any(r.ifname == dev for r in matching):
-        found_dev = matching[0].ifname or "?"
-        return Outcome(False, "other-dev", {**base, "dev": dev, "found": found_dev}, settled)
-    r = matching[0]
-    base.setdefault("via", format_address(r.via) if r.via is not None else f"dev {r.ifname}")
-    return Outcome(True, "ok", base)
+    if dev:
+        base["dev"] = dev
+    settled = not ctx.awaits_ra(node)  # an RA brings a default route and prefix routes
+    chosen = _covering(ctx, node, net, length, exact)
+    if chosen is None:
+        return Outcome(False, "missing" if length else "missing-default", base, settled)
+    wrong = _route_wrong(chosen, via, dev)
+    if wrong is not None:
+        return Outcome(False, wrong, {**base, **_route_params(chosen)}, settled)
+    if not exact:  # part of the prefix may go another way than the covering route
+        for route in ctx.routes(node):
+            inside = route.length > length and _in(route.dst, net, length)
+            same = (route.kind, route.via, route.ifname) == ("unicast", chosen.via, chosen.ifname)
+            if inside and not same:
+                params = {**base, **_route_params(route)}
+                return Outcome(False, "more-specific", params, settled)
+    found = {**base, **_route_params(chosen)}
+    return Outcome(True, "ok" if chosen.via is not None else "ok-on-link", found)
 
 
 def _nodes_arg(ctx: Context, args: dict[str, str], key: str = "nodes") -> list[str]:
@@ -656,7 +706,7 @@ def check_hops(ctx: Context, args: dict[str, str]) -> Outcome:
     if early is not None:
         return early
     route = ctx.route_for(node, dst)
-    if route is None:
+    if route is None or route.kind != "unicast":  # the stack refuses to send it
         return Outcome(False, "no-route", base, _path_settled(ctx, node, dst, "no-route"))
     src = ctx.source_for(node, dst, route.ifname)
     if src is None:
@@ -1055,15 +1105,28 @@ def run_checks(
     progress: Callable[[str], None] | None = None,
     variables: dict[str, str] | None = None,
 ) -> list[CheckResult]:
-    """Run every check; a check that crashes fails with code ``error``, the rest go on."""
-    results: list[CheckResult] = []
+    """Run every check; a check that crashes fails with code ``error``, the rest go on.
+    A failure whose fault the trainee has not named yet (``after:``) tells its symptom only."""
+    graded: list[tuple[CheckSpec, Outcome, float]] = []
     for spec in specs:
         started = time.perf_counter()
         if progress is not None:
             progress(spec.id)
-        outcome = _graded(ctx, spec)
-        results.append(render(spec, outcome, messages, time.perf_counter() - started, variables))
-    return results
+        graded.append((spec, _graded(ctx, spec), time.perf_counter() - started))
+    passed = {spec.id for spec, outcome, _ in graded if outcome.passed}
+    return [
+        render(spec, _concealed(spec, outcome, passed), messages, seconds, variables)
+        for spec, outcome, seconds in graded
+    ]
+
+
+def _concealed(spec: CheckSpec, outcome: Outcome, passed: set[str]) -> Outcome:
+    """``undiagnosed`` for a failure the trainee has not diagnosed yet: the check named by
+    its ``after:`` argument (a question naming the fault) has not passed."""
+    named = spec.args.get(AFTER)
+    if outcome.passed or not named or named in passed:
+        return outcome
+    return Outcome(False, "undiagnosed", {"question": named})
 
 
 def _graded(ctx: Context, spec: CheckSpec) -> Outcome:
@@ -1098,16 +1161,28 @@ def render(
     seconds: float = 0.0,
     variables: dict[str, str] | None = None,
 ) -> CheckResult:
-    """Words for an outcome: the lab's own pass message if it has one, else the engine's.
+    """Words for an outcome: the lab's own (``checks.ID.pass``, ``checks.ID.fail.CODE``,
+    ``checks.ID.fail``) if it has them, else the engine's.
     ``variables`` (the lab's values, ``{h1.eth0}`` …) may appear in the lab's texts."""
     params: dict[str, Any] = {**(variables or {}), **spec.args, **outcome.params, "id": spec.id}
     if "what" in params:
         params["what"] = messages.text(f"words.{params['what']}")
     if "why" in params:
         params["why"] = messages.text(f"words.unreach.{params['why']}")
+    if spec.type == "route" and params.get("to") == "default":
+        params["to"] = messages.text("words.off-link")
+    if params.get("route") == "default":
+        params["route"] = "::/0"
+    if "refusal" in params:
+        params["refusal"] = messages.text(f"words.route-kind.{params['refusal']}")
     key = f"check.{spec.type}.{outcome.code}"
-    if outcome.passed and messages.has(f"checks.{spec.id}.pass"):
-        key = f"checks.{spec.id}.pass"
+    own = [f"checks.{spec.id}.pass"] if outcome.passed else [
+        f"checks.{spec.id}.fail.{outcome.code}",
+        f"checks.{spec.id}.fail",
+    ]
+    lab_key = next((k for k in own if messages.has(k)), None)
+    if lab_key is not None:  # the lab's own words for its check
+        key = lab_key
     elif not messages.has(key):
         key = "check.error" if outcome.code == "error" else f"check.{outcome.code}"
     message = messages.text(key, params)
@@ -1117,6 +1192,7 @@ def render(
             f"checks.{spec.id}.hint.{outcome.code}",
             f"checks.{spec.id}.hint",
             f"hint.{spec.type}.{outcome.code}",
+            f"hint.{outcome.code}",
         ):
             if messages.has(hint_key):
                 hint = messages.text(hint_key, params)

@@ -5,9 +5,10 @@ live in :mod:`..checks` (its registry gives every type declared here an implemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
+    "AFTER",
     "ANSWER_KINDS",
     "KERNEL_TIMERS",
     "MAX_WAIT",
@@ -71,8 +72,13 @@ class CheckSignature:
     settle: float = 0.0
 
 
+#: an argument every network check may take: ``after: QUESTION-CHECK`` keeps the check's
+#: failure to its symptom (code ``undiagnosed``) until the answer check named there passes
+#: — in a diagnosis lab the trainee names the fault first, ``v6lab check`` does not
+AFTER = "after"
+
 SIGNATURES: dict[str, CheckSignature] = {
-    s.name: s
+    s.name: replace(s, optional=(*s.optional, AFTER)) if s.network else s
     for s in (
         CheckSignature('address', ("node", "iface", "address"), ("in_plan",), addresses=("address",), nodes=("node",), settle=KERNEL_TIMERS, summary="an address (with its prefix length) is on a node's interface and in its plan block"),
         CheckSignature('reachable', ("from", "to"), ("hop_limit", "iface"), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="an ICMPv6 echo from a node is answered"),
@@ -80,7 +86,7 @@ SIGNATURES: dict[str, CheckSignature] = {
         CheckSignature('ndp', ("node", "iface", "target"), (), addresses=("target",), nodes=("node",), settle=KERNEL_TIMERS, summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
         CheckSignature('ra', ("node", "iface", "prefix"), ("managed", "other", "autonomous"), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, summary="a Router Solicitation gets an RA with the prefix and flags"),
         CheckSignature('slaac', ("node", "iface", "prefix"), (), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, summary="the node formed an address in the prefix by SLAAC"),
-        CheckSignature('route', ("node", "to"), ("via", "dev"), addresses=("via",), nodes=("node",), settle=KERNEL_TIMERS, summary="a route (or the default route) is present, optionally via a next hop"),
+        CheckSignature('route', ("node", "to"), ("via", "dev", "exact"), addresses=("via",), nodes=("node",), choices=(("exact", ("true", "false")),), settle=KERNEL_TIMERS, summary="the node forwards traffic for a prefix (or off-link: default) the right way, as its longest-match lookup decides: the next hop and device asked for, no more specific route sending part of it elsewhere (exact: true asks for that very route)"),
         CheckSignature('no-dadfailed', (), ("node", "nodes"), settle=KERNEL_TIMERS, summary="no address is marked dadfailed (a duplicate on the link)"),
         CheckSignature('hops', ("from", "to", "hops"), ("max",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="traceroute: the destination is this many hops away"),
         CheckSignature('plan', (), ("nodes",), summary="plan conformance: every configured address lies in its link's plan block"),
