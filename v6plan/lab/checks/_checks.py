@@ -135,6 +135,8 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
 
 
@@ -676,18 +678,51 @@ def _nodes_arg(ctx: Context, args: dict[str, str], key: str = "nodes") -> list[s
     return raw or ctx.nodes
 
 
+def _link_of(ctx: Context, node: str, iface: str) -> frozenset[tuple[str, str]]:
+    """The link an interface is on, as its two ends (a link-local is unique per link)."""
+    peer = ctx.addressing.topology.neighbours(Endpoint(node, iface)) if ctx.addressing else None
+    return frozenset({(node, iface)} | ({(peer.node, peer.iface)} if peer else set()))
+
+
+def _duplicates(ctx: Context, nodes: list[str]) -> list[dict[str, Any]]:
+    """Addresses two nodes hold at once, whatever DAD said or was told (``nodad``): a
+    global address anywhere in the lab, a link-local on the same link; at least one
+    holder among ``nodes``."""
+    holders: dict[tuple[int, frozenset[tuple[str, str]] | None], dict[str, str]] = {}
+    for node in ctx.nodes:
+        for a in ctx.addresses(node):
+            if a.scope == "host" or a.ifname == "lo" and a.address == 1:
+                continue
+            link = _link_of(ctx, node, a.ifname) if _in(a.address, *LINK_LOCAL) else None
+            holders.setdefault((a.address, link), {}).setdefault(node, a.ifname)
+    return [
+        {
+            "address": format_address(address),
+            "holders": ", ".join(f"{n} ({i})" for n, i in sorted(held.items())),
+        }
+        for (address, _), held in sorted(holders.items(), key=lambda kv: kv[0][0])
+        if len(held) > 1 and set(held) & set(nodes)
+    ]
+
+
 def check_no_dadfailed(ctx: Context, args: dict[str, str]) -> Outcome:
+    """No address is duplicated: none is marked ``dadfailed``, and no address is held by
+    two nodes (DAD silenced with ``nodad`` or turned off hides a duplicate, it does not
+    remove it)."""
     nodes = _nodes_arg(ctx, args, "node") if "node" in args else _nodes_arg(ctx, args)
     failed = [
-        f"{node} {_cidr(a)} on {a.ifname}"
+        {"node": node, "address": _cidr(a), "iface": a.ifname}
         for node in nodes
         for a in ctx.addresses(node)
         if "dadfailed" in a.flags
     ]
     if failed:
-        return Outcome(False, "dadfailed", {"found": "; ".join(failed), "count": len(failed)})
+        return Outcome(False, "dadfailed", {"found": failed, "count": len(failed)})
     # DAD still running on an address may yet fail it
     settled = not any(ctx.tentative(node) for node in nodes)
+    twice = _duplicates(ctx, nodes)
+    if twice:
+        return Outcome(False, "duplicate", {"found": twice, "count": len(twice)}, settled)
     return Outcome(True, "ok", {"nodes": ", ".join(nodes)}, settled)
 
 
@@ -744,7 +779,7 @@ def check_plan(ctx: Context, args: dict[str, str]) -> Outcome:
     if ctx.addressing is None:
         return Outcome(False, "no-plan", {})
     plan_prefix = ctx.addressing.plan.prefix
-    wrong: list[str] = []
+    wrong: list[dict[str, Any]] = []
     checked = 0
     for node in _nodes_arg(ctx, args):
         for a in ctx.addresses(node):
@@ -752,14 +787,13 @@ def check_plan(ctx: Context, args: dict[str, str]) -> Outcome:
                 continue
             checked += 1
             block = ctx.addressing.blocks.get(Endpoint(node, a.ifname))
+            found = {"node": node, "address": _cidr(a), "iface": a.ifname}
             if block is not None and not _in(a.address, block[0], block[1]):
-                wrong.append(
-                    f"{node} {_cidr(a)} on {a.ifname} ∉ {format_prefix(block[0], block[1])} ({block[2]})"
-                )
+                wrong.append({**found, "block": f"{format_prefix(*block[:2])} ({block[2]})"})
             elif block is None and a.address not in plan_prefix:
-                wrong.append(f"{node} {_cidr(a)} on {a.ifname} ∉ {plan_prefix}")
+                wrong.append({**found, "block": str(plan_prefix)})
     if wrong:
-        return Outcome(False, "outside", {"found": "; ".join(wrong), "count": len(wrong)})
+        return Outcome(False, "outside", {"found": wrong, "count": len(wrong)})
     return Outcome(True, "ok", {"count": checked, "plan": str(plan_prefix)})
 
 
@@ -1173,6 +1207,10 @@ def render(
         params["to"] = messages.text("words.off-link")
     if params.get("route") == "default":
         params["route"] = "::/0"
+    for name, value in list(params.items()):  # things found, each in the catalogue's words
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            item = f"item.{spec.type}.{outcome.code}"
+            params[name] = "; ".join(messages.text(item, one) for one in value)
     if "refusal" in params:
         params["refusal"] = messages.text(f"words.route-kind.{params['refusal']}")
     key = f"check.{spec.type}.{outcome.code}"
