@@ -428,8 +428,10 @@ def _reach(ctx: Context, args: dict[str, str]) -> tuple[Outcome | None, list[Any
         return early, [], base
     iface = args.get("iface")
     if _in(dst, *LINK_LOCAL):  # a link-local destination: the trainee names the interface
-        if iface is None or ctx.interface(node, iface) is None:
-            return Outcome(False, "no-iface", {**base, "iface": iface or "?"}), [], base
+        if iface is None:  # the lab forgot to say which link: no trainee can fix that
+            return Outcome(False, "needs-iface", base), [], base
+        if ctx.interface(node, iface) is None:
+            return Outcome(False, "no-iface", {**base, "iface": iface}), [], base
         out_iface: str | None = iface
     else:
         route = ctx.route_for(node, dst)
@@ -556,14 +558,15 @@ def check_ra(ctx: Context, args: dict[str, str]) -> Outcome:
             for key, have in (("managed", advert.managed), ("other", advert.other)):
                 want = _flag(args, key)
                 if want is not None and want != have:
-                    return Outcome(
-                        False, "flags", {**params, "flag": key, "found": str(have).lower()}
-                    )
+                    state = "set" if have else "clear"
+                    return Outcome(False, "flags", {**params, "flag": key, "state": state})
             if _flag(args, "autonomous") is not False and not p[3]:
                 return Outcome(False, "not-autonomous", params)
             return Outcome(True, "ok", params)
     seen = sorted({format_prefix(p[0], p[1]) for a in adverts for p in a.prefixes})
-    return Outcome(False, "no-prefix", {**base, "found": ", ".join(seen) or "-"})
+    if not seen:
+        return Outcome(False, "no-prefixes", base)
+    return Outcome(False, "no-prefix", {**base, "found": ", ".join(seen)})
 
 
 def check_slaac(ctx: Context, args: dict[str, str]) -> Outcome:
@@ -631,7 +634,9 @@ def _covering(ctx: Context, node: str, net: int, length: int, exact: bool) -> Ro
     for route in ctx.routes(node):
         if exact and (route.dst, route.length) != (net, length):
             continue
-        if route.length > length or not _in(net, route.dst & ~host_mask(route.length), route.length):
+        if route.length > length or not _in(
+            net, route.dst & ~host_mask(route.length), route.length
+        ):
             continue
         if best is None or (route.length, -route.metric) > (best.length, -best.metric):
             best = route
@@ -648,7 +653,10 @@ def check_route(ctx: Context, args: dict[str, str]) -> Outcome:
     to = args["to"].strip()
     net, length = (0, 0) if to == "default" else parse_prefix(to)
     exact = args.get("exact", "false") == "true" or length == 0
-    base: dict[str, Any] = {"node": node, "to": "default" if length == 0 else format_prefix(net, length)}
+    base: dict[str, Any] = {
+        "node": node,
+        "to": "default" if length == 0 else format_prefix(net, length),
+    }
     via = parse_address(args["via"]) if args.get("via") else None
     dev = args.get("dev") or None
     if via is not None:
@@ -691,7 +699,7 @@ def _duplicates(ctx: Context, nodes: list[str]) -> list[dict[str, Any]]:
     holders: dict[tuple[int, frozenset[tuple[str, str]] | None], dict[str, str]] = {}
     for node in ctx.nodes:
         for a in ctx.addresses(node):
-            if a.scope == "host" or a.ifname == "lo" and a.address == 1:
+            if a.scope == "host" or a.address == 1:  # ::1, every node's own
                 continue
             link = _link_of(ctx, node, a.ifname) if _in(a.address, *LINK_LOCAL) else None
             holders.setdefault((a.address, link), {}).setdefault(node, a.ifname)
@@ -751,27 +759,24 @@ def check_hops(ctx: Context, args: dict[str, str]) -> Outcome:
     by_hop: dict[int, Any] = {}
     for answer in answers:
         by_hop.setdefault(answer.seq + 1, answer)
-    path: list[str] = []
+    path: list[str | None] = []  # who answered at each hop (None: nobody did)
     for hop in range(1, limit + 1):
         answer = by_hop.get(hop)
+        path.append(ctx.owner(answer.source) if answer is not None else None)
         if answer is None:
-            path.append("*")
             continue
-        path.append(ctx.owner(answer.source))
         if answer.kind == "reply":
-            base["path"] = " → ".join(path)
-            base["found"] = hop
-            if hop != want:
-                return Outcome(False, "count", base)
-            return Outcome(True, "ok", base)
+            base.update(path=path, found=hop)
+            return Outcome(hop == want, "ok" if hop == want else "count", base)
         if answer.kind == "unreachable":
-            base["path"] = " → ".join(path)
             settled = _path_settled(ctx, node, dst, "unreachable")
-            return Outcome(False, "unreachable", {**base, "router": path[-1]}, settled)
-    while path and path[-1] == "*":
+            return Outcome(
+                False, "unreachable", {**base, "path": path, "router": path[-1]}, settled
+            )
+    while path and path[-1] is None:
         path.pop()
-    base["path"] = " → ".join(path) or "-"
-    return Outcome(False, "timeout", base, _path_settled(ctx, node, dst, "timeout"))
+    settled = _path_settled(ctx, node, dst, "timeout")
+    return Outcome(False, "timeout" if path else "no-answer", {**base, "path": path}, settled)
 
 
 def check_plan(ctx: Context, args: dict[str, str]) -> Outcome:
@@ -804,7 +809,7 @@ def check_command(ctx: Context, args: dict[str, str]) -> Outcome:
     output = result.stdout + result.stderr
     matched = re.search(args["match"], output, re.MULTILINE) is not None
     want_match = args.get("expect", "match") != "no-match"
-    first = (output.strip().splitlines() or ["(no output)"])[0][:120]
+    first = (output.strip().splitlines() or [""])[0][:120]
     base = {"node": node, "command": args["run"], "pattern": args["match"], "found": first}
     if matched == want_match:
         return Outcome(True, "ok" if want_match else "ok-absent", base)
@@ -1203,6 +1208,14 @@ def render(
         params["what"] = messages.text(f"words.{params['what']}")
     if "why" in params:
         params["why"] = messages.text(f"words.unreach.{params['why']}")
+    if isinstance(params.get("path"), list):  # hops: who answered, hop by hop
+        silent = messages.text("words.silent-hop")
+        params["path"] = " → ".join(hop or silent for hop in params["path"])
+    if spec.type == "command" and not params.get("found"):
+        params["found"] = messages.text("words.no-output")
+    if spec.type == "ra" and "flag" in params:
+        params["flag"] = messages.text(f"words.ra-flag.{params['flag']}")
+        params["state"] = messages.text(f"words.flag-state.{params.get('state', 'clear')}")
     if spec.type == "route" and params.get("to") == "default":
         params["to"] = messages.text("words.off-link")
     if params.get("route") == "default":
@@ -1214,10 +1227,14 @@ def render(
     if "refusal" in params:
         params["refusal"] = messages.text(f"words.route-kind.{params['refusal']}")
     key = f"check.{spec.type}.{outcome.code}"
-    own = [f"checks.{spec.id}.pass"] if outcome.passed else [
-        f"checks.{spec.id}.fail.{outcome.code}",
-        f"checks.{spec.id}.fail",
-    ]
+    own = (
+        [f"checks.{spec.id}.pass"]
+        if outcome.passed
+        else [
+            f"checks.{spec.id}.fail.{outcome.code}",
+            f"checks.{spec.id}.fail",
+        ]
+    )
     lab_key = next((k for k in own if messages.has(k)), None)
     if lab_key is not None:  # the lab's own words for its check
         key = lab_key
