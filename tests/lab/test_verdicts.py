@@ -75,9 +75,15 @@ def solve(
         (["ip -6 route add {plan} via {r1.eth1}"], "ok"),  # a covering /48
         (["ip -6 route add {lan-1} via {r1.eth1}"], "ok"),
         (["ip -6 route add {lan-1} via {h2.eth0}"], "other-via"),
-        (["ip -6 route add default via {r1.eth1}", "ip -6 route add unreachable {lan-1}"], "refused"),
         (
-            ["ip -6 route add {lan-1} via {r1.eth1}", "ip -6 route add {h1.eth0}/128 via {h2.eth0}"],
+            ["ip -6 route add default via {r1.eth1}", "ip -6 route add unreachable {lan-1}"],
+            "refused",
+        ),
+        (
+            [
+                "ip -6 route add {lan-1} via {r1.eth1}",
+                "ip -6 route add {h1.eth0}/128 via {h2.eth0}",
+            ],
             "more-specific",
         ),
     ],
@@ -120,7 +126,7 @@ def test_a_duplicate_address_is_found_whatever_dad_says(
     lab = load_lab("07-ndp-dad")
     result = solve(lab, backend, add=add)["no-duplicates"]
     assert result.code == code, result.message
-    assert named in result.message and "h1 (eth0)" in result.message or code == "ok"
+    assert (named in result.message and "h1 (eth0)" in result.message) or code == "ok"
 
 
 # -- 3. lab 12: the trainee diagnoses; v6lab check does not -------------------------------------
@@ -139,7 +145,9 @@ def test_the_first_check_of_lab_12_names_no_fault(backend: str) -> None:
     assert all(not_artefact(m) for m in failing.values()), failing
     # once the faults are named, each repair check says what it finds
     named = {"fault-h1": "address", "fault-r1": "forwarding", "fault-r2": "route"}
-    diagnosed, _ = run_solution(lab, backend, Solution(answers={k: Text(v) for k, v in named.items()}))
+    diagnosed, _ = run_solution(
+        lab, backend, Solution(answers={k: Text(v) for k, v in named.items()})
+    )
     assert "/48" in diagnosed["repair-h1"].message
     assert "forward" in diagnosed["repair-r1"].message
     assert diagnosed["repair-r2"].code == "missing"
@@ -243,10 +251,16 @@ def test_every_code_the_checks_give_is_declared() -> None:
     ones test_every_check_code_reads_as_a_sentence renders)."""
     declared = {c for s in SIGNATURES.values() for c in s.codes} | set(COMMON_CODES)
     source = "".join(
-        p.read_text() for p in (ROOT / "v6plan" / "lab" / "checks").glob("*.py") if p.name != "_quiz.py"
+        p.read_text()
+        for p in (ROOT / "v6plan" / "lab" / "checks").glob("*.py")
+        if p.name != "_quiz.py"
     )
     given = set(re.findall(r'Outcome\(\s*(?:True|False|[a-z_ =!]+),\s*"([a-z-]+)"', source))
-    given |= set(re.findall(r'"(ok|count|timeout|no-answer|missing|missing-default|ok-on-link)"\s+if', source))
+    given |= set(
+        re.findall(
+            r'"(ok|count|timeout|no-answer|missing|missing-default|ok-on-link)"\s+if', source
+        )
+    )
     given = {code for code in given if not code.endswith("-")}  # "ok-" + a failure's code
     assert given and given <= declared, given - declared
 

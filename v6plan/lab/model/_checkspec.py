@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 __all__ = [
-    "COMMON_CODES",
     "AFTER",
     "ANSWER_KINDS",
+    "COMMON_CODES",
     "KERNEL_TIMERS",
     "MAX_WAIT",
     "PLAN_REQUIREMENTS",
