@@ -143,8 +143,10 @@ def _same_lost_answer(a: tuple[bool, str], b: tuple[bool, str]) -> bool:
     """A next hop that never answers Neighbor Discovery: the kernel gives up after three
     solicitations, 3 s of real time, and then answers queued packets with "address
     unreachable" — which may land inside a later probe's 1 s window or after it. The
-    simulator's clock runs differently during checks; both verdicts are failures."""
-    return not a[0] and not b[0] and {a[1], b[1]} == {"timeout", "unreachable"}
+    simulator's clock runs differently during checks; both verdicts are failures (a
+    traceroute that heard nobody at all says ``no-answer``)."""
+    lost = {"timeout", "no-answer"}
+    return not a[0] and not b[0] and len({a[1], b[1]} & lost) == 1 and "unreachable" in {a[1], b[1]}
 
 
 # -- variants -----------------------------------------------------------------------------------
