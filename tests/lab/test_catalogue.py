@@ -13,7 +13,8 @@ from conftest import require_backend
 from labhelpers import need_lab_programs
 
 from v6plan._prefix import expand_address, format_address, parse_prefix
-from v6plan.lab.checks._checks import TYPES, answer_key, expected
+from v6plan.lab.checks._keys import answer_key, expected
+from v6plan.lab.checks._registry import TYPES
 from v6plan.lab.checks._verify import verify_lab
 from v6plan.lab.model._i18n import placeholders
 from v6plan.lab.model._labfile import Lab, LabRun, Solution, Variant, list_labs, load_lab
@@ -218,8 +219,9 @@ def test_a_variant_changes_every_value(name: str) -> None:
 
 def _solve(run: LabRun, backend: str, solution: Solution) -> dict[str, tuple[bool, str]]:
     """run_solution for a variant: a private session re-rooted at the variant's prefix."""
-    from v6plan.lab.checks._checks import Context, run_checks
+    from v6plan.lab.checks._context import Context
     from v6plan.lab.checks._quiz import record_answer
+    from v6plan.lab.checks._registry import run_checks
 
     lab = run.lab
     session = Session.create(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from fakebackend import FakeBackend
 
-from v6plan.lab.checks._checks import TYPES, CheckSpec, Context, render, run_checks
+from v6plan.lab.checks._context import Context
+from v6plan.lab.checks._registry import TYPES, render, run_checks
+from v6plan.lab.model._checkspec import CheckSpec
 from v6plan.lab.model._i18n import Messages
 from v6plan.lab.model._topology import Addressing, load_plan_for, load_topology, resolve
 
@@ -82,7 +84,10 @@ def test_address_flags_come_from_the_backend() -> None:
     )
     assert code == "dadfailed" and "another node" in message
     passed, code, message = run(backend, a, "no-dadfailed")
-    assert (passed, code) == (False, "dadfailed") and "h1 has 2001:db8:42:1::10/64 on eth0" in message
+    assert (passed, code) == (
+        False,
+        "dadfailed",
+    ) and "h1 has 2001:db8:42:1::10/64 on eth0" in message
 
 
 def test_reachability_and_must_not_reach() -> None:

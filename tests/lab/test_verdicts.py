@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from labhelpers import need_lab_programs, require_backend
 
-from v6plan.lab.checks._checks import Outcome, render
+from v6plan.lab.checks._context import Outcome
+from v6plan.lab.checks._registry import render
 from v6plan.lab.checks._verify import run_solution
 from v6plan.lab.model._checkspec import COMMON_CODES, SIGNATURES, CheckSpec
 from v6plan.lab.model._i18n import Messages
