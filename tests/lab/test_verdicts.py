@@ -281,3 +281,17 @@ def test_the_labs_own_check_words_read_as_sentences() -> None:
                 if artefacts(message):
                     bad[(lab.name, lang, key)] = message
     assert not bad, bad
+
+
+def test_after_names_an_answer_check_of_the_lab() -> None:
+    """``after:`` hides a failure until the named answer check passes: a name that is not
+    one would hide it for ever."""
+    uses = 0
+    for directory in list_labs():
+        lab = load_lab(directory)
+        answers = {cid for cid, ctype, *_ in lab.checks if not SIGNATURES[ctype].network}
+        for cid, _, args, *_ in lab.checks:
+            if "after" in args:
+                uses += 1
+                assert args["after"].value in answers, (lab.name, cid)
+    assert uses >= 4  # lab 12's repairs
