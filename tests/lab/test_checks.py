@@ -209,6 +209,33 @@ def test_routes() -> None:
     assert run(backend2, a2, "route", node="h1", to="default")[2] == "h1 has no default route"
 
 
+def test_routes_by_longest_match() -> None:
+    """A default route or a covering prefix that forwards right is a route to the LAN; a
+    more specific route or one that refuses the traffic decides instead (the fake backend
+    holds routes as given; test_verdicts.py runs the same on the simulator and the kernel)."""
+    from v6plan.lab.runtime._backend import Route
+
+    backend, a = network("two-lans", {"h1", "r1", "h2"})
+    sh(backend, "r2", "ip -6 addr add 2001:db8:42:3::3/64 dev eth1")
+    route = lambda **kw: run(backend, a, "route", node="r2", to="2001:db8:42:1::/64", **kw)  # noqa: E731
+    assert route(via="2001:db8:42:3::2")[1] == "missing"
+    sh(backend, "r2", "ip -6 route add default via 2001:db8:42:3::2")
+    passed, code, message = route(via="2001:db8:42:3::2")
+    assert (passed, code) == (True, "ok") and "(its route ::/0)" in message
+    assert route(via="2001:db8:42:3::2", exact="true")[1] == "missing"
+    assert route(via="2001:db8:42:3::9")[1] == "other-via"
+    routes = backend.nodes["r2"]["routes"]  # type: ignore[attr-defined]
+    routes.append(
+        Route(0x20010DB8004200010000000000000000, 64, None, "lo", "boot", 1024, "blackhole")
+    )
+    _, code, message = route(via="2001:db8:42:3::2")
+    assert code == "refused" and "blackhole" in message
+    routes[-1] = Route(
+        0x20010DB8004200010000000000000000, 96, None, "lo", "boot", 1024, "unreachable"
+    )
+    assert route(via="2001:db8:42:3::2")[1] == "more-specific"
+
+
 def test_plan_conformance() -> None:
     backend, a = network("two-lans")
     assert run(backend, a, "plan")[:2] == (True, "ok")
