@@ -693,7 +693,7 @@ def test_fuzz_result_file(workdir: Path, data: bytes) -> None:
 @FUZZ
 @given(three_ways(SPEC, to_yaml, example("examples/isp-core.yaml")))
 def test_fuzz_answer_file(workdir: Path, data: bytes) -> None:
-    from v6plan.lab.checks._checks import _build_spec
+    from v6plan.lab.checks._context import _build_spec
     from v6plan.lab.checks._quiz import read_file_answer
 
     file = workdir / "answer.yaml"

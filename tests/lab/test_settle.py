@@ -181,7 +181,7 @@ def test_the_kernel_settles_by_polling_until_a_deadline(tmp_path: Path) -> None:
 
 def test_answer_checks_never_wait(tmp_path: Path) -> None:
     """A check graded on answers has no backend to wait on (v6lab answer grades at once)."""
-    from v6plan.lab.checks._checks import TYPES
+    from v6plan.lab.checks._registry import TYPES
 
     assert all(kind.settle == 0 for kind in TYPES.values() if not kind.network)
     assert TopologySpec("t", (), ()).programs == ()

@@ -12,7 +12,8 @@ from _support.fakebackend import FakeBackend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from v6plan.lab.checks._checks import TYPES, Context
+from v6plan.lab.checks._context import Context
+from v6plan.lab.checks._registry import TYPES
 from v6plan.lab.model._topology import load_plan_for, load_topology, resolve
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..model._labfile import Lab, Solution
 from ..runtime._session import Session
-from ._checks import CheckResult, Context, run_checks
+from ._context import CheckResult, Context
+from ._registry import run_checks
 
 __all__ = ["SolutionVerdict", "run_solution", "verify_lab"]
 

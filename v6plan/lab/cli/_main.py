@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..checks._checks import CheckResult
+    from ..checks._context import CheckResult
     from ..model._i18n import Messages
     from ..model._labfile import LabRun
     from ..runtime._backend import Backend
@@ -431,7 +431,8 @@ def _run_checks(
     args: argparse.Namespace, only: str | None = None
 ) -> tuple[LabRun, Messages, list[CheckResult], Session]:
     from .._errors import LabError
-    from ..checks._checks import Context, run_checks
+    from ..checks._context import Context
+    from ..checks._registry import run_checks
     from ..model._yaml import closest
 
     with _live(args) as (session, run, backend):
@@ -552,8 +553,9 @@ def run_hint(args: argparse.Namespace) -> int:
 def run_answer(args: argparse.Namespace) -> int:
     """List the questions, show one, or record an answer and grade it at once."""
     from .._errors import LabError
-    from ..checks._checks import Context, run_checks
+    from ..checks._context import Context
     from ..checks._quiz import answer_records, read_file_answer, record_answer, refusal
+    from ..checks._registry import run_checks
     from ..model._yaml import closest
     from ..runtime._session import Session
 

@@ -617,7 +617,8 @@ def replay_verdicts(
     import tempfile
 
     from ..._prefix import parse_prefix
-    from ..checks._checks import Context, run_checks
+    from ..checks._context import Context
+    from ..checks._registry import run_checks
     from ..model._labfile import Variant, load_lab
     from ..runtime._session import Session, SessionInfo
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..checks._checks import CheckSpec
+    from ..model._checkspec import CheckSpec
     from ..model._i18n import Messages
     from ..model._labfile import LabRun
     from ._variants import ClassPlan, TraineeVariant
@@ -186,7 +186,7 @@ def _task_html(task: str, rtl: bool) -> str:
 def _catalogue_expected(run: LabRun, spec: CheckSpec) -> str | None:
     """The check type's own answer (``_checks.expected``), when the engine has it."""
     try:
-        from ..checks._checks import expected
+        from ..checks._keys import expected
     except ImportError:  # an engine without answer keys: derive them below
         return None
     value = expected(spec, run)  # type: ignore[arg-type]

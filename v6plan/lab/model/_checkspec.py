@@ -5,10 +5,12 @@ live in :mod:`..checks` (its registry gives every type declared here an implemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
+    "AFTER",
     "ANSWER_KINDS",
+    "COMMON_CODES",
     "KERNEL_TIMERS",
     "MAX_WAIT",
     "PLAN_REQUIREMENTS",
@@ -69,25 +71,35 @@ class CheckSignature:
     #: seconds a check of this type may wait for the network to settle when its verdict
     #: may still change (0: reported at once); a lab's check may set its own (``wait:``)
     settle: float = 0.0
+    #: every reason code a check of this type gives (each has words in every catalogue:
+    #: ``check.<type>.<code>``); ``()``: not declared here (the quiz, graded by ._quiz)
+    codes: tuple[str, ...] = ()
 
+
+#: codes any check may give: it could not run; its fault is not named yet (``after:``)
+COMMON_CODES = ("error", "undiagnosed")
+#: an argument every network check may take: ``after: QUESTION-CHECK`` keeps the check's
+#: failure to its symptom (code ``undiagnosed``) until the answer check named there passes
+#: — in a diagnosis lab the trainee names the fault first, ``v6lab check`` does not
+AFTER = "after"
 
 SIGNATURES: dict[str, CheckSignature] = {
-    s.name: s
+    s.name: replace(s, optional=(*s.optional, AFTER)) if s.network else s
     for s in (
-        CheckSignature('address', ("node", "iface", "address"), ("in_plan",), addresses=("address",), nodes=("node",), settle=KERNEL_TIMERS, summary="an address (with its prefix length) is on a node's interface and in its plan block"),
-        CheckSignature('reachable', ("from", "to"), ("hop_limit", "iface"), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="an ICMPv6 echo from a node is answered"),
-        CheckSignature('unreachable', ("from", "to"), ("iface",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="an ICMPv6 echo from a node is not answered (must not reach)"),
-        CheckSignature('ndp', ("node", "iface", "target"), (), addresses=("target",), nodes=("node",), settle=KERNEL_TIMERS, summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
-        CheckSignature('ra', ("node", "iface", "prefix"), ("managed", "other", "autonomous"), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, summary="a Router Solicitation gets an RA with the prefix and flags"),
-        CheckSignature('slaac', ("node", "iface", "prefix"), (), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, summary="the node formed an address in the prefix by SLAAC"),
-        CheckSignature('route', ("node", "to"), ("via", "dev"), addresses=("via",), nodes=("node",), settle=KERNEL_TIMERS, summary="a route (or the default route) is present, optionally via a next hop"),
-        CheckSignature('no-dadfailed', (), ("node", "nodes"), settle=KERNEL_TIMERS, summary="no address is marked dadfailed (a duplicate on the link)"),
-        CheckSignature('hops', ("from", "to", "hops"), ("max",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, summary="traceroute: the destination is this many hops away"),
-        CheckSignature('plan', (), ("nodes",), summary="plan conformance: every configured address lies in its link's plan block"),
-        CheckSignature('command', ("node", "run", "match"), ("expect", "timeout"), nodes=("node",), summary="a command's output matches a regular expression"),
+        CheckSignature('address', ("node", "iface", "address"), ("in_plan",), addresses=("address",), nodes=("node",), settle=KERNEL_TIMERS, codes=("ok", "no-iface", "dadfailed", "tentative", "wrong-length", "outside-plan", "wrong-iface", "other-address", "missing",), summary="an address (with its prefix length) is on a node's interface and in its plan block"),
+        CheckSignature('reachable', ("from", "to"), ("hop_limit", "iface"), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, codes=("ok", "no-route", "self", "no-iface", "needs-iface", "no-source", "unreachable", "time-exceeded", "timeout",), summary="an ICMPv6 echo from a node is answered"),
+        CheckSignature('unreachable', ("from", "to"), ("iface",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, codes=("ok", "ok-no-route", "ok-no-source", "ok-self", "no-iface", "needs-iface", "reached",), summary="an ICMPv6 echo from a node is not answered (must not reach)"),
+        CheckSignature('ndp', ("node", "iface", "target"), (), addresses=("target",), nodes=("node",), settle=KERNEL_TIMERS, codes=("ok", "no-iface", "no-link-local", "no-answer",), summary="a Neighbor Solicitation for an address gets a Neighbor Advertisement"),
+        CheckSignature('ra', ("node", "iface", "prefix"), ("managed", "other", "autonomous"), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, codes=("ok", "no-iface", "no-ra", "no-prefix", "no-prefixes", "flags", "not-autonomous",), summary="a Router Solicitation gets an RA with the prefix and flags"),
+        CheckSignature('slaac', ("node", "iface", "prefix"), (), prefixes=("prefix",), nodes=("node",), settle=KERNEL_TIMERS, codes=("ok", "tentative", "static", "accept-ra-off", "forwarding", "missing",), summary="the node formed an address in the prefix by SLAAC"),
+        CheckSignature('route', ("node", "to"), ("via", "dev", "exact"), addresses=("via",), nodes=("node",), choices=(("exact", ("true", "false")),), settle=KERNEL_TIMERS, codes=("ok", "ok-on-link", "missing", "missing-default", "other-via", "on-link", "other-dev", "refused", "more-specific",), summary="the node forwards traffic for a prefix (or off-link: default) the right way, as its longest-match lookup decides: the next hop and device asked for, no more specific route sending part of it elsewhere (exact: true asks for that very route)"),
+        CheckSignature('no-dadfailed', (), ("node", "nodes"), settle=KERNEL_TIMERS, codes=("ok", "dadfailed", "duplicate",), summary="no address is marked dadfailed (a duplicate on the link)"),
+        CheckSignature('hops', ("from", "to", "hops"), ("max",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, codes=("ok", "no-route", "self", "no-source", "count", "unreachable", "timeout", "no-answer",), summary="traceroute: the destination is this many hops away"),
+        CheckSignature('plan', (), ("nodes",), codes=("ok", "outside", "no-plan",), summary="plan conformance: every configured address lies in its link's plan block"),
+        CheckSignature('command', ("node", "run", "match"), ("expect", "timeout"), nodes=("node",), codes=("ok", "ok-absent", "no-match", "matched",), summary="a command's output matches a regular expression"),
         CheckSignature('quiz', ("answer",), ("kind", "question"), choices=(("kind", ANSWER_KINDS),), network=False, answers=True, summary="the answer given with `v6lab answer ID VALUE` is right (compared by its kind)"),
         CheckSignature('plan-spec', ("require",), ("question", "prefix", "role", "name", "count", "length", "units", "severity"), prefixes=("prefix",), network=False, answers=True, question="plan", choices=(("require", PLAN_REQUIREMENTS),
-                                            ("severity", ("error", "warning", "info"))), summary="a plan spec handed in: valid, its prefix, lint-clean, nibble-aligned, counts, room, sizes"),
-        CheckSignature('zone', ("zone",), ("question", "require", "address", "name"), addresses=("address",), network=False, answers=True, question="zone", choices=(("require", ("valid", "origin", "ptr")),), summary="a reverse zone file handed in: valid (named-checkzone), the right zone, its PTR records"),
+                                            ("severity", ("error", "warning", "info"))), codes=("ok", "ok-prefix", "ok-lint", "ok-nibble", "ok-count", "ok-room", "ok-size", "unanswered", "invalid", "wrong-prefix", "lint", "non-nibble", "too-few", "wrong-length", "no-room", "too-small",), summary="a plan spec handed in: valid, its prefix, lint-clean, nibble-aligned, counts, room, sizes"),
+        CheckSignature('zone', ("zone",), ("question", "require", "address", "name"), addresses=("address",), network=False, answers=True, question="zone", choices=(("require", ("valid", "origin", "ptr")),), codes=("ok", "ok-origin", "ok-ptr", "unanswered", "invalid", "no-soa", "wrong-zone", "missing-ptr", "wrong-target", "relative-target",), summary="a reverse zone file handed in: valid (named-checkzone), the right zone, its PTR records"),
     )
 }  # fmt: skip

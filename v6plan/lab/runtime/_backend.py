@@ -33,7 +33,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 __all__ = [
     "SETTLE_POLL",
@@ -45,6 +45,7 @@ __all__ = [
     "Neighbour",
     "NodeSpec",
     "Route",
+    "RouteKind",
     "RouterAdvert",
     "TopologySpec",
     "interface_macs",
@@ -109,6 +110,10 @@ class Address:
     flags: frozenset[str] = frozenset()
 
 
+#: what a route does with the traffic it matches (the kernel's rtm_type)
+RouteKind = Literal["unicast", "unreachable", "blackhole", "prohibit"]
+
+
 @dataclass(frozen=True)
 class Route:
     """A route of the main table. ``proto`` is the kernel's: ``kernel`` for the prefix
@@ -120,6 +125,9 @@ class Route:
     ifname: str | None
     proto: str = "static"  # "kernel" | "static" | "ra" | "boot"
     metric: int = 1024
+    #: what the route does with traffic: forwards it (``unicast``) or refuses it —
+    #: ``unreachable`` (ICMPv6 no route), ``blackhole`` (silently), ``prohibit``
+    kind: RouteKind = "unicast"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from .._backend import (
     Neighbour,
     NodeSpec,
     Route,
+    RouteKind,
     RouterAdvert,
     TopologySpec,
     interface_macs,
@@ -83,6 +84,9 @@ NAMESPACE_PREFIX = "v6lab-"
 OWNERS_DIR = Path("/run/v6lab/owners")
 _SESSION = re.compile(r"^[a-z0-9]{1,6}$")
 IFA_F_TENTATIVE = 0x40
+#: the route types (rtm_type) the checks see: RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE,
+#: RTN_PROHIBIT (local, broadcast … are not in the main table)
+ROUTE_KINDS: dict[int, RouteKind] = {1: "unicast", 6: "blackhole", 7: "unreachable", 8: "prohibit"}
 IFA_F_DADFAILED = 0x08
 ETH_P_ALL = 0x0003
 ETH_P_IPV6 = 0x86DD
@@ -525,9 +529,10 @@ class NetnsBackend(Backend):
                 names.get(r.oif) if r.oif is not None else None,
                 PROTOCOLS.get(r.protocol, str(r.protocol)),
                 r.metric,
+                ROUTE_KINDS[r.kind],
             )
             for r in reader.routes()
-            if r.table == RT_TABLE_MAIN and r.kind == 1
+            if r.table == RT_TABLE_MAIN and r.kind in ROUTE_KINDS
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:

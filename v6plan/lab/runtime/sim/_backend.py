@@ -8,7 +8,7 @@ import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from ..._errors import BackendError, LabError
 from .. import _wire as w
@@ -20,6 +20,7 @@ from .._backend import (
     Interface,
     Neighbour,
     Route,
+    RouteKind,
     TopologySpec,
     interface_macs,
     node_sysctls,
@@ -218,9 +219,9 @@ class SimBackend(Backend):
         n = self._node(node)
         now = self._world().now
         return [
-            Route(r.dst, r.length, r.via, r.dev, r.proto, r.metric)
+            Route(r.dst, r.length, r.via, r.dev, r.proto, r.metric, cast("RouteKind", r.kind))
             for r in n.routes
-            if r.kind == "unicast" and (r.expires is None or r.expires > now)
+            if r.expires is None or r.expires > now
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:
