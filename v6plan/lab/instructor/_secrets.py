@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..._errors import Problem, SpecError
+from ..._errors import Problem, SpecError, V6PlanError
 from ..._io import read_input
 from ..._limits import SECRET_BYTES
 
@@ -40,8 +40,8 @@ _SECRET_BYTES = 32
 # -- keys ----------------------------------------------------------------------------------------
 def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes, length: int = 32) -> bytes:
     """HKDF (RFC 5869) with SHA-256: extract, then expand to ``length`` bytes."""
-    if length > 255 * 32:
-        raise ValueError("HKDF-SHA256 gives at most 8160 bytes")
+    if length > 255 * 32:  # RFC 5869 §2.3; a caller's mistake, never the user's
+        raise V6PlanError(f"HKDF-SHA256 gives at most 8160 bytes, not {length}")
     prk = hmac.new(salt or b"\x00" * 32, ikm, hashlib.sha256).digest()
     out = b""
     block = b""
