@@ -41,6 +41,8 @@ def variant_yaml(v: TraineeVariant) -> str:
 
 
 def manifest(plan: ClassPlan, secret_path: str) -> dict[str, Any]:
+    """``instructor/class.json``: what grading trusts (ids, labs, points, prefixes), and
+    which secret the keys come from (its path and fingerprint, never the secret)."""
     from ._secrets import MANIFEST_FORMAT, secret_id
 
     labs = []
@@ -217,6 +219,7 @@ def _move_into_place(tmp: Path, out: Path) -> None:
 
 
 def _readme(plan: ClassPlan) -> str:
+    """The class directory's README: which folder to hand out, which to keep."""
     labs = " ".join(lab.name for lab in plan.labs)
     return (
         "A v6lab class (made by `v6lab variants`).\n\n"

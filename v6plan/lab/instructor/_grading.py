@@ -88,6 +88,8 @@ MAX_POINTS = 1000
 
 # -- the trainee's side: a signed result ------------------------------------------------------------
 def _variant_fields(path: str) -> dict[str, Any] | None:
+    """The variant file's plain fields, or None when it cannot be read (the report is then
+    handed in unsigned, with a warning, rather than not at all)."""
     import yaml
 
     try:
@@ -102,6 +104,8 @@ def _variant_fields(path: str) -> dict[str, Any] | None:
 
 
 def _normal_prefix(text: object) -> str:
+    """A prefix in its canonical form, so a plan and a variant compare equal however they
+    were written (text that is no prefix is compared as it is)."""
     from ..._prefix import format_prefix, parse_prefix
 
     try:
@@ -332,6 +336,8 @@ class Graded:
 
 @dataclass
 class Gradebook:
+    """Every row of a grading run, with the class it was graded against."""
+
     manifest: ClassManifest
     rows: list[Graded]
 
@@ -372,6 +378,8 @@ def _attribute(path: Path, root: Path, ids: Iterable[str]) -> str:
 
 
 def _result_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under) for every result named or under a named
+    folder: the folder's sub-folders tell whose file it is."""
     out: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
@@ -600,6 +608,8 @@ def grade(
 
 
 def _when(report: Mapping[str, Any]) -> float:
+    """When a result was made (its last journal entry, else its start): of several
+    genuine results of one trainee and lab, the latest counts."""
     journal = report.get("journal")
     last = 0.0
     if isinstance(journal, list) and journal:
@@ -773,6 +783,7 @@ _WORDS: dict[Status, str] = {
 
 
 def _symbol(status: Status) -> str:
+    """The status's symbol beside its word (never the symbol alone)."""
     if status == "ok":
         return "✓"
     if status in FLAGGED:

@@ -53,6 +53,7 @@ def handout_messages(lang: str, lab_dir: Path | None = None) -> Messages:
 
 # -- the trainee's handout ---------------------------------------------------------------------
 def _links(run: LabRun) -> list[str]:
+    """The topology's links, one line each (``node iface — node iface``)."""
     topo = run.addressing.topology
     return [f"{link.a.node} {link.a.iface} — {link.b.node} {link.b.iface}" for link in topo.links]
 
@@ -248,6 +249,8 @@ def expected_text(run: LabRun, spec: CheckSpec) -> str:
 
 
 def _describe(spec: CheckSpec) -> str | None:
+    """Where a network check looks and what it wants, in words (None: a type not
+    described here; the engine's expected value or the check's arguments stand in)."""
     a = spec.args
     t = spec.type
     if t == "address":
@@ -315,13 +318,31 @@ def questions(run: LabRun, messages: Messages) -> list[tuple[str, str]]:
 
 
 def solution_lines(run: LabRun, solution: Any) -> list[tuple[str, str]]:
+    """A solution's commands with this run's values, as (node, shell line)."""
     import shlex
 
     return [(node, shlex.join(argv)) for node, argv in run.commands(solution)]
 
 
 # -- the instructor's answer keys ---------------------------------------------------------------------
+#: the answer key's tables, alike in Markdown and HTML: (headers, rows of one run)
+_EXPECTED_HEADERS = ["check", "type", "points", "a pass finds"]
+_ADDRESS_HEADERS = ["node", "interface", "address", "plan block"]
+
+
+def _expected_rows(run: LabRun) -> list[tuple[str, str, int, str]]:
+    """What each check finds when it passes, with this run's values."""
+    return [(c.id, c.type, c.points, expected_text(run, c)) for c in run.checks()]
+
+
+def _address_rows(run: LabRun) -> list[tuple[str, str, str, str]]:
+    """Every planned address of this run, with the plan block it comes from."""
+    return [(a.node, a.iface, a.cidr, a.path) for a in run.addressing.assignments]
+
+
 def answer_key_md(v: TraineeVariant) -> str:
+    """One trainee's answer key in Markdown: the reference solution and answers with
+    their values, what each check finds, the planned addresses, the classic mistakes."""
     run = v.run
     lab = run.lab
     m = lab.messages("en")
@@ -347,19 +368,9 @@ def answer_key_md(v: TraineeVariant) -> str:
         out.append("## Answers to the questions (`v6lab answer`)\n")
         out.append(md_table(["question", "answer"], answers))
     out.append("## Expected check results\n")
-    out.append(
-        md_table(
-            ["check", "type", "points", "a pass finds"],
-            [(c.id, c.type, c.points, expected_text(run, c)) for c in run.checks()],
-        )
-    )
+    out.append(md_table(_EXPECTED_HEADERS, _expected_rows(run)))
     out.append("## Planned addresses (`v6lab task --values`)\n")
-    out.append(
-        md_table(
-            ["node", "interface", "address", "plan block"],
-            [(a.node, a.iface, a.cidr, a.path) for a in run.addressing.assignments],
-        )
-    )
+    out.append(md_table(_ADDRESS_HEADERS, _address_rows(run)))
     if lab.broken:
         out.append("## Known-bad solutions (the classic mistakes)\n")
         for bad in lab.broken:
@@ -386,6 +397,7 @@ def answer_keys_html(variants: Sequence[TraineeVariant]) -> str:
         m = lab.messages("en")
         lab_title = lab.title(m)
         t = v.trainee
+        answers = solution_answers(run, lab.solution)
         body = [
             f'<section class="{"page" if i else ""}" id="{esc(t.id)}">\n',
             f"<h1>{esc(lab_title)} — {esc(t.name)}</h1>\n",
@@ -396,24 +408,14 @@ def answer_keys_html(variants: Sequence[TraineeVariant]) -> str:
             + esc("\n".join(f"{n}$ {line}" for n, line in solution_lines(run, lab.solution)))
             + "</pre>\n",
             *(
-                [
-                    "<h2>Answers to the questions</h2>\n",
-                    html_table(["question", "answer"], solution_answers(run, lab.solution)),
-                ]
-                if solution_answers(run, lab.solution)
+                ["<h2>Answers to the questions</h2>\n", html_table(["question", "answer"], answers)]
+                if answers
                 else []
             ),
             "<h2>Expected check results</h2>\n",
-            html_table(
-                ["check", "type", "points", "a pass finds"],
-                [(c.id, c.type, c.points, expected_text(run, c)) for c in run.checks()],
-                numeric=(2,),
-            ),
+            html_table(_EXPECTED_HEADERS, _expected_rows(run), numeric=(2,)),
             "<h2>Planned addresses</h2>\n",
-            html_table(
-                ["node", "interface", "address", "plan block"],
-                [(a.node, a.iface, a.cidr, a.path) for a in run.addressing.assignments],
-            ),
+            html_table(_ADDRESS_HEADERS, _address_rows(run)),
             "</section>\n",
         ]
         sections.append("".join(body))
@@ -483,6 +485,7 @@ def class_sheet_csv(plan: ClassPlan) -> str:
 
 
 def class_sheet_html(plan: ClassPlan) -> str:
+    """The class sheet to print: each trainee's prefix per lab (no answers)."""
     from ..._prefix import format_prefix
 
     labs = plan.labs

@@ -112,6 +112,8 @@ def ltr_spans(text: str) -> str:
 
 
 def md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table (``|`` in a cell escaped, line breaks folded)."""
+
     def cell(value: object) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
@@ -124,6 +126,7 @@ def md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def html_table(
     headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = ()
 ) -> str:
+    """An HTML table; the ``numeric`` columns are right-aligned in tabular figures."""
     head = "".join(
         f'<th scope="col"{" class=num" if i in numeric else ""}>{esc(h)}</th>'
         for i, h in enumerate(headers)

@@ -76,6 +76,8 @@ _COLUMNS: dict[Column, tuple[str, ...]] = {
 # -- the roster ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Trainee:
+    """One roster row: the trainee's id (file names, keys), name, language and the rest."""
+
     id: str
     name: str
     lang: str = ""
@@ -310,6 +312,7 @@ def check_pool(text: str) -> tuple[int, int]:
 
 
 def _draw(seed: str, label: str, counter: int) -> int:
+    """A number drawn from the seed: the same label and counter always give the same one."""
     digest = hmac.new(seed.encode(), f"{label}\x00{counter}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:16], "big")
 
@@ -364,6 +367,8 @@ def assign_prefixes(
 # -- a planned class --------------------------------------------------------------------------------
 @dataclass
 class TraineeVariant:
+    """One trainee's variant of one lab: values, identity, signing key and the lab run."""
+
     trainee: Trainee
     lab: str
     prefix: tuple[int, int]
@@ -380,6 +385,8 @@ class TraineeVariant:
 
 @dataclass
 class ClassPlan:
+    """A whole class planned in memory: every variant, before anything is written."""
+
     seed: str
     pool: tuple[int, int]
     class_id: str
@@ -391,6 +398,7 @@ class ClassPlan:
 
 
 def _languages(lab: Lab) -> set[str]:
+    """The languages the lab's catalogue has (a handout in another falls back to English)."""
     return {p.stem for p in (lab.directory / "messages").glob("*.yaml")}
 
 
