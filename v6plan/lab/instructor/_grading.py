@@ -28,15 +28,13 @@ lazily, and only ``--replay`` needs Scapy.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..._errors import InputError
 from ..._io import ReadError, parse_json, read_input
@@ -52,22 +50,25 @@ if TYPE_CHECKING:
     from ..model._labfile import LabRun
     from ..runtime._session import Session
 
+from ._html import csv_text
 from ._secrets import MANIFEST_FORMAT, read_secret, secret_id, sign, verify
 
 __all__ = [
     "FLAGGED",
     "RESULT_FORMAT",
     "ClassManifest",
+    "Flag",
     "Gradebook",
     "Graded",
+    "Status",
     "grade",
     "load_keys",
     "report_to_hand_in",
 ]
 
 RESULT_FORMAT = "v6lab-result/1"
-#: statuses that mean "look at this file": the grade exits 1 when any row has one
-FLAGGED = (
+#: a status that means "look at this file": the grade exits 1 when any row has one
+Flag = Literal[
     "tampered",
     "unsigned",
     "wrong-trainee",
@@ -75,7 +76,10 @@ FLAGGED = (
     "wrong-variant",
     "replay-mismatch",
     "unreadable",
-)
+]
+#: a gradebook row's status: graded (``ok``), flagged, or a row that does not grade
+Status = Literal[Flag, "ok", "superseded", "missing"]
+FLAGGED: tuple[Flag, ...] = get_args(Flag)
 #: the most journal entries a replay accepts (a long lab session has a few hundred)
 MAX_REPLAY = 5000
 #: the most points one check may be worth in a class manifest
@@ -84,6 +88,8 @@ MAX_POINTS = 1000
 
 # -- the trainee's side: a signed result ------------------------------------------------------------
 def _variant_fields(path: str) -> dict[str, Any] | None:
+    """The variant file's plain fields, or None when it cannot be read (the report is then
+    handed in unsigned, with a warning, rather than not at all)."""
     import yaml
 
     try:
@@ -98,6 +104,8 @@ def _variant_fields(path: str) -> dict[str, Any] | None:
 
 
 def _normal_prefix(text: object) -> str:
+    """A prefix in its canonical form, so a plan and a variant compare equal however they
+    were written (text that is no prefix is compared as it is)."""
     from ..._prefix import format_prefix, parse_prefix
 
     try:
@@ -286,7 +294,7 @@ class Graded:
     trainee: str = ""
     name: str = ""
     lab: str = ""
-    status: str = "ok"
+    status: Status = "ok"
     detail: str = ""
     score: int = 0
     total: int = 0
@@ -328,6 +336,8 @@ class Graded:
 
 @dataclass
 class Gradebook:
+    """Every row of a grading run, with the class it was graded against."""
+
     manifest: ClassManifest
     rows: list[Graded]
 
@@ -368,6 +378,8 @@ def _attribute(path: Path, root: Path, ids: Iterable[str]) -> str:
 
 
 def _result_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under) for every result named or under a named
+    folder: the folder's sub-folders tell whose file it is."""
     out: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
@@ -381,36 +393,43 @@ def _result_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
 
 def _grade_checks(row: Graded, report: Mapping[str, Any], lab: Mapping[str, Any]) -> None:
     """Score with the instructor's points (from the manifest), not the file's."""
-    found: dict[str, bool] = {}
-    for check in report.get("checks", []) or []:
-        if isinstance(check, dict) and "id" in check:
-            found[str(check["id"])] = check.get("passed") is True
+    _score(row, lab, _claimed(report))
+
+
+def _claimed(report: Mapping[str, Any]) -> dict[str, bool]:
+    """Which checks the result file says passed (a check it does not name did not)."""
+    return {
+        str(check["id"]): check.get("passed") is True
+        for check in report.get("checks", []) or []
+        if isinstance(check, dict) and "id" in check
+    }
+
+
+def _score(row: Graded, lab: Mapping[str, Any], passed: Mapping[str, bool]) -> None:
+    """The row's checks, score and total for ``lab``'s checks, given which of them passed:
+    one place, so a file's claims and a replay's verdicts are scored alike."""
     row.checks = {}
     row.score = row.total = 0
     for check in lab.get("checks", []):
         cid, points = str(check["id"]), int(check.get("points", 1))
-        passed = found.get(cid, False)
-        row.checks[cid] = passed
+        ok = passed.get(cid, False)
+        row.checks[cid] = ok
         row.total += points
-        row.score += points if passed else 0
+        row.score += points if ok else 0
+
+
+#: a verdict on a file: its status and why (None: nothing wrong found)
+Verdict = tuple[Flag, str]
 
 
 def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[str, Any] | None]:
-    trainees = manifest.trainees
-    labs = manifest.labs
+    """One result file's row: read it, score what it claims, then judge whether the
+    signature, the trainee, the lab and the variant are the ones the class expects."""
     row = Graded(str(file))
-    handed_as = _attribute(file, root, trainees)
-    try:  # a regular file of at most 16 MiB, plain JSON not nested deeper than 64
-        report = parse_json(
-            read_input(file, what="result file", limit=RESULT_BYTES), str(file), "result file"
-        )
-    except ReadError as exc:
-        row.status, row.detail = "unreadable", exc.reason + (f" — {exc.hint}" if exc.hint else "")
-        row.trainee = handed_as
-        return row, None
-    if not isinstance(report, dict) or not isinstance(report.get("checks"), list):
-        row.status, row.detail = "unreadable", "not a v6lab result (no checks)"
-        row.trainee = handed_as
+    handed_as = _attribute(file, root, manifest.trainees)
+    report = _read_result(file)
+    if isinstance(report, str):
+        row.status, row.detail, row.trainee = "unreadable", report, handed_as
         return row, None
     row.lab = str(report.get("lab", ""))
     row.backend = str(report.get("backend", ""))
@@ -418,75 +437,117 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
     identity = report.get("identity") if isinstance(report.get("identity"), dict) else None
     claimed = str(identity.get("variant", "")) if identity else ""
     row.trainee = handed_as or claimed
-    if row.lab in labs:
-        _grade_checks(row, report, labs[row.lab])
+    if row.lab in manifest.labs:
+        _grade_checks(row, report, manifest.labs[row.lab])
     if "signature" not in report or identity is None:
-        row.status = "unsigned"
-        plan = str(report.get("plan", ""))
-        expected = manifest.variant(row.trainee, row.lab) if row.trainee else None
-        if expected and plan and _normal_prefix(plan) != expected.get("prefix"):
-            row.detail = (
-                f"no signature, and it ran the plan {plan}, not this trainee's variant "
-                f"{expected.get('prefix')} — the lab was started without the variant file"
+        verdict: Verdict | None = ("unsigned", _unsigned_detail(row, report, manifest))
+    elif not verify(report, manifest.secret):
+        verdict = ("tampered", _tampered_detail(identity, manifest))
+    else:  # a genuine result of this instructor: whose, which lab, which variant?
+        verdict = _wrong_trainee(claimed, handed_as, identity, manifest)
+        if verdict is None:
+            row.trainee = claimed
+            verdict = _wrong_lab(row, report, identity, manifest) or _wrong_variant(
+                row, report, identity, manifest
             )
-        else:
-            row.detail = "no signature: the lab was started without the variant file, or the file was rewritten"
-        return row, report
-    if not verify(report, manifest.secret):
-        row.status = "tampered"
-        other = identity.get("class")
-        row.detail = (
-            "the signature does not match the content: the file was edited after `v6lab check`"
-            + (
-                f" (or it was made for another class, {other})"
-                if other != manifest.class_id
-                else ""
-            )
+    if verdict is not None:
+        row.status, row.detail = verdict
+    return row, report
+
+
+def _read_result(file: Path) -> dict[str, Any] | str:
+    """The result file's JSON, or why it is unreadable: a regular file of at most 16 MiB,
+    plain JSON not nested deeper than 64, with a list of checks."""
+    try:
+        report = parse_json(
+            read_input(file, what="result file", limit=RESULT_BYTES), str(file), "result file"
         )
-        return row, report
-    # a genuine result of this instructor: whose, which lab, which variant?
-    if claimed not in trainees:
-        row.status = "wrong-trainee"
-        row.detail = f"signed with the variant of {claimed!r}, who is not on this class's roster"
-        return row, report
+    except ReadError as exc:
+        return exc.reason + (f" — {exc.hint}" if exc.hint else "")
+    if not isinstance(report, dict) or not isinstance(report.get("checks"), list):
+        return "not a v6lab result (no checks)"
+    return report
+
+
+def _unsigned_detail(row: Graded, report: Mapping[str, Any], manifest: ClassManifest) -> str:
+    """Why a result has no signature, in the words that help the instructor most: a plan
+    other than the trainee's variant says the variant file was never used."""
+    plan = str(report.get("plan", ""))
+    expected = manifest.variant(row.trainee, row.lab) if row.trainee else None
+    if expected and plan and _normal_prefix(plan) != expected.get("prefix"):
+        return (
+            f"no signature, and it ran the plan {plan}, not this trainee's variant "
+            f"{expected.get('prefix')} — the lab was started without the variant file"
+        )
+    return "no signature: the lab was started without the variant file, or the file was rewritten"
+
+
+def _tampered_detail(identity: Mapping[str, Any], manifest: ClassManifest) -> str:
+    """A signature that does not match: edited, or (when it names another class) made by
+    another instructor's secret."""
+    other = identity.get("class")
+    return "the signature does not match the content: the file was edited after `v6lab check`" + (
+        f" (or it was made for another class, {other})" if other != manifest.class_id else ""
+    )
+
+
+def _wrong_trainee(
+    claimed: str, handed_as: str, identity: Mapping[str, Any], manifest: ClassManifest
+) -> Verdict | None:
+    """A signed result of someone not on the roster, or handed in as someone else."""
+    if claimed not in manifest.trainees:
+        return (
+            "wrong-trainee",
+            f"signed with the variant of {claimed!r}, who is not on this class's roster",
+        )
     if handed_as and handed_as != claimed:
-        row.status = "wrong-trainee"
-        row.detail = (
+        return (
+            "wrong-trainee",
             f"handed in as {handed_as}, but it is {claimed}'s result "
-            f"(signed with {claimed}'s variant for {identity.get('lab')})"
+            f"(signed with {claimed}'s variant for {identity.get('lab')})",
         )
-        return row, report
-    row.trainee = claimed
+    return None
+
+
+def _wrong_lab(
+    row: Graded, report: Mapping[str, Any], identity: Mapping[str, Any], manifest: ClassManifest
+) -> Verdict | None:
+    """A result of another lab than its variant's, or of a lab this class does not have.
+    The first row stands for (and is scored as) the lab the variant was made for."""
+    labs = manifest.labs
     if identity.get("lab") != row.lab:
-        row.status = "wrong-lab"
-        row.detail = (
-            f"the variant file is for {identity.get('lab')}, but the result is of {row.lab}"
-        )
+        detail = f"the variant file is for {identity.get('lab')}, but the result is of {row.lab}"
         meant = str(identity.get("lab"))
-        if meant in labs:  # the row stands for the lab this variant was made for
+        if meant in labs:
             row.lab = meant
             _grade_checks(row, report, labs[meant])
-        return row, report
+        return "wrong-lab", detail
     if row.lab not in labs:
-        row.status = "wrong-lab"
-        row.detail = f"this class has variants for {', '.join(labs)}, not {row.lab}"
-        return row, report
-    expected = manifest.variant(claimed, row.lab) or {}
+        return "wrong-lab", f"this class has variants for {', '.join(labs)}, not {row.lab}"
+    return None
+
+
+def _wrong_variant(
+    row: Graded, report: Mapping[str, Any], identity: Mapping[str, Any], manifest: ClassManifest
+) -> Verdict | None:
+    """A variant the class sheet no longer gives this trainee (an old variant file), or a
+    lab that ran on another plan than its variant's."""
+    expected = manifest.variant(row.trainee, row.lab) or {}
     want = (expected.get("prefix"), expected.get("seed"), manifest.class_id)
     got = (identity.get("prefix"), identity.get("seed"), identity.get("class"))
     if want != got:
-        row.status = "wrong-variant"
-        row.detail = (
+        return (
+            "wrong-variant",
             f"signed for the variant {got[0]} (seed {got[1]}, class {got[2]}), but the class "
-            f"sheet gives {claimed} {want[0]} (seed {want[1]}, class {want[2]}) — an old variant file?"
+            f"sheet gives {row.trainee} {want[0]} (seed {want[1]}, class {want[2]}) — an old variant file?",
         )
-        return row, report
     plan = _normal_prefix(report.get("plan", ""))
     if plan != identity.get("prefix"):
-        row.status = "wrong-variant"
-        row.detail = f"the lab ran the plan {plan}, not the variant's {identity.get('prefix')}"
-        return row, report
-    return row, report
+        return (
+            "wrong-variant",
+            f"the lab ran the plan {plan}, not the variant's {identity.get('prefix')}",
+        )
+    return None
 
 
 def grade(
@@ -547,6 +608,8 @@ def grade(
 
 
 def _when(report: Mapping[str, Any]) -> float:
+    """When a result was made (its last journal entry, else its start): of several
+    genuine results of one trainee and lab, the latest counts."""
     journal = report.get("journal")
     last = 0.0
     if isinstance(journal, list) and journal:
@@ -583,11 +646,7 @@ def _replay_row(row: Graded, report: Mapping[str, Any], manifest: ClassManifest)
         row.detail = f"the journal could not be replayed: {type(exc).__name__}: {exc}"
         return
     row.replayed = True
-    claimed = {
-        str(c["id"]): c.get("passed") is True
-        for c in report.get("checks", [])
-        if isinstance(c, dict) and "id" in c
-    }
+    claimed = _claimed(report)
     differ = sorted(cid for cid, ok in verdicts.items() if claimed.get(cid) != ok)
     if differ:
         row.status = "replay-mismatch"
@@ -595,13 +654,8 @@ def _replay_row(row: Graded, report: Mapping[str, Any], manifest: ClassManifest)
             f"{cid} ({'✓' if verdicts[cid] else '✗'} replayed, {'✓' if claimed.get(cid) else '✗'} claimed)"
             for cid in differ
         )
-        # grade what the commands really did
-        for cid in row.checks:
-            row.checks[cid] = verdicts.get(cid, False)
-        labs = manifest.labs
-        if row.lab in labs:
-            points = {str(c["id"]): int(c.get("points", 1)) for c in labs[row.lab]["checks"]}
-            row.score = sum(points[c] for c, ok in row.checks.items() if ok and c in points)
+        if row.lab in manifest.labs:  # grade what the commands really did
+            _score(row, manifest.labs[row.lab], verdicts)
     else:
         row.detail = "replayed: the commands give the same verdicts"
 
@@ -656,68 +710,66 @@ def replay_verdicts(
 
 # -- writing the gradebook --------------------------------------------------------------------------
 def gradebook_csv(book: Gradebook) -> str:
+    """The gradebook as a spreadsheet: one row per file (and per missing result), one
+    column per check (``lab:check`` when the class has several labs)."""
     labs = book.manifest.labs
     several = len(labs) > 1
     check_columns = [
         (lab_name, str(c["id"])) for lab_name, lab in labs.items() for c in lab.get("checks", [])
     ]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
+    header = [
+        "trainee",
+        "name",
+        "lab",
+        "status",
+        "counts",
+        "score",
+        "claimed_score",
+        "total",
+        "percent",
+        "failed_checks",
+        "detail",
+        "file",
+        "backend",
+        "time",
+        *[f"{lab}:{cid}" if several else cid for lab, cid in check_columns],
+    ]
+    rows = (
         [
-            "trainee",
-            "name",
-            "lab",
-            "status",
-            "counts",
-            "score",
-            "claimed_score",
-            "total",
-            "percent",
-            "failed_checks",
-            "detail",
-            "file",
-            "backend",
-            "time",
-            *[f"{lab}:{cid}" if several else cid for lab, cid in check_columns],
+            row.trainee,
+            row.name,
+            row.lab,
+            row.status,
+            "yes" if row.counts else "no",
+            row.score,
+            "" if row.claimed is None else row.claimed,
+            row.total,
+            f"{row.percent:.0f}",
+            " ".join(cid for cid, ok in row.checks.items() if not ok),
+            row.detail,
+            row.file,
+            row.backend,
+            row.time,
+            *[
+                ("1" if row.checks.get(cid) else "0") if row.lab == lab else ""
+                for lab, cid in check_columns
+            ],
         ]
+        for row in book.rows
     )
-    for row in book.rows:
-        failed = [cid for cid, ok in row.checks.items() if not ok]
-        writer.writerow(
-            [
-                row.trainee,
-                row.name,
-                row.lab,
-                row.status,
-                "yes" if row.counts else "no",
-                row.score,
-                "" if row.claimed is None else row.claimed,
-                row.total,
-                f"{row.percent:.0f}",
-                " ".join(failed),
-                row.detail,
-                row.file,
-                row.backend,
-                row.time,
-                *[
-                    ("1" if row.checks.get(cid) else "0") if row.lab == lab else ""
-                    for lab, cid in check_columns
-                ],
-            ]
-        )
-    return buffer.getvalue()
+    return csv_text(header, rows)
 
 
-def status_counts(book: Gradebook) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def status_counts(book: Gradebook) -> dict[Status, int]:
+    """How many rows have each status (the summary's and ``--json``'s counts)."""
+    counts: dict[Status, int] = {}
     for row in book.rows:
         counts[row.status] = counts.get(row.status, 0) + 1
     return counts
 
 
 # -- the summary: terminal and HTML ----------------------------------------------------------------
-_WORDS = {
+_WORDS: dict[Status, str] = {
     "ok": "OK",
     "tampered": "TAMPERED",
     "unsigned": "UNSIGNED",
@@ -731,7 +783,8 @@ _WORDS = {
 }
 
 
-def _symbol(status: str) -> str:
+def _symbol(status: Status) -> str:
+    """The status's symbol beside its word (never the symbol alone)."""
     if status == "ok":
         return "✓"
     if status in FLAGGED:
@@ -749,8 +802,8 @@ def print_summary(book: Gradebook, plain: bool = False, stream: Any = None) -> N
     fancy = not plain and "utf" in encoding
     colour = fancy and stream.isatty() and not os.environ.get("NO_COLOR")
 
-    def mark(status: str) -> str:
-        word = _WORDS.get(status, status.upper())
+    def mark(status: Status) -> str:
+        word = _WORDS[status]
         if not fancy:
             return f"[{word}]"
         code = "32" if status == "ok" else ("33;1" if status in FLAGGED else "2")
@@ -842,7 +895,7 @@ def summary_html(book: Gradebook) -> str:
         f"average {average:.0f} %</p>\n",
         "<h2>Files</h2>\n<ul>\n",
         *[
-            f"<li>{_symbol(s)} <strong>{esc(_WORDS.get(s, s))}</strong>: {n}</li>\n"
+            f"<li>{_symbol(s)} <strong>{esc(_WORDS[s])}</strong>: {n}</li>\n"
             for s, n in sorted(counts.items())
         ],
         "</ul>\n",
@@ -855,10 +908,7 @@ def summary_html(book: Gradebook) -> str:
         body.append(
             html_table(
                 ["status", "handed in as", "lab", "what is wrong", "file"],
-                [
-                    (f"⚠ {_WORDS.get(r.status, r.status)}", r.trainee, r.lab, r.detail, r.file)
-                    for r in flagged
-                ],
+                [(f"⚠ {_WORDS[r.status]}", r.trainee, r.lab, r.detail, r.file) for r in flagged],
             )
         )
     body.append("<h2>Which checks the class failed most</h2>\n")
@@ -881,7 +931,7 @@ def summary_html(book: Gradebook) -> str:
                     r.trainee,
                     r.name,
                     r.lab,
-                    f"{_symbol(r.status)} {_WORDS.get(r.status, r.status)}",
+                    f"{_symbol(r.status)} {_WORDS[r.status]}",
                     f"{r.score} / {r.total}",
                     f"{r.percent:.0f}",
                     " ".join(c for c, ok in r.checks.items() if not ok),

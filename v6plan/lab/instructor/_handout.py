@@ -14,9 +14,8 @@ catalogues in ``handout_messages/<lang>.yaml`` (English complete; French and Ara
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +36,7 @@ __all__ = [
     "page",
 ]
 
-from ._html import direction, esc, html_table, ltr_spans, md_table, page
+from ._html import csv_text, direction, esc, html_table, ltr_spans, md_table, page
 
 HANDOUT_MESSAGES = Path(__file__).resolve().parent / "handout_messages"
 
@@ -54,22 +53,46 @@ def handout_messages(lang: str, lab_dir: Path | None = None) -> Messages:
 
 # -- the trainee's handout ---------------------------------------------------------------------
 def _links(run: LabRun) -> list[str]:
+    """The topology's links, one line each (``node iface — node iface``)."""
     topo = run.addressing.topology
     return [f"{link.a.node} {link.a.iface} — {link.b.node} {link.b.iface}" for link in topo.links]
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """What one trainee's handout says, worked out once and then written twice (Markdown
+    and HTML), so the two never disagree."""
+
+    lang: str
+    rtl: bool
+    title: str
+    meta: str
+    trainee_id: str
+    prefix: str
+    variant_file: str
+    start: str
+    task: str
+    asked: list[tuple[str, str]]
+    nodes: str
+    links: list[str]
+    checks: list[tuple[str, int]]
+    total: str
+    hand_in: str
+
+
 def handout(v: TraineeVariant) -> tuple[str, str]:
     """The trainee's handout for one lab: (Markdown, HTML). No answers in it."""
+    m = handout_messages(v.lang, v.run.lab.directory)
+    sheet = _sheet(v, m)
+    html_page = page(f"{sheet.title} — {v.trainee.name}", _handout_html(sheet, m), v.lang)
+    return _handout_md(sheet, m), html_page
+
+
+def _sheet(v: TraineeVariant, m: Messages) -> _Sheet:
+    """The handout's facts in the trainee's language: only what a trainee may see."""
     run = v.run
     lab = run.lab
-    m = handout_messages(v.lang, lab.directory)
     t = v.trainee
-    title = lab.title(m)
-    variant_file = f"{lab.name}.variant.yaml"
-    report = f"{t.id}-{lab.name}.json"
-    start = f"v6lab start {lab.name} --variant {variant_file}"
-    hand_in = f"v6lab check --report {report}"
-    task = run.task(m).rstrip()
     level = ""
     if lab.level or lab.minutes:
         level = m.text(
@@ -78,7 +101,6 @@ def handout(v: TraineeVariant) -> tuple[str, str]:
             minutes=lab.minutes,
         )
     specs = run.checks()
-    total = sum(c.points for c in specs)
     checks = [(c.id, c.points) for c in specs]
     nodes = [
         f"{name} ({m.text('handout.kind.' + node.kind)})"
@@ -93,83 +115,104 @@ def handout(v: TraineeVariant) -> tuple[str, str]:
         )
         if x
     )
+    variant_file = f"{lab.name}.variant.yaml"
+    return _Sheet(
+        lang=v.lang,
+        rtl=direction(v.lang) == "rtl",
+        title=lab.title(m),
+        meta=meta,
+        trainee_id=t.id,
+        prefix=v.prefix_text,
+        variant_file=variant_file,
+        start=f"v6lab start {lab.name} --variant {variant_file}",
+        task=run.task(m).rstrip(),
+        asked=questions(run, m),
+        nodes=m.text("handout.comma").join(nodes),
+        links=_links(run),
+        checks=checks,
+        total=m.text("handout.total", total=sum(c.points for c in specs), count=len(checks)),
+        hand_in=f"v6lab check --report {t.id}-{lab.name}.json",
+    )
 
+
+def _handout_md(s: _Sheet, m: Messages) -> str:
+    """The handout in Markdown (right to left inside a ``<div dir="rtl">`` for Arabic)."""
     md: list[str] = []
-    rtl = direction(v.lang) == "rtl"
-    if rtl:
-        md.append(f'<div dir="rtl" lang="{v.lang}">\n')
-    md.append(f"# {title}\n")
-    md.append(f"{meta}\n")
+    if s.rtl:
+        md.append(f'<div dir="rtl" lang="{s.lang}">\n')
+    md.append(f"# {s.title}\n")
+    md.append(f"{s.meta}\n")
     md.append(f"## {m.text('handout.your-values')}\n")
-    md.append(f"- {m.text('handout.your-prefix')}: `{v.prefix_text}`")
-    md.append(f"- {m.text('handout.variant-file')}: `{variant_file}`")
-    md.append(f"- {m.text('handout.your-id')}: `{t.id}`\n")
+    md.append(f"- {m.text('handout.your-prefix')}: `{s.prefix}`")
+    md.append(f"- {m.text('handout.variant-file')}: `{s.variant_file}`")
+    md.append(f"- {m.text('handout.your-id')}: `{s.trainee_id}`\n")
     md.append(f"## {m.text('handout.start')}\n")
     md.append(f"{m.text('handout.start-text')}\n")
-    md.append(f"```\n{start}\nv6lab task\n```\n")
+    md.append(f"```\n{s.start}\nv6lab task\n```\n")
     md.append(f"## {m.text('handout.task')}\n")
-    md.append(f"```text\n{task}\n```\n")
-    asked = questions(run, m)
-    if asked:
+    md.append(f"```text\n{s.task}\n```\n")
+    if s.asked:
         md.append(f"## {m.text('handout.questions')}\n")
         md.append(m.text("handout.questions-text") + "\n")
-        md.extend(f"- `{qid}` — {text}" for qid, text in asked)
+        md.extend(f"- `{qid}` — {text}" for qid, text in s.asked)
         md.append("")
     md.append(f"## {m.text('handout.topology')}\n")
-    md.append(m.text("handout.nodes") + ": " + m.text("handout.comma").join(nodes) + "\n")
-    md.extend(f"- `{line}`" for line in _links(run))
+    md.append(m.text("handout.nodes") + ": " + s.nodes + "\n")
+    md.extend(f"- `{line}`" for line in s.links)
     md.append("")
     md.append(f"## {m.text('handout.graded')}\n")
-    md.append(md_table([m.text("handout.check"), m.text("handout.points")], checks))
-    md.append(m.text("handout.total", total=total, count=len(checks)) + "\n")
+    md.append(md_table([m.text("handout.check"), m.text("handout.points")], s.checks))
+    md.append(s.total + "\n")
     md.append(m.text("handout.check-often") + "\n")
     md.append(f"## {m.text('handout.hand-in')}\n")
     md.append(f"{m.text('handout.hand-in-text')}\n")
-    md.append(f"```\n{hand_in}\n```\n")
+    md.append(f"```\n{s.hand_in}\n```\n")
     md.append(m.text("handout.hand-in-note") + "\n")
-    if rtl:
+    if s.rtl:
         md.append("</div>\n")
-    markdown = "\n".join(md)
+    return "\n".join(md)
 
+
+def _handout_html(s: _Sheet, m: Messages) -> str:
+    """The handout page's body: commands, ids and addresses kept left to right."""
     body: list[str] = [
-        f'<header>\n<h1>{esc(title)}</h1>\n<p class="meta">{ltr_spans(meta)}</p>\n</header>\n',
+        f'<header>\n<h1>{esc(s.title)}</h1>\n<p class="meta">{ltr_spans(s.meta)}</p>\n</header>\n',
         "<main>\n",
         f'<h2>{esc(m.text("handout.your-values"))}</h2>\n<div class="box">\n<dl>\n',
-        f'<dt>{esc(m.text("handout.your-prefix"))}</dt><dd><code dir="ltr">{esc(v.prefix_text)}</code></dd>\n',
-        f'<dt>{esc(m.text("handout.variant-file"))}</dt><dd><code dir="ltr">{esc(variant_file)}</code></dd>\n',
-        f'<dt>{esc(m.text("handout.your-id"))}</dt><dd><code dir="ltr">{esc(t.id)}</code></dd>\n',
+        f'<dt>{esc(m.text("handout.your-prefix"))}</dt><dd><code dir="ltr">{esc(s.prefix)}</code></dd>\n',
+        f'<dt>{esc(m.text("handout.variant-file"))}</dt><dd><code dir="ltr">{esc(s.variant_file)}</code></dd>\n',
+        f'<dt>{esc(m.text("handout.your-id"))}</dt><dd><code dir="ltr">{esc(s.trainee_id)}</code></dd>\n',
         "</dl>\n</div>\n",
         f"<h2>{esc(m.text('handout.start'))}</h2>\n<p>{ltr_spans(m.text('handout.start-text'))}</p>\n",
-        f'<pre dir="ltr">{esc(start)}\nv6lab task</pre>\n',
+        f'<pre dir="ltr">{esc(s.start)}\nv6lab task</pre>\n',
         f"<h2>{esc(m.text('handout.task'))}</h2>\n",
-        _task_html(task, rtl),
-        *(
-            [
-                f"<h2>{esc(m.text('handout.questions'))}</h2>\n",
-                f"<p>{ltr_spans(m.text('handout.questions-text'))}</p>\n<dl>\n",
-                *[
-                    f'<dt><code dir="ltr">{esc(qid)}</code></dt><dd>{ltr_spans(text)}</dd>\n'
-                    for qid, text in asked
-                ],
-                "</dl>\n",
-            ]
-            if asked
-            else []
-        ),
+        _task_html(s.task, s.rtl),
+    ]
+    if s.asked:
+        body += [
+            f"<h2>{esc(m.text('handout.questions'))}</h2>\n",
+            f"<p>{ltr_spans(m.text('handout.questions-text'))}</p>\n<dl>\n",
+            *[
+                f'<dt><code dir="ltr">{esc(qid)}</code></dt><dd>{ltr_spans(text)}</dd>\n'
+                for qid, text in s.asked
+            ],
+            "</dl>\n",
+        ]
+    body += [
         f"<h2>{esc(m.text('handout.topology'))}</h2>\n",
-        f"<p>{esc(m.text('handout.nodes'))}: {ltr_spans(m.text('handout.comma').join(nodes))}</p>\n<ul>\n",
-        *[f'<li><bdi class="ltr" dir="ltr">{esc(line)}</bdi></li>\n' for line in _links(run)],
+        f"<p>{esc(m.text('handout.nodes'))}: {ltr_spans(s.nodes)}</p>\n<ul>\n",
+        *[f'<li><bdi class="ltr" dir="ltr">{esc(line)}</bdi></li>\n' for line in s.links],
         "</ul>\n",
         f"<h2>{esc(m.text('handout.graded'))}</h2>\n",
-        html_table([m.text("handout.check"), m.text("handout.points")], checks, numeric=(1,)),
-        f"<p>{esc(m.text('handout.total', total=total, count=len(checks)))}</p>\n",
+        html_table([m.text("handout.check"), m.text("handout.points")], s.checks, numeric=(1,)),
+        f"<p>{esc(s.total)}</p>\n",
         f"<p>{ltr_spans(m.text('handout.check-often'))}</p>\n",
         f"<h2>{esc(m.text('handout.hand-in'))}</h2>\n<p>{ltr_spans(m.text('handout.hand-in-text'))}</p>\n",
-        f'<pre dir="ltr">{esc(hand_in)}</pre>\n',
+        f'<pre dir="ltr">{esc(s.hand_in)}</pre>\n',
         f'<p class="note">{ltr_spans(m.text("handout.hand-in-note"))}</p>\n',
         "</main>\n",
     ]
-    return markdown, page(f"{title} — {t.name}", "".join(body), v.lang)
+    return "".join(body)
 
 
 def _task_html(task: str, rtl: bool) -> str:
@@ -206,6 +249,8 @@ def expected_text(run: LabRun, spec: CheckSpec) -> str:
 
 
 def _describe(spec: CheckSpec) -> str | None:
+    """Where a network check looks and what it wants, in words (None: a type not
+    described here; the engine's expected value or the check's arguments stand in)."""
     a = spec.args
     t = spec.type
     if t == "address":
@@ -273,13 +318,31 @@ def questions(run: LabRun, messages: Messages) -> list[tuple[str, str]]:
 
 
 def solution_lines(run: LabRun, solution: Any) -> list[tuple[str, str]]:
+    """A solution's commands with this run's values, as (node, shell line)."""
     import shlex
 
     return [(node, shlex.join(argv)) for node, argv in run.commands(solution)]
 
 
 # -- the instructor's answer keys ---------------------------------------------------------------------
+#: the answer key's tables, alike in Markdown and HTML: (headers, rows of one run)
+_EXPECTED_HEADERS = ["check", "type", "points", "a pass finds"]
+_ADDRESS_HEADERS = ["node", "interface", "address", "plan block"]
+
+
+def _expected_rows(run: LabRun) -> list[tuple[str, str, int, str]]:
+    """What each check finds when it passes, with this run's values."""
+    return [(c.id, c.type, c.points, expected_text(run, c)) for c in run.checks()]
+
+
+def _address_rows(run: LabRun) -> list[tuple[str, str, str, str]]:
+    """Every planned address of this run, with the plan block it comes from."""
+    return [(a.node, a.iface, a.cidr, a.path) for a in run.addressing.assignments]
+
+
 def answer_key_md(v: TraineeVariant) -> str:
+    """One trainee's answer key in Markdown: the reference solution and answers with
+    their values, what each check finds, the planned addresses, the classic mistakes."""
     run = v.run
     lab = run.lab
     m = lab.messages("en")
@@ -305,19 +368,9 @@ def answer_key_md(v: TraineeVariant) -> str:
         out.append("## Answers to the questions (`v6lab answer`)\n")
         out.append(md_table(["question", "answer"], answers))
     out.append("## Expected check results\n")
-    out.append(
-        md_table(
-            ["check", "type", "points", "a pass finds"],
-            [(c.id, c.type, c.points, expected_text(run, c)) for c in run.checks()],
-        )
-    )
+    out.append(md_table(_EXPECTED_HEADERS, _expected_rows(run)))
     out.append("## Planned addresses (`v6lab task --values`)\n")
-    out.append(
-        md_table(
-            ["node", "interface", "address", "plan block"],
-            [(a.node, a.iface, a.cidr, a.path) for a in run.addressing.assignments],
-        )
-    )
+    out.append(md_table(_ADDRESS_HEADERS, _address_rows(run)))
     if lab.broken:
         out.append("## Known-bad solutions (the classic mistakes)\n")
         for bad in lab.broken:
@@ -344,6 +397,7 @@ def answer_keys_html(variants: Sequence[TraineeVariant]) -> str:
         m = lab.messages("en")
         lab_title = lab.title(m)
         t = v.trainee
+        answers = solution_answers(run, lab.solution)
         body = [
             f'<section class="{"page" if i else ""}" id="{esc(t.id)}">\n',
             f"<h1>{esc(lab_title)} — {esc(t.name)}</h1>\n",
@@ -354,24 +408,14 @@ def answer_keys_html(variants: Sequence[TraineeVariant]) -> str:
             + esc("\n".join(f"{n}$ {line}" for n, line in solution_lines(run, lab.solution)))
             + "</pre>\n",
             *(
-                [
-                    "<h2>Answers to the questions</h2>\n",
-                    html_table(["question", "answer"], solution_answers(run, lab.solution)),
-                ]
-                if solution_answers(run, lab.solution)
+                ["<h2>Answers to the questions</h2>\n", html_table(["question", "answer"], answers)]
+                if answers
                 else []
             ),
             "<h2>Expected check results</h2>\n",
-            html_table(
-                ["check", "type", "points", "a pass finds"],
-                [(c.id, c.type, c.points, expected_text(run, c)) for c in run.checks()],
-                numeric=(2,),
-            ),
+            html_table(_EXPECTED_HEADERS, _expected_rows(run), numeric=(2,)),
             "<h2>Planned addresses</h2>\n",
-            html_table(
-                ["node", "interface", "address", "plan block"],
-                [(a.node, a.iface, a.cidr, a.path) for a in run.addressing.assignments],
-            ),
+            html_table(_ADDRESS_HEADERS, _address_rows(run)),
             "</section>\n",
         ]
         sections.append("".join(body))
@@ -393,35 +437,34 @@ def answer_keys_html(variants: Sequence[TraineeVariant]) -> str:
 
 # -- the class sheet ------------------------------------------------------------------------------
 def class_sheet_csv(plan: ClassPlan) -> str:
+    """The class sheet as a spreadsheet: one row per trainee and lab, with where their
+    files are, and the roster's own extra columns last."""
     extra_names: list[str] = []
     for t in plan.trainees:
         for name, _ in t.extra:
             if name not in extra_names:
                 extra_names.append(name)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "id",
-            "name",
-            "lang",
-            "email",
-            "group",
-            "lab",
-            "prefix",
-            "seed",
-            "handout_lang",
-            "variant_file",
-            "handout",
-            "answer_key",
-            *extra_names,
-        ]
-    )
+    header = [
+        "id",
+        "name",
+        "lang",
+        "email",
+        "group",
+        "lab",
+        "prefix",
+        "seed",
+        "handout_lang",
+        "variant_file",
+        "handout",
+        "answer_key",
+        *extra_names,
+    ]
+    rows: list[list[object]] = []
     for t in plan.trainees:
         extra = dict(t.extra)
         for lab in plan.labs:
             v = plan.variants[(t.id, lab.name)]
-            writer.writerow(
+            rows.append(
                 [
                     t.id,
                     t.name,
@@ -438,10 +481,11 @@ def class_sheet_csv(plan: ClassPlan) -> str:
                     *[extra.get(n, "") for n in extra_names],
                 ]
             )
-    return buffer.getvalue()
+    return csv_text(header, rows)
 
 
 def class_sheet_html(plan: ClassPlan) -> str:
+    """The class sheet to print: each trainee's prefix per lab (no answers)."""
     from ..._prefix import format_prefix
 
     labs = plan.labs

@@ -1,14 +1,31 @@
-"""The HTML and Markdown every instructor page shares: one stylesheet (no asset from the
-internet), escaping, right-to-left languages, tables."""
+"""The HTML, Markdown and CSV every instructor page shares: one stylesheet (no asset from
+the internet), escaping, right-to-left languages, tables."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
-__all__ = ["CSS", "RTL", "direction", "esc", "html_table", "ltr_spans", "md_table", "page"]
+__all__ = [
+    "CSS",
+    "RTL",
+    "Direction",
+    "csv_text",
+    "direction",
+    "esc",
+    "html_table",
+    "ltr_spans",
+    "md_table",
+    "page",
+]
 
+#: which way a text is written (an HTML ``dir`` value)
+Direction = Literal["ltr", "rtl"]
+#: languages written right to left
 RTL = ("ar", "fa", "he", "ur", "ps", "ckb", "dv", "yi")
 
 CSS = """\
@@ -45,10 +62,12 @@ svg { max-width: 100%; height: auto; }
 
 # -- small helpers -----------------------------------------------------------------------------
 def esc(text: object) -> str:
+    """``text`` safe inside HTML text and attribute values."""
     return html.escape(str(text), quote=True)
 
 
-def direction(lang: str) -> str:
+def direction(lang: str) -> Direction:
+    """Which way ``lang`` is written (the ``dir`` of a page in it)."""
     return "rtl" if lang in RTL else "ltr"
 
 
@@ -93,6 +112,8 @@ def ltr_spans(text: str) -> str:
 
 
 def md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table (``|`` in a cell escaped, line breaks folded)."""
+
     def cell(value: object) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
@@ -105,6 +126,7 @@ def md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def html_table(
     headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = ()
 ) -> str:
+    """An HTML table; the ``numeric`` columns are right-aligned in tabular figures."""
     head = "".join(
         f'<th scope="col"{" class=num" if i in numeric else ""}>{esc(h)}</th>'
         for i, h in enumerate(headers)
@@ -119,3 +141,13 @@ def html_table(
         for row in rows
     )
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+
+
+def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    """A spreadsheet as CSV text (commas, ``\\n`` line ends): the gradebook and the class
+    sheet are written the same way, so one spreadsheet setting opens both."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

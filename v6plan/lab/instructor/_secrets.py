@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..._errors import Problem, SpecError
+from ..._errors import Problem, SpecError, V6PlanError
 from ..._io import read_input
 from ..._limits import SECRET_BYTES
+from .._errors import LabError
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -23,6 +24,7 @@ __all__ = [
     "class_id",
     "derive_key",
     "hkdf_sha256",
+    "os_reason",
     "read_secret",
     "secret_id",
     "secret_text",
@@ -40,8 +42,8 @@ _SECRET_BYTES = 32
 # -- keys ----------------------------------------------------------------------------------------
 def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes, length: int = 32) -> bytes:
     """HKDF (RFC 5869) with SHA-256: extract, then expand to ``length`` bytes."""
-    if length > 255 * 32:
-        raise ValueError("HKDF-SHA256 gives at most 8160 bytes")
+    if length > 255 * 32:  # RFC 5869 §2.3; a caller's mistake, never the user's
+        raise V6PlanError(f"HKDF-SHA256 gives at most 8160 bytes, not {length}")
     prk = hmac.new(salt or b"\x00" * 32, ikm, hashlib.sha256).digest()
     out = b""
     block = b""
@@ -99,11 +101,24 @@ def write_secret(path: Path) -> bytes:
     import os
 
     secret = secrets.token_bytes(_SECRET_BYTES)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as stream:
-        stream.write(secret_text(secret))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(secret_text(secret))
+    except OSError as exc:
+        raise LabError(f"cannot write the instructor secret {path}: {os_reason(exc)}") from None
     return secret
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file or folder could not be written, as a sentence (no errno, no class name)."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) and exc.filename:
+        what = Path(exc.filename)
+        if what.exists() and not what.is_dir():
+            return f"{what} is a file, not a folder"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{(exc.strerror or str(exc)).lower()}{where}"
 
 
 def secret_text(secret: bytes) -> str:

@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..._errors import Problem, SpecError
 from ..._io import read_input
@@ -61,19 +61,23 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 #: Control characters (NUL, line breaks, escapes…) have no place in a roster cell.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_COLUMNS = {
+#: the roster columns v6lab reads (any other column is kept as it is for the class sheet)
+Column = Literal["id", "name", "lang", "email", "group"]
+#: the header titles each column goes by (English and French spreadsheets)
+_COLUMNS: dict[Column, tuple[str, ...]] = {
     "id": ("id", "login", "username", "user"),
     "name": ("name", "trainee", "full name", "fullname", "nom", "student"),
     "lang": ("lang", "language", "langue"),
     "email": ("email", "e-mail", "mail", "courriel"),
     "group": ("group", "groupe", "team", "table"),
 }
-#: languages written right to left
 
 
 # -- the roster ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Trainee:
+    """One roster row: the trainee's id (file names, keys), name, language and the rest."""
+
     id: str
     name: str
     lang: str = ""
@@ -95,7 +99,7 @@ def read_roster(path: Path, default_lang: str = "") -> list[Trainee]:
     file = str(path)
     rows, header_row = _roster_rows(path)
     header = [c.strip().lower() for c in rows[header_row]]
-    columns: dict[str, int] = {}
+    columns: dict[Column, int] = {}
     for index, title in enumerate(header):
         for key, names in _COLUMNS.items():
             if title in names and key not in columns:
@@ -159,37 +163,25 @@ class _Roster:
 
     file: str
     header: list[str]
-    columns: dict[str, int]
+    columns: dict[Column, int]
     default_lang: str
     trainees: list[Trainee] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
 
-    def problem(self, number: int, row: list[str], key: str, message: str, hint: str) -> None:
-        index = self.columns.get(key, 0)
+    def problem(
+        self, number: int, row: list[str], key: Column | None, message: str, hint: str
+    ) -> None:
+        """A problem at the cell of column ``key`` (None: the row's first column)."""
+        index = self.columns.get(key, 0) if key else 0
         column = sum(len(c) + 1 for c in row[:index]) + 1 if key else 1
         self.problems.append(Problem(self.file, number, column, message, hint))
 
     def add(self, number: int, row: list[str]) -> None:
-        def cell(key: str) -> str:
-            index = self.columns.get(key)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        odd = next((i for i, c in enumerate(row) if _CONTROL.search(c)), -1)
-        if odd >= 0:
-            bad = _CONTROL.search(row[odd])
-            column = sum(len(c) + 1 for c in row[:odd]) + 1
-            self.problems.append(
-                Problem(
-                    self.file,
-                    number,
-                    column,
-                    f"this cell holds a control character ({bad[0] if bad else ''!r})",
-                    "names, ids and e-mails are plain text: remove it",
-                )
-            )
+        """Read one roster row into a trainee, or note the first problem it has."""
+        if self._control_problem(number, row):
             return
-        name = cell("name")
+        name = self._cell(row, "name")
         if not name:
             self.problem(
                 number,
@@ -199,50 +191,15 @@ class _Roster:
                 "fill in the trainee's name, or delete the row",
             )
             return
-        tid = cell("id").lower()
-        if tid and not _ID.match(tid):
-            self.problem(
-                number,
-                row,
-                "id",
-                f"the id {tid!r} is not usable as a file name",
-                "use lower-case letters, digits, '-', '.' or '_' (at most 40)",
-            )
+        tid = self._id(number, row, name)
+        if tid is None:
             return
-        explicit = bool(tid)
-        if not tid:
-            tid = slug(name) or f"trainee-{len(self.trainees) + 1:02d}"
-            base, n = tid, 2
-            while tid in self.seen:
-                tid, n = f"{base}-{n}", n + 1
-        if tid in self.seen:
-            self.problem(
-                number,
-                row,
-                "id" if explicit else "",
-                f"the id {tid!r} is used twice (first on line {self.seen[tid]})",
-                "give every trainee their own id",
-            )
-            return
-        lang = cell("lang").lower().replace("-", "_").split("_")[0] or self.default_lang
-        if lang and not _LANG.match(lang):
-            self.problem(
-                number,
-                row,
-                "lang",
-                f"{cell('lang')!r} is not a language code",
-                "use a two-letter code: en, fr, ar",
-            )
+        lang = self._lang(number, row)
+        if lang is None:
             return
         self.seen[tid] = number
-        known = set(self.columns.values())
-        header = self.header
-        extra = tuple(
-            (header[i], row[i].strip())
-            for i in range(min(len(header), len(row)))
-            if i not in known and header[i]
-        )
-        self.trainees.append(Trainee(tid, name, lang, cell("email"), cell("group"), extra, number))
+        email, group = self._cell(row, "email"), self._cell(row, "group")
+        self.trainees.append(Trainee(tid, name, lang, email, group, self._extra(row), number))
         if len(self.trainees) > ROSTER_TRAINEES:
             raise SpecError(
                 [
@@ -255,6 +212,87 @@ class _Roster:
                     )
                 ]
             )
+
+    def _cell(self, row: list[str], key: Column) -> str:
+        """The row's value in column ``key`` ("" when the roster or the row has none)."""
+        index = self.columns.get(key)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    def _control_problem(self, number: int, row: list[str]) -> bool:
+        """Whether a cell holds a control character (noted at that cell): a NUL or a line
+        break in a name would end up in file names and printed sheets."""
+        odd = next((i for i, c in enumerate(row) if _CONTROL.search(c)), -1)
+        if odd < 0:
+            return False
+        bad = _CONTROL.search(row[odd])
+        column = sum(len(c) + 1 for c in row[:odd]) + 1
+        self.problems.append(
+            Problem(
+                self.file,
+                number,
+                column,
+                f"this cell holds a control character ({bad[0] if bad else ''!r})",
+                "names, ids and e-mails are plain text: remove it",
+            )
+        )
+        return True
+
+    def _id(self, number: int, row: list[str], name: str) -> str | None:
+        """The trainee's id: the roster's own, or one made from the name (made ids never
+        collide; a given id used twice is a problem). None: a problem was noted."""
+        tid = self._cell(row, "id").lower()
+        if tid and not _ID.match(tid):
+            self.problem(
+                number,
+                row,
+                "id",
+                f"the id {tid!r} is not usable as a file name",
+                "use lower-case letters, digits, '-', '.' or '_' (at most 40)",
+            )
+            return None
+        explicit = bool(tid)
+        if not tid:
+            tid = slug(name) or f"trainee-{len(self.trainees) + 1:02d}"
+            base, n = tid, 2
+            while tid in self.seen:
+                tid, n = f"{base}-{n}", n + 1
+        if tid in self.seen:
+            self.problem(
+                number,
+                row,
+                "id" if explicit else None,
+                f"the id {tid!r} is used twice (first on line {self.seen[tid]})",
+                "give every trainee their own id",
+            )
+            return None
+        return tid
+
+    def _lang(self, number: int, row: list[str]) -> str | None:
+        """The row's language code (``fr-CA`` → ``fr``), else the class's; None: a problem
+        was noted."""
+        given = self._cell(row, "lang")
+        lang = given.lower().replace("-", "_").split("_")[0] or self.default_lang
+        if lang and not _LANG.match(lang):
+            self.problem(
+                number,
+                row,
+                "lang",
+                f"{given!r} is not a language code",
+                "use a two-letter code: en, fr, ar",
+            )
+            return None
+        return lang
+
+    def _extra(self, row: list[str]) -> tuple[tuple[str, str], ...]:
+        """The row's cells in the roster's other columns, with their titles (kept for the
+        class sheet)."""
+        known = set(self.columns.values())
+        header = self.header
+        return tuple(
+            (header[i], row[i].strip())
+            for i in range(min(len(header), len(row)))
+            if i not in known and header[i]
+        )
 
 
 # -- prefixes and seeds ----------------------------------------------------------------------------
@@ -274,6 +312,7 @@ def check_pool(text: str) -> tuple[int, int]:
 
 
 def _draw(seed: str, label: str, counter: int) -> int:
+    """A number drawn from the seed: the same label and counter always give the same one."""
     digest = hmac.new(seed.encode(), f"{label}\x00{counter}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:16], "big")
 
@@ -328,6 +367,8 @@ def assign_prefixes(
 # -- a planned class --------------------------------------------------------------------------------
 @dataclass
 class TraineeVariant:
+    """One trainee's variant of one lab: values, identity, signing key and the lab run."""
+
     trainee: Trainee
     lab: str
     prefix: tuple[int, int]
@@ -344,6 +385,8 @@ class TraineeVariant:
 
 @dataclass
 class ClassPlan:
+    """A whole class planned in memory: every variant, before anything is written."""
+
     seed: str
     pool: tuple[int, int]
     class_id: str
@@ -355,6 +398,7 @@ class ClassPlan:
 
 
 def _languages(lab: Lab) -> set[str]:
+    """The languages the lab's catalogue has (a handout in another falls back to English)."""
     return {p.stem for p in (lab.directory / "messages").glob("*.yaml")}
 
 
