@@ -35,6 +35,7 @@ def lab_yaml() -> str:
     lines = [
         "lab: bench-isp-core",
         "topology: isp-core",
+        "programs: [ip, ping, traceroute]",
         "setup:",
         "  configure: all",
         "checks:",

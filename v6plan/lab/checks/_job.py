@@ -1,0 +1,65 @@
+"""The checks as a job (:meth:`Backend.run_job`): run where the topology lives.
+
+On the simulator the job runs in the session process, on a copy of its network, so
+``v6lab check`` never imports Scapy or rebuilds anything; elsewhere it runs in the
+``v6lab`` process. Either way the results cross as JSON, so both paths read the same.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from ..model._labfile import LabRun, Variant, load_lab
+from ._checks import CheckResult, Context, run_checks
+
+if TYPE_CHECKING:
+    from ..runtime._backend import Backend
+
+__all__ = ["CHECK_JOB", "check_job", "result_from_json"]
+
+CHECK_JOB = "v6plan.lab.checks._job:check_job"
+
+
+@functools.lru_cache(maxsize=4)
+def _lab_run(lab: str, variant: str, prefix: str) -> LabRun:
+    """The lab's values, once per process (the session process answers many checks)."""
+    from ..._prefix import parse_prefix
+
+    return load_lab(lab).instantiate(
+        Variant(name=variant, prefix=parse_prefix(prefix) if prefix else None)
+    )
+
+
+def check_job(
+    backend: Backend,
+    lab: str,
+    variant: str,
+    prefix: str,
+    lang: str,
+    timeout: float,
+    only: str | None = None,
+) -> list[dict[str, Any]]:
+    """Run the lab's checks (or the one named ``only``) on ``backend``; JSON results."""
+    run = _lab_run(lab, variant, prefix)
+    specs = [s for s in run.checks() if only is None or s.id == only]
+    ctx = Context(backend, run.addressing, timeout=timeout)
+    results = run_checks(ctx, specs, run.lab.messages(lang), variables=run.variables)
+    return [
+        {
+            "id": r.id,
+            "type": r.type,
+            "points": r.points,
+            "passed": r.passed,
+            "code": r.code,
+            "message": r.message,
+            "hint": r.hint,
+            "params": r.as_json()["found"],
+            "seconds": r.seconds,
+        }
+        for r in results
+    ]
+
+
+def result_from_json(data: dict[str, Any]) -> CheckResult:
+    return CheckResult(**data)
