@@ -15,7 +15,7 @@ caught up to the client's clock, so it never changes what later commands see: ki
 process at any moment and the next one answers the same.
 
 It ends on SIGTERM (``v6lab stop``, ``cleanup``), when idle for ``V6LAB_SERVER_IDLE``
-seconds (default 30 min), or when its session directory disappears.
+seconds (default 15 min), or when its session directory disappears.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from ._client import (
 __all__ = ["main", "serve"]
 
 #: seconds without a request before the process ends by itself
-IDLE = 1800.0
+IDLE = 900.0
 #: seconds between two looks at the session directory (does it still exist?)
 TICK = 1.0
 #: seconds a forked copy may live (a client that never hangs up)
