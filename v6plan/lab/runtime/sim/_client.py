@@ -193,13 +193,17 @@ class SessionClient(Backend):
         )
 
     def _snap(self, request: dict[str, Any]) -> Any:
-        """A question for the copy of the network this client works on (made on first use)."""
+        """A question for the copy of the network this client works on (made on first use;
+        a job's module may ``warm`` the process first, see :func:`._server.warm`)."""
         for _ in range(3):
             if self._snapshot is None:
                 sock = self._open()
                 stream = sock.makefile("rb")
+                opening = {"op": "snapshot", "t": time.time()}
+                if request.get("op") == "job":
+                    opening.update(warm=request["target"], kwargs=request["kwargs"])
                 try:
-                    self._ask(stream, sock, {"op": "snapshot", "t": time.time()})
+                    self._ask(stream, sock, opening)
                 except (ConnectionError, json.JSONDecodeError):
                     stream.close()
                     sock.close()

@@ -151,10 +151,7 @@ def _copy(
             request = json.loads(line)
             try:
                 if request.get("op") == "job":
-                    module, _, function = str(request["target"]).partition(":")
-                    if not module.startswith("v6plan."):
-                        raise BackendError(f"no job {request['target']!r} here")
-                    job = getattr(importlib.import_module(module), function)
+                    job = _job(str(request["target"]))
                     result = json.loads(json.dumps(job(backend, **request["kwargs"])))
                 else:
                     method = str(request["method"])
@@ -186,6 +183,8 @@ def _handle(server: Server, conn: socket.socket, keep: list[int]) -> None:
                 _answer(conn, server.journaled(request))
             elif op == "snapshot":
                 session = server.snapshot_ready()
+                if request.get("warm"):
+                    warm(str(request["warm"]), dict(request.get("kwargs") or {}))
                 sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:
@@ -201,6 +200,26 @@ def _handle(server: Server, conn: socket.socket, keep: list[int]) -> None:
             traceback.print_exc()
             with contextlib.suppress(OSError):
                 _answer(conn, error=exc)
+
+
+def _job(target: str) -> Any:
+    module, _, function = target.partition(":")
+    if not module.startswith("v6plan."):
+        raise BackendError(f"no job {target!r} here")
+    return getattr(importlib.import_module(module), function)
+
+
+def warm(target: str, kwargs: dict[str, Any]) -> None:
+    """Before copying the network for a job: import its module here, and run the module's
+    ``warm(**kwargs)`` if it has one (the checks load the lab), so every copy starts with
+    it. A failure is the job's to report, in the copy."""
+    try:
+        _job(target)
+        prepare = getattr(importlib.import_module(target.partition(":")[0]), "warm", None)
+        if callable(prepare):
+            prepare(**kwargs)
+    except Exception:
+        traceback.print_exc()
 
 
 def _gone(directory: Path, inode: int) -> bool:
