@@ -128,10 +128,11 @@ def bench_netns(base: Path, runs: int) -> dict[str, float]:
         rounds = []
         for _ in range(max(3, runs // 3)):
             started = time.perf_counter()
-            for argv in argvs:
-                subprocess.run(argv, capture_output=True, env=env)
+            ok = sum(subprocess.run(a, capture_output=True, env=env).returncode == 0 for a in argvs)
             rounds.append(time.perf_counter() - started)
         figures["peer_check"] = statistics.median(rounds)
+        figures["peer_ok"] = ok
+        figures["peer_count"] = len(argvs)
         return figures
     finally:
         subprocess.run([*V6LAB, "stop"], env=env, cwd=ROOT, capture_output=True)
@@ -155,7 +156,7 @@ def main() -> int:
         print(f"  {'work':<52} {'time':>9} {'peer ÷ ours':>12}")
 
         def row(label: str, seconds: float, peer: float | None = None) -> None:
-            ratio = f"{peer / seconds:11.1f}×" if peer else ""
+            ratio = f"{peer / seconds:.2g}×" if peer else ""
             print(f"  {label:<52} {seconds * ms:7.1f} ms {ratio:>12}")
 
         peer_exec = netns["peer_exec"] if netns else None
@@ -166,7 +167,8 @@ def main() -> int:
         row("sim: the same, V6LAB_SERVER=0 (rebuild + replay)", sim["exec_replay"], peer_exec)
         if netns:
             row("netns: v6lab exec c1 -- ip -6 addr", netns["exec"], peer_exec)
-            row("37 checks as 37 × ip netns exec (peer)", netns["peer_check"])
+            passed = f"{netns['peer_ok']:.0f}/{netns['peer_count']:.0f} ok"
+            row(f"37 checks as 37 × ip netns exec (peer, {passed})", netns["peer_check"])
         row("sim: v6lab check, 37 checks (session process)", sim["check"], peer_check)
         row("sim: the same, V6LAB_SERVER=0", sim["check_replay"], peer_check)
         if netns:

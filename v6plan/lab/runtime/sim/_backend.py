@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..._errors import BackendError, LabError
-from .. import _wire as w
 from .._backend import (
     SETTLE_POLL,
     Address,
@@ -64,6 +63,7 @@ class SimBackend(Backend):
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self, topology: TopologySpec, progress: Callable[[str], None] | None = None) -> None:
         """Build nodes, links and daemons, then let the network settle (DAD, first RAs)."""
+        from .. import _wire as w  # not for the client: see connect
         from ._stack import Node
         from ._world import World
 
@@ -123,6 +123,8 @@ class SimBackend(Backend):
     def _ready(self) -> bool:
         """Every linked interface up with a usable link-local, nothing tentative (an
         address whose DAD failed no longer counts) — what netns polls for."""
+        from .. import _wire as w  # not for the client: see connect
+
         for node in self.nodes.values():
             for iface in node.ifaces.values():
                 if iface.loopback:
@@ -220,6 +222,8 @@ class SimBackend(Backend):
         ]
 
     def addresses(self, node: str) -> list[Address]:
+        from .. import _wire as w  # not for the client: see connect
+
         n = self._node(node)
         out = []
         for iface in n.ifaces.values():
@@ -242,6 +246,8 @@ class SimBackend(Backend):
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:
+        from .. import _wire as w  # not for the client: see connect
+
         return [
             Neighbour(n.addr, n.dev, w.mac_text(n.lladdr) if n.lladdr else None, n.state)
             for n in self._node(node).neigh.values()
@@ -259,6 +265,8 @@ class SimBackend(Backend):
     def send_l3(
         self, node: str, packets: list[bytes], timeout: float = 1.0, ifname: str | None = None
     ) -> list[bytes]:
+        from .. import _wire as w  # not for the client: see connect
+
         n = self._node(node)
         world = self._world()
         received: list[bytes] = []
@@ -292,6 +300,8 @@ class SimBackend(Backend):
     def send_l2(
         self, node: str, ifname: str, frames: list[bytes], timeout: float = 1.0
     ) -> list[bytes]:
+        from .. import _wire as w  # not for the client: see connect
+
         n = self._node(node)
         iface = n.ifaces.get(ifname)
         if iface is None:
