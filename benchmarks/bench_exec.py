@@ -80,6 +80,8 @@ def bench_sim(base: Path, runs: int) -> dict[str, float]:
         type_commands(env)
         replay = dict(env, V6LAB_SERVER="0")
         return {
+            "python": median([sys.executable, "-c", "pass"], env, runs),
+            "help": median([*V6LAB, "--help"], env, runs),
             "exec": median([*V6LAB, *EXEC], env, runs),
             "exec_replay": median([*V6LAB, *EXEC], replay, max(3, runs // 3)),
             "check": median([*V6LAB, "check"], env, runs),
@@ -161,6 +163,8 @@ def main() -> int:
 
         peer_exec = netns["peer_exec"] if netns else None
         peer_check = netns["peer_check"] if netns else None
+        row("the floor: python -c pass", sim["python"])
+        row("the floor: v6lab --help", sim["help"])
         if netns:
             row("ip netns exec NS ip -6 addr (peer)", netns["peer_exec"])
         row("sim: v6lab exec c1 -- ip -6 addr (session process)", sim["exec"], peer_exec)

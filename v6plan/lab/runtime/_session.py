@@ -28,7 +28,7 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
+import random
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +38,6 @@ from typing import IO, Any
 
 from ..._io import ReadError, read_input, write_atomic
 from ..._limits import JOURNAL_BYTES, SESSION_BYTES
-from ..._prefix import format_prefix, parse_prefix
 from .._errors import BackendError, LabError, NoSessionError
 from ._backend import Backend, CommandResult, LinkSpec, NodeSpec, TopologySpec
 
@@ -49,6 +48,8 @@ __all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir", "topology_from_json
 MAX_GAP = 600.0
 ACTIVE = "active"
 _TAG_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+#: the OS's randomness, as ``secrets`` uses, without its import (hmac, OpenSSL)
+_RANDOM = random.SystemRandom()
 
 
 def _state_text(path: Path, limit: int) -> str | None:
@@ -83,6 +84,8 @@ class SessionInfo:
 
     @property
     def prefix_tuple(self) -> tuple[int, int] | None:
+        from ..._prefix import parse_prefix  # not for `v6lab exec`: it starts light
+
         return parse_prefix(self.prefix) if self.prefix else None
 
 
@@ -168,7 +171,7 @@ class Session:
         for _ in range(100):
             # 36^5 tags: sessions of other state directories (another user, a parallel
             # `v6lab verify`) share the machine's namespace names, so collisions must be rare
-            tag = "v" + "".join(secrets.choice(_TAG_CHARS) for _ in range(5))
+            tag = "v" + "".join(_RANDOM.choice(_TAG_CHARS) for _ in range(5))
             try:
                 (root / tag).mkdir()
                 break
@@ -176,6 +179,8 @@ class Session:
                 continue
         else:  # pragma: no cover - 60 million tags
             raise LabError(f"cannot find a free session tag in {root}; run `v6lab cleanup`")
+        from ..._prefix import format_prefix
+
         info = SessionInfo(
             tag=tag,
             lab=str(lab),
@@ -313,7 +318,8 @@ class Session:
         requests, so nothing is replayed or locked here. Otherwise the topology saved at
         start (else ``spec_of()``) is attached here and the journal replayed, under the
         session lock for the whole command."""
-        served = self.make_backend().connect()
+        backend = self.make_backend()
+        served = backend.connect()
         if served is not None:
             self.backend = served
             try:
@@ -322,7 +328,7 @@ class Session:
                 served.close()
             return
         with self.locked():
-            yield self.open(self.saved_topology() or spec_of())
+            yield self.open(self.saved_topology() or spec_of(), backend)
 
     def serve(self) -> None:
         """Start the backend's session process now, if it has one, so that the first

@@ -18,10 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
-import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -114,7 +111,10 @@ class SessionClient(Backend):
         try:
             probe = client._connect()
         except OSError:
-            client._spawn()
+            try:
+                client._spawn()
+            except OSError:
+                return None  # cannot start one here: the command runs in this process
         else:
             probe.close()
         return client
@@ -132,6 +132,8 @@ class SessionClient(Backend):
 
     def _spawn(self) -> None:
         """Start the session process (it detaches itself: we only wait for its launcher)."""
+        import subprocess
+
         self._spawned = True
         with open(self.workdir / LOG_FILE, "ab") as log:
             launcher = subprocess.Popen(
@@ -255,7 +257,7 @@ class SessionClient(Backend):
                 "argv": list(argv),
                 "timeout": timeout,
                 "t": time.time(),
-                "id": secrets.token_hex(8),
+                "id": os.urandom(8).hex(),
             }
         )
         return CommandResult(int(result[0]), str(result[1]), str(result[2]))
@@ -398,6 +400,8 @@ def server_pid(workdir: Path) -> int | None:
 def stop_server(workdir: Path, wait: float = 5.0) -> None:
     """End the session process of ``workdir`` and the copies it forked (its process
     group), if one runs; wait until it has gone."""
+    import signal
+
     pid = server_pid(workdir)
     if pid is None:
         return

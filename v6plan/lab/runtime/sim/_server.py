@@ -108,13 +108,17 @@ class Server:
                 rid = str(request.get("id", ""))
                 if rid and self.last is not None and self.last[0] == rid:
                     return self.last[1]  # journaled, then we died before answering: same answer
-                result = session.exec(
-                    str(request["node"]),
-                    [str(a) for a in request["argv"]],
-                    float(request.get("timeout", 10.0)),
-                    now=now,
-                    request=rid,
-                )
+                try:
+                    result = session.exec(
+                        str(request["node"]),
+                        [str(a) for a in request["argv"]],
+                        float(request.get("timeout", 10.0)),
+                        now=now,
+                        request=rid,
+                    )
+                except BaseException:
+                    self.session = None  # time passed here without an entry: rebuild
+                    raise
                 self.last = (rid, [result.returncode, result.stdout, result.stderr])
             self.size = self._journal_size()
             return self.last[1] if self.last is not None else None
