@@ -48,9 +48,12 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
-def median(argv: list[str], env: dict[str, str], runs: int) -> float:
-    timed(argv, env)  # one to warm the page cache (and start the session process)
-    return statistics.median(timed(argv, env) for _ in range(runs))
+def median(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """(median, best) of ``runs`` runs, after one to warm the page cache (and start the
+    session process). The best shows the work without the shared machine's load."""
+    timed(argv, env)
+    times = [timed(argv, env) for _ in range(runs)]
+    return statistics.median(times), min(times)
 
 
 def environment(base: Path, name: str, **extra: str) -> dict[str, str]:
@@ -72,7 +75,7 @@ def type_commands(env: dict[str, str]) -> None:
                        capture_output=True, check=True)  # fmt: skip
 
 
-def bench_sim(base: Path, runs: int) -> dict[str, float]:
+def bench_sim(base: Path, runs: int) -> dict[str, tuple[float, float]]:
     env = environment(base, "sim")
     subprocess.run([*V6LAB, "start", "bench-isp-core"], env=env, cwd=ROOT, check=True,
                    capture_output=True)  # fmt: skip
@@ -111,7 +114,7 @@ def peer_checks(tag: str) -> list[list[str]]:
     return argvs
 
 
-def bench_netns(base: Path, runs: int) -> dict[str, float]:
+def bench_netns(base: Path, runs: int) -> dict[str, tuple[float, float]]:
     env = environment(base, "netns")
     os.environ.update(V6LAB_LABS=env["V6LAB_LABS"], V6LAB_STATE_DIR=env["V6LAB_STATE_DIR"])
     start = [*V6LAB, "start", "bench-isp-core", "--backend", "netns"]
@@ -132,9 +135,8 @@ def bench_netns(base: Path, runs: int) -> dict[str, float]:
             started = time.perf_counter()
             ok = sum(subprocess.run(a, capture_output=True, env=env).returncode == 0 for a in argvs)
             rounds.append(time.perf_counter() - started)
-        figures["peer_check"] = statistics.median(rounds)
-        figures["peer_ok"] = ok
-        figures["peer_count"] = len(argvs)
+        figures["peer_check"] = (statistics.median(rounds), min(rounds))
+        figures["peer_ok"] = (ok, len(argvs))
         return figures
     finally:
         subprocess.run([*V6LAB, "stop"], env=env, cwd=ROOT, capture_output=True)
@@ -155,11 +157,13 @@ def main() -> int:
             netns = bench_netns(base, args.runs)
         ms = 1000.0
         print(f"v6lab on the 20-node ISP core lab after {TYPED} commands (median, fresh process)")
-        print(f"  {'work':<52} {'time':>9} {'peer ÷ ours':>12}")
+        print(f"  {'work':<52} {'median':>9} {'best':>9} {'peer ÷ ours':>12}")
 
-        def row(label: str, seconds: float, peer: float | None = None) -> None:
-            ratio = f"{peer / seconds:.2g}×" if peer else ""
-            print(f"  {label:<52} {seconds * ms:7.1f} ms {ratio:>12}")
+        def row(
+            label: str, got: tuple[float, float], peer: tuple[float, float] | None = None
+        ) -> None:
+            ratio = f"{peer[0] / got[0]:.2g}×" if peer else ""
+            print(f"  {label:<52} {got[0] * ms:6.1f} ms {got[1] * ms:6.1f} ms {ratio:>12}")
 
         peer_exec = netns["peer_exec"] if netns else None
         peer_check = netns["peer_check"] if netns else None
@@ -171,17 +175,19 @@ def main() -> int:
         row("sim: the same, V6LAB_SERVER=0 (rebuild + replay)", sim["exec_replay"], peer_exec)
         if netns:
             row("netns: v6lab exec c1 -- ip -6 addr", netns["exec"], peer_exec)
-            passed = f"{netns['peer_ok']:.0f}/{netns['peer_count']:.0f} ok"
+            passed = f"{netns['peer_ok'][0]:.0f}/{netns['peer_ok'][1]:.0f} ok"
             row(f"37 checks as 37 × ip netns exec (peer, {passed})", netns["peer_check"])
         row("sim: v6lab check, 37 checks (session process)", sim["check"], peer_check)
         row("sim: the same, V6LAB_SERVER=0", sim["check_replay"], peer_check)
         if netns:
             row("netns: v6lab check, 37 checks", netns["check"], peer_check)
+        exec_s, check_s = sim["exec"][0], sim["check"][0]
         print(
-            f"targets: sim exec ≤ 100 ms — {'met' if sim['exec'] <= 0.1 else 'missed'}; "
-            f"sim check ≤ 0.5 s — {'met' if sim['check'] <= 0.5 else 'missed'}; "
-            f"the session process answers exec {sim['exec_replay'] / sim['exec']:.1f}× and "
-            f"check {sim['check_replay'] / sim['check']:.1f}× faster than a replay"
+            f"targets (median): sim exec ≤ 100 ms — {'met' if exec_s <= 0.1 else 'missed'}; "
+            f"sim check ≤ 0.5 s — {'met' if check_s <= 0.5 else 'missed'}; "
+            f"the session process answers exec {sim['exec_replay'][0] / exec_s:.1f}× and "
+            f"check {sim['check_replay'][0] / check_s:.1f}× faster than a replay; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)
