@@ -31,6 +31,7 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,6 +74,14 @@ class Server:
             raise BackendError(f"{self.dir} is not a lab session")
         return Session(info, self.dir.parent)
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The session lock, as ``Session.locked`` takes it, without making the directory:
+        a session removed under us stays removed."""
+        with open(self.dir / "lock", "a+b") as stream:
+            fcntl.flock(stream, fcntl.LOCK_EX)
+            yield
+
     def _journal_size(self) -> int:
         try:
             return (self.dir / "journal.jsonl").stat().st_size
@@ -98,7 +107,7 @@ class Server:
 
     def journaled(self, request: dict[str, Any]) -> Any:
         """``exec`` or ``advance`` on the kept network; the entry is on disk on return."""
-        with self._info_session().locked():
+        with self._locked():
             session = self.sync()
             now = float(request["t"])
             if request["op"] == "advance":
@@ -125,7 +134,7 @@ class Server:
 
     def snapshot_ready(self) -> Session:
         """In step with the journal, ready to fork a copy."""
-        with self._info_session().locked():
+        with self._locked():
             return self.sync()
 
 
