@@ -46,6 +46,17 @@ SCENARIO: list[tuple[float, list[str]]] = [
     (1.0, ["exec", "nosuch", "--", "ip", "-6", "addr"]),
     (0.4, ["hint"]),
 ]
+#: a routed lab: the reference solution applied through the process, then probes across it
+ROUTED: list[tuple[float, list[str]]] = [
+    (1.0, ["exec", "h1", "--", "ip", "-6", "addr"]),
+    (4.0, ["solve"]),
+    (2.5, ["exec", "h1", "--", "traceroute", "-6", "-n", "2001:db8:42:2::10"]),
+    (0.5, ["check", "--json"]),
+    (30.0, ["exec", "r1", "--", "ip", "-6", "neigh"]),
+    (0.1, ["capture", "r1", "eth0", "-o", "r1.pcap"]),
+    (3.0, ["exec", "h2", "--", "ping", "-6", "-c", "3", "2001:db8:42:1::10"]),
+    (0.2, ["status", "--json"]),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +73,7 @@ class Clock:
     """The test's wall clock: ``time.time`` for the whole process while a test runs."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = 1_800_000_000.0
+        self.now = 1_700_000_000.0
         monkeypatch.setattr(time, "time", lambda: self.now)
 
 
@@ -101,13 +112,15 @@ def play(
     clock: Clock,
     cwd: Path,
     between: Callable[[int], None] = lambda i: None,
+    lab: str = LAB,
+    scenario: list[tuple[float, list[str]]] = SCENARIO,
 ) -> list[object]:
     """Start the lab, run the scenario on the test's clock; the answers, comparable."""
-    code, _, err = v6lab(capsys, "start", LAB)
+    code, _, err = v6lab(capsys, "start", lab)
     assert code == 0, err
     tag = Session.current().info.tag
     answers = []
-    for i, (gap, argv) in enumerate(SCENARIO):
+    for i, (gap, argv) in enumerate(scenario):
         between(i)
         clock.now += gap
         answers.append(comparable(argv, v6lab(capsys, *argv), cwd, tag))
@@ -137,30 +150,39 @@ def in_tmp(tmp_path: Path) -> Iterator[Path]:
 
 
 # -- the same answers ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lab", "scenario", "sign"),
+    [(LAB, SCENARIO, "2001:db8:42:1:0:ff:fe00:100/64"), ("05-static-routing", ROUTED, " 0%")],
+    ids=["slaac", "routed"],
+)
 def test_the_session_process_answers_as_the_replay_does(
     capsys: pytest.CaptureFixture[str],
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
     lab_state: Path,
     in_tmp: Path,
+    lab: str,
+    scenario: list[tuple[float, list[str]]],
+    sign: str,
 ) -> None:
     """The scenario on the session process, then in a second state directory on the
     replay path: every answer is the same (addresses and lifetimes, routes, neighbours,
-    pings, checks, status, the pcap, the errors)."""
+    pings, traceroutes, the solution, checks, status, the pcap, the errors)."""
     pids = set()
-    served = play(capsys, clock, in_tmp, lambda i: pids.add(server_pid(session_dir())))
+    record = lambda i: pids.add(server_pid(session_dir()))  # noqa: E731
+    served = play(capsys, clock, in_tmp, record, lab, scenario)
     pids.add(server_pid(session_dir()))
     assert None not in pids and len(pids) == 1  # one process answered everything
     assert v6lab(capsys, "stop")[0] == 0
 
     monkeypatch.setenv("V6LAB_STATE_DIR", str(lab_state.parent / "replayed"))
     monkeypatch.setenv("V6LAB_SERVER", "0")
-    clock.now = 1_800_000_000.0
-    replayed = play(capsys, clock, in_tmp)
+    clock.now = 1_700_000_000.0
+    replayed = play(capsys, clock, in_tmp, lab=lab, scenario=scenario)
     assert server_pid(session_dir()) is None  # the replay path started none
-    for argv_gap, a, b in zip(SCENARIO, served, replayed, strict=True):
+    for argv_gap, a, b in zip(scenario, served, replayed, strict=True):
         assert a == b, argv_gap[1]
-    assert any("2001:db8:42:1:" in str(a) for a in served)  # SLAAC happened: a real run
+    assert any(sign in str(a) for a in served)  # SLAAC happened, the pings arrived: a real run
 
 
 def test_kill_9_between_commands_loses_nothing(
@@ -187,7 +209,7 @@ def test_kill_9_between_commands_loses_nothing(
     assert v6lab(capsys, "stop")[0] == 0
 
     monkeypatch.setenv("V6LAB_STATE_DIR", str(lab_state.parent / "steady"))
-    clock.now = 1_800_000_000.0
+    clock.now = 1_700_000_000.0
     steady = play(capsys, clock, in_tmp)
     for argv_gap, a, b in zip(SCENARIO, crashed, steady, strict=True):
         assert a == b, argv_gap[1]
