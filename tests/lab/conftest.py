@@ -15,15 +15,19 @@ from _support.lab import require_backend
 
 
 @pytest.fixture(autouse=True)
-def lab_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own v6lab state directory and the fake backend registered."""
+def lab_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own v6lab state directory and the fake backend registered;
+    the simulator's session processes its commands started end with the test."""
     from v6plan.lab.runtime import _backends
+    from v6plan.lab.runtime.sim._client import stop_server
 
     state = tmp_path / "state"
     monkeypatch.setenv("V6LAB_STATE_DIR", str(state))
     monkeypatch.setenv("V6LAB_LANG", "en")
     monkeypatch.setitem(_backends.BACKENDS, "fake", "_support.fakebackend:FakeBackend")
-    return state
+    yield state
+    for directory in state.iterdir() if state.is_dir() else ():
+        stop_server(directory)
 
 
 @pytest.fixture(params=["fake", "sim", "netns"])

@@ -68,22 +68,26 @@ def _lab_run(session: Session) -> LabRun:
     return lab.instantiate(variant)
 
 
+def _require_ready(session: Session) -> None:
+    if not session.info.ready:
+        from .._errors import LabError
+
+        raise LabError(
+            f"the lab {Path(session.info.lab).name} did not finish starting; "
+            "run `v6lab stop` (or `v6lab cleanup`) and start it again"
+        )
+
+
 @contextmanager
 def _live(args: argparse.Namespace) -> Iterator[tuple[Session, LabRun, Backend]]:
-    """The running lab: session (locked), its values, and the attached backend."""
+    """The running lab: session, its values, and the live backend (the session process's
+    stand-in, or attached here under the session lock)."""
     from ..runtime._session import Session
 
     session = Session.current()
     run = _lab_run(session)
-    with session.locked():
-        if not session.info.ready:
-            from .._errors import LabError
-
-            raise LabError(
-                f"the lab {Path(session.info.lab).name} did not finish starting; "
-                "run `v6lab stop` (or `v6lab cleanup`) and start it again"
-            )
-        backend = session.open(run.topology_spec())
+    _require_ready(session)
+    with session.opened(run.topology_spec) as backend:
         yield session, run, backend
 
 
@@ -224,6 +228,7 @@ def run_start(args: argparse.Namespace) -> int:
     except BaseException:
         session.remove()
         raise
+    session.serve()  # the simulator's session process: the first command finds it running
     out = Out(args.plain)
     out.print(
         messages.text(
@@ -347,8 +352,14 @@ def run_exec(args: argparse.Namespace) -> int:
         command = command[1:]
     if not command:
         raise LabError("give the command to run after the node: v6lab exec h1 -- ip -6 addr show")
-    with _live(args) as (session, run, _):
-        _check_node(run, args.node)
+    from ..runtime._session import Session
+
+    session = Session.current()
+    _require_ready(session)
+    saved = session.saved_topology()  # the nodes, without loading the lab (fast path)
+    if saved is None or args.node not in {n.name for n in saved.nodes}:
+        _check_node(_lab_run(session), args.node)
+    with session.opened(lambda: _lab_run(session).topology_spec()):
         result = session.exec(args.node, command, timeout=args.timeout)
     if result.stdout:
         sys.stdout.write(result.stdout if result.stdout.endswith("\n") else result.stdout + "\n")
@@ -431,23 +442,23 @@ def _run_checks(
     args: argparse.Namespace, only: str | None = None
 ) -> tuple[LabRun, Messages, list[CheckResult], Session]:
     from .._errors import LabError
-    from ..checks._context import Context
-    from ..checks._registry import run_checks
+    from ..checks._job import CHECK_JOB, result_from_json
     from ..model._yaml import closest
 
     with _live(args) as (session, run, backend):
         messages = _messages(args, run)
-        specs = run.checks()
         if only is not None:
-            ids = [s.id for s in specs]
+            ids = [s.id for s in run.checks()]
             if only not in ids:
                 hint = closest(only, ids)
                 raise LabError(
                     f"no check {only!r} in this lab{' — ' + hint if hint else ''} (checks: {', '.join(ids)})"
                 )
-            specs = [s for s in specs if s.id == only]
-        ctx = Context(backend, run.addressing, timeout=args.timeout)
-        results = run_checks(ctx, specs, messages, variables=run.variables)
+        info = session.info  # the checks run where the topology lives (sim: its process)
+        job: dict[str, object] = {"lab": info.lab, "variant": info.variant_name}
+        job.update(prefix=info.prefix, lang=messages.lang, timeout=args.timeout, only=only)
+        found = backend.run_job(CHECK_JOB, job)
+        results = [result_from_json(r) for r in found] if isinstance(found, list) else []
     return run, messages, results, session
 
 
@@ -639,7 +650,9 @@ def run_capture(args: argparse.Namespace) -> int:
         try:
             if args.seconds:
                 err(f"capturing on {args.node}:{args.iface} for {args.seconds:g} s …")
-            count = backend.capture(args.node, args.iface, Path(tmp), seconds=args.seconds)
+            count = backend.capture(
+                args.node, args.iface, Path(tmp).resolve(), seconds=args.seconds
+            )
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:

@@ -25,6 +25,11 @@ Additions since the first version (all optional for the engine):
 - :meth:`Backend.settle` — let the network's own timers run (DAD, RAs, SLAAC, neighbour
   resolution) until a condition holds or a window passes: netns polls in real time, the
   simulator advances its virtual clock. Checks of things the kernel does over time use it.
+- :meth:`Backend.connect`, :attr:`Backend.keeps_journal`, :meth:`Backend.close` and
+  :meth:`Backend.run_job` — a backend may keep its topology in a process of the session's
+  own (the simulator does, so a command answers without a rebuild): ``connect`` gives a
+  stand-in that talks to it, which journals its own commands; ``run_job`` runs a function
+  (the checks) on a copy of the network there. The defaults run everything in this process.
 """
 
 from __future__ import annotations
@@ -274,6 +279,10 @@ class Backend(ABC):
     #: True when :meth:`start` runs ``TopologySpec.setup`` itself (netns, batched); the
     #: engine then does not run it. False: the engine runs (and journals) every command.
     applies_setup: ClassVar[bool] = False
+    #: True when :meth:`exec` and :meth:`advance` journal themselves: a stand-in from
+    #: :meth:`connect`, whose session process appends the entry before it answers. The
+    #: engine then records nothing a second time.
+    keeps_journal: ClassVar[bool] = False
 
     def __init__(self, session: str, workdir: Path) -> None:
         """``session`` is a short tag (≤ 6 chars) that prefixes every name this backend makes."""
@@ -369,3 +378,30 @@ class Backend(ABC):
         """Write a pcap of frames seen on ``node:ifname`` (the sim: its whole history, plus
         ``seconds`` more); return how many frames were written. netns captures live with
         tcpdump for ``seconds`` (3 s when 0: the kernel keeps no history)."""
+
+    # -- optional: a session process that holds the topology between commands ----------------
+    def connect(self) -> Backend | None:
+        """A stand-in for this backend that talks to a process of this session's own, which
+        holds the running topology between commands (started from the session directory
+        and its journal when none answers: a crashed one comes back with nothing lost).
+        None — the default — when every command runs in this process (netns: the kernel
+        holds the state)."""
+        return None
+
+    def close(self) -> None:
+        """Let go of what this process holds for one command (a connection to the session
+        process); the topology keeps running. The default holds nothing."""
+        return None
+
+    def run_job(self, target: str, kwargs: Mapping[str, object]) -> object:
+        """Run ``module:function(backend, **kwargs)`` on this topology and return its result,
+        JSON-able and the same on every path: the engine's checks run this way. Like a
+        check, the job's probes and waits are not journaled. The default runs it here; a
+        stand-in from :meth:`connect` runs it in the session process on a copy of the
+        network, so this process never imports what the job needs (Scapy)."""
+        import importlib
+        import json
+
+        module, _, function = target.partition(":")
+        job = getattr(importlib.import_module(module), function)
+        return json.loads(json.dumps(job(self, **kwargs)))

@@ -11,6 +11,12 @@ before each entry becomes ``advance(gap)`` — so the trainee sees one network t
 on between commands. The kernel (netns) keeps its own state; there the journal is only
 a record. A file lock serialises invocations of one session.
 
+A backend may hold the topology in a process of the session's own instead
+(:meth:`Backend.connect`: the simulator does, so a command answers at once). That process
+replays this same journal when it starts, appends each command before it answers, and runs
+the rest (checks, state) on a copy of its network, so it answers exactly as a replay in
+this process would; the topology it builds is the one saved at start (``topology.json``).
+
 Teardown is crash-safe: ``stop`` asks the backend, and for netns also runs the
 backend's module-level ``cleanup(session)``, which deletes by name whatever a killed
 process left behind.
@@ -22,7 +28,7 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
+import random
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -32,17 +38,18 @@ from typing import IO, Any
 
 from ..._io import ReadError, read_input, write_atomic
 from ..._limits import JOURNAL_BYTES, SESSION_BYTES
-from ..._prefix import format_prefix, parse_prefix
 from .._errors import BackendError, LabError, NoSessionError
-from ._backend import Backend, CommandResult, TopologySpec
+from ._backend import Backend, CommandResult, LinkSpec, NodeSpec, TopologySpec
 
-__all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir"]
+__all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir", "topology_from_json", "topology_json"]
 
 #: Replaying a long idle time costs simulation work (periodic RAs); a gap longer than
 #: this is replayed as this long. Lifetimes in the labs are far longer.
 MAX_GAP = 600.0
 ACTIVE = "active"
 _TAG_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+#: the OS's randomness, as ``secrets`` uses, without its import (hmac, OpenSSL)
+_RANDOM = random.SystemRandom()
 
 
 def _state_text(path: Path, limit: int) -> str | None:
@@ -77,6 +84,8 @@ class SessionInfo:
 
     @property
     def prefix_tuple(self) -> tuple[int, int] | None:
+        from ..._prefix import parse_prefix  # not for `v6lab exec`: it starts light
+
         return parse_prefix(self.prefix) if self.prefix else None
 
 
@@ -104,6 +113,8 @@ class Session:
         self.backend: Backend | None = None
         self._lock: IO[str] | None = None
         self._last = info.started
+        #: (request id, result) of the last command the journal replay ran
+        self.replayed: tuple[str, CommandResult] | None = None
 
     # -- finding sessions -------------------------------------------------------------------
     @classmethod
@@ -160,7 +171,7 @@ class Session:
         for _ in range(100):
             # 36^5 tags: sessions of other state directories (another user, a parallel
             # `v6lab verify`) share the machine's namespace names, so collisions must be rare
-            tag = "v" + "".join(secrets.choice(_TAG_CHARS) for _ in range(5))
+            tag = "v" + "".join(_RANDOM.choice(_TAG_CHARS) for _ in range(5))
             try:
                 (root / tag).mkdir()
                 break
@@ -168,6 +179,8 @@ class Session:
                 continue
         else:  # pragma: no cover - 60 million tags
             raise LabError(f"cannot find a free session tag in {root}; run `v6lab cleanup`")
+        from ..._prefix import format_prefix
+
         info = SessionInfo(
             tag=tag,
             lab=str(lab),
@@ -241,6 +254,7 @@ class Session:
         backend = backend or self.make_backend()
         refuse_missing(backend.missing_programs(spec))
         self.backend = backend
+        write_atomic(self.topology_file, json.dumps(topology_json(spec)) + "\n")
         try:
             backend.start(spec, progress=progress)
             # virtual time starts when the topology is up: a replay starts from here too
@@ -271,23 +285,69 @@ class Session:
             if progress is not None:
                 progress(f"configured {node} ({done} of {total} commands)")
 
-    def open(self, spec: TopologySpec, backend: Backend | None = None) -> Backend:
-        """Attach to the running topology; for a simulator, replay the journal up to now."""
+    def open(
+        self, spec: TopologySpec, backend: Backend | None = None, catch_up: bool = True
+    ) -> Backend:
+        """Attach to the running topology; for a simulator, replay the journal up to now
+        (``catch_up=False``: up to its last entry — a session process keeps that world and
+        lets time pass per request)."""
         backend = backend or self.make_backend()
         self.backend = backend
         backend.attach(spec)
         if not backend.persistent:
             self._last = self.info.started
+            self.replayed = None
             for entry in self.journal():
                 self._catch_up(float(entry.get("t", self._last)))
                 if entry.get("op") == "exec":
-                    backend.exec(
+                    result = backend.exec(
                         str(entry["node"]), list(entry["argv"]), float(entry.get("timeout", 10.0))
                     )
+                    self.replayed = (str(entry.get("id", "")), result)
                 elif entry.get("op") == "advance":
                     backend.advance(float(entry["seconds"]))
-            self._catch_up(time.time())
+                    self.replayed = None
+            if catch_up:
+                self._catch_up(time.time())
         return backend
+
+    @contextlib.contextmanager
+    def opened(self, spec_of: Callable[[], TopologySpec]) -> Iterator[Backend]:
+        """The live backend for one command. When the backend has a session process
+        (:meth:`Backend.connect`), its stand-in: that process serialises and journals the
+        requests, so nothing is replayed or locked here. Otherwise the topology saved at
+        start (else ``spec_of()``) is attached here and the journal replayed, under the
+        session lock for the whole command."""
+        backend = self.make_backend()
+        served = backend.connect()
+        if served is not None:
+            self.backend = served
+            try:
+                yield served
+            finally:
+                served.close()
+            return
+        with self.locked():
+            yield self.open(self.saved_topology() or spec_of(), backend)
+
+    def serve(self) -> None:
+        """Start the backend's session process now, if it has one, so that the first
+        command finds it running (``v6lab start``)."""
+        served = self.make_backend().connect()
+        if served is not None:
+            served.close()
+
+    @property
+    def topology_file(self) -> Path:
+        return self.dir / "topology.json"
+
+    def saved_topology(self) -> TopologySpec | None:
+        """The topology the session started with (None: none saved, or unreadable)."""
+        text = _state_text(self.topology_file, SESSION_BYTES)
+        try:
+            return topology_from_json(json.loads(text)) if text is not None else None
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None
 
     def _catch_up(self, when: float) -> None:
         gap = when - self._last
@@ -296,22 +356,40 @@ class Session:
         self._last = max(self._last, when)
 
     def exec(
-        self, node: str, argv: list[str], timeout: float = 10.0, record: bool = True
+        self,
+        node: str,
+        argv: list[str],
+        timeout: float = 10.0,
+        record: bool = True,
+        now: float | None = None,
+        request: str = "",
     ) -> CommandResult:
-        """Run a command on a node and journal it (replayed later on a simulator)."""
+        """Run a command on a node and journal it (replayed later on a simulator).
+        ``now`` is when it was asked (default: now); ``request`` an id the journal keeps,
+        so a session process that died before answering can answer the retry."""
         assert self.backend is not None, "open() or start() first"
-        now = time.time()
+        now = time.time() if now is None else now
         self._catch_up(now)
         result = self.backend.exec(node, argv, timeout)
-        if record:
-            self._record({"t": now, "op": "exec", "node": node, "argv": argv, "timeout": timeout})
+        if record and not self.backend.keeps_journal:
+            entry: dict[str, Any] = {
+                "t": now,
+                "op": "exec",
+                "node": node,
+                "argv": argv,
+                "timeout": timeout,
+            }
+            if request:
+                entry["id"] = request
+            self._record(entry)
         return result
 
-    def advance(self, seconds: float) -> None:
+    def advance(self, seconds: float, now: float | None = None) -> None:
         assert self.backend is not None
-        self._catch_up(time.time())
+        self._catch_up(time.time() if now is None else now)
         self.backend.advance(seconds)
-        self._record({"t": time.time(), "op": "advance", "seconds": seconds})
+        if not self.backend.keeps_journal:
+            self._record({"t": self._last, "op": "advance", "seconds": seconds})
 
     # -- teardown -----------------------------------------------------------------------------
     def teardown(self) -> list[str]:
@@ -369,3 +447,31 @@ def cleanup_netns(
     if removed is not None and isinstance(names, list):
         removed.extend(str(n) for n in names)
     return []
+
+
+def topology_json(spec: TopologySpec) -> dict[str, Any]:
+    """A topology as JSON (``topology.json``): what a session process rebuilds."""
+    return asdict(spec)
+
+
+def topology_from_json(data: dict[str, Any]) -> TopologySpec:
+    """The topology :func:`topology_json` wrote, with its tuples back (same order: the
+    same network)."""
+    return TopologySpec(
+        name=str(data["name"]),
+        nodes=tuple(
+            NodeSpec(
+                name=str(n["name"]),
+                kind=str(n["kind"]),
+                sysctls={str(k): str(v) for k, v in n["sysctls"].items()},
+                advertise={str(k): dict(v) for k, v in n["advertise"].items()},
+            )
+            for n in data["nodes"]
+        ),
+        links=tuple(LinkSpec(tuple(link["a"]), tuple(link["b"])) for link in data["links"]),  # type: ignore[arg-type]
+        setup={
+            str(node): tuple(tuple(str(a) for a in argv) for argv in commands)
+            for node, commands in data["setup"].items()
+        },
+        programs=tuple(str(p) for p in data["programs"]),
+    )

@@ -8,10 +8,9 @@ import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from ..._errors import BackendError, LabError
-from .. import _wire as w
 from .._backend import (
     SETTLE_POLL,
     Address,
@@ -26,8 +25,10 @@ from .._backend import (
     node_sysctls,
     router_advert,
 )
-from ._stack import Iface, Node
-from ._world import World
+
+if TYPE_CHECKING:  # imported when a topology is built: `v6lab exec` through the session
+    from ._stack import Iface, Node  # process loads only the client (see connect)
+    from ._world import World
 
 __all__ = ["SimBackend", "write_pcap"]
 
@@ -43,7 +44,9 @@ class SimBackend(Backend):
     """A Scapy-packet IPv6 simulator: no root, any OS, fully deterministic.
 
     The same topology and the same calls give the same bytes, so the engine keeps a
-    journal of ``exec``/``advance`` calls and replays it after :meth:`attach`.
+    journal of ``exec``/``advance`` calls and replays it after :meth:`attach`. A session
+    process (:mod:`._server`, reached through :meth:`connect`) keeps one such network in
+    memory between commands, so they answer without the rebuild.
     """
 
     name: ClassVar[str] = "sim"
@@ -61,6 +64,10 @@ class SimBackend(Backend):
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self, topology: TopologySpec, progress: Callable[[str], None] | None = None) -> None:
         """Build nodes, links and daemons, then let the network settle (DAD, first RAs)."""
+        from .. import _wire as w  # not for the client: see connect
+        from ._stack import Node
+        from ._world import World
+
         self.topology = topology
         self.world = world = World(w.seed_of(f"v6lab-sim/{topology.name}"))
         self.nodes = {}
@@ -117,6 +124,8 @@ class SimBackend(Backend):
     def _ready(self) -> bool:
         """Every linked interface up with a usable link-local, nothing tentative (an
         address whose DAD failed no longer counts) — what netns polls for."""
+        from .. import _wire as w  # not for the client: see connect
+
         for node in self.nodes.values():
             for iface in node.ifaces.values():
                 if iface.loopback:
@@ -166,8 +175,19 @@ class SimBackend(Backend):
         self.start(topology)
 
     def stop(self) -> None:
+        """Forget the network, and end the session's process if one runs (``v6lab stop``)."""
+        from ._client import stop_server
+
         self.world = None
         self.nodes = {}
+        stop_server(self.workdir)
+
+    def connect(self) -> Backend | None:
+        """A stand-in talking to this session's process (:mod:`._server`), started if none
+        answers; None where there can be none (no Unix sockets or fork, V6LAB_SERVER=0)."""
+        from ._client import SessionClient
+
+        return SessionClient.for_session(self.session, self.workdir)
 
     # -- commands and time -----------------------------------------------------------------------
     def exec(self, node: str, argv: list[str], timeout: float = 10.0) -> CommandResult:
@@ -203,6 +223,8 @@ class SimBackend(Backend):
         ]
 
     def addresses(self, node: str) -> list[Address]:
+        from .. import _wire as w  # not for the client: see connect
+
         n = self._node(node)
         out = []
         for iface in n.ifaces.values():
@@ -225,6 +247,8 @@ class SimBackend(Backend):
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:
+        from .. import _wire as w  # not for the client: see connect
+
         return [
             Neighbour(n.addr, n.dev, w.mac_text(n.lladdr) if n.lladdr else None, n.state)
             for n in self._node(node).neigh.values()
@@ -242,6 +266,8 @@ class SimBackend(Backend):
     def send_l3(
         self, node: str, packets: list[bytes], timeout: float = 1.0, ifname: str | None = None
     ) -> list[bytes]:
+        from .. import _wire as w  # not for the client: see connect
+
         n = self._node(node)
         world = self._world()
         received: list[bytes] = []
@@ -275,6 +301,8 @@ class SimBackend(Backend):
     def send_l2(
         self, node: str, ifname: str, frames: list[bytes], timeout: float = 1.0
     ) -> list[bytes]:
+        from .. import _wire as w  # not for the client: see connect
+
         n = self._node(node)
         iface = n.ifaces.get(ifname)
         if iface is None:
