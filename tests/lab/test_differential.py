@@ -36,8 +36,8 @@ from test_sim_shared import (
 
 from v6plan._prefix import format_address, parse_address
 from v6plan.lab.checks._probes import echo_requests, read_echo_answers, router_solicitation
+from v6plan.lab.runtime import _wire as w
 from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
-from v6plan.lab.runtime.sim import _wire as w
 
 BACKENDS = ("sim", "netns")
 NDP_NAMES = {

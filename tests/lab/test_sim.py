@@ -21,6 +21,7 @@ from test_sim_shared import (
 
 from v6plan._prefix import parse_address
 from v6plan.lab._errors import BackendError, LabError
+from v6plan.lab.runtime import _wire as w
 from v6plan.lab.runtime._backend import (
     LinkSpec,
     NodeSpec,
@@ -29,7 +30,6 @@ from v6plan.lab.runtime._backend import (
     router_advert,
 )
 from v6plan.lab.runtime.sim import SimBackend
-from v6plan.lab.runtime.sim import _wire as w
 
 
 def start(topology: TopologySpec, tmp_path: Path) -> SimBackend:
