@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ...._calc import modified_eui64, solicited_node
 from .. import _wire as w
 from ._model import (
     INFINITY,
@@ -11,9 +10,6 @@ from ._model import (
     Iface,
     RouteEntry,
 )
-
-if TYPE_CHECKING:
-    pass
 from ._neighbours import Neighbours
 
 __all__ = ["AddrConf"]
@@ -29,7 +25,7 @@ class AddrConf(Neighbours):
             return w.stable_iid(secret, prefix)
         if mode == 3:
             return self.world.rng.getrandbits(64) & ~(0x02 << 56)
-        return w.eui64(iface.mac)
+        return modified_eui64(iface.mac)
 
     def add_address(
         self,
@@ -49,11 +45,12 @@ class AddrConf(Neighbours):
             len(iface.addrs),
         )
         iface.addrs.insert(pos, entry)
-        if iface.loopback:
-            return entry
-        if "noprefixroute" not in entry.flags and "permanent" in entry.flags:
+        if "noprefixroute" not in entry.flags and "permanent" in entry.flags and addr != w.LOOPBACK:
             self._prefix_route(iface, addr, plen)
-        iface.join(w.solicited_node(addr))
+        if iface.loopback:  # IFF_LOOPBACK: no DAD, no solicited-node group
+            self._address_ready(iface, entry)
+            return entry
+        iface.join(solicited_node(addr))
         entry.flags.add("tentative")
         if iface.running:
             self._dad_start(iface, entry)
@@ -80,25 +77,59 @@ class AddrConf(Neighbours):
         iface.addrs.remove(entry)
         if entry.timer is not None:
             entry.timer.cancel()
+        self._anycast_leave(iface, entry)
         if not iface.loopback:
-            iface.leave(w.solicited_node(entry.addr))
-            net = w.network(entry.addr, entry.plen)
-            still = any(
-                w.network(a.addr, a.plen) == net and a.plen == entry.plen and "permanent" in a.flags
-                for a in iface.addrs
-            )
-            if not still and "permanent" in entry.flags:
-                self.routes = [
-                    r
-                    for r in self.routes
-                    if not (
-                        r.dst == net
-                        and r.length == entry.plen
-                        and r.dev == iface.name
-                        and r.proto == "kernel"
-                        and r.expires is None
-                    )
-                ]
+            iface.leave(solicited_node(entry.addr))
+        net = w.network(entry.addr, entry.plen)
+        still = any(
+            w.network(a.addr, a.plen) == net and a.plen == entry.plen and "permanent" in a.flags
+            for a in iface.addrs
+        )
+        if not still and "permanent" in entry.flags:
+            self.routes = [
+                r
+                for r in self.routes
+                if not (
+                    r.dst == net
+                    and r.length == entry.plen
+                    and r.dev == iface.name
+                    and r.proto == "kernel"
+                    and r.expires is None
+                )
+            ]
+
+    def _address_ready(self, iface: Iface, entry: Addr) -> None:
+        """DAD done (RTM_NEWADDR): on a forwarding interface the address's prefix gets its
+        subnet-router anycast."""
+        if self.conf[iface.name]["forwarding"]:
+            self._anycast_join(iface, entry)
+
+    def _anycast_join(self, iface: Iface, entry: Addr) -> None:
+        """RFC 4291 §2.6.1 subnet-router anycast, counted per address as the kernel does
+        (none for a /127 or /128, RFC 6164, nor for ::/n); its solicited-node group too."""
+        if entry.anycast or entry.plen >= 127:
+            return
+        net = w.network(entry.addr, entry.plen)
+        if net == 0:
+            return
+        entry.anycast = True
+        users = iface.anycast.get(net, 0)
+        if users == 0 and not iface.loopback:
+            iface.join(solicited_node(net))
+        iface.anycast[net] = users + 1
+
+    def _anycast_leave(self, iface: Iface, entry: Addr) -> None:
+        if not entry.anycast:
+            return
+        entry.anycast = False
+        net = w.network(entry.addr, entry.plen)
+        users = iface.anycast.get(net, 0) - 1
+        if users > 0:
+            iface.anycast[net] = users
+            return
+        iface.anycast.pop(net, None)
+        if not iface.loopback:
+            iface.leave(solicited_node(net))
 
     def _schedule_lifetimes(self, iface: Iface, entry: Addr) -> None:
         now = self.world.now
@@ -155,6 +186,7 @@ class AddrConf(Neighbours):
             entry.timer.cancel()
             entry.timer = None
         entry.flags.discard("tentative")
+        self._address_ready(iface, entry)
         if w.is_link_local(entry.addr):
             self._start_rs(iface)
             for radvd in self.radvd.values():

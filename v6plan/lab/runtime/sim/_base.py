@@ -3,8 +3,8 @@ few calls one part makes into a part built on top of it (abstract here)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ._model import (
     Addr,
@@ -13,11 +13,6 @@ from ._model import (
     Radvd,
     RouteEntry,
 )
-
-if TYPE_CHECKING:
-    pass
-from abc import ABC, abstractmethod
-
 from ._world import World
 
 __all__ = ["NodeBase"]

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import _wire as w
+from ._links import Links
 from ._model import (
     LOOP_DELAY,
     Iface,
 )
-
-if TYPE_CHECKING:
-    pass
-from ._links import Links
 
 __all__ = ["Ip"]
 
@@ -99,7 +94,7 @@ class Ip(Links):
             if dst in iface.groups or dst == w.ALL_NODES:
                 self.local_deliver(iface, packet, frame)
             return
-        if self.local_address(dst, iface) is not None:
+        if self.local_address(dst, iface) is not None or self.is_anycast(dst, iface):
             self.local_deliver(iface, packet, frame)
             return
         if w.is_link_local(dst):
@@ -161,7 +156,14 @@ class Ip(Links):
             return
         if w.is_multicast(dst) and self.icmp["echo_ignore_multicast"]:
             return
-        if w.is_multicast(dst):
+        anycast = (
+            not w.is_multicast(dst)
+            and self.local_address(dst, None if iface.loopback else iface) is None
+            and self.is_anycast(dst, None if iface.loopback else iface)
+        )
+        if anycast and self.icmp["echo_ignore_anycast"]:
+            return
+        if w.is_multicast(dst) or anycast:  # the kernel picks a source as for a new packet
             saddr = self.source_for(src, iface)
             if saddr is None:
                 return

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import _wire as w
+from ._addrconf import AddrConf
 from ._model import (
+    ALL_NODES_IFACE,
+    ROUTER_GROUPS,
     Iface,
 )
-
-if TYPE_CHECKING:
-    pass
-from ._addrconf import AddrConf
 
 __all__ = ["Links"]
 
@@ -26,6 +23,12 @@ class Links(AddrConf):
         if name in self.secrets or "default" in self.secrets:
             self.secrets[name] = self.secrets.get("default", 0)
         self.neigh_conf[name] = dict(self.neigh_conf["default"])
+        # ipv6_add_dev: the all-nodes groups, and ff02::2 when created forwarding
+        iface.join(ALL_NODES_IFACE)
+        iface.join(w.ALL_NODES)
+        if self.conf[name]["forwarding"] and not iface.loopback:
+            iface.join(w.ALL_ROUTERS)
+            iface.router_group = True
         return iface
 
     def set_conf(self, scope: str, key: str, value: int) -> None:
@@ -44,13 +47,23 @@ class Links(AddrConf):
             self._flush(self.ifaces[scope])
 
     def _forwarding_changed(self, iface: Iface) -> None:
-        """A forwarding interface is in the all-routers group (radvd joins it too)."""
-        want = bool(self.conf[iface.name]["forwarding"]) and iface.running and not iface.loopback
-        if want and not iface.router_group:
-            iface.join(w.ALL_ROUTERS)
-        elif not want and iface.router_group:
-            iface.leave(w.ALL_ROUTERS)
-        iface.router_group = want
+        """dev_forward_change: a forwarding interface joins the all-routers groups (radvd
+        joins ff02::2 too) and answers the subnet-router anycast of its prefixes."""
+        forwarding = bool(self.conf[iface.name]["forwarding"])
+        if not iface.loopback and forwarding != iface.router_group:
+            for group in ROUTER_GROUPS:
+                if forwarding:
+                    iface.join(group)
+                else:
+                    iface.leave(group)
+            iface.router_group = forwarding
+        for a in iface.addrs:
+            if "tentative" in a.flags:
+                continue
+            if forwarding:
+                self._anycast_join(iface, a)
+            else:
+                self._anycast_leave(iface, a)
 
     def set_up(self, iface: Iface, up: bool) -> None:
         if iface.up == up:
@@ -79,9 +92,7 @@ class Links(AddrConf):
         addresses that waited, and (once the link-local is ready) solicit routers."""
         if not iface.running or iface.loopback or self.conf[iface.name]["disable_ipv6"]:
             return
-        if w.ALL_NODES not in iface.groups:
-            iface.join(w.ALL_NODES)
-        self._forwarding_changed(iface)
+        iface.mroute = True
         if not any(w.is_link_local(a.addr) for a in iface.addrs):
             mode = self.conf[iface.name]["addr_gen_mode"]
             if mode != 1:
@@ -102,14 +113,11 @@ class Links(AddrConf):
         self.routes = [r for r in self.routes if r.dev != iface.name]
         for key in [k for k in self.neigh if k[0] == iface.name]:
             self._neigh_drop(self.neigh.pop(key))
-        iface.groups.clear()
-        iface.router_group = False
+        iface.mroute = False
         for radvd in self.radvd.values():
-            if radvd.iface == iface.name:
-                iface.join(w.ALL_ROUTERS)
-                if radvd.timer is not None:
-                    radvd.timer.cancel()
-                    radvd.timer = None
+            if radvd.iface == iface.name and radvd.timer is not None:
+                radvd.timer.cancel()
+                radvd.timer = None
         iface.ra_received = False
         iface.managed = iface.other = False
         if iface.rs_timer is not None:

@@ -14,6 +14,11 @@ from .. import _wire as w
 from .._backend import RouterAdvert
 from ._world import Timer, World
 
+#: ff01::1 (interface-local all-nodes): every interface joins it with ff02::1
+ALL_NODES_IFACE = 0xFF01 << 112 | 1
+#: the all-routers groups a forwarding interface joins (dev_forward_change), in order
+ROUTER_GROUPS = (0xFF02 << 112 | 2, 0xFF01 << 112 | 2, 0xFF05 << 112 | 2)
+
 __all__ = ["Addr", "Iface", "IfaceOwner", "Neigh", "Radvd", "RouteEntry"]
 
 #: one-way delay of a simulated link (so RTTs look like a veth's, ~0.05 ms)
@@ -77,6 +82,7 @@ NEIGH_DEFAULTS: dict[str, int] = {
     "app_solicit": 0,
     "gc_stale_time": 60,
     "unres_qlen": 101,
+    "proxy_delay": 80,  # centiseconds: the random delay before answering an anycast NS
 }
 
 #: net.ipv6.icmp.*: echo_ignore_* are modelled; ratelimit is stored, not enforced
@@ -111,6 +117,8 @@ class Addr:
     nonce: bytes = b""
     probes: int = 0
     timer: Timer | None = None
+    #: whether this address holds a reference on its prefix's subnet-router anycast
+    anycast: bool = False
 
     def usable(self) -> bool:
         return not self.flags & {"tentative", "dadfailed"}
@@ -183,7 +191,13 @@ class Iface:
         self.up = name == "lo"
         self.peer: Iface | None = None
         self.addrs: list[Addr] = []
+        #: multicast groups with their users, oldest first (``ip maddr`` lists newest first)
         self.groups: dict[int, int] = {}
+        #: subnet-router anycast addresses (RFC 4291 §2.6.1) with their users
+        self.anycast: dict[int, int] = {}
+        #: the ff00::/8 route of the local table, added when the link is first ready
+        self.mroute = False
+        self.rx_packets = self.rx_bytes = self.tx_packets = self.tx_bytes = 0
         self.history: list[tuple[float, bytes]] = []
         self.taps: list[Callable[[bytes], None]] = []
         self.ra_received = False
@@ -235,6 +249,8 @@ class Iface:
             return
         world = self.node.world
         self.history.append((world.now, frame))
+        self.tx_packets += 1
+        self.tx_bytes += len(frame)
         peer = self.peer
         assert peer is not None
         world.at(LINK_DELAY, peer.receive, frame)
@@ -243,6 +259,8 @@ class Iface:
         if not self.up:
             return
         self.history.append((self.node.world.now, frame))
+        self.rx_packets += 1
+        self.rx_bytes += len(frame)
         for tap in list(self.taps):
             tap(frame)
         self.node.frame_input(self, frame)

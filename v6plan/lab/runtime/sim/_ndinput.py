@@ -59,6 +59,8 @@ class NdInput(Ip):
             return
         entry = iface.find(target)
         if entry is None:
+            if target in iface.anycast:
+                self._anycast_ns(iface, msg)
             return
         if dad:
             if "tentative" in entry.flags:
@@ -88,6 +90,33 @@ class NdInput(Ip):
             iface.mac if multicast else None,
         )
         self.link_output(iface, msg.src, packet)
+
+    def _anycast_ns(self, iface: Iface, msg: NdMessage) -> None:
+        """An NS for one of our anycast addresses: a multicast one is answered after a
+        random delay of up to proxy_delay (RFC 4861 §7.2.7), a unicast one at once."""
+        delay = 0.0
+        if w.is_multicast(msg.dst):
+            delay = self.world.uniform(0.0, self.neigh_param(iface.name, "proxy_delay") / 100.0)
+        self.world.at(delay, self._anycast_na, iface, msg)
+
+    def _anycast_na(self, iface: Iface, msg: NdMessage) -> None:
+        """The answer for an anycast target: no override flag, from a source chosen for
+        the asker (the target is no address of ours)."""
+        from . import _ndisc
+
+        target = msg.target
+        if target is None or target not in iface.anycast or not iface.running:
+            return
+        dad = msg.src == 0
+        if msg.lladdr is not None and not dad:
+            self.neigh_update(iface, msg.src, msg.lladdr, STALE)
+        dst = w.ALL_NODES if dad else msg.src
+        src = self.source_for(dst, iface)
+        if src is None:
+            return
+        mac = iface.mac if w.is_multicast(msg.dst) else None
+        packet = _ndisc.na(src, dst, target, self.is_router(iface), not dad, False, mac)
+        self.link_output(iface, dst, packet)
 
     def _na_input(self, iface: Iface, msg: NdMessage) -> None:
         target = msg.target

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import _wire as w
 from ._model import (
     DELAY,
@@ -17,9 +15,6 @@ from ._model import (
     Iface,
     Neigh,
 )
-
-if TYPE_CHECKING:
-    pass
 from ._routes import Routing
 
 __all__ = ["Neighbours"]
@@ -177,6 +172,10 @@ class Neighbours(Routing):
         lo = self.ifaces["lo"]
         frame = w.ether(b"\0" * 6, b"\0" * 6, packet)
         lo.history.append((self.world.now, frame))
+        lo.rx_packets += 1
+        lo.tx_packets += 1
+        lo.rx_bytes += len(frame)
+        lo.tx_bytes += len(frame)
         for tap in list(lo.taps):
             tap(frame)
         self.local_deliver(lo, packet)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import _wire as w
 from .._backend import RouterAdvert
 from ._model import (
     Radvd,
 )
-
-if TYPE_CHECKING:
-    pass
 from ._ndinput import NdInput
 
 __all__ = ["RadvdMixin"]

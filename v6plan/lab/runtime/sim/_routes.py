@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import _wire as w
+from ._base import NodeBase
 from ._model import (
     Addr,
     Iface,
     RouteEntry,
 )
-
-if TYPE_CHECKING:
-    pass
-from ._base import NodeBase
 
 __all__ = ["Routing"]
 
@@ -92,13 +87,23 @@ class Routing(NodeBase):
                 return a
         return None
 
+    def is_anycast(self, addr: int, iface: Iface | None = None) -> bool:
+        """Whether ``addr`` is one of this node's anycast addresses (a link-local one only
+        on ``iface``): the local table's ``anycast`` entries."""
+        if w.is_link_local(addr):
+            return iface is not None and addr in iface.anycast
+        return any(addr in i.anycast for i in self.ifaces.values())
+
     def is_local(self, dst: int, oif: str | None = None) -> bool:
         """Whether a packet to ``dst`` sent from this node stays here (the local table):
-        any usable address of the node; a link-local on ``oif`` or, without it, anywhere."""
+        any usable or anycast address of the node; a link-local on ``oif`` or, without
+        it, anywhere."""
         if not w.is_link_local(dst):
-            return self.local_address(dst) is not None
+            return self.local_address(dst) is not None or self.is_anycast(dst)
         ifaces = [self.ifaces[oif]] if oif in self.ifaces else list(self.ifaces.values())
-        return any((a := i.find(dst)) is not None and a.usable() for i in ifaces)
+        return any(
+            ((a := i.find(dst)) is not None and a.usable()) or dst in i.anycast for i in ifaces
+        )
 
 
 _LABELS = (

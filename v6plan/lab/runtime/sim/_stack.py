@@ -14,7 +14,6 @@ addresses and DAD, links, IPv6 in/out, ND input, radvd.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from .. import _wire as w
 from ._model import (
@@ -30,9 +29,6 @@ from ._model import (
     Radvd,
     RouteEntry,
 )
-
-if TYPE_CHECKING:
-    pass
 from ._radvd import RadvdMixin
 from ._world import World
 
