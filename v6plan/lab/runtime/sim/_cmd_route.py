@@ -1,67 +1,36 @@
-"""``ip -6 route``: the main and local tables, adding, deleting, ``get``."""
+"""``ip -6 route``: the main and local tables (text or ``-json``), adding, deleting,
+``get``. Without ``-6`` a listing is IPv4's, as iproute2's (the simulator has none but
+lo's 127.0.0.1)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ...._limits import whole_number
-from ...._prefix import format_address, format_prefix, parse_address
+from ...._prefix import format_address, parse_address
 from .. import _wire as w
-from ._cmdbase import Ctx, Fail, _matches, _prefix_arg
-from ._stack import (
-    RouteEntry,
+from . import _views as v
+from ._cmdbase import Ctx, Fail, IpOpts, _matches, _prefix_arg
+from ._stack import RouteEntry
+
+__all__ = ["ip_route"]
+
+_SHOW = ("show", "list", "lst", "ls", "sh", "s", "l")
+#: ``ip route show table local`` of a namespace whose lo has 127.0.0.1/8
+_IPV4_LOCAL = (
+    "local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1 ",
+    "local 127.0.0.1 dev lo proto kernel scope host src 127.0.0.1 ",
+    "broadcast 127.255.255.255 dev lo proto kernel scope link src 127.0.0.1 ",
 )
 
-__all__ = ["_dst_text"]
 
-
-def _dst_text(route: RouteEntry) -> str:
-    if route.length == 0:
-        return "default"
-    if route.length == 128:
-        return format_address(route.dst)
-    return format_prefix(route.dst, route.length)
-
-
-# -- ip route --------------------------------------------------------------------------------------
-def _trie_key(route: RouteEntry) -> tuple[str, int, int]:
-    """The kernel's fib6 walk order: more specific before less, 0-bit before 1-bit,
-    then metric, then age."""
-    bits = format(route.dst >> (128 - route.length), f"0{route.length}b") if route.length else ""
-    return (bits + "2", route.metric, route.order)
-
-
-def _route_line(ctx: Ctx, r: RouteEntry, show_dev: bool = True) -> str:
-    parts = []
-    if r.kind != "unicast":
-        parts.append(r.kind)
-    parts.append(_dst_text(r))
-    if r.via is not None:
-        parts.append(f"via {format_address(r.via)}")
-    if show_dev or r.kind != "unicast":
-        parts.append(f"dev {r.dev or 'lo'}")
-    if r.proto not in ("boot",):
-        parts.append(f"proto {r.proto}")
-    parts.append(f"metric {r.metric}")
-    if r.dev is not None and not ctx.node.ifaces[r.dev].carrier:
-        parts.append("linkdown")
-    if r.expires is not None:
-        # the kernel's jiffies have moved on since the RA: floor of a hair less than remaining
-        parts.append(f"expires {max(0, math.ceil(r.expires - ctx.node.world.now) - 1)}sec")
-    if r.proto == "ra" and r.length == 0 and ctx.node.conf[r.dev or "lo"]["mtu"] != 1500:
-        parts.append(f"mtu {ctx.node.conf[r.dev or 'lo']['mtu']}")
-    if r.hoplimit:
-        parts.append(f"hoplimit {r.hoplimit}")
-    parts.append(f"pref {r.pref}")
-    return " ".join(parts)
-
-
-def _ip_route(ctx: Ctx, args: list[str]) -> int:
+def ip_route(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
     verb = args[0] if args else "show"
     rest = args[1:]
-    if verb in ("show", "list", "lst", "ls", "sh", "s", "l"):
-        return _route_show(ctx, rest)
+    if verb in _SHOW:
+        return _route_show(ctx, rest, opts)
+    if verb in ("dev", "proto", "table"):
+        return _route_show(ctx, args, opts)
     if verb in ("add", "a", "append"):
         return _route_add(ctx, rest, replace=False)
     if verb in ("replace", "change", "chg"):
@@ -69,7 +38,7 @@ def _ip_route(ctx: Ctx, args: list[str]) -> int:
     if _matches(verb, "delete"):
         return _route_del(ctx, rest)
     if _matches(verb, "get"):
-        return _route_get(ctx, rest)
+        return _route_get(ctx, rest, opts)
     if _matches(verb, "flush"):
         dev = (
             rest[rest.index("dev") + 1]
@@ -78,42 +47,82 @@ def _ip_route(ctx: Ctx, args: list[str]) -> int:
         )
         ctx.node.routes = [r for r in ctx.node.routes if dev is not None and r.dev != dev]
         return 0
-    if verb in ("dev", "proto", "table"):
-        return _route_show(ctx, args)
     raise Fail(f'Command "{verb}" is unknown, try "ip route help".', 255)
 
 
-def _route_show(ctx: Ctx, args: list[str]) -> int:
-    dev = None
-    proto = None
+@dataclass
+class _ShowArgs:
+    dev: str | None = None
+    proto: str | None = None
+    table: str = "main"
     exact: tuple[int, int] | None = None
+
+
+def _show_args(ctx: Ctx, args: list[str]) -> _ShowArgs:
+    parsed = _ShowArgs()
     it = iter(args)
     for word in it:
         if word == "dev":
-            dev = next(it, None)
+            parsed.dev = next(it, None)
         elif word == "proto":
-            proto = next(it, None)
-        elif word in ("table", "type", "scope"):
+            parsed.proto = next(it, None)
+        elif word == "table":
+            parsed.table = next(it, "main")
+        elif word in ("type", "scope"):
             next(it, None)
         elif word == "default":
-            exact = (0, 0)
+            parsed.exact = (0, 0)
         elif word not in ("all", "main", "exact", "to"):
             addr, length, _ = _prefix_arg(word)
-            exact = (w.network(addr, length), length)
-    if dev is not None and dev not in ctx.node.ifaces:
-        raise Fail(f'Cannot find device "{dev}"', 1)
-    now = ctx.node.world.now
-    for r in sorted(ctx.node.routes, key=_trie_key):
+            parsed.exact = (w.network(addr, length), length)
+    if parsed.dev is not None and parsed.dev not in ctx.node.ifaces:
+        raise Fail(f'Cannot find device "{parsed.dev}"', 1)
+    if parsed.table not in ("main", "local", "254", "255"):
+        raise Fail(f'Error: argument "{parsed.table}" is wrong: "table" value is invalid', 255)
+    return parsed
+
+
+def _route_show(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
+    a = _show_args(ctx, args)
+    local = a.table in ("local", "255")
+    if opts.family != "inet6":  # IPv4's tables: only lo's local entries
+        lines = _IPV4_LOCAL if local and a.dev in (None, "lo") and a.exact is None else ()
+        if opts.json:
+            ctx.out.add("[]" if not lines else _ipv4_local_json())
+        for line in () if opts.json else lines:
+            ctx.out.add(line)
+        return 0
+    node = ctx.node
+    now = node.world.now
+    routes = v.local_table(node) if local else sorted(node.routes, key=v.trie_key)
+    shown = []
+    for r in routes:
         if r.expires is not None and r.expires <= now:
             continue
-        if dev is not None and r.dev != dev:
+        if a.dev is not None and r.dev != a.dev:
             continue
-        if proto is not None and r.proto != proto:
+        if a.proto is not None and r.proto != a.proto:
             continue
-        if exact is not None and (r.dst, r.length) != exact:
+        if a.exact is not None and (r.dst, r.length) != a.exact:
             continue
-        ctx.out.add(_route_line(ctx, r, show_dev=dev is None))
+        shown.append(v.route_fields(node, r, show_dev=a.dev is None or local))
+    if opts.json:
+        ctx.out.add(v.dump([v.as_json(f) for f in shown]))
+    else:
+        for fields in shown:
+            ctx.out.add(v.as_text(fields))
     return 0
+
+
+def _ipv4_local_json() -> str:
+    common = {"dev": "lo", "protocol": "kernel", "prefsrc": "127.0.0.1", "flags": []}
+    return v.dump(
+        [
+            {"type": "local", "dst": "127.0.0.0/8", **common, "scope": "host"},
+            {"type": "local", "dst": "127.0.0.1", **common, "scope": "host"},
+            {"type": "broadcast", "dst": "127.255.255.255", **common, "scope": "link"},
+        ]
+    )
 
 
 @dataclass
@@ -222,7 +231,7 @@ def _route_del(ctx: Ctx, args: list[str]) -> int:
     assert a.dst is not None
     if a.dev is not None and a.dev not in node.ifaces:
         raise Fail(f'Cannot find device "{a.dev}"', 1)
-    for r in sorted(node.routes, key=_trie_key):
+    for r in sorted(node.routes, key=v.trie_key):
         if (r.dst, r.length) != a.dst:
             continue
         if a.via is not None and r.via != a.via:
@@ -236,44 +245,95 @@ def _route_del(ctx: Ctx, args: list[str]) -> int:
     raise Fail("RTNETLINK answers: No such process", 2)
 
 
-def _route_get(ctx: Ctx, args: list[str]) -> int:
-    node = ctx.node
+@dataclass
+class _GetArgs:
+    dst: int = 0
+    src: int | None = None
+    oif: str | None = None
+    iif: str | None = None
+
+
+def _get_args(args: list[str]) -> _GetArgs:
+    parsed = _GetArgs()
     dst_text = None
-    oif = None
     it = iter(args)
     for word in it:
         if word in ("oif", "dev"):
-            oif = next(it, None)
-        elif word in ("from", "iif", "mark"):
+            parsed.oif = next(it, None)
+        elif word == "iif":
+            parsed.iif = next(it, None)
+        elif word == "from":
+            parsed.src = _prefix_arg(next(it, ""), "inet6 address")[0]
+        elif word == "mark":
             next(it, None)
         elif word != "to":
             dst_text = word
     if dst_text is None:
         raise Fail("need at least a destination address", 1)
-    dst, _, _ = _prefix_arg(dst_text, "inet6 address")
-    local = node.local_address(dst)
-    if local is not None and not w.is_link_local(dst):
-        ctx.out.add(
-            f"local {format_address(dst)} from :: dev lo table local proto kernel "
-            f"src {format_address(dst)} metric 0 pref medium"
-        )
-        return 0
-    route = node.lookup(dst, oif)
+    parsed.dst = _prefix_arg(dst_text, "inet6 address")[0]
+    return parsed
+
+
+def _route_get(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
+    """``ip route get``: the route a packet would take, with the given source or ``::``;
+    to one of our addresses the local table's ``local`` or ``anycast`` entry."""
+    node = ctx.node
+    a = _get_args(args)
+    if a.iif is not None and a.iif not in node.ifaces:
+        raise Fail(f'Cannot find device "{a.iif}"', 1)
+    shown_src = format_address(a.src if a.src is not None else 0)
+    fields: list[v.Field] = []
+    kind = _local_kind(ctx, a)
+    if kind is not None:
+        fields += [("type", kind, kind), ("dst", format_address(a.dst), format_address(a.dst))]
+        fields += [("from", f"from {shown_src}", shown_src), ("dev", "dev lo", "lo")]
+        fields += [("table", "table local", "local"), ("protocol", "proto kernel", "kernel")]
+        src = a.dst if kind == "local" else node.source_for(a.dst, None)
+        if a.iif is None and src is not None:
+            fields.append(("prefsrc", f"src {format_address(src)}", format_address(src)))
+        fields += [("metric", "metric 0", 0), ("flags", None, [])]
+    else:
+        fields = _unicast_get(ctx, a, shown_src)
+    if a.iif is not None:
+        fields.append(("iif", f"iif {a.iif}", a.iif))
+    fields.append(("pref", "pref medium", "medium"))
+    if opts.json:
+        ctx.out.add(v.dump([v.as_json(fields)]))
+    else:
+        ctx.out.add(v.as_text(fields))
+    return 0
+
+
+def _local_kind(ctx: Ctx, a: _GetArgs) -> str | None:
+    """``local`` or ``anycast`` when the destination is ours (a link-local anycast on
+    the interface asked about, or on any without one)."""
+    node = ctx.node
+    if w.is_link_local(a.dst):
+        name = a.iif or a.oif
+        ifaces = [node.ifaces[name]] if name in node.ifaces else list(node.ifaces.values())
+        return "anycast" if any(a.dst in i.anycast for i in ifaces) else None
+    if node.local_address(a.dst) is not None:
+        return "local"
+    return "anycast" if node.is_anycast(a.dst) else None
+
+
+def _unicast_get(ctx: Ctx, a: _GetArgs, shown_src: str) -> list[v.Field]:
+    node = ctx.node
+    route = node.lookup(a.dst, a.oif)
     if route is None or route.kind != "unicast":
         raise Fail("RTNETLINK answers: Network is unreachable", 2)
     assert route.dev is not None
-    src = node.source_for(dst, node.ifaces[route.dev])
-    parts = [format_address(dst), "from ::"]
+    fields: list[v.Field] = [("dst", format_address(a.dst), format_address(a.dst))]
+    fields.append(("from", f"from {shown_src}", shown_src))
     if route.via is not None:
-        parts.append(f"via {format_address(route.via)}")
-    parts.append(f"dev {route.dev}")
+        fields.append(("gateway", f"via {format_address(route.via)}", format_address(route.via)))
+    fields.append(("dev", f"dev {route.dev}", route.dev))
     if route.proto != "boot":
-        parts.append(f"proto {route.proto}")
-    if src is not None:
-        parts.append(f"src {format_address(src)}")
-    parts.append(f"metric {route.metric}")
+        fields.append(("protocol", f"proto {route.proto}", route.proto))
+    src = node.source_for(a.dst, node.ifaces[route.dev])
+    if src is not None and a.iif is None:
+        fields.append(("prefsrc", f"src {format_address(src)}", format_address(src)))
+    fields += [("metric", f"metric {route.metric}", route.metric), ("flags", None, [])]
     if route.hoplimit:
-        parts.append(f"hoplimit {route.hoplimit}")
-    parts.append(f"pref {route.pref}")
-    ctx.out.add(" ".join(parts))
-    return 0
+        fields.append(("metrics", f"hoplimit {route.hoplimit}", [{"hoplimit": route.hoplimit}]))
+    return fields

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ...._prefix import parse_address
 from ._stack import (
@@ -11,7 +12,7 @@ from ._stack import (
     Node,
 )
 
-__all__ = ["Fail"]
+__all__ = ["Ctx", "Fail", "IpOpts", "Out"]
 
 
 class Fail(Exception):
@@ -21,6 +22,21 @@ class Fail(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+@dataclass
+class IpOpts:
+    """``ip``'s global options that change what a listing shows."""
+
+    #: None: what iproute2 does without -4/-6 (IPv4 for listings, the address's for others)
+    family: Literal["inet", "inet6"] | None = None
+    brief: bool = False
+    json: bool = False
+    stats: bool = False
+
+    @property
+    def inet6(self) -> bool:
+        return self.family == "inet6"
 
 
 @dataclass
