@@ -105,7 +105,7 @@ def _route_show(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
             continue
         if a.exact is not None and (r.dst, r.length) != a.exact:
             continue
-        shown.append(v.route_fields(node, r, show_dev=a.dev is None or local))
+        shown.append(v.route_fields(node, r, show_dev=a.dev is None))
     if opts.json:
         ctx.out.add(v.dump([v.as_json(f) for f in shown]))
     else:

@@ -174,8 +174,8 @@ class Neighbours(Routing):
         lo.history.append((self.world.now, frame))
         lo.rx_packets += 1
         lo.tx_packets += 1
-        lo.rx_bytes += len(frame)
-        lo.tx_bytes += len(frame)
+        lo.rx_bytes += len(packet)  # lo counts the IPv6 packet alone
+        lo.tx_bytes += len(packet)
         for tap in list(lo.taps):
             tap(frame)
         self.local_deliver(lo, packet)

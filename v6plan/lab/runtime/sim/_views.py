@@ -116,7 +116,7 @@ def route_fields(node: Node, r: RouteEntry, show_dev: bool = True) -> list[Field
     out.append(("dst", dst_text(r), dst_text(r)))
     if r.via is not None:
         out.append(("gateway", f"via {format_address(r.via)}", format_address(r.via)))
-    if show_dev or r.kind != "unicast":
+    if show_dev or r.kind in ("unreachable", "blackhole", "prohibit"):
         out.append(("dev", f"dev {r.dev or 'lo'}", r.dev or "lo"))
     if r.proto != "boot":
         out.append(("protocol", f"proto {r.proto}", r.proto))
