@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...._calc import solicited_node
 from .. import _wire as w
 from ._model import (
     DELAY,
@@ -85,7 +86,7 @@ class Neighbours(Routing):
             packet = _ndisc.ns(src, n.addr, n.addr, iface.mac)
             iface.transmit(w.ether(n.lladdr, iface.macb, packet))
         else:
-            group = w.solicited_node(n.addr)
+            group = solicited_node(n.addr)
             packet = _ndisc.ns(src, group, n.addr, iface.mac)
             iface.transmit(w.ether(w.multicast_mac(group), iface.macb, packet))
 
