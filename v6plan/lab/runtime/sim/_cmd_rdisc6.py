@@ -5,8 +5,10 @@ from __future__ import annotations
 from ...._prefix import format_address, format_prefix
 from .. import _wire as w
 from ._cmdbase import Ctx, Fail
+from ._ndisc import NdMessage
 from ._stack import (
     INFINITY,
+    Iface,
 )
 
 __all__ = ["cmd_rdisc6"]
@@ -24,9 +26,22 @@ def _rd_yes(label: str, flag: bool) -> str:
 
 
 def cmd_rdisc6(ctx: Ctx, args: list[str]) -> int:
-    from . import _ndisc
+    single, retries, wait, ifname = _rdisc6_args(args)
+    iface = ctx.node.ifaces.get(ifname)
+    if iface is None or iface.loopback:
+        raise Fail(f"{ifname}: No such device", 1)
+    ctx.out.add(f"Soliciting ff02::2 (ff02::2) on {ifname}...")
+    adverts = _solicit(ctx, iface, single, retries, wait)
+    if not adverts:
+        ctx.out.add("No response.")
+        return 2
+    for msg in adverts[:1] if single else adverts:
+        for line in _advert_lines(msg):
+            ctx.out.add(line)
+    return 0
 
-    node = ctx.node
+
+def _rdisc6_args(args: list[str]) -> tuple[bool, int, float, str]:
     single = False
     retries = 3
     wait = 1.0
@@ -47,12 +62,15 @@ def cmd_rdisc6(ctx: Ctx, args: list[str]) -> int:
             ifname = arg
     if ifname is None:
         raise Fail("rdisc6: missing interface argument", 2)
-    iface = node.ifaces.get(ifname)
-    if iface is None or iface.loopback:
-        raise Fail(f"{ifname}: No such device", 1)
-    ctx.out.add(f"Soliciting ff02::2 (ff02::2) on {ifname}...")
-    world = node.world
-    adverts: list[_ndisc.NdMessage] = []
+    return single, retries, wait, ifname
+
+
+def _solicit(ctx: Ctx, iface: Iface, single: bool, retries: int, wait: float) -> list[NdMessage]:
+    """Send RSs (from :: without a link-local) until advertisements come or retries end."""
+    from . import _ndisc
+
+    node, world = ctx.node, ctx.node.world
+    adverts: list[NdMessage] = []
 
     def tap(frame: bytes) -> None:
         packet = frame[14:]
@@ -82,39 +100,40 @@ def cmd_rdisc6(ctx: Ctx, args: list[str]) -> int:
             ctx.out.add("Timed out.")
     finally:
         iface.taps.remove(tap)
-    if not adverts:
-        ctx.out.add("No response.")
-        return 2
-    for msg in adverts[:1] if single else adverts:
-        ctx.out.add("")
-        ctx.out.add(
-            f"Hop limit                 :    {msg.hop_limit:9d} (      0x{msg.hop_limit:02x})"
-            if msg.hop_limit
-            else "Hop limit                 :    undefined (      0x00)"
-        )
-        ctx.out.add(_rd_yes("Stateful address conf.    ", msg.managed))
-        ctx.out.add(_rd_yes("Stateful other conf.      ", msg.other))
-        ctx.out.add(_rd_yes("Mobile home agent         ", False))
-        ctx.out.add(f"Router preference         : {msg.preference:>12}")
-        ctx.out.add(_rd_yes("Neighbor discovery proxy  ", False))
-        ctx.out.add(_rd_seconds("Router lifetime           ", msg.router_lifetime))
-        for label, value in (
-            ("Reachable time            ", msg.reachable),
-            ("Retransmit time           ", msg.retrans),
-        ):
-            if value:
-                ctx.out.add(_rd_seconds(label, value, "milliseconds"))
-            else:
-                ctx.out.add(f"{label}:  unspecified (0x00000000)")
-        for net, length, onlink, auto, valid, preferred in msg.prefixes:
-            ctx.out.add(f" Prefix                   : {format_prefix(net, length)}")
-            ctx.out.add(_rd_yes("  On-link                 ", onlink))
-            ctx.out.add(_rd_yes("  Autonomous address conf.", auto))
-            ctx.out.add(_rd_seconds("  Valid time              ", valid))
-            ctx.out.add(_rd_seconds("  Pref. time              ", preferred))
-        if msg.mtu:
-            ctx.out.add(f" MTU                      : {msg.mtu:12d} bytes (valid)")
-        if msg.lladdr is not None:
-            ctx.out.add(f" Source link-layer address: {w.mac_text(msg.lladdr)}")
-        ctx.out.add(f" from {format_address(msg.src)}")
-    return 0
+    return adverts
+
+
+def _advert_lines(msg: NdMessage) -> list[str]:
+    """One advertisement as ndisc6 1.0 prints it."""
+    out = [""]
+    out.append(
+        f"Hop limit                 :    {msg.hop_limit:9d} (      0x{msg.hop_limit:02x})"
+        if msg.hop_limit
+        else "Hop limit                 :    undefined (      0x00)"
+    )
+    out.append(_rd_yes("Stateful address conf.    ", msg.managed))
+    out.append(_rd_yes("Stateful other conf.      ", msg.other))
+    out.append(_rd_yes("Mobile home agent         ", False))
+    out.append(f"Router preference         : {msg.preference:>12}")
+    out.append(_rd_yes("Neighbor discovery proxy  ", False))
+    out.append(_rd_seconds("Router lifetime           ", msg.router_lifetime))
+    for label, value in (
+        ("Reachable time            ", msg.reachable),
+        ("Retransmit time           ", msg.retrans),
+    ):
+        if value:
+            out.append(_rd_seconds(label, value, "milliseconds"))
+        else:
+            out.append(f"{label}:  unspecified (0x00000000)")
+    for net, length, onlink, auto, valid, preferred in msg.prefixes:
+        out.append(f" Prefix                   : {format_prefix(net, length)}")
+        out.append(_rd_yes("  On-link                 ", onlink))
+        out.append(_rd_yes("  Autonomous address conf.", auto))
+        out.append(_rd_seconds("  Valid time              ", valid))
+        out.append(_rd_seconds("  Pref. time              ", preferred))
+    if msg.mtu:
+        out.append(f" MTU                      : {msg.mtu:12d} bytes (valid)")
+    if msg.lladdr is not None:
+        out.append(f" Source link-layer address: {w.mac_text(msg.lladdr)}")
+    out.append(f" from {format_address(msg.src)}")
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
 from ...._prefix import format_address
 from .. import _wire as w
@@ -18,14 +19,50 @@ __all__ = ["cmd_traceroute"]
 _TRACE_ANNOT = {0: "!N", 1: "!X", 2: "!S", 3: "!H", 5: "!S", 6: "!X"}
 
 
+_VALUE_OPTS = ("-m", "-f", "-q", "-w", "-p", "-i")
+
+
+@dataclass
+class _TraceArgs:
+    target: str = ""
+    max_hops: int = 30
+    first: int = 1
+    queries: int = 3
+    wait: float = 5.0
+    port: int = 33434
+    iface_opt: str | None = None
+
+
 def cmd_traceroute(ctx: Ctx, args: list[str]) -> int:
     node = ctx.node
-    max_hops = 30
-    first = 1
-    queries = 3
-    wait = 5.0
-    port = 33434
-    iface_opt: str | None = None
+    a = _trace_args(args)
+    dst, zone = _destination(ctx, a.target, "traceroute")
+    oif_name = zone or a.iface_opt
+    shown = format_address(dst)
+    ctx.out.add(f"traceroute to {shown} ({shown}), {a.max_hops} hops max, 80 byte packets")
+    local = node.local_address(dst) is not None and not w.is_link_local(dst)
+    route = None if local else node.lookup(dst, oif_name)
+    if not local and (route is None or route.kind != "unicast"):
+        raise Fail("connect: Network is unreachable", 1)
+    out_iface = node.ifaces["lo"] if local else node.ifaces[route.dev or "lo"]  # type: ignore[union-attr]
+    src = dst if local else node.source_for(dst, out_iface)
+    if src is None:
+        raise Fail("connect: Cannot assign requested address", 1)
+    trace = _Trace(ctx, a, src, dst, oif_name, sport=32768 + node.world.rng.getrandbits(14))
+    node.listeners.append(trace.listener)
+    try:
+        for ttl in range(a.first, a.max_hops + 1):
+            line, final = trace.hop(ttl)
+            ctx.out.add(line)
+            if final:
+                break
+    finally:
+        node.listeners.remove(trace.listener)
+    return 0
+
+
+def _trace_args(args: list[str]) -> _TraceArgs:
+    a = _TraceArgs()
     target: str | None = None
     it = iter(args)
     for arg in it:
@@ -33,23 +70,10 @@ def cmd_traceroute(ctx: Ctx, args: list[str]) -> int:
             continue
         if arg == "-4":
             raise Fail("traceroute: the simulator has IPv6 only; use traceroute -6", 2)
-        if arg in ("-m", "-f", "-q", "-w", "-p", "-i") or (
-            arg[:2] in ("-m", "-f", "-q", "-w", "-p", "-i") and len(arg) > 2
-        ):
+        if arg in _VALUE_OPTS or (arg[:2] in _VALUE_OPTS and len(arg) > 2):
             value = arg[2:] or next(it, "")
             try:
-                if arg[:2] == "-m":
-                    max_hops = int(value)
-                elif arg[:2] == "-f":
-                    first = int(value)
-                elif arg[:2] == "-q":
-                    queries = int(value)
-                elif arg[:2] == "-w":
-                    wait = float(value.split(",")[0])
-                elif arg[:2] == "-p":
-                    port = int(value)
-                else:
-                    iface_opt = value
+                _trace_option(a, arg[:2], value)
             except ValueError:
                 raise Fail(f"Cannot handle `{arg}' option with arg `{value}'", 2) from None
             continue
@@ -61,72 +85,76 @@ def cmd_traceroute(ctx: Ctx, args: list[str]) -> int:
         target = arg
     if target is None:
         raise Fail('Specify "host" missing argument.', 2)
-    dst, zone = _destination(ctx, target, "traceroute")
-    oif_name = zone or iface_opt
-    shown = format_address(dst)
-    ctx.out.add(f"traceroute to {shown} ({shown}), {max_hops} hops max, 80 byte packets")
-    local = node.local_address(dst) is not None and not w.is_link_local(dst)
-    route = None if local else node.lookup(dst, oif_name)
-    if not local and (route is None or route.kind != "unicast"):
-        raise Fail("connect: Network is unreachable", 1)
-    out_iface = node.ifaces["lo"] if local else node.ifaces[route.dev or "lo"]  # type: ignore[union-attr]
-    src = dst if local else node.source_for(dst, out_iface)
-    if src is None:
-        raise Fail("connect: Cannot assign requested address", 1)
-    world = node.world
-    sport = 32768 + world.rng.getrandbits(14)
-    answers: dict[int, tuple[int, int, int, float]] = {}
+    a.target = target
+    return a
 
-    def listener(packet: bytes, _iface: Iface) -> None:
+
+def _trace_option(a: _TraceArgs, opt: str, value: str) -> None:
+    if opt == "-m":
+        a.max_hops = int(value)
+    elif opt == "-f":
+        a.first = int(value)
+    elif opt == "-q":
+        a.queries = int(value)
+    elif opt == "-w":
+        a.wait = float(value.split(",")[0])
+    elif opt == "-p":
+        a.port = int(value)
+    else:
+        a.iface_opt = value
+
+
+class _Trace:
+    """The probes of one traceroute and the ICMPv6 errors that answer them."""
+
+    def __init__(
+        self, ctx: Ctx, a: _TraceArgs, src: int, dst: int, oif: str | None, sport: int
+    ) -> None:
+        self.ctx, self.a, self.src, self.dst, self.oif, self.sport = ctx, a, src, dst, oif, sport
+        self.world = ctx.node.world
+        self.port = a.port
+        self.answers: dict[int, tuple[int, int, int, float]] = {}
+
+    def listener(self, packet: bytes, _iface: Iface) -> None:
         if packet[6] != w.NH_ICMPV6 or len(packet) < 48 + 48:
             return
         kind, code = packet[40], packet[41]
         if kind not in (w.TIME_EXCEEDED, w.DEST_UNREACH):
             return
         quoted = packet[48:]
-        if quoted[6] != w.NH_UDP or w.from16(quoted[24:40]) != dst:
+        if quoted[6] != w.NH_UDP or w.from16(quoted[24:40]) != self.dst:
             return
         qsport, qdport = struct.unpack("!HH", quoted[40:44])
-        if qsport != sport:
+        if qsport != self.sport:
             return
-        answers.setdefault(qdport, (w.from16(packet[8:24]), kind, code, world.now))
+        self.answers.setdefault(qdport, (w.from16(packet[8:24]), kind, code, self.world.now))
 
-    node.listeners.append(listener)
-    probe_port = port
-    try:
-        for ttl in range(first, max_hops + 1):
-            line = f"{ttl:2d} "
-            last_who: int | None = None
-            final = False
-            for _ in range(queries):
-                sent_at = world.now
-                data = bytes(range(0x40, 0x40 + 32))
-                packet = w.udp(w.a16(src), w.a16(dst), ttl, sport, probe_port, data)
-                this_port = probe_port
-                probe_port += 1
-                problem = node.output(packet, oif_name)
-                if problem is not None:
-                    line += " *"
-                    continue
-                world.run_until(sent_at + wait, lambda p=this_port: p in answers)  # type: ignore[misc]
-                answer = answers.get(this_port)
-                if answer is None:
-                    line += " *"
-                    continue
-                who, kind, code, at = answer
-                if who != last_who:
-                    line += f" {format_address(who)} ({format_address(who)})"
-                    last_who = who
-                line += f"  {(at - sent_at) * 1000:.3f} ms"
-                if kind == w.DEST_UNREACH:
-                    if code == 4:
-                        final = True
-                    else:
-                        line += " " + _TRACE_ANNOT.get(code, f"!<{code}>")
-                        final = True
-            ctx.out.add(line)
-            if final:
-                break
-    finally:
-        node.listeners.remove(listener)
-    return 0
+    def hop(self, ttl: int) -> tuple[str, bool]:
+        """One line: ``queries`` probes with this hop limit; True once the target answered."""
+        line = f"{ttl:2d} "
+        last_who: int | None = None
+        final = False
+        for _ in range(self.a.queries):
+            sent_at = self.world.now
+            data = bytes(range(0x40, 0x40 + 32))
+            packet = w.udp(w.a16(self.src), w.a16(self.dst), ttl, self.sport, self.port, data)
+            this_port = self.port
+            self.port += 1
+            if self.ctx.node.output(packet, self.oif) is not None:
+                line += " *"
+                continue
+            self.world.run_until(sent_at + self.a.wait, lambda p=this_port: p in self.answers)  # type: ignore[misc]
+            answer = self.answers.get(this_port)
+            if answer is None:
+                line += " *"
+                continue
+            who, kind, code, at = answer
+            if who != last_who:
+                line += f" {format_address(who)} ({format_address(who)})"
+                last_who = who
+            line += f"  {(at - sent_at) * 1000:.3f} ms"
+            if kind == w.DEST_UNREACH:
+                final = True
+                if code != 4:
+                    line += " " + _TRACE_ANNOT.get(code, f"!<{code}>")
+        return line, final
