@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from ...._calc import modified_eui64, solicited_node
 from .. import _wire as w
-from ._model import (
-    INFINITY,
-    Addr,
-    Iface,
-    RouteEntry,
-)
+from ._model import INFINITY, Addr, Iface, RouteEntry
 from ._neighbours import Neighbours
 
 __all__ = ["AddrConf"]

@@ -6,13 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from ._model import (
-    Addr,
-    Iface,
-    Neigh,
-    Radvd,
-    RouteEntry,
-)
+from ._model import Addr, Iface, Neigh, Radvd, RouteEntry
 from ._world import World
 
 __all__ = ["NodeBase"]

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from ...._prefix import format_address, parse_address
 from .. import _wire as w
 from ._cmdbase import Ctx, Fail, _destination, _number
-from ._stack import (
-    Iface,
-)
+from ._stack import Iface
 
 __all__ = ["cmd_ping"]
 

@@ -6,10 +6,7 @@ from ...._prefix import format_address, format_prefix
 from .. import _wire as w
 from ._cmdbase import Ctx, Fail
 from ._ndisc import NdMessage
-from ._stack import (
-    INFINITY,
-    Iface,
-)
+from ._stack import INFINITY, Iface
 
 __all__ = ["cmd_rdisc6"]
 

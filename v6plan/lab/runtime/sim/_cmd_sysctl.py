@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from ...._prefix import format_address, parse_address
 from ._cmdbase import Ctx, Fail
-from ._stack import (
-    CONF_DEFAULTS,
-    NEIGH_DEFAULTS,
-    Node,
-)
+from ._stack import CONF_DEFAULTS, NEIGH_DEFAULTS, Node
 
 __all__ = ["cmd_sysctl", "raise_with_output", "sysctl_write"]
 

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from ...._prefix import format_address
 from .. import _wire as w
 from ._cmdbase import Ctx, Fail, _destination
-from ._stack import (
-    Iface,
-)
+from ._stack import Iface
 
 __all__ = ["cmd_traceroute"]
 

@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ...._prefix import parse_address
-from ._stack import (
-    Iface,
-    Node,
-)
+from ._stack import Iface, Node
 
 __all__ = ["Ctx", "Fail", "IpOpts", "Out"]
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from .. import _wire as w
 from ._links import Links
-from ._model import (
-    LOOP_DELAY,
-    Iface,
-)
+from ._model import LOOP_DELAY, Iface
 
 __all__ = ["Ip"]
 

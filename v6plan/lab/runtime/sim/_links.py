@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from .. import _wire as w
 from ._addrconf import AddrConf
-from ._model import (
-    ALL_NODES_IFACE,
-    ROUTER_GROUPS,
-    Iface,
-)
+from ._model import ALL_NODES_IFACE, ROUTER_GROUPS, Iface
 
 __all__ = ["Links"]
 

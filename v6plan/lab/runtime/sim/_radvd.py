@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from .. import _wire as w
 from .._backend import RouterAdvert
-from ._model import (
-    Radvd,
-)
+from ._model import Radvd
 from ._ndinput import NdInput
 
 __all__ = ["RadvdMixin"]

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from .. import _wire as w
 from ._base import NodeBase
-from ._model import (
-    Addr,
-    Iface,
-    RouteEntry,
-)
+from ._model import Addr, Iface, RouteEntry
 
 __all__ = ["Routing"]
 
