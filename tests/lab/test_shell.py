@@ -63,6 +63,7 @@ def sim_shell(capsys: pytest.CaptureFixture[str], lab_state: Path) -> Terminal:
 
 
 def test_up_arrow_recalls_the_previous_command(sim_shell: Terminal) -> None:
+    sim_shell.wait_for("h1: a simulated node — it runs hostname, ip, ping")
     sim_shell.wait_for("h1$ ")
     sim_shell.type("hostname\r")
     sim_shell.wait_for("\r\nh1\r\n")

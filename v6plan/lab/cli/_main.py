@@ -409,12 +409,17 @@ def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
     ifaces = ["lo"] + [
         end[1] for link in topology.links for end in (link.a, link.b) if end[0] == args.node
     ]
+    commands = _sim_commands(session.info.backend)
+    messages = _messages(args, run)
+    listed = {"node": args.node, "commands": ", ".join(commands) or "…"}
     ctx = ShellContext(
         args.node,
         execute,
-        commands=_sim_commands(session.info.backend),
+        commands=commands,
         nodes=[n.name for n in topology.nodes],
         interfaces=ifaces,
+        welcome=messages.text("ui.shell-welcome", listed),
+        help_text=messages.text("ui.shell-help", listed),
     )
     return run_shell_loop(ctx)
 

@@ -51,6 +51,9 @@ class ShellContext:
     commands: Sequence[str] = ()
     nodes: Sequence[str] = ()
     interfaces: Sequence[str] = ()
+    #: the catalogue's sentences: shown on a terminal at start, and for ``help``
+    welcome: str = ""
+    help_text: str = ""
     history: list[str] = field(default_factory=list)
 
     def candidates(self, before: str, text: str) -> list[str]:
@@ -68,10 +71,8 @@ def run_shell_loop(ctx: ShellContext, interactive: bool | None = None) -> int:
         interactive = sys.stdin.isatty()
     if interactive:
         _enable_editing(ctx)
-        err(
-            f"{ctx.node}: simulated node — {', '.join(ctx.commands) or 'commands'}; "
-            "Tab completes, ↑ recalls, `exit` to leave"
-        )
+        if ctx.welcome:
+            err(ctx.welcome)
     status = 0
     while True:
         try:
@@ -88,8 +89,8 @@ def run_shell_loop(ctx: ShellContext, interactive: bool | None = None) -> int:
             continue
         if line in ("exit", "quit", "logout"):
             break
-        if line == "help":
-            err(f"commands on {ctx.node}: {', '.join(ctx.commands)}; exit to leave")
+        if line == "help" and ctx.help_text:
+            err(ctx.help_text)
             continue
         try:
             argv = shlex.split(line)
