@@ -760,6 +760,10 @@ def test_local_table(on_both) -> None:  # type: ignore[no-untyped-def]
         ("h1", "ip -6 route show table local"),
         ("r1", "ip -j -6 route show table local"),
         ("h1", "ip -6 route show table local dev eth0"),
+        ("h1", "ip -6 route show table all"),
+        ("h1", "ip route show table all"),  # both families without -4/-6
+        ("r1", "ip -6 route show table 255"),
+        ("h1", "ip -j route show table all"),
         ("r1", "sysctl -w net.ipv6.conf.eth1.forwarding=0"),
         ("r1", "ip -6 route list table local"),
     ]

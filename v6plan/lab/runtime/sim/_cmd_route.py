@@ -77,26 +77,47 @@ def _show_args(ctx: Ctx, args: list[str]) -> _ShowArgs:
             parsed.exact = (w.network(addr, length), length)
     if parsed.dev is not None and parsed.dev not in ctx.node.ifaces:
         raise Fail(f'Cannot find device "{parsed.dev}"', 1)
-    if parsed.table not in ("main", "local", "254", "255"):
+    if parsed.table not in ("main", "local", "all", "254", "255", "0"):
         raise Fail(f'Error: argument "{parsed.table}" is wrong: "table" value is invalid', 255)
     return parsed
 
 
 def _route_show(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
     a = _show_args(ctx, args)
+    every = a.table in ("all", "0")
     local = a.table in ("local", "255")
+    texts: list[str] = []
+    items: list[dict[str, object]] = []
     if opts.family != "inet6":  # IPv4's tables: only lo's local entries
-        lines = _IPV4_LOCAL if local and a.dev in (None, "lo") and a.exact is None else ()
-        if opts.json:
-            ctx.out.add("[]" if not lines else _ipv4_local_json())
-        for line in () if opts.json else lines:
-            ctx.out.add(line)
-        return 0
+        texts, items = _ipv4_local(a, local or every, every)
+        if not (every and opts.family is None):  # table all without -4 lists both
+            _emit(ctx, opts, texts, items)
+            return 0
+    for fields in _ipv6_routes(ctx, a, local, every):
+        texts.append(v.as_text(fields))
+        items.append(v.as_json(fields))
+    _emit(ctx, opts, texts, items)
+    return 0
+
+
+def _emit(ctx: Ctx, opts: IpOpts, texts: list[str], items: list[dict[str, object]]) -> None:
+    if opts.json:
+        ctx.out.add(v.dump(items))
+        return
+    for line in texts:
+        ctx.out.add(line)
+
+
+def _ipv6_routes(ctx: Ctx, a: _ShowArgs, local: bool, every: bool) -> list[list[v.Field]]:
     node = ctx.node
     now = node.world.now
-    routes = v.local_table(node) if local else sorted(node.routes, key=v.trie_key)
+    routes: list[tuple[RouteEntry, str | None]] = []
+    if not local:
+        routes += [(r, None) for r in sorted(node.routes, key=v.trie_key)]
+    if local or every:
+        routes += [(r, "local" if every else None) for r in v.local_table(node)]
     shown = []
-    for r in routes:
+    for r, table in routes:
         if r.expires is not None and r.expires <= now:
             continue
         if a.dev is not None and r.dev != a.dev:
@@ -105,24 +126,39 @@ def _route_show(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
             continue
         if a.exact is not None and (r.dst, r.length) != a.exact:
             continue
-        shown.append(v.route_fields(node, r, show_dev=a.dev is None))
-    if opts.json:
-        ctx.out.add(v.dump([v.as_json(f) for f in shown]))
-    else:
-        for fields in shown:
-            ctx.out.add(v.as_text(fields))
-    return 0
+        shown.append(v.route_fields(node, r, show_dev=a.dev is None, table=table))
+    return shown
 
 
-def _ipv4_local_json() -> str:
-    common = {"dev": "lo", "protocol": "kernel", "prefsrc": "127.0.0.1", "flags": []}
-    return v.dump(
-        [
-            {"type": "local", "dst": "127.0.0.0/8", **common, "scope": "host"},
-            {"type": "local", "dst": "127.0.0.1", **common, "scope": "host"},
-            {"type": "broadcast", "dst": "127.255.255.255", **common, "scope": "link"},
-        ]
-    )
+def _ipv4_local(
+    a: _ShowArgs, local: bool, named: bool
+) -> tuple[list[str], list[dict[str, object]]]:
+    """lo's 127.0.0.1 entries of IPv4's local table (text lines and JSON objects)."""
+    if not local or a.dev not in (None, "lo") or a.exact is not None:
+        return [], []
+    texts = [
+        line.replace(" dev lo ", " dev lo table local ") if named else line for line in _IPV4_LOCAL
+    ]
+    table: dict[str, object] = {"table": "local"} if named else {}
+    items: list[dict[str, object]] = []
+    for kind, dst, scope in (
+        ("local", "127.0.0.0/8", "host"),
+        ("local", "127.0.0.1", "host"),
+        ("broadcast", "127.255.255.255", "link"),
+    ):
+        items.append(
+            {
+                "type": kind,
+                "dst": dst,
+                "dev": "lo",
+                **table,
+                "protocol": "kernel",
+                "scope": scope,
+                "prefsrc": "127.0.0.1",
+                "flags": [],
+            }
+        )
+    return texts, items
 
 
 @dataclass

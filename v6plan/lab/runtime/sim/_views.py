@@ -108,8 +108,10 @@ def trie_key(route: RouteEntry) -> tuple[str, int, int]:
     return (bits + "2", route.metric, route.order)
 
 
-def route_fields(node: Node, r: RouteEntry, show_dev: bool = True) -> list[Field]:
-    """One route as ``ip -6 route`` prints it."""
+def route_fields(
+    node: Node, r: RouteEntry, show_dev: bool = True, table: str | None = None
+) -> list[Field]:
+    """One route as ``ip -6 route`` prints it (``table``: named, as in ``table all``)."""
     out: list[Field] = []
     if r.kind != "unicast":
         out.append(("type", r.kind, r.kind))
@@ -118,6 +120,8 @@ def route_fields(node: Node, r: RouteEntry, show_dev: bool = True) -> list[Field
         out.append(("gateway", f"via {format_address(r.via)}", format_address(r.via)))
     if show_dev or r.kind in ("unreachable", "blackhole", "prohibit"):
         out.append(("dev", f"dev {r.dev or 'lo'}", r.dev or "lo"))
+    if table is not None:
+        out.append(("table", f"table {table}", table))
     if r.proto != "boot":
         out.append(("protocol", f"proto {r.proto}", r.proto))
     out.append(("metric", f"metric {r.metric}", r.metric))
