@@ -841,6 +841,9 @@ def test_multicast_groups(on_both) -> None:  # type: ignore[no-untyped-def]
         for node in ("h1", "r1"):
             result = b.exec(node, ["ip", "-6", "maddr"])
             out.verdicts[node] = (result.returncode, maddr_sorted(result.stdout))
+        for line in ("ip maddr", "ip -4 maddr", "ip maddr show dev lo"):  # link, inet too
+            result = b.exec("r1", line.split())
+            out.verdicts[line] = (result.returncode, maddr_sorted(result.stdout))
         data = json.loads(b.exec("r1", ["ip", "-j", "-6", "maddr"]).stdout)
         out.verdicts["json"] = [
             (i["ifname"], sorted((m["address"], m.get("users", 1)) for m in i["maddr"]))
@@ -863,6 +866,11 @@ def test_multicast_groups(on_both) -> None:  # type: ignore[no-untyped-def]
     )
     assert sim["json"][2] != ("eth1", [("ff01::1", 1), ("ff02::1", 1), ("ff02::1:ff00:0", 2)])
     assert ("ff02::2", 1) in sim["json"][1][1] and ("ff02::1:ff00:0", 2) in sim["json"][1][1]
+    assert "\tlink  33:33:ff:00:00:00\n\tlink  33:33:ff:00:00:01\n" in sim["ip maddr"][1]
+    assert sim["ip -4 maddr"] == (
+        0,
+        "1:\tlo\n\tinet  224.0.0.1\n2:\teth0\n\tinet  224.0.0.1\n3:\teth1\n\tinet  224.0.0.1",
+    )
     assert sim["newest"] == ["2:\teth0", "\tinet6 ff02::1:ff00:77"]
     assert sim["forwarding"] == [
         "2:\teth0",
