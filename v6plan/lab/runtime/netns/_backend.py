@@ -144,13 +144,8 @@ class NetnsBackend(Backend):
         """``argv`` inside the node's namespace, with the node's name as its hostname
         (a UTS namespace of its own, so ``hostname`` answers as on the simulator)."""
         setname = 'hostname "$0" && exec "$@"'
-        return ["ip", "netns", "exec", self.namespace(node), "unshare", "--uts", "--"] + [
-            "sh",
-            "-c",
-            setname,
-            node,
-            *argv,
-        ]
+        netns = ["ip", "netns", "exec", self.namespace(node)]
+        return [*netns, "unshare", "--uts", "--", "sh", "-c", setname, node, *argv]
 
     @classmethod
     def missing_programs(cls, topology: TopologySpec) -> list[str]:
