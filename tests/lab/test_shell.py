@@ -76,6 +76,23 @@ def test_up_arrow_recalls_the_previous_command(sim_shell: Terminal) -> None:
     assert sim_shell.proc.wait(timeout=10) == 0
 
 
+def test_history_is_kept_between_shells(sim_shell: Terminal) -> None:
+    sim_shell.wait_for("h1$ ")
+    sim_shell.type("hostname\r")
+    sim_shell.wait_for("h1$ ", count=2)
+    sim_shell.type("exit\r")
+    assert sim_shell.proc.wait(timeout=10) == 0
+    again = Terminal([sys.executable, "-m", "v6plan.lab.cli", "shell", "h1"])
+    try:
+        again.wait_for("h1$ ")
+        again.type(UP + UP + "\r")  # "exit", then "hostname" (bash keeps exit too)
+        again.wait_for("\r\nh1\r\n")
+        again.type("exit\r")
+        assert again.proc.wait(timeout=10) == 0
+    finally:
+        again.close()
+
+
 def test_tab_completes_commands_and_interface_names(sim_shell: Terminal) -> None:
     sim_shell.wait_for("h1$ ")
     sim_shell.type("hostn\t\r")

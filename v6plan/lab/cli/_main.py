@@ -420,6 +420,7 @@ def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
         interfaces=ifaces,
         welcome=messages.text("ui.shell-welcome", listed),
         help_text=messages.text("ui.shell-help", listed),
+        history_file=session.dir / f"history-{args.node}",
     )
     return run_shell_loop(ctx)
 

@@ -1,17 +1,20 @@
 """``v6lab shell NODE`` on the simulator: a prompt that runs each line on the node.
 
 On a terminal it edits lines as a shell does (the standard library's ``readline``):
-arrows move and recall earlier commands, Tab completes command names, then node and
-interface names and the words ``ip`` takes. Without a terminal (a pipe, a here-doc) it
+arrows move and recall earlier commands (kept per node in the session, as a shell's
+history file), Tab completes command names, then node and interface names and the
+words ``ip`` takes. Without a terminal (a pipe, a here-doc) it
 reads plain lines, so scripts and tests feed it as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ._output import err
 
@@ -54,6 +57,8 @@ class ShellContext:
     #: the catalogue's sentences: shown on a terminal at start, and for ``help``
     welcome: str = ""
     help_text: str = ""
+    #: where the lines typed on a terminal are kept between shells (None: not kept)
+    history_file: Path | None = None
     history: list[str] = field(default_factory=list)
 
     def candidates(self, before: str, text: str) -> list[str]:
@@ -73,6 +78,14 @@ def run_shell_loop(ctx: ShellContext, interactive: bool | None = None) -> int:
         _enable_editing(ctx)
         if ctx.welcome:
             err(ctx.welcome)
+    try:
+        return _loop(ctx, interactive)
+    finally:
+        if interactive:
+            _save_history(ctx)
+
+
+def _loop(ctx: ShellContext, interactive: bool) -> int:
     status = 0
     while True:
         try:
@@ -125,3 +138,17 @@ def _enable_editing(ctx: ShellContext) -> None:
         return matches[state] if state < len(matches) else None
 
     readline.set_completer(complete)
+    if ctx.history_file is not None:
+        with contextlib.suppress(OSError):  # none yet
+            readline.read_history_file(ctx.history_file)
+
+
+def _save_history(ctx: ShellContext) -> None:
+    try:
+        import readline
+    except ImportError:
+        return
+    if ctx.history_file is not None:
+        readline.set_history_length(1000)
+        with contextlib.suppress(OSError):  # the lab was stopped meanwhile: nothing to keep
+            readline.write_history_file(ctx.history_file)
