@@ -8,6 +8,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,11 @@ class Terminal:
 
 
 @pytest.fixture
-def sim_shell(capsys: pytest.CaptureFixture[str], lab_state: Path) -> Terminal:
+def sim_shell(capsys: pytest.CaptureFixture[str], lab_state: Path) -> Iterator[Terminal]:
     assert main(["start", "04-lan-addressing", "--backend", "sim"]) == 0
     capsys.readouterr()
     term = Terminal([sys.executable, "-m", "v6plan.lab.cli", "shell", "h1"])
-    yield term  # type: ignore[misc]
+    yield term
     term.close()
     main(["stop"])
 
