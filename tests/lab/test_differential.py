@@ -766,6 +766,8 @@ def test_local_table(on_both) -> None:  # type: ignore[no-untyped-def]
         ("h1", "ip -j route show table all"),
         ("r1", "sysctl -w net.ipv6.conf.eth1.forwarding=0"),
         ("r1", "ip -6 route list table local"),
+        ("h2", "ip link set eth0 down"),  # r1's eth1 loses carrier: only ff00::/8 is linkdown
+        ("r1", "ip -6 route show table local dev eth1"),
     ]
     results = on_both(three_nodes("local"), lambda b: Result(run_lines(b, lines)))
     sim = results["sim"].verdicts
@@ -784,6 +786,11 @@ def test_local_table(on_both) -> None:  # type: ignore[no-untyped-def]
     )
     after = sim["r1: ip -6 route list table local"]  # eth1 no longer forwards
     assert "anycast 2001:db8:2::" not in after[1]
+    assert sim["r1: ip -6 route show table local dev eth1"][1] == (
+        "local 2001:db8:2::1 proto kernel metric 0 pref medium\n"
+        "local fe80::ff:fe00:201 proto kernel metric 0 pref medium\n"
+        "multicast ff00::/8 proto kernel metric 256 linkdown pref medium\n"
+    )
     assert results["netns"].verdicts == sim
 
 

@@ -125,7 +125,9 @@ def route_fields(
     if r.proto != "boot":
         out.append(("protocol", f"proto {r.proto}", r.proto))
     out.append(("metric", f"metric {r.metric}", r.metric))
-    linkdown = r.dev is not None and not node.ifaces[r.dev].carrier
+    # a host entry of the local table is never flagged (its address stays ours)
+    host = r.kind in ("local", "anycast")
+    linkdown = r.dev is not None and not host and not node.ifaces[r.dev].carrier
     out.append(("flags", "linkdown" if linkdown else None, ["linkdown"] if linkdown else []))
     if r.expires is not None:
         # the kernel's jiffies have moved on since the RA: floor of a hair less than remaining
