@@ -575,6 +575,9 @@ def normalise(text: str, session: str) -> str:
     return same_prefix_sorted(text)
 
 
+ROUTE_TYPES = ("local", "anycast", "multicast", "unreachable", "blackhole", "prohibit")
+
+
 def same_prefix_sorted(text: str) -> str:
     """Routes to the same prefix with the same metric are listed in the order they were
     added; on the kernel that order races (links come up in parallel), so sort such runs."""
@@ -582,8 +585,7 @@ def same_prefix_sorted(text: str) -> str:
     out: list[str] = []
     run: list[str] = []
     for line in lines:
-        words = line.split()
-        key = (words[0], words[words.index("metric") + 1]) if "metric" in words else None
+        key = _route_key(line) if "metric" in line.split() else None
         if run and key is not None and key == _route_key(run[0]):
             run.append(line)
             continue
@@ -596,8 +598,10 @@ def same_prefix_sorted(text: str) -> str:
 
 
 def _route_key(line: str) -> tuple[str, str]:
+    """(destination, metric) of a route line; a type word (``anycast`` …) is skipped."""
     words = line.split()
-    return (words[0], words[words.index("metric") + 1])
+    dst = words[1] if words[0] in ROUTE_TYPES and len(words) > 1 else words[0]
+    return (dst, words[words.index("metric") + 1])
 
 
 def test_command_output_shape(on_both) -> None:  # type: ignore[no-untyped-def]
@@ -656,3 +660,381 @@ def test_command_output_shape_with_router_advertisements(on_both) -> None:  # ty
     assert "Stateful other conf.      :          Yes" in sim["rdisc6 -1 eth0"][1]
     for key in sim:
         assert sim[key] == results["netns"].verdicts[key], key
+
+
+# -- what trainees look at beyond the basics (issue 10) ------------------------------------------------------
+def run_lines(b: Backend, lines: list[tuple[str, str]]) -> dict[str, tuple[int, Any, str]]:
+    """Each ``(node, command)`` run in turn: exit code, normalised stdout and stderr."""
+    out: dict[str, tuple[int, Any, str]] = {}
+    for node, line in lines:
+        result = b.exec(node, line.split())
+        text = normalise(result.stdout, b.session)
+        out[f"{node}: {line}"] = (
+            result.returncode,
+            json_normalised(text) if " -j " in f" {line} " else text,
+            normalise(result.stderr, b.session),
+        )
+    return out
+
+
+def test_subnet_router_anycast(on_both) -> None:  # type: ignore[no-untyped-def]
+    """RFC 4291 §2.6.1: a forwarding router answers its subnets' ::0 (its NA without the
+    override flag, its echo reply from its unicast address)."""
+    topo = three_nodes("anycast")
+    name = namer(topo)
+
+    def scenario(b: Backend) -> Result:
+        out = Result()
+        rec = Recorder(b, [("h1", "eth0")])
+        result = b.exec("h1", ["ping", "-6", "-c", "1", "2001:db8:1::"])
+        out.packets["h1"] = essentials(rec.frames("h1", "eth0"), name, KEEP_ND_ECHO)
+        rec.close()
+        out.verdicts["ping"] = (
+            result.returncode,
+            [line.split(": ")[0] for line in result.stdout.splitlines() if "bytes from" in line],
+        )
+        out.verdicts["neigh"] = sorted(
+            (format_address(n.address), n.state)
+            for n in b.neighbours("h1")
+            if n.address == parse_address("2001:db8:1::")
+        )
+        out.verdicts.update(
+            run_lines(
+                b, [("r1", "ping -6 -c 1 2001:db8:2::"), ("r1", "ip -6 route get 2001:db8:1::")]
+            )
+        )
+        b.exec("r1", ["sysctl", "-w", "net.ipv6.icmp.echo_ignore_anycast=1"])
+        ignored = b.exec("h1", ["ping", "-6", "-c", "1", "-W", "1", "2001:db8:1::"])
+        out.verdicts["ignored"] = ignored.returncode
+        return out
+
+    results = on_both(topo, scenario)
+    sim = results["sim"]
+    assert sim.packets["h1"] == [
+        ("NS", "2001:db8:1::10", "ff02::1:ff00:0", 255, "2001:db8:1::", True),
+        ("NA", "2001:db8:1::1", "2001:db8:1::10", 255, "2001:db8:1::", "RS", True),
+        ("echo", "2001:db8:1::10", "2001:db8:1::", 64),
+        ("reply", "2001:db8:1::1", "2001:db8:1::10", 64),
+    ]
+    assert sim.verdicts["ping"] == (0, ["64 bytes from 2001:db8:1::1"])
+    assert sim.verdicts["neigh"] == [("2001:db8:1::", "REACHABLE")]
+    assert (
+        "64 bytes from 2001:db8:2::1: icmp_seq=1"
+        in sim.verdicts["r1: ping -6 -c 1 2001:db8:2::"][1]
+    )
+    assert sim.verdicts["r1: ip -6 route get 2001:db8:1::"][1] == (
+        "anycast 2001:db8:1:: from :: dev lo table local proto kernel src 2001:db8:1::1 "
+        "metric 0 pref medium\n"
+    )
+    assert sim.verdicts["ignored"] == 1
+    assert results["netns"] == sim
+
+
+def test_ip_route_without_family_lists_ipv4(on_both) -> None:  # type: ignore[no-untyped-def]
+    """Without -6, ``ip route`` is IPv4's table (empty here, lo's entries in local)."""
+    lines = [
+        ("h1", "ip route"),
+        ("h1", "ip route show"),
+        ("r1", "ip -4 route"),
+        ("h1", "ip -j route"),
+        ("h1", "ip route show table local"),
+        ("h1", "ip route get 2001:db8:2::10"),
+        ("h1", "ip -4 addr"),
+        ("h1", "ip -j -4 addr"),
+    ]
+    results = on_both(three_nodes("v4"), lambda b: Result(run_lines(b, lines)))
+    sim = results["sim"].verdicts
+    assert sim["h1: ip route"] == (0, "", "")
+    assert sim["h1: ip -j route"] == (0, [], "")
+    assert sim["h1: ip route show table local"][1].splitlines()[0] == (
+        "local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1 "
+    )
+    assert "via 2001:db8:1::1" in sim["h1: ip route get 2001:db8:2::10"][1]
+    assert results["netns"].verdicts == sim
+
+
+def test_local_table(on_both) -> None:  # type: ignore[no-untyped-def]
+    """``ip -6 route show table local``: local, anycast (routers only) and multicast."""
+    lines = [
+        ("r1", "ip -6 route show table local"),
+        ("h1", "ip -6 route show table local"),
+        ("r1", "ip -j -6 route show table local"),
+        ("h1", "ip -6 route show table local dev eth0"),
+        ("h1", "ip -6 route show table all"),
+        ("h1", "ip route show table all"),  # both families without -4/-6
+        ("r1", "ip -6 route show table 255"),
+        ("h1", "ip -j route show table all"),
+        ("r1", "sysctl -w net.ipv6.conf.eth1.forwarding=0"),
+        ("r1", "ip -6 route list table local"),
+        ("h2", "ip link set eth0 down"),  # r1's eth1 loses carrier: only ff00::/8 is linkdown
+        ("r1", "ip -6 route show table local dev eth1"),
+    ]
+    results = on_both(three_nodes("local"), lambda b: Result(run_lines(b, lines)))
+    sim = results["sim"].verdicts
+    assert sim["r1: ip -6 route show table local"][1] == (
+        "local ::1 dev lo proto kernel metric 0 pref medium\n"
+        "anycast 2001:db8:1:: dev eth0 proto kernel metric 0 pref medium\n"
+        "local 2001:db8:1::1 dev eth0 proto kernel metric 0 pref medium\n"
+        "anycast 2001:db8:2:: dev eth1 proto kernel metric 0 pref medium\n"
+        "local 2001:db8:2::1 dev eth1 proto kernel metric 0 pref medium\n"
+        "anycast fe80:: dev eth0 proto kernel metric 0 pref medium\n"
+        "anycast fe80:: dev eth1 proto kernel metric 0 pref medium\n"
+        "local fe80::ff:fe00:200 dev eth0 proto kernel metric 0 pref medium\n"
+        "local fe80::ff:fe00:201 dev eth1 proto kernel metric 0 pref medium\n"
+        "multicast ff00::/8 dev eth0 proto kernel metric 256 pref medium\n"
+        "multicast ff00::/8 dev eth1 proto kernel metric 256 pref medium\n"
+    )
+    after = sim["r1: ip -6 route list table local"]  # eth1 no longer forwards
+    assert "anycast 2001:db8:2::" not in after[1]
+    assert sim["r1: ip -6 route show table local dev eth1"][1] == (
+        "local 2001:db8:2::1 proto kernel metric 0 pref medium\n"
+        "local fe80::ff:fe00:201 proto kernel metric 0 pref medium\n"
+        "multicast ff00::/8 proto kernel metric 256 linkdown pref medium\n"
+    )
+    assert results["netns"].verdicts == sim
+
+
+def test_addresses_on_lo_get_a_prefix_route(on_both) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        ("h1", "ip -6 addr add 2001:db8:99::1/64 dev lo"),
+        ("h1", "ip -6 addr add 2001:db8:98::1/128 dev lo"),
+        ("h1", "ip -6 route"),
+        ("h1", "ip -6 route show table local"),
+        ("h1", "ip -6 addr show dev lo"),
+        ("h1", "ping -6 -c 1 2001:db8:99::1"),
+        ("r1", "ip -6 addr add 2001:db8:55::1/64 dev lo"),
+        ("r1", "ip -6 route show dev lo"),
+        ("r1", "ip -6 route show table local dev lo"),
+        ("h1", "ip -6 addr del 2001:db8:99::1/64 dev lo"),
+        ("h1", "ip -6 route show dev lo"),
+    ]
+    results = on_both(three_nodes("lo"), lambda b: Result(run_lines(b, lines)))
+    sim = results["sim"].verdicts
+    assert sim["h1: ip -6 route"][1] == (
+        "2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium\n"
+        "2001:db8:98::1 dev lo proto kernel metric 256 pref medium\n"
+        "2001:db8:99::/64 dev lo proto kernel metric 256 pref medium\n"
+        "fe80::/64 dev eth0 proto kernel metric 256 pref medium\n"
+        "default via 2001:db8:1::1 dev eth0 metric 1024 pref medium\n"
+    )
+    assert "anycast 2001:db8:55:: proto kernel" in sim["r1: ip -6 route show table local dev lo"][1]
+    assert sim["h1: ip -6 route show dev lo"][1] == (
+        "2001:db8:98::1 proto kernel metric 256 pref medium\n"
+    )
+    assert results["netns"].verdicts == sim
+
+
+def maddr_sorted(text: str) -> str:
+    """Groups joined while the links came up race on the kernel: compare each interface's
+    groups as a set (the newest-first order is checked where it is determined)."""
+    out: list[str] = []
+    block: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("\t"):
+            block.append(line)
+            continue
+        out += [*sorted(block), line]
+        block = []
+    return "\n".join(out + sorted(block))
+
+
+def test_multicast_groups(on_both) -> None:  # type: ignore[no-untyped-def]
+    """``ip -6 maddr``: all-nodes (ff01::1, ff02::1), solicited-node groups of addresses
+    and of anycast addresses, ff02::2 on a router; a new address's group comes first."""
+    import json
+
+    def scenario(b: Backend) -> Result:
+        out = Result()
+        for node in ("h1", "r1"):
+            result = b.exec(node, ["ip", "-6", "maddr"])
+            out.verdicts[node] = (result.returncode, maddr_sorted(result.stdout))
+        for line in ("ip maddr", "ip -4 maddr", "ip maddr show dev lo"):  # link, inet too
+            result = b.exec("r1", line.split())
+            out.verdicts[line] = (result.returncode, maddr_sorted(result.stdout))
+        data = json.loads(b.exec("r1", ["ip", "-j", "-6", "maddr"]).stdout)
+        out.verdicts["json"] = [
+            (i["ifname"], sorted((m["address"], m.get("users", 1)) for m in i["maddr"]))
+            for i in data
+        ]
+        b.exec("h1", ["ip", "-6", "addr", "add", "2001:db8:1::77/64", "dev", "eth0"])
+        newest = b.exec("h1", ["ip", "-6", "maddr", "show", "dev", "eth0"]).stdout
+        out.verdicts["newest"] = newest.splitlines()[:2]
+        b.exec("h1", ["sysctl", "-w", "net.ipv6.conf.all.forwarding=1"])
+        routed = b.exec("h1", ["ip", "-6", "maddr", "show", "dev", "eth0"]).stdout
+        out.verdicts["forwarding"] = routed.splitlines()[:5]
+        return out
+
+    results = on_both(three_nodes("maddr"), scenario)
+    sim = results["sim"].verdicts
+    assert sim["h1"] == (
+        0,
+        "1:\tlo\n\tinet6 ff01::1\n\tinet6 ff02::1\n2:\teth0\n\tinet6 ff01::1\n"
+        "\tinet6 ff02::1\n\tinet6 ff02::1:ff00:10\n\tinet6 ff02::1:ff00:100",
+    )
+    assert sim["json"][2] != ("eth1", [("ff01::1", 1), ("ff02::1", 1), ("ff02::1:ff00:0", 2)])
+    assert ("ff02::2", 1) in sim["json"][1][1] and ("ff02::1:ff00:0", 2) in sim["json"][1][1]
+    assert "\tlink  33:33:ff:00:00:00\n\tlink  33:33:ff:00:00:01\n" in sim["ip maddr"][1]
+    assert sim["ip -4 maddr"] == (
+        0,
+        "1:\tlo\n\tinet  224.0.0.1\n2:\teth0\n\tinet  224.0.0.1\n3:\teth1\n\tinet  224.0.0.1",
+    )
+    assert sim["newest"] == ["2:\teth0", "\tinet6 ff02::1:ff00:77"]
+    assert sim["forwarding"] == [
+        "2:\teth0",
+        "\tinet6 ff02::1:ff00:0 users 2",
+        "\tinet6 ff05::2",
+        "\tinet6 ff01::2",
+        "\tinet6 ff02::2",
+    ]
+    assert results["netns"].verdicts == sim
+
+
+def test_route_get_from(on_both) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        ("h1", "ip -6 route get 2001:db8:2::10 from 2001:db8:1::10"),
+        ("h1", "ip -6 route get 2001:db8:2::10 from 2001:db8:7::10"),
+        ("h1", "ip -6 route get 2001:db8:1::10 from 2001:db8:1::10"),
+        ("r1", "ip -6 route get 2001:db8:2::10 from 2001:db8:1::10 iif eth0"),
+        ("h1", "ip -j -6 route get 2001:db8:2::10"),
+    ]
+    results = on_both(three_nodes("get"), lambda b: Result(run_lines(b, lines)))
+    sim = results["sim"].verdicts
+    assert sim["h1: ip -6 route get 2001:db8:2::10 from 2001:db8:1::10"][1] == (
+        "2001:db8:2::10 from 2001:db8:1::10 via 2001:db8:1::1 dev eth0 src 2001:db8:1::10 "
+        "metric 1024 pref medium\n"
+    )
+    assert results["netns"].verdicts == sim
+
+
+def json_normalised(text: str) -> Any:
+    """``-json`` output with what differs between runs taken out: the peer namespaces'
+    ids (numbered as the kernel meets them), the neighbour table's hash order, and the
+    order of routes to one prefix with one metric."""
+    import json
+
+    data = json.loads(text)
+    for item in data:
+        item.pop("link_netnsid", None)
+    if data and "state" in data[0]:
+        data.sort(key=lambda n: (n["dst"], n.get("dev", "")))
+    if data and "metric" in data[0]:  # as same_prefix_sorted: same prefix and metric race
+        runs: list[list[Any]] = []
+        for item in data:
+            if runs and (runs[-1][0]["dst"], runs[-1][0]["metric"]) == (
+                item["dst"],
+                item["metric"],
+            ):
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        data = [i for run in runs for i in sorted(run, key=lambda r: json.dumps(r))]
+    return data
+
+
+def test_json_output(on_both) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        ("h1", "ip -j addr"),
+        ("r1", "ip -j addr"),
+        ("r1", "ip -j -6 addr"),
+        ("h1", "ip -j -6 addr show dev eth0"),
+        ("h1", "ip -j -6 route"),
+        ("r1", "ip -j -6 route"),
+        ("h1", "ip -j link"),
+        ("r1", "ip -j link show dev eth1"),
+        ("h1", "ip -j -6 neigh"),  # (r1's also holds h1's link-local once its RS came: racy)
+    ]
+
+    def scenario(b: Backend) -> Result:
+        b.exec("h1", ["ping", "-6", "-c", "1", "2001:db8:2::10"])
+        out = Result()
+        for node, line in lines:
+            result = b.exec(node, line.split())
+            out.verdicts[f"{node}: {line}"] = (result.returncode, json_normalised(result.stdout))
+        return out
+
+    results = on_both(three_nodes("json"), scenario)
+    sim = results["sim"].verdicts
+    assert sim["h1: ip -j -6 neigh"] == (
+        0,
+        [
+            {
+                "dst": "2001:db8:1::1",
+                "dev": "eth0",
+                "lladdr": "02:00:00:00:02:00",
+                "router": None,
+                "state": ["REACHABLE"],
+            }
+        ],
+    )
+    assert sim["h1: ip -j -6 route"][1][-1] == {
+        "dst": "default",
+        "gateway": "2001:db8:1::1",
+        "dev": "eth0",
+        "metric": 1024,
+        "flags": [],
+        "pref": "medium",
+    }
+    for key in sim:
+        assert sim[key] == results["netns"].verdicts[key], key
+
+
+def counters(text: str) -> dict[str, tuple[int, int]]:
+    """(bytes, packets) of the RX and TX lines of ``ip -s link``."""
+    lines = text.splitlines()
+    out = {}
+    for i, line in enumerate(lines):
+        label = line.strip().split(":")[0]
+        if label in ("RX", "TX"):
+            numbers = lines[i + 1].split()
+            out[label] = (int(numbers[0]), int(numbers[1]))
+    return out
+
+
+def test_link_counters(on_both) -> None:  # type: ignore[no-untyped-def]
+    """``ip -s link``: the layout, and packets and bytes counted per interface — compared
+    as the change across pings (the kernel also counts its MLD reports, which the
+    simulator does not send; they are over once the links have settled)."""
+    import re
+
+    topo = three_nodes("stats", h1_sysctls={"net.ipv6.conf.default.accept_ra": "0"})
+
+    def scenario(b: Backend) -> Result:
+        b.advance(3.0)  # start-up MLD reports and router solicitations are over
+        show = ["ip", "-s", "link", "show", "dev"]
+        before = {d: counters(b.exec("h1", [*show, d]).stdout) for d in ("eth0", "lo")}
+        b.exec("h1", ["ping", "-6", "-c", "3", "-i", "0.2", "2001:db8:2::10"])
+        b.exec("h1", ["ping", "-6", "-c", "1", "2001:db8:1::10"])
+        text = b.exec("h1", [*show, "eth0"]).stdout
+        after = {d: counters(b.exec("h1", [*show, d]).stdout) for d in ("eth0", "lo")}
+        out = Result()
+        out.verdicts["layout"] = re.sub(r" +\d+(?= )", " N", normalise(text, b.session))
+        out.verdicts["delta"] = {
+            (d, k): tuple(a - b_ for a, b_ in zip(after[d][k], before[d][k]))
+            for d in after
+            for k in after[d]
+        }
+        return out
+
+    results = on_both(topo, scenario)
+    sim = results["sim"].verdicts
+    assert sim["delta"] == {
+        ("eth0", "RX"): (86 + 3 * 118, 4),  # NA, three replies
+        ("eth0", "TX"): (86 + 3 * 118, 4),  # NS, three requests
+        ("lo", "RX"): (2 * 104, 2),  # a ping to oneself: request and reply, no Ethernet header
+        ("lo", "TX"): (2 * 104, 2),
+    }
+    assert (
+        "    RX:  bytes packets errors dropped  missed   mcast           \n N N N N N N \n"
+        in (sim["layout"])
+    )
+    assert results["netns"].verdicts == sim
+
+
+def test_hostname_is_the_node_name(on_both) -> None:  # type: ignore[no-untyped-def]
+    lines = [("h1", "hostname"), ("r1", "hostname")]
+    results = on_both(three_nodes("names"), lambda b: Result(run_lines(b, lines)))
+    assert results["sim"].verdicts == {
+        "h1: hostname": (0, "h1\n", ""),
+        "r1: hostname": (0, "r1\n", ""),
+    }
+    assert results["netns"].verdicts == results["sim"].verdicts

@@ -587,3 +587,51 @@ def w_text(addr: int) -> str:
     from v6plan._prefix import format_address
 
     return format_address(addr)
+
+
+# -- subnet-router anycast and multicast groups ----------------------------------------------------------
+def test_anycast_is_counted_per_address_and_leaves_with_the_last(tmp_path: Path) -> None:
+    b = start(three_nodes(), tmp_path)
+    eth0 = b.nodes["r1"].ifaces["eth0"]
+    net, group = parse_address("2001:db8:1::"), parse_address("ff02::1:ff00:0")
+    assert eth0.anycast[net] == 1 and eth0.groups[group] == 2  # with fe80:: anycast
+    run(b, "r1", "ip -6 addr add 2001:db8:1::5/64 dev eth0")
+    assert eth0.anycast[net] == 2 and eth0.groups[group] == 2
+    run(b, "r1", "ip -6 addr del 2001:db8:1::1/64 dev eth0")
+    assert eth0.anycast[net] == 1
+    run(b, "r1", "ip -6 addr del 2001:db8:1::5/64 dev eth0")
+    assert net not in eth0.anycast and eth0.groups[group] == 1
+    run(b, "r1", "ip -6 addr add 2001:db8:1::1/127 dev eth0")  # RFC 6164: no anycast
+    assert net not in eth0.anycast
+
+
+def test_anycast_ns_waits_up_to_proxy_delay(tmp_path: Path) -> None:
+    """A multicast NS for an anycast target is answered within proxy_delay (0.8 s), at
+    once when proxy_delay is 0 — the ping's RTT shows it."""
+
+    def rtt(b: SimBackend) -> float:
+        out = run(b, "h1", "ping -6 -c 1 2001:db8:1::")[1]
+        return float(out.split("time=")[1].split()[0])
+
+    assert 1.0 < rtt(start(three_nodes(), tmp_path / "a")) < 800.0  # (1 ms: a 1/800 chance)
+    b = start(three_nodes(), tmp_path / "b")
+    run(b, "r1", "sysctl -w net.ipv6.neigh.eth0.proxy_delay=0")
+    assert rtt(b) < 1.0
+
+
+def test_maddr_lists_the_newest_group_first(tmp_path: Path) -> None:
+    b = start(three_nodes(), tmp_path)
+    run(b, "h1", "ip -6 addr add 2001:db8:1::77/64 dev eth0")
+    assert run(b, "h1", "ip -6 maddr show dev eth0")[1] == (
+        "2:\teth0\n"
+        "\tinet6 ff02::1:ff00:77\n"
+        "\tinet6 ff02::1:ff00:10\n"
+        "\tinet6 ff02::1:ff00:100\n"
+        "\tinet6 ff02::1\n"
+        "\tinet6 ff01::1\n"
+    )
+    run(b, "h1", "ip link set dev eth0 down")  # the addresses go, all-nodes stays
+    assert (
+        run(b, "h1", "ip -6 maddr show dev eth0")[1]
+        == "2:\teth0\n\tinet6 ff02::1\n\tinet6 ff01::1\n"
+    )

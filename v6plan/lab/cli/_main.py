@@ -402,39 +402,47 @@ def _netns_shell(backend: Backend, tag: str, node: str) -> list[str]:
 
 
 def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
-    """A small shell for the simulator: each line runs on the node (journaled)."""
-    import shlex
+    """The simulator's prompt (:mod:`._shell`): each line runs on the node (journaled)."""
+    from ._shell import ShellContext, run_shell_loop
 
-    interactive = sys.stdin.isatty()
-    if interactive:
-        err(f"{args.node}: simulated node — ip, ping, traceroute, sysctl, rdisc6; `exit` to leave")
-    status = 0
+    topology = run.topology_spec()
     seen = -1  # journal length after our last command; another terminal may add to it
-    while True:
-        try:
-            line = input(f"{args.node}$ " if interactive else "")
-        except EOFError:
-            break
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line in ("exit", "quit", "logout"):
-            break
-        try:
-            argv = shlex.split(line)
-        except ValueError as exc:
-            err(f"{args.node}: {exc}")
-            continue
+
+    def execute(argv: list[str]) -> tuple[int, str, str]:
+        nonlocal seen
         with session.locked():
             if session.backend is None or len(session.journal()) != seen:
-                session.open(run.topology_spec())
+                session.open(topology)
             result = session.exec(args.node, argv)
             seen = len(session.journal())
-        sys.stdout.write(result.stdout)
-        sys.stderr.write(result.stderr)
-        sys.stdout.flush()
-        status = result.returncode
-    return status
+        return result.returncode, result.stdout, result.stderr
+
+    ifaces = ["lo"] + [
+        end[1] for link in topology.links for end in (link.a, link.b) if end[0] == args.node
+    ]
+    commands = _sim_commands(session.info.backend)
+    messages = _messages(args, run)
+    listed = {"node": args.node, "commands": ", ".join(commands) or "…"}
+    ctx = ShellContext(
+        args.node,
+        execute,
+        commands=commands,
+        nodes=[n.name for n in topology.nodes],
+        interfaces=ifaces,
+        welcome=messages.text("ui.shell-welcome", listed),
+        help_text=messages.text("ui.shell-help", listed),
+        history_file=session.dir / f"history-{args.node}",
+    )
+    return run_shell_loop(ctx)
+
+
+def _sim_commands(backend: str) -> list[str]:
+    """The programs the simulator runs (what the prompt completes first)."""
+    if backend != "sim":
+        return []
+    from ..runtime.sim._commands import COMMANDS
+
+    return sorted(COMMANDS)
 
 
 # -- check / hint -----------------------------------------------------------------------------

@@ -142,13 +142,14 @@ class NetnsBackend(Backend):
     def shell_command(self, node: str, shell: str | None = None) -> list[str]:
         """argv that opens an interactive shell inside the node (``v6lab shell``)."""
         self._check_node(node)
-        return [
-            "ip",
-            "netns",
-            "exec",
-            self.namespace(node),
-            shell or os.environ.get("SHELL", "/bin/bash"),
-        ]
+        return self._in_node(node, [shell or os.environ.get("SHELL", "/bin/bash")])
+
+    def _in_node(self, node: str, argv: list[str]) -> list[str]:
+        """``argv`` inside the node's namespace, with the node's name as its hostname
+        (a UTS namespace of its own, so ``hostname`` answers as on the simulator)."""
+        setname = 'hostname "$0" && exec "$@"'
+        netns = ["ip", "netns", "exec", self.namespace(node)]
+        return [*netns, "unshare", "--uts", "--", "sh", "-c", setname, node, *argv]
 
     @classmethod
     def missing_programs(cls, topology: TopologySpec) -> list[str]:
@@ -456,7 +457,7 @@ class NetnsBackend(Backend):
         if "/" not in argv[0] and find_program(argv[0], sbin=False) is None:  # as `ip netns exec`
             return CommandResult(127, "", _not_installed(argv[0]))
         proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.namespace(node), *argv],
+            self._in_node(node, argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

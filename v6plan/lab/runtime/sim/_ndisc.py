@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ...._calc import solicited_node
 from .. import _wire as w
 from .._backend import RouterAdvert
 
@@ -48,7 +49,7 @@ def ns(src: int, dst: int, target: int, mac: str) -> bytes:
 def dad_ns(src_mac: bytes, target: int, nonce: bytes) -> bytes:
     """A DAD probe frame: from ::, to the solicited-node group, with a nonce option."""
     s = _scapy()
-    group = w.solicited_node(target)
+    group = solicited_node(target)
     packet = (
         s.IPv6(src="::", dst=_text(group), hlim=255)
         / s.ICMPv6ND_NS(tgt=_text(target))

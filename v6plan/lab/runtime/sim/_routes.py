@@ -1,0 +1,123 @@
+"""Routes (the main table) and the local-address questions: lookup and RFC 6724 source selection."""
+
+from __future__ import annotations
+
+from .. import _wire as w
+from ._base import NodeBase
+from ._model import Addr, Iface, RouteEntry
+
+__all__ = ["Routing"]
+
+
+class Routing(NodeBase):
+    """Routes (the main table) and the local-address questions — one concern of :class:`._stack.Node`."""
+
+    def add_route(self, route: RouteEntry) -> None:
+        self._route_order += 1
+        route.order = self._route_order
+        self.routes.append(route)
+        if route.expires is not None:
+            self.world.at(route.expires - self.world.now, self._route_expiry, route)
+
+    def _route_expiry(self, route: RouteEntry) -> None:
+        if route in self.routes and route.expires is not None and route.expires <= self.world.now:
+            self.routes.remove(route)
+
+    def lookup(self, dst: int, oif: str | None = None) -> RouteEntry | None:
+        """Longest prefix, then lowest metric, then the older route (main table)."""
+        best: RouteEntry | None = None
+        for r in self.routes:
+            if not w.in_prefix(dst, r.dst, r.length):
+                continue
+            if oif is not None and r.dev is not None and r.dev != oif:
+                continue
+            if r.dev is not None and not self.ifaces[r.dev].up:
+                continue
+            if best is None or (r.length, -r.metric, -r.order) > (
+                best.length,
+                -best.metric,
+                -best.order,
+            ):
+                best = r
+        return best
+
+    def source_for(self, dst: int, oif: Iface | None) -> int | None:
+        """RFC 6724 source address selection as Linux scores it: rules 1 (same address),
+        2 (scope), 3 (not deprecated), 5 (outgoing interface), 6 (label), 8 (prefix)."""
+        dst_scope = w.scope_of(dst)
+        dst_label = _label(dst)
+        only_oif = oif is not None and (w.is_multicast(dst) or dst_scope <= 2)
+        best: tuple[int, ...] | None = None
+        best_addr: int | None = None
+        for iface in self.ifaces.values():
+            if only_oif and iface is not oif:
+                continue
+            for a in iface.addrs:
+                if not a.usable():
+                    continue
+                scope = w.scope_of(a.addr)
+                key = (
+                    int(a.addr == dst),
+                    -scope if scope >= dst_scope else scope - 128,
+                    int("deprecated" not in a.flags),
+                    int(iface is oif),
+                    int(_label(a.addr) == dst_label),
+                    min(w.common_prefix(a.addr, dst), a.plen),
+                )
+                if best is None or key > best:
+                    best, best_addr = key, a.addr
+        return best_addr
+
+    def local_address(self, addr: int, iface: Iface | None = None) -> Addr | None:
+        """A usable address of this node equal to ``addr`` (a link-local only on ``iface``)."""
+        if w.is_link_local(addr):
+            if iface is None:
+                return None
+            a = iface.find(addr)
+            return a if a is not None and a.usable() else None
+        for candidate in self.ifaces.values():
+            a = candidate.find(addr)
+            if a is not None and a.usable():
+                if addr == w.LOOPBACK and iface is not None and not iface.loopback:
+                    return None
+                return a
+        return None
+
+    def is_anycast(self, addr: int, iface: Iface | None = None) -> bool:
+        """Whether ``addr`` is one of this node's anycast addresses (a link-local one only
+        on ``iface``): the local table's ``anycast`` entries."""
+        if w.is_link_local(addr):
+            return iface is not None and addr in iface.anycast
+        return any(addr in i.anycast for i in self.ifaces.values())
+
+    def is_local(self, dst: int, oif: str | None = None) -> bool:
+        """Whether a packet to ``dst`` sent from this node stays here (the local table):
+        any usable or anycast address of the node; a link-local on ``oif`` or, without
+        it, anywhere."""
+        if not w.is_link_local(dst):
+            return self.local_address(dst) is not None or self.is_anycast(dst)
+        ifaces = [self.ifaces[oif]] if oif in self.ifaces else list(self.ifaces.values())
+        return any(
+            ((a := i.find(dst)) is not None and a.usable()) or dst in i.anycast for i in ifaces
+        )
+
+
+_LABELS = (
+    (1, 128, 0),
+    (0xFFFF << 32, 96, 4),
+    (0x2002 << 112, 16, 2),
+    (0x2001 << 112, 32, 5),
+    (0xFC << 120, 7, 13),
+    (0, 96, 3),
+    (0xFEC0 << 112, 10, 11),
+    (0x3FFE << 112, 16, 12),
+)
+
+
+def _label(addr: int) -> int:
+    """The RFC 6724 default policy table's label for ``addr``."""
+    best_len, label = -1, 1
+    for net, length, value in _LABELS:
+        if length > best_len and w.in_prefix(addr, net, length):
+            best_len, label = length, value
+    return label
