@@ -33,31 +33,96 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Final, Literal, get_args
+
+from ..._radvd import Preference, RadvdInterface, RadvdPrefix, radvd_conf
+from .._errors import AdvertError, BackendError
 
 __all__ = [
+    "NAMESPACE_PREFIX",
     "SETTLE_POLL",
     "Address",
+    "AddressScope",
     "Backend",
     "CommandResult",
     "Interface",
     "LinkSpec",
     "Neighbour",
+    "NeighbourState",
+    "NodeKind",
     "NodeSpec",
+    "Preference",
     "Route",
+    "RouteProto",
     "RouterAdvert",
     "TopologySpec",
     "interface_macs",
+    "namespace_name",
+    "neighbour_state",
+    "node_kind",
     "node_sysctls",
+    "radvd_text",
+    "route_proto",
     "router_advert",
 ]
+
+# -- closed sets of words ----------------------------------------------------------------------
+#: what a node is: a router forwards (and may advertise), a host does not
+NodeKind = Literal["host", "router"]
+#: the scope ``ip -6 addr`` prints for an address (RFC 4007)
+AddressScope = Literal["global", "link", "host"]
+#: who made a route, in the kernel's words (``ip -6 route`` ``proto``): ``kernel`` for the
+#: prefix route of an address, ``ra`` from router advertisements, ``boot`` for ``ip route
+#: add``; routing daemons have their own; ``unknown`` for a number the kernel has no name for
+RouteProto = Literal[
+    "kernel", "boot", "static", "ra", "redirect", "dhcp", "zebra", "bgp", "ospf", "unknown"
+]
+#: a neighbour cache entry's state (RFC 4861 §7.3.2, plus the kernel's PERMANENT and FAILED)
+NeighbourState = Literal[
+    "INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "PERMANENT", "NONE"
+]
+
+_KINDS: Final[dict[str, NodeKind]] = {k: k for k in get_args(NodeKind)}
+_ROUTE_PROTOS: Final[dict[str, RouteProto]] = {p: p for p in get_args(RouteProto)}
+_NEIGHBOUR_STATES: Final[dict[str, NeighbourState]] = {s: s for s in get_args(NeighbourState)}
+
+
+def node_kind(value: str | None) -> NodeKind | None:
+    """``value`` as a :data:`NodeKind`, or None when it is none (a lab file's typo)."""
+    return _KINDS.get(value or "")
+
+
+def route_proto(value: str) -> RouteProto:
+    """A backend's own word for who made a route, checked against :data:`RouteProto`."""
+    proto = _ROUTE_PROTOS.get(value)
+    if proto is None:
+        raise BackendError(f"a backend reported route protocol {value!r}, not a RouteProto")
+    return proto
+
+
+def neighbour_state(value: str) -> NeighbourState:
+    """A backend's own word for a neighbour's state, checked against :data:`NeighbourState`."""
+    state = _NEIGHBOUR_STATES.get(value)
+    if state is None:
+        raise BackendError(f"a backend reported neighbour state {value!r}, not a NeighbourState")
+    return state
+
+
+#: every name a backend makes for a session starts so (netns: its namespaces; the sim shows
+#: the same ``link-netns`` names), so one session never collides with another
+NAMESPACE_PREFIX: Final = "v6lab-"
+
+
+def namespace_name(session: str, node: str) -> str:
+    """The namespace of ``node`` in ``session``: ``v6lab-<session>-<node>``."""
+    return f"{NAMESPACE_PREFIX}{session}-{node}"
 
 
 # -- what to build ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class NodeSpec:
     name: str
-    kind: str = "host"  # "host" | "router"
+    kind: NodeKind = "host"
     #: sysctls applied before any interface exists, e.g. {"net.ipv6.conf.all.forwarding": "1"}
     sysctls: dict[str, str] = field(default_factory=dict)
     #: run radvd-like router advertisements on these interfaces: {ifname: radvd-style options}
@@ -104,7 +169,7 @@ class Address:
     ifname: str
     address: int
     length: int
-    scope: str  # "global" | "link" | "host"
+    scope: AddressScope
     #: subset of {"tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"}
     flags: frozenset[str] = frozenset()
 
@@ -118,7 +183,7 @@ class Route:
     length: int
     via: int | None
     ifname: str | None
-    proto: str = "static"  # "kernel" | "static" | "ra" | "boot"
+    proto: RouteProto = "static"
     metric: int = 1024
 
 
@@ -127,7 +192,7 @@ class Neighbour:
     address: int
     ifname: str
     lladdr: str | None
-    state: str  # "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "INCOMPLETE" | "FAILED" | "PERMANENT"
+    state: NeighbourState
 
 
 # -- shared by both backends -------------------------------------------------------------------
@@ -176,12 +241,40 @@ class RouterAdvert:
     mtu: int = 0
     reachable: int = 0
     retrans: int = 0
-    preference: str = "medium"
+    preference: Preference = "medium"
 
     @property
     def min_interval(self) -> float:
         """radvd's MinRtrAdvInterval default: 0.33 × MaxRtrAdvInterval, at least 3 s."""
         return max(3.0, 0.33 * self.interval)
+
+    def radvd(self, ifname: str) -> RadvdInterface:
+        """These advertisements as radvd configures them on ``ifname`` (every option
+        written, so radvd's defaults never differ from the simulator's)."""
+        prefixes = tuple(
+            RadvdPrefix(net, length, self.onlink, self.autonomous, self.valid, self.preferred)
+            for net, length in self.prefixes
+        )
+        return RadvdInterface(
+            ifname,
+            managed=self.managed,
+            other=self.other,
+            prefixes=prefixes,
+            max_interval=self.interval,
+            min_interval=self.min_interval,
+            default_lifetime=self.lifetime,
+            hop_limit=self.hop_limit,
+            reachable=self.reachable,
+            retrans=self.retrans,
+            mtu=self.mtu,
+            preference=self.preference,
+        )
+
+
+def radvd_text(per_iface: Mapping[str, RouterAdvert], written_by: str) -> str:
+    """radvd.conf for one router's advertisements (netns runs it; the topology export
+    writes it), rendered by the core's one radvd writer."""
+    return radvd_conf([f"written by {written_by}"], (a.radvd(i) for i, a in per_iface.items()))
 
 
 _ADVERT_INTS = {
@@ -207,7 +300,9 @@ def node_sysctls(node: NodeSpec) -> dict[str, str]:
 
 
 def router_advert(options: Mapping[str, object]) -> RouterAdvert:
-    """Validate ``NodeSpec.advertise`` options; ValueError names the bad key and the fix."""
+    """Validate ``NodeSpec.advertise`` options; an :class:`AdvertError` names the bad key
+    and the fix."""
+    from ..._errors import AddressError
     from ..._prefix import parse_prefix
 
     values: dict[str, object] = {}
@@ -215,38 +310,43 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
         if key == "prefixes":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, (list, tuple)):
-                raise ValueError("advertise: 'prefixes' must be a list such as ['2001:db8:1::/64']")
-            values["prefixes"] = tuple(parse_prefix(str(p), strict=False) for p in items)
+                raise AdvertError(
+                    "advertise: 'prefixes' must be a list such as ['2001:db8:1::/64']"
+                )
+            try:
+                values["prefixes"] = tuple(parse_prefix(str(p), strict=False) for p in items)
+            except AddressError as exc:
+                raise AdvertError(f"advertise: 'prefixes': {exc}") from None
         elif key in _ADVERT_BOOLS:
             if not isinstance(value, bool):
-                raise ValueError(f"advertise: {key!r} must be true or false, not {value!r}")
+                raise AdvertError(f"advertise: {key!r} must be true or false, not {value!r}")
             values[key] = value
         elif key in _ADVERT_INTS:
             low, high = _ADVERT_INTS[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(
+                raise AdvertError(
                     f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}"
                 )
             values[key] = value
         elif key == "preference":
             if value not in ("low", "medium", "high"):
-                raise ValueError(
+                raise AdvertError(
                     f"advertise: 'preference' must be low, medium or high, not {value!r}"
                 )
             values[key] = value
         else:
             known = ", ".join(("prefixes", "preference", *_ADVERT_BOOLS, *_ADVERT_INTS))
-            raise ValueError(f"advertise: unknown option {key!r}; known: {known}")
+            raise AdvertError(f"advertise: unknown option {key!r}; known: {known}")
     if "lifetime" not in values:
         values["lifetime"] = min(9000, 3 * int(values.get("interval", 600)))  # type: ignore[call-overload]
     advert = RouterAdvert(**values)  # type: ignore[arg-type]
     if advert.lifetime and not advert.interval <= advert.lifetime <= 9000:
-        raise ValueError(
+        raise AdvertError(
             f"advertise: 'lifetime' must be zero or between the interval ({advert.interval}) "
             "and 9000 (radvd's rule)"
         )
     if advert.preferred > advert.valid:
-        raise ValueError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
+        raise AdvertError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
     return advert
 
 
@@ -271,6 +371,27 @@ class Backend(ABC):
         """``session`` is a short tag (≤ 6 chars) that prefixes every name this backend makes."""
         self.session = session
         self.workdir = workdir
+
+    @classmethod
+    def unavailable(cls) -> str:
+        """Why this backend cannot run on this machine ('' when it can), said as what to
+        do instead. The engine asks before it starts a lab; the default: it always can."""
+        return ""
+
+    @classmethod
+    def sweep(cls, session: str | None = None, workdir: Path | None = None) -> list[str]:
+        """Remove what an earlier process of ``session`` left behind if it was killed
+        (``None``: of every abandoned session on this machine); ``workdir`` is that
+        session's directory. Returns the names of what it removed. Called after
+        :meth:`stop`, and by ``v6lab cleanup``. The default, for a backend whose network
+        lives only inside its process (the sim): nothing to remove."""
+        return []
+
+    def shell_argv(self, node: str) -> list[str] | None:
+        """The program that opens an interactive shell on ``node`` (``v6lab shell``), or
+        None when the node has no real shell and the engine offers its own prompt, each
+        line run through :meth:`exec` (the sim). Needs no :meth:`attach`."""
+        return None
 
     @classmethod
     def missing_programs(cls, topology: TopologySpec) -> list[str]:

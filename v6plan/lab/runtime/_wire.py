@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+# the core's fact, offered here too (``w.solicited_node``) so it is never derived twice
+from ..._calc import solicited_node as solicited_node
+
+if TYPE_CHECKING:
+    from ._backend import AddressScope
 
 ETH_P_IPV6: Final = 0x86DD
 NH_HOP: Final = 0
@@ -65,14 +71,10 @@ def scope_of(addr: int) -> int:
     return 14
 
 
-def scope_name(addr: int) -> str:
+def scope_name(addr: int) -> AddressScope:
     """The word ``ip addr`` prints: host, link or global."""
-    return {1: "host", 2: "link"}.get(scope_of(addr), "global")
-
-
-def solicited_node(addr: int) -> int:
-    """ff02::1:ffXX:XXXX (RFC 4291 §2.7.1) — the same value as Scapy's ``in6_getnsma``."""
-    return 0xFF02 << 112 | 0x1FF << 24 | (addr & 0xFFFFFF)
+    scope = scope_of(addr)
+    return "host" if scope == 1 else "link" if scope == 2 else "global"
 
 
 def common_prefix(a: int, b: int) -> int:
@@ -107,12 +109,6 @@ def mac_text(data: bytes) -> str:
 def multicast_mac(group: int) -> bytes:
     """33:33 + the low 32 bits of the group (RFC 2464 §7)."""
     return b"\x33\x33" + (group & 0xFFFFFFFF).to_bytes(4, "big")
-
-
-def eui64(mac: str) -> int:
-    """Modified EUI-64 interface identifier (RFC 4291 appendix A), as a 64-bit integer."""
-    b = mac_bytes(mac)
-    return int.from_bytes(bytes((b[0] ^ 0x02, b[1], b[2], 0xFF, 0xFE, b[3], b[4], b[5])), "big")
 
 
 def stable_iid(secret: int, prefix: int, dad_count: int = 0) -> int:

@@ -31,22 +31,27 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from ...._prefix import format_address, format_prefix, parse_address
-from ..._errors import BackendError, LabError
+from ...._calc import modified_eui64
+from ...._prefix import format_address, parse_address
+from ..._errors import AdvertError, BackendError, LabError
 from .. import _wire as w
 from .._backend import (
+    NAMESPACE_PREFIX,
     SETTLE_POLL,
     Address,
     Backend,
     CommandResult,
     Interface,
     Neighbour,
+    NeighbourState,
     NodeSpec,
     Route,
     RouterAdvert,
     TopologySpec,
     interface_macs,
+    namespace_name,
     node_sysctls,
+    radvd_text,
     router_advert,
 )
 from .._programs import (
@@ -68,16 +73,8 @@ from ._netlink import (
 )
 from ._nsenter import NETNS_RUN_DIR, in_netns
 
-__all__ = [
-    "NAMESPACE_PREFIX",
-    "NetnsBackend",
-    "available",
-    "cleanup",
-    "namespace_name",
-    "radvd_conf",
-]
+__all__ = ["NetnsBackend", "available", "cleanup", "radvd_conf"]
 
-NAMESPACE_PREFIX = "v6lab-"
 #: One file per running session, naming the workdir of the user's session that owns it, so
 #: a machine-wide ``cleanup()`` removes leftovers but never another user's running lab.
 OWNERS_DIR = Path("/run/v6lab/owners")
@@ -94,10 +91,6 @@ READY_DEADLINE = 8.0
 SLAAC_DEADLINE = 3.0
 
 
-def namespace_name(session: str, node: str) -> str:
-    return f"{NAMESPACE_PREFIX}{session}-{node}"
-
-
 def available() -> str:
     """Why this backend cannot run here ('' when it can)."""
     if not sys.platform.startswith("linux"):
@@ -110,6 +103,22 @@ def available() -> str:
     if find_program("ip", sbin=False) is None:
         return missing_message(["ip"], "the netns backend runs")
     return ""
+
+
+def _unavailable() -> str:
+    """:func:`available`, said as the ``v6lab`` command to run instead."""
+    if not sys.platform.startswith("linux"):
+        return (
+            f"the netns backend needs Linux network namespaces; this is {sys.platform}. "
+            "Use the simulator: v6lab start LAB (it is the default, --backend sim)"
+        )
+    if os.geteuid() != 0:
+        return (
+            "the netns backend needs root to create network namespaces: run "
+            "`sudo v6lab start LAB --backend netns` (and sudo for every v6lab command of that "
+            "lab), or use the simulator, which needs no root: `v6lab start LAB`"
+        )
+    return available()  # the backend's own reasons (a missing `ip` command …)
 
 
 class NetnsBackend(Backend):
@@ -145,6 +154,19 @@ class NetnsBackend(Backend):
             self.namespace(node),
             shell or os.environ.get("SHELL", "/bin/bash"),
         ]
+
+    def shell_argv(self, node: str) -> list[str]:
+        """The kernel's own shell inside the node's namespace (:meth:`shell_command`)."""
+        return self.shell_command(node)
+
+    @classmethod
+    def unavailable(cls) -> str:
+        return _unavailable()
+
+    @classmethod
+    def sweep(cls, session: str | None = None, workdir: Path | None = None) -> list[str]:
+        """:func:`cleanup`: namespaces, the processes inside them, radvd by pidfile."""
+        return cleanup(session, workdir)
 
     @classmethod
     def missing_programs(cls, topology: TopologySpec) -> list[str]:
@@ -238,7 +260,7 @@ class NetnsBackend(Backend):
                     )
                 try:
                     out.setdefault(spec.name, {})[ifname] = router_advert(options)
-                except ValueError as exc:
+                except AdvertError as exc:
                     raise BackendError(f"{spec.name}:{ifname}: {exc}") from None
         return out
 
@@ -433,7 +455,7 @@ class NetnsBackend(Backend):
         if not accepts or conf["autoconf"] <= 0:
             return None
         if conf["addr_gen_mode"] == 0:
-            return lambda _net: w.eui64(mac)
+            return lambda _net: modified_eui64(mac)
         if conf["addr_gen_mode"] == 2:
             try:
                 secret = parse_address(self.sysctl(node, f"net.ipv6.conf.{ifname}.stable_secret"))
@@ -523,7 +545,7 @@ class NetnsBackend(Backend):
                 r.length,
                 r.gateway,
                 names.get(r.oif) if r.oif is not None else None,
-                PROTOCOLS.get(r.protocol, str(r.protocol)),
+                PROTOCOLS.get(r.protocol, "unknown"),
                 r.metric,
             )
             for r in reader.routes()
@@ -537,7 +559,9 @@ class NetnsBackend(Backend):
         for n in reader.neighbours():
             if n.state & NUD_NOARP or n.state == 0 or names.get(n.index) == "lo":
                 continue
-            state = next((name for bit, name in NUD_NAMES.items() if n.state & bit), "NONE")
+            state: NeighbourState = next(
+                (name for bit, name in NUD_NAMES.items() if n.state & bit), "NONE"
+            )
             out.append(Neighbour(n.address, names.get(n.index, str(n.index)), n.lladdr, state))
         _ = NTF_ROUTER
         return out
@@ -726,41 +750,8 @@ class NetnsBackend(Backend):
 
 # -- radvd ------------------------------------------------------------------------------------------------------
 def radvd_conf(per_iface: dict[str, RouterAdvert]) -> str:
-    """radvd.conf text for one router (radvd 2.19 syntax)."""
-
-    def onoff(flag: bool) -> str:
-        return "on" if flag else "off"
-
-    def lifetime(value: int) -> str:
-        return "infinity" if value == 0xFFFFFFFF else str(value)
-
-    out = ["# written by v6plan's netns lab backend"]
-    for ifname, a in per_iface.items():
-        out += [
-            f"interface {ifname} {{",
-            "    AdvSendAdvert on;",
-            f"    MaxRtrAdvInterval {a.interval};",
-            f"    MinRtrAdvInterval {a.min_interval:g};",
-            f"    AdvDefaultLifetime {a.lifetime};",
-            f"    AdvManagedFlag {onoff(a.managed)};",
-            f"    AdvOtherConfigFlag {onoff(a.other)};",
-            f"    AdvCurHopLimit {a.hop_limit};",
-            f"    AdvReachableTime {a.reachable};",
-            f"    AdvRetransTimer {a.retrans};",
-            f"    AdvLinkMTU {a.mtu};",
-            f"    AdvDefaultPreference {a.preference};",
-        ]
-        for net, length in a.prefixes:
-            out += [
-                f"    prefix {format_prefix(net, length)} {{",
-                f"        AdvOnLink {onoff(a.onlink)};",
-                f"        AdvAutonomous {onoff(a.autonomous)};",
-                f"        AdvValidLifetime {lifetime(a.valid)};",
-                f"        AdvPreferredLifetime {lifetime(a.preferred)};",
-                "    };",
-            ]
-        out.append("};")
-    return "\n".join(out) + "\n"
+    """radvd.conf text for one router (radvd 2.19 syntax), from the core's one writer."""
+    return radvd_text(per_iface, "v6plan's netns lab backend")
 
 
 # -- crash-safe teardown ------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from ..._errors import BackendError, LabError
+from ..._errors import AdvertError, BackendError, LabError
 from .. import _wire as w
 from .._backend import (
     SETTLE_POLL,
@@ -22,7 +22,10 @@ from .._backend import (
     Route,
     TopologySpec,
     interface_macs,
+    namespace_name,
+    neighbour_state,
     node_sysctls,
+    route_proto,
     router_advert,
 )
 from ._stack import Iface, Node
@@ -30,8 +33,6 @@ from ._world import World
 
 __all__ = ["SimBackend", "write_pcap"]
 
-#: Like the netns backend's names, so ``ip link`` shows the same ``link-netns``.
-NAMESPACE_PREFIX = "v6lab-"
 #: virtual seconds start() may let pass for links, link-locals and DAD to settle
 READY_DEADLINE = 8.0
 #: virtual seconds start() waits for the SLAAC addresses it can predict
@@ -90,7 +91,7 @@ class SimBackend(Backend):
                     )
                 try:
                     node.start_radvd(ifname, router_advert(options))
-                except ValueError as exc:
+                except AdvertError as exc:
                     raise BackendError(f"{spec.name}:{ifname}: {exc}") from None
         for node in self.nodes.values():
             for iface in list(node.ifaces.values()):
@@ -191,7 +192,8 @@ class SimBackend(Backend):
         return True
 
     def _netns_name(self, node: str) -> str:
-        return f"{NAMESPACE_PREFIX}{self.session}-{node}"
+        """The netns backend's name for ``node``, so ``ip link`` shows the same ``link-netns``."""
+        return namespace_name(self.session, node)
 
     # -- state ----------------------------------------------------------------------------------------
     def interfaces(self, node: str) -> list[Interface]:
@@ -210,7 +212,13 @@ class SimBackend(Backend):
                 if "permanent" not in flags:
                     flags.add("dynamic")
                 out.append(
-                    Address(iface.name, a.addr, a.plen, w.scope_name(a.addr), frozenset(flags))
+                    Address(
+                        iface.name,
+                        a.addr,
+                        a.plen,
+                        w.scope_name(a.addr),
+                        frozenset(flags),
+                    )
                 )
         return out
 
@@ -218,14 +226,19 @@ class SimBackend(Backend):
         n = self._node(node)
         now = self._world().now
         return [
-            Route(r.dst, r.length, r.via, r.dev, r.proto, r.metric)
+            Route(r.dst, r.length, r.via, r.dev, route_proto(r.proto), r.metric)
             for r in n.routes
             if r.kind == "unicast" and (r.expires is None or r.expires > now)
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:
         return [
-            Neighbour(n.addr, n.dev, w.mac_text(n.lladdr) if n.lladdr else None, n.state)
+            Neighbour(
+                n.addr,
+                n.dev,
+                w.mac_text(n.lladdr) if n.lladdr else None,
+                neighbour_state(n.state),
+            )
             for n in self._node(node).neigh.values()
         ]
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...._calc import modified_eui64
 from .. import _wire as w
 from .._backend import RouterAdvert
 from ._world import Timer, World
@@ -367,7 +368,7 @@ class Node:
             return w.stable_iid(secret, prefix)
         if mode == 3:
             return self.world.rng.getrandbits(64) & ~(0x02 << 56)
-        return w.eui64(iface.mac)
+        return modified_eui64(iface.mac)
 
     def _flush(self, iface: Iface) -> None:
         """Admin down: the kernel (keep_addr_on_down=0) drops every address, every route
