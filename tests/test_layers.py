@@ -161,3 +161,16 @@ def test_no_import_cycles(scope: str) -> None:
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_only_the_runtime_knows_the_backends() -> None:
+    """model, checks, instructor and cli reach a backend through the contract and the
+    registry only: none of them imports runtime.sim or runtime.netns (not even lazily)."""
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if module.startswith("v6plan.lab.") and not module.startswith("v6plan.lab.runtime")
+        for target in targets
+        if target.startswith(("v6plan.lab.runtime.sim", "v6plan.lab.runtime.netns"))
+    ]
+    assert wrong == []

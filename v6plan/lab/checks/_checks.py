@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..._errors import AddressError
 from ..._limits import whole_number
 from ..._prefix import format_address, format_prefix, host_mask, parse_address, parse_prefix
+from .._errors import LabError
 from ..model._checkspec import (
     SIGNATURES,
     CheckSignature,
@@ -239,7 +240,7 @@ class Context:
         if self._answers is None:
             from ._quiz import load_answers
 
-            workdir = getattr(self.backend, "workdir", None)
+            workdir = self.backend.workdir if self.backend is not None else None
             self._answers = load_answers(Path(workdir)) if workdir is not None else {}
         return self._answers
 
@@ -868,7 +869,7 @@ def check_plan_spec(ctx: Context, args: dict[str, str]) -> Outcome:
                     },
                 )
         return Outcome(True, "ok-size", {**base, "units": units})
-    raise ValueError(f"unknown requirement {require!r}")  # the lab loader refuses it
+    raise LabError(f"unknown requirement {require!r}")  # the lab loader refuses it
 
 
 def check_zone(ctx: Context, args: dict[str, str]) -> Outcome:

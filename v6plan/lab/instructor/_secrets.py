@@ -16,6 +16,7 @@ from typing import Any
 from ..._errors import Problem, SpecError
 from ..._io import read_input
 from ..._limits import SECRET_BYTES
+from .._errors import LabError
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -41,7 +42,7 @@ _SECRET_BYTES = 32
 def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes, length: int = 32) -> bytes:
     """HKDF (RFC 5869) with SHA-256: extract, then expand to ``length`` bytes."""
     if length > 255 * 32:
-        raise ValueError("HKDF-SHA256 gives at most 8160 bytes")
+        raise LabError("HKDF-SHA256 gives at most 8160 bytes")
     prk = hmac.new(salt or b"\x00" * 32, ikm, hashlib.sha256).digest()
     out = b""
     block = b""
