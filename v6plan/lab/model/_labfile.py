@@ -37,7 +37,7 @@ import contextlib
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ class Lab:
     topology: Topology
     plan_file: Path
     setup: Solution
-    checks: list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]
+    checks: list[CheckSpec]
     solution: Solution
     broken: list[Solution]
     level: str = ""
@@ -184,21 +184,18 @@ class Lab:
     def uses_network(self) -> bool:
         """False for a lab graded only on answers (a quiz, a plan spec, a zone file):
         it runs the same on every backend, so one backend is enough to verify it."""
-        return any(TYPES[ctype].network for _, ctype, *_ in self.checks)
+        return any(TYPES[check.type].network for check in self.checks)
 
     def questions(self) -> dict[str, Question]:
         """The questions a trainee answers, in the order their checks appear."""
         found: dict[str, tuple[str, list[str]]] = {}
-        for cid, ctype, args, _, _ in self.checks:
-            kind = TYPES[ctype]
+        for check in self.checks:
+            cid, args = check.id, check.args
+            kind = TYPES[check.type]
             if not kind.answers:
                 continue
-            qid = args["question"].value if "question" in args else kind.question or cid
-            answer_kind = (
-                (args["kind"].value if "kind" in args else "address")
-                if not kind.question
-                else "file"
-            )
+            qid = args.get("question", kind.question or cid)
+            answer_kind = args.get("kind", "address") if not kind.question else "file"
             found.setdefault(qid, (answer_kind, []))[1].append(cid)
         return {q: Question(q, k, tuple(c)) for q, (k, c) in found.items()}
 
@@ -253,21 +250,12 @@ class LabRun:
         """The lab's checks with this run's values; a check graded on an answer carries
         the id of its question in ``args["question"]``."""
         out: list[CheckSpec] = []
-        for cid, ctype, args, points, place in self.lab.checks:
-            filled = {k: self.fill(v.value) for k, v in args.items()}
-            kind = TYPES[ctype]
+        for check in self.lab.checks:
+            filled = {k: self.fill(v) for k, v in check.args.items()}
+            kind = TYPES[check.type]
             if kind.answers:
-                filled.setdefault("question", kind.question or cid)
-            out.append(
-                CheckSpec(
-                    id=cid,
-                    type=ctype,
-                    args=filled,
-                    points=points,
-                    place=place,
-                    wait=self.lab.waits.get(cid),
-                )
-            )
+                filled.setdefault("question", kind.question or check.id)
+            out.append(replace(check, args=filled))
         return out
 
     def commands(self, solution: Solution) -> list[tuple[str, list[str]]]:
@@ -426,7 +414,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
         solution = Solution()
     broken: list[Solution] = []
     if "broken" in get:
-        check_ids = [c[0] for c in checks]
+        check_ids = [c.id for c in checks]
         for item in r.items(get["broken"], "'broken'"):
             bad = _solution(r, item, nodes, _BROKEN_KEYS, "known-bad solution")
             if not bad.id:
@@ -515,12 +503,12 @@ def _used_programs(lab: Lab) -> list[tuple[str, str, Problem | None]]:
                 words = shlex.split(text.value)
                 if words:
                     used.append((words[0], f"the command `{text.value}`", at(text.place)))
-    for cid, ctype, args, _, _ in lab.checks:
-        if ctype == "command" and "run" in args:
-            with contextlib.suppress(ValueError):
-                words = shlex.split(args["run"].value)
+    for c in lab.checks:
+        if c.type == "command" and "run" in c.args:
+            with contextlib.suppress(ValueError):  # shlex: an unclosed quote
+                words = shlex.split(c.args["run"])
                 if words:
-                    used.append((words[0], f"check {cid!r}", at(args["run"].place)))
+                    used.append((words[0], f"check {c.id!r}", at(c.place_of("run"))))
     if any(link.advertise is not None for link in lab.topology.links):
         used.append(("radvd", f"topology {lab.topology.name!r} (it advertises)", None))
     task = lab.messages().english.get("task", "")
@@ -555,7 +543,7 @@ def _calc_places(lab: Lab, r: Reader) -> dict[str, tuple[str, int, int]]:
     """Every computed-value placeholder of the lab (lab.yaml and every catalogue)."""
     found: dict[str, tuple[str, int, int]] = {}
     texts: list[tuple[str, tuple[int, int]]] = [
-        (t.value, t.place) for _, _, args, _, _ in lab.checks for t in args.values()
+        (value, c.place_of(key)) for c in lab.checks for key, value in c.args.items()
     ]
     for solution in (lab.setup, lab.solution, *lab.broken):
         texts += [(t.value, t.place) for _, t in solution.commands]
@@ -581,18 +569,19 @@ def _calc_places(lab: Lab, r: Reader) -> dict[str, tuple[str, int, int]]:
 def _check_questions(lab: Lab, r: Reader) -> None:
     """Arguments with fixed choices (a quiz's kind …) are known; the zone and ``ptr``
     checks have what they need; solutions answer only questions the lab asks."""
-    for cid, ctype, args, _, place in lab.checks:
-        for key, allowed in TYPES[ctype].choices:
-            if key in args and args[key].value not in allowed:
+    for c in lab.checks:
+        cid, args = c.id, c.args
+        for key, allowed in TYPES[c.type].choices:
+            if key in args and args[key] not in allowed:
                 r.problem_at(
-                    args[key].place,
-                    f"check {cid!r}: {key} {args[key].value!r} is not one of {', '.join(allowed)}",
-                    closest(args[key].value, list(allowed)),
+                    c.place_of(key),
+                    f"check {cid!r}: {key} {args[key]!r} is not one of {', '.join(allowed)}",
+                    closest(args[key], list(allowed)),
                 )
-        if ctype == "zone" and args.get("require", Text("valid")).value == "ptr":
+        if c.type == "zone" and args.get("require", "valid") == "ptr":
             for key in ("address", "name"):
                 if key not in args:
-                    r.problem_at(place, f"check {cid!r} (zone, require: ptr) needs {key!r}")
+                    r.problem_at(c.place, f"check {cid!r} (zone, require: ptr) needs {key!r}")
     questions = list(lab.questions())
     for solution in (lab.solution, *lab.broken):
         for qid, text in solution.answers.items():
@@ -607,11 +596,11 @@ def _check_questions(lab: Lab, r: Reader) -> None:
 
 def _checks(
     r: Reader, node: Any, nodes: list[str], root: Any, waits: dict[str, float]
-) -> list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]:
+) -> list[CheckSpec]:
     if node is None:
         r.problem(root, "the lab has no 'checks'", "add `checks:` with at least one check")
         return []
-    out: list[tuple[str, str, dict[str, Text], int, tuple[int, int]]] = []
+    out: list[CheckSpec] = []
     seen: set[str] = set()
     for item in r.items(node, "'checks'"):
         pairs = r.pairs(item, "a check")
@@ -679,7 +668,17 @@ def _checks(
                     f"check {cid!r}: no node {args[key].value!r} in the topology",
                     closest(args[key].value, nodes),
                 )
-        out.append((cid, ctype, args, points, r.where(item)))
+        out.append(
+            CheckSpec(
+                cid,
+                ctype,
+                {k: t.value for k, t in args.items()},
+                points,
+                r.where(item),
+                waits.get(cid),
+                {k: t.place for k, t in args.items()},
+            )
+        )
     return out
 
 
@@ -764,11 +763,12 @@ def _validate(lab: Lab, r: Reader) -> None:
                     hint,
                 )
 
-    for cid, ctype, args, _, _ in lab.checks:
-        kind = TYPES[ctype]
-        for key, text in args.items():
+    for c in lab.checks:
+        kind = TYPES[c.type]
+        for key, template in c.args.items():
+            text = Text(template, c.place_of(key))
             if any(name not in known for name in placeholders(text.value)):
-                check(text, f"check {cid!r}")
+                check(text, f"check {c.id!r}")
                 continue
             value = run.fill(text.value)
             try:
@@ -780,7 +780,7 @@ def _validate(lab: Lab, r: Reader) -> None:
                 elif key in kind.prefixes:
                     parse_prefix(value)
             except AddressError as exc:
-                r.problem_at(text.place, f"check {cid!r}: {key} {exc}")
+                r.problem_at(text.place, f"check {c.id!r}: {key} {exc}")
     for solution in (lab.setup, lab.solution, *lab.broken):
         for _, text in solution.commands:
             check(text, "a command")
