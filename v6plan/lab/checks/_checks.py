@@ -57,8 +57,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..._errors import AddressError
-from ..._limits import whole_number
+from ..._limits import whole_number, yes_no
 from ..._prefix import format_address, format_prefix, host_mask, parse_address, parse_prefix
+from ..._special import LINK_LOCAL
 from .._errors import LabError
 from ..model._checkspec import (
     SIGNATURES,
@@ -86,8 +87,6 @@ __all__ = [
     "render",
     "run_checks",
 ]
-
-LINK_LOCAL = (0xFE80 << 112, 10)
 
 
 @dataclass
@@ -527,7 +526,7 @@ def check_ndp(ctx: Context, args: dict[str, str]) -> Outcome:
 
 def _flag(args: dict[str, str], key: str) -> bool | None:
     value = args.get(key)
-    return None if value is None else value.lower() in ("true", "yes", "on", "1")
+    return None if value is None else yes_no(value) is True
 
 
 def check_ra(ctx: Context, args: dict[str, str]) -> Outcome:

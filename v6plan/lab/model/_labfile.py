@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._errors import AddressError, Problem, SpecError
-from ..._prefix import parse_address, parse_prefix
+from ..._prefix import parse_prefix
 from ..._special import root_problem
 from .._errors import LabError
 from ..runtime._programs import PROGRAMS
@@ -220,13 +220,13 @@ def _derived_values(addressing: Addressing, out: dict[str, str]) -> None:
     """Values beyond the topology's own: every interface's MAC and EUI-64 link-local
     (``{h1.eth0.mac}``, ``{h1.eth0.ll}`` — the same on both backends) and every plan
     node by its path (``{core}``, ``{customers}``) for labs that talk about containers."""
-    from ..._calc import modified_eui64
+    from ..._calc import link_local
     from ..._prefix import format_address as fmt
     from ..runtime._backend import interface_macs
 
     for (node, iface), mac in interface_macs(addressing.spec(set())).items():
         out.setdefault(f"{node}.{iface}.mac", mac)
-        out.setdefault(f"{node}.{iface}.ll", fmt((0xFE80 << 112) | modified_eui64(mac)))
+        out.setdefault(f"{node}.{iface}.ll", fmt(link_local(mac)))
     plan = addressing.plan
     out.setdefault("plan.len", str(plan.plen[0]))
     if len(plan) <= _MAX_PLAN_VARIABLES:
@@ -773,10 +773,7 @@ def _validate(lab: Lab, r: Reader) -> None:
             value = run.fill(text.value)
             try:
                 if key in kind.addresses:
-                    if "/" in value:
-                        parse_prefix(value, strict=False)
-                    else:
-                        parse_address(value)
+                    parse_prefix(value, strict=False)  # an address, or one with its length
                 elif key in kind.prefixes:
                     parse_prefix(value)
             except AddressError as exc:

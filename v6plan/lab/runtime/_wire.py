@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 
 # the core's fact, offered here too (``w.solicited_node``) so it is never derived twice
 from ..._calc import solicited_node as solicited_node
+from ..._special import LINK_LOCAL
 
 if TYPE_CHECKING:
     from ._backend import AddressScope
@@ -42,7 +43,7 @@ ERROR_TYPES: Final = frozenset((DEST_UNREACH, PACKET_TOO_BIG, TIME_EXCEEDED, PAR
 
 ALL_NODES: Final = 0xFF02 << 112 | 1
 ALL_ROUTERS: Final = 0xFF02 << 112 | 2
-LINK_LOCAL_NET: Final = 0xFE80 << 112
+LINK_LOCAL_NET: Final = LINK_LOCAL[0]
 LOOPBACK: Final = 1
 BROADCAST_MAC: Final = b"\xff" * 6
 MIN_MTU: Final = 1280
@@ -52,8 +53,13 @@ _ETHER: Final = struct.Struct("!6s6sH")
 
 
 # -- addresses ----------------------------------------------------------------------------------
+_LL_SHIFT: Final = 128 - LINK_LOCAL[1]
+_LL_TOP: Final = LINK_LOCAL[0] >> _LL_SHIFT
+
+
 def is_link_local(addr: int) -> bool:
-    return addr >> 118 == 0xFE80 >> 6
+    """In fe80::/10 (the core's :data:`~v6plan._special.LINK_LOCAL`)."""
+    return addr >> _LL_SHIFT == _LL_TOP
 
 
 def is_multicast(addr: int) -> bool:
