@@ -345,3 +345,97 @@ def test_nothing_in_the_lab_raises_outside_the_error_tree() -> None:
                 if name in builtin:
                     wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} raises {name}")
     assert wrong == []
+
+
+# -- every IPv6 fact once, in the core -----------------------------------------------------------------------
+PACKAGE = ROOT / "v6plan"
+CORE_FACTS = {"_calc.py", "_prefix.py", "_special.py", "_radvd.py", "_limits.py"}
+
+
+def _definitions(name: str) -> list[str]:
+    """The modules that define ``name`` at their top level (a function or a constant)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            if getattr(node, "name", None) == name or any(
+                isinstance(t, ast.Name) and t.id == name for t in targets
+            ):
+                found.append(str(path.relative_to(PACKAGE)))
+    return found
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("solicited_node",),
+        ("eui64", "modified_eui64"),
+        ("link_local",),
+        ("reverse_name", "_nibble_name"),
+        ("reverse_blocks", "nibble_zones"),
+        ("yes_no",),
+        ("LINK_LOCAL",),
+        ("YES_WORDS",),
+        ("NAMESPACE_PREFIX",),
+    ],
+)
+def test_each_fact_is_defined_once(names: tuple[str, ...]) -> None:
+    """A fact's function or constant has one definition (re-exports import it)."""
+    places = {n: _definitions(n) for n in names}
+    assert all(len(p) <= 1 for p in places.values()), places
+    defined = [p for ps in places.values() for p in ps]
+    assert len(defined) >= 1, names
+    if names[0] != "NAMESPACE_PREFIX":
+        assert all(p.rpartition("/")[2] in CORE_FACTS for p in defined), places
+
+
+def test_radvd_syntax_and_the_yes_words_live_in_the_core_only() -> None:
+    """radvd's words appear in one core module: every radvd.conf comes from v6plan._radvd;
+    no code compares a word with a literal list of yes words (it asks ``yes_no``)."""
+    radvd, yes = set(), []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and ("AdvSendAdvert" in text or "AdvOnLink" in text):
+                radvd.add(str(path.relative_to(PACKAGE)))
+            for side in node.comparators if isinstance(node, ast.Compare) else []:
+                words = set(_constants(side))
+                if {"yes", "true"} <= words or {"no", "false"} <= words:
+                    yes.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert radvd == {"_radvd.py"} and yes == []
+
+
+def test_the_core_facts_give_the_known_answers() -> None:
+    from v6plan._calc import link_local, ptr_name, reverse_blocks, reverse_name, reverse_zones
+    from v6plan._limits import yes_no
+    from v6plan._prefix import format_address, parse_address, parse_prefix
+
+    assert format_address(link_local("02:00:00:00:01:00")) == "fe80::ff:fe00:100"
+    assert reverse_name(*parse_prefix("2001:db8::/32")) == "8.b.d.0.1.0.0.2.ip6.arpa"
+    assert reverse_name(0, 0) == "ip6.arpa"
+    assert ptr_name(parse_address("2001:db8::1")).startswith("1.0.0.0.") and ptr_name(
+        parse_address("2001:db8::1")
+    ).endswith(".8.b.d.0.1.0.0.2.ip6.arpa.")
+    blocks = reverse_blocks(*parse_prefix("2001:db8::/29"))
+    assert len(blocks) == 8 and {length for _, length in blocks} == {32}
+    assert reverse_zones(*parse_prefix("2001:db8::/29"))[1] == "9.b.d.0.1.0.0.2.ip6.arpa."
+    assert [yes_no(w) for w in ("Yes", " on ", "1", "FALSE", "off", "maybe")] == [
+        True, True, True, False, False, None,
+    ]  # fmt: skip
+
+
+def test_loopback_hosts_are_named_once(tmp_path: Path) -> None:
+    """names[i], else name-(i+1), never the bare name — the builder and retire agree."""
+    from v6plan._spec import SpecNode
+
+    node = SpecNode(name="lo", role="loopback", count=4, names=("r1", "r2"))
+    assert [node.host_name(i) for i in range(4)] == node.host_names(4) == [
+        "r1", "r2", "lo-3", "lo-4",
+    ]  # fmt: skip
+    assert SpecNode(name="lo", role="loopback", count=1).host_names(1) == ["lo-1"]
