@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from functools import cache
+from typing import Final, Literal, NamedTuple
 
 from ._prefix import format_address, format_prefix
 
@@ -20,6 +21,7 @@ __all__ = [
     "INFINITY",
     "Preference",
     "RadvdInterface",
+    "RadvdOptions",
     "RadvdPrefix",
     "radvd_conf",
     "radvd_header",
@@ -33,9 +35,9 @@ INFINITY: Final = 0xFFFFFFFF
 Preference = Literal["low", "medium", "high"]
 
 
-@dataclass(frozen=True)
-class RadvdPrefix:
-    """A Prefix Information option: the L and A flags and the two lifetimes."""
+class RadvdPrefix(NamedTuple):
+    """A Prefix Information option: the L and A flags and the two lifetimes (a tuple: the
+    plan's export makes one per LAN, a million of them)."""
 
     net: int
     length: int
@@ -46,13 +48,11 @@ class RadvdPrefix:
 
 
 @dataclass(frozen=True)
-class RadvdInterface:
-    """One ``interface NAME { … };`` stanza, in radvd's option order."""
+class RadvdOptions:
+    """What one interface advertises besides its prefixes, in radvd's option order."""
 
-    name: str
     managed: bool = False
     other: bool = False
-    prefixes: tuple[RadvdPrefix, ...] = ()
     max_interval: int | None = None
     min_interval: float | None = None
     default_lifetime: int | None = None
@@ -63,6 +63,15 @@ class RadvdInterface:
     preference: Preference | None = None
     rdnss: tuple[int, ...] = ()
     dnssl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RadvdInterface:
+    """One ``interface NAME { … };`` stanza."""
+
+    name: str
+    options: RadvdOptions = RadvdOptions()
+    prefixes: tuple[RadvdPrefix, ...] = ()
     #: a comment line above the stanza (its LAN, say)
     comment: str = ""
     #: a comment line inside it, before the prefixes (why SLAAC is off, say)
@@ -82,45 +91,71 @@ def radvd_header(lines: Iterable[str]) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-def radvd_stanza(iface: RadvdInterface) -> str:
-    """One interface's stanza (its comment first, after a blank line)."""
-    out = f"\n# {iface.comment}\n" if iface.comment else ""
-    out += f"interface {iface.name}\n{{\n\tAdvSendAdvert on;\n"
+@cache
+def _head(o: RadvdOptions) -> str:
+    """The options before the prefixes (written once per distinct set of options)."""
+    out = "\tAdvSendAdvert on;\n"
     for word, value in (
-        ("MaxRtrAdvInterval", iface.max_interval),
-        ("MinRtrAdvInterval", iface.min_interval),
-        ("AdvDefaultLifetime", iface.default_lifetime),
+        ("MaxRtrAdvInterval", o.max_interval),
+        ("MinRtrAdvInterval", o.min_interval),
+        ("AdvDefaultLifetime", o.default_lifetime),
     ):
         if value is not None:
             out += f"\t{word} {value:g};\n" if isinstance(value, float) else f"\t{word} {value};\n"
-    out += f"\tAdvManagedFlag {_onoff(iface.managed)};\n"
-    out += f"\tAdvOtherConfigFlag {_onoff(iface.other)};\n"
+    out += f"\tAdvManagedFlag {_onoff(o.managed)};\n\tAdvOtherConfigFlag {_onoff(o.other)};\n"
     for word, setting in (
-        ("AdvCurHopLimit", iface.hop_limit),
-        ("AdvReachableTime", iface.reachable),
-        ("AdvRetransTimer", iface.retrans),
-        ("AdvLinkMTU", iface.mtu),
-        ("AdvDefaultPreference", iface.preference),
+        ("AdvCurHopLimit", o.hop_limit),
+        ("AdvReachableTime", o.reachable),
+        ("AdvRetransTimer", o.retrans),
+        ("AdvLinkMTU", o.mtu),
+        ("AdvDefaultPreference", o.preference),
     ):
         if setting is not None:
             out += f"\t{word} {setting};\n"
-    if iface.note:
-        out += f"\t# {iface.note}\n"
-    for p in iface.prefixes:
-        out += f"\tprefix {format_prefix(p.net, p.length)}\n\t{{\n"
-        out += f"\t\tAdvOnLink {_onoff(p.onlink)};\n\t\tAdvAutonomous {_onoff(p.autonomous)};\n"
-        if p.valid is not None:
-            out += f"\t\tAdvValidLifetime {_lifetime(p.valid)};\n"
-        if p.preferred is not None:
-            out += f"\t\tAdvPreferredLifetime {_lifetime(p.preferred)};\n"
-        out += "\t};\n"
-    if iface.rdnss:
-        out += f"\tRDNSS {' '.join(format_address(a) for a in iface.rdnss)}\n\t{{\n\t}};\n"
-    if iface.dnssl:
-        out += f"\tDNSSL {' '.join(iface.dnssl)}\n\t{{\n\t}};\n"
+    return out
+
+
+@cache
+def _tail(o: RadvdOptions) -> str:
+    """RDNSS and DNSSL after the prefixes, and the stanza's end."""
+    out = ""
+    if o.rdnss:
+        out += f"\tRDNSS {' '.join(format_address(a) for a in o.rdnss)}\n\t{{\n\t}};\n"
+    if o.dnssl:
+        out += f"\tDNSSL {' '.join(o.dnssl)}\n\t{{\n\t}};\n"
     return out + "};\n"
+
+
+@cache
+def _prefix_body(onlink: bool, autonomous: bool, valid: int | None, preferred: int | None) -> str:
+    out = f"\t{{\n\t\tAdvOnLink {_onoff(onlink)};\n\t\tAdvAutonomous {_onoff(autonomous)};\n"
+    if valid is not None:
+        out += f"\t\tAdvValidLifetime {_lifetime(valid)};\n"
+    if preferred is not None:
+        out += f"\t\tAdvPreferredLifetime {_lifetime(preferred)};\n"
+    return out + "\t};\n"
+
+
+def radvd_stanza(
+    name: str,
+    options: RadvdOptions,
+    prefixes: Iterable[RadvdPrefix],
+    comment: str = "",
+    note: str = "",
+) -> str:
+    """One interface's stanza (its comment first, after a blank line)."""
+    out = f"\n# {comment}\ninterface {name}\n{{\n" if comment else f"interface {name}\n{{\n"
+    out += _head(options)
+    if note:
+        out += f"\t# {note}\n"
+    for p in prefixes:
+        out += f"\tprefix {format_prefix(p.net, p.length)}\n"
+        out += _prefix_body(p.onlink, p.autonomous, p.valid, p.preferred)
+    return out + _tail(options)
 
 
 def radvd_conf(header: Iterable[str], interfaces: Iterable[RadvdInterface]) -> str:
     """A whole radvd.conf: the header's comment lines, then one stanza per interface."""
-    return radvd_header(header) + "".join(radvd_stanza(i) for i in interfaces)
+    return radvd_header(header) + "".join(
+        radvd_stanza(i.name, i.options, i.prefixes, i.comment, i.note) for i in interfaces
+    )

@@ -279,19 +279,12 @@ def test_every_radvd_option_passes_radvd_configtest(tmp_path: Path) -> None:
     """The core's writer with every option the contract knows, lifetimes infinite too."""
     radvd = need_program("radvd")
     from v6plan._prefix import parse_address, parse_prefix
-    from v6plan._radvd import INFINITY, RadvdInterface, RadvdPrefix, radvd_conf
+    from v6plan._radvd import INFINITY, RadvdInterface, RadvdOptions, RadvdPrefix, radvd_conf
 
     net, length = parse_prefix("2001:db8:1::/64")
-    iface = RadvdInterface(
-        "eth0",
+    options = RadvdOptions(
         managed=True,
         other=True,
-        prefixes=(
-            RadvdPrefix(net, length, valid=INFINITY, preferred=INFINITY),
-            RadvdPrefix(
-                *parse_prefix("2001:db8:2::/56"), autonomous=False, valid=3600, preferred=1800
-            ),
-        ),
         max_interval=30,
         min_interval=10.5,
         default_lifetime=90,
@@ -302,6 +295,16 @@ def test_every_radvd_option_passes_radvd_configtest(tmp_path: Path) -> None:
         preference="high",
         rdnss=(parse_address("2001:db8::53"),),
         dnssl=("example.net",),
+    )
+    iface = RadvdInterface(
+        "eth0",
+        options,
+        prefixes=(
+            RadvdPrefix(net, length, valid=INFINITY, preferred=INFINITY),
+            RadvdPrefix(
+                *parse_prefix("2001:db8:2::/56"), autonomous=False, valid=3600, preferred=1800
+            ),
+        ),
         comment="a LAN",
         note="the /56 is not a /64: SLAAC cannot form addresses there",
     )

@@ -16,7 +16,7 @@ from .._errors import InputError
 from .._limits import whole_number
 from .._plan import Plan
 from .._prefix import format_address, format_prefix, parse_address
-from .._radvd import RadvdInterface, RadvdPrefix, radvd_header, radvd_stanza
+from .._radvd import RadvdOptions, RadvdPrefix, radvd_header, radvd_stanza
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, selected
 from ._text import (
@@ -70,10 +70,13 @@ def _radvd(
     ticker: Ticker,
 ) -> None:
     # a bad server address or search domain is the user's error, said clearly
-    rdnss = tuple(parse_address(a) for a in addresses(options.get("rdnss"), "rdnss"))
-    dnssl = tuple(dns_names(options.get("dnssl"), "--set dnssl"))
     managed = options.flag("managed")
-    other = options.flag("other") or managed
+    settings = RadvdOptions(
+        managed=managed,
+        other=options.flag("other") or managed,
+        rdnss=tuple(parse_address(a) for a in addresses(options.get("rdnss"), "rdnss")),
+        dnssl=tuple(dns_names(options.get("dnssl"), "--set dnssl")),
+    )
     lines = Lines(out)
     who = f"router {router.name}" if router is not None else "LANs no router serves"
     count = len(router.lans) if router is not None else len(topology.unrouted)
@@ -92,17 +95,14 @@ def _radvd(
         if not interface_ok(ifname):
             raise bad_interface(ifname, plan.path(i))
         slaac = plen[i] == 64  # SLAAC forms 64-bit interface IDs only
-        stanza = RadvdInterface(
+        stanza = radvd_stanza(
             ifname,
-            managed=managed,
-            other=other,
-            prefixes=(RadvdPrefix(net[i], plen[i], autonomous=slaac),),
-            rdnss=rdnss,
-            dnssl=dnssl,
+            settings,
+            (RadvdPrefix(net[i], plen[i], autonomous=slaac),),
             comment=_lan_note(plan, i),
             note="" if slaac else "not a /64: SLAAC cannot form addresses here",
         )
-        lines.add(radvd_stanza(stanza))
+        lines.add(stanza)
     lines.flush()
 
 

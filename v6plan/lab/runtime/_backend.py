@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Final, Literal, get_args
 
-from ..._radvd import Preference, RadvdInterface, RadvdPrefix, radvd_conf
+from ..._radvd import Preference, RadvdInterface, RadvdOptions, RadvdPrefix, radvd_conf
 from .._errors import AdvertError, BackendError
 
 __all__ = [
@@ -255,11 +255,9 @@ class RouterAdvert:
             RadvdPrefix(net, length, self.onlink, self.autonomous, self.valid, self.preferred)
             for net, length in self.prefixes
         )
-        return RadvdInterface(
-            ifname,
+        options = RadvdOptions(
             managed=self.managed,
             other=self.other,
-            prefixes=prefixes,
             max_interval=self.interval,
             min_interval=self.min_interval,
             default_lifetime=self.lifetime,
@@ -269,6 +267,7 @@ class RouterAdvert:
             mtu=self.mtu,
             preference=self.preference,
         )
+        return RadvdInterface(ifname, options, prefixes)
 
 
 def radvd_text(per_iface: Mapping[str, RouterAdvert], written_by: str) -> str:
