@@ -28,8 +28,9 @@ class NoSessionError(LabError):
     """No lab is running (``v6lab start LAB`` first)."""
 
 
-class AdvertError(LabError):
-    """A router's ``advertise:`` options are wrong; the message names the key and the fix."""
+class AdvertError(LabError, ValueError):
+    """A router's ``advertise:`` options are wrong; the message names the key and the fix.
+    (Also a ValueError, as :class:`~v6plan._errors.AddressError` is: a value that is wrong.)"""
 
 
 class BackendError(V6PlanError):

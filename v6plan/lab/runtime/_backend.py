@@ -40,7 +40,9 @@ from .._errors import AdvertError, BackendError
 
 __all__ = [
     "NAMESPACE_PREFIX",
+    "READY_DEADLINE",
     "SETTLE_POLL",
+    "SLAAC_DEADLINE",
     "Address",
     "AddressScope",
     "Backend",
@@ -93,11 +95,9 @@ def node_kind(value: str | None) -> NodeKind | None:
 
 
 def route_proto(value: str) -> RouteProto:
-    """A backend's own word for who made a route, checked against :data:`RouteProto`."""
-    proto = _ROUTE_PROTOS.get(value)
-    if proto is None:
-        raise BackendError(f"a backend reported route protocol {value!r}, not a RouteProto")
-    return proto
+    """A backend's own word for who made a route as a :data:`RouteProto`: ``unknown`` for
+    any other (``ip route add … proto 42`` is the kernel's too, and it names few numbers)."""
+    return _ROUTE_PROTOS.get(value, "unknown")
 
 
 def neighbour_state(value: str) -> NeighbourState:
@@ -352,6 +352,11 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
 # -- the backend -----------------------------------------------------------------------------------
 #: seconds between two looks at the network while :meth:`Backend.settle` waits
 SETTLE_POLL = 0.05
+#: seconds (of the backend's time) :meth:`Backend.start` may wait for links, link-locals
+#: and DAD (DAD alone takes 1–2 s); both backends hand over a ready topology within it
+READY_DEADLINE = 8.0
+#: seconds :meth:`Backend.start` waits for the SLAAC addresses it can predict (best effort)
+SLAAC_DEADLINE = 3.0
 
 
 class Backend(ABC):

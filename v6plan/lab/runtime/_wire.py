@@ -12,7 +12,9 @@ import hashlib
 import struct
 from typing import TYPE_CHECKING, Final
 
-# the core's fact, offered here too (``w.solicited_node``) so it is never derived twice
+# the core's facts, offered here too (``w.solicited_node``, ``w.eui64``: the interface ID
+# of a MAC) so they are never derived twice
+from ..._calc import modified_eui64 as eui64  # noqa: F401
 from ..._calc import solicited_node as solicited_node
 from ..._special import LINK_LOCAL
 

@@ -37,7 +37,9 @@ from ..._errors import AdvertError, BackendError, LabError
 from .. import _wire as w
 from .._backend import (
     NAMESPACE_PREFIX,
+    READY_DEADLINE,
     SETTLE_POLL,
+    SLAAC_DEADLINE,
     Address,
     Backend,
     CommandResult,
@@ -82,13 +84,8 @@ _SESSION = re.compile(r"^[a-z0-9]{1,6}$")
 IFA_F_TENTATIVE = 0x40
 IFA_F_DADFAILED = 0x08
 ETH_P_ALL = 0x0003
-ETH_P_IPV6 = 0x86DD
 PACKET_OUTGOING = 4
 ICMP6_FILTER = 1
-#: how long start() may wait for links, link-locals and DAD (DAD alone takes 1–2 s)
-READY_DEADLINE = 8.0
-#: how long start() waits for SLAAC addresses it can predict (best effort, no error)
-SLAAC_DEADLINE = 3.0
 
 
 def available() -> str:

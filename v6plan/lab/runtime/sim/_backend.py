@@ -13,7 +13,9 @@ from typing import ClassVar
 from ..._errors import AdvertError, BackendError, LabError
 from .. import _wire as w
 from .._backend import (
+    READY_DEADLINE,
     SETTLE_POLL,
+    SLAAC_DEADLINE,
     Address,
     Backend,
     CommandResult,
@@ -32,11 +34,6 @@ from ._stack import Iface, Node
 from ._world import World
 
 __all__ = ["SimBackend", "write_pcap"]
-
-#: virtual seconds start() may let pass for links, link-locals and DAD to settle
-READY_DEADLINE = 8.0
-#: virtual seconds start() waits for the SLAAC addresses it can predict
-SLAAC_DEADLINE = 3.0
 
 
 class SimBackend(Backend):
