@@ -198,7 +198,7 @@ def test_stop_and_cleanup_sweep_what_the_backend_declares(
     assert SweptBackend.swept == [(tag, lab_state / tag)]  # its session, after stop()
     code, out, _ = v6lab(capsys, "cleanup")
     assert code == 0 and SweptBackend.swept[-1] == (None, None)  # every abandoned session
-    assert "removed 1 leftovers of killed labs: left-by-None" in out
+    assert "removed 1 leftover of killed labs: left-by-None" in out
 
 
 def test_cleanup_passes_over_a_backend_that_cannot_run_here(

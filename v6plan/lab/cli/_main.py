@@ -761,8 +761,10 @@ def run_cleanup(args: argparse.Namespace) -> int:
     for problem in cleanup_leftovers(None, removed_names, skipped=skipped):
         err(f"v6lab: warning: {problem}")
     if removed_names:
+        count = len(removed_names)
         out.print(
-            f"removed {len(removed_names)} leftovers of killed labs: {', '.join(removed_names)}"
+            f"removed {count} leftover{'s' if count != 1 else ''} of killed labs: "
+            + ", ".join(removed_names)
         )
     else:
         out.print("no leftovers of killed labs")

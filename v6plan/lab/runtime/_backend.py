@@ -25,6 +25,16 @@ Additions since the first version (all optional for the engine):
 - :meth:`Backend.settle` — let the network's own timers run (DAD, RAs, SLAAC, neighbour
   resolution) until a condition holds or a window passes: netns polls in real time, the
   simulator advances its virtual clock. Checks of things the kernel does over time use it.
+- The seal: the engine never asks a backend its name or probes its attributes. What differs
+  is declared here with a default: :meth:`Backend.unavailable` (why it cannot run here),
+  :meth:`Backend.sweep` (what a killed process left behind), :meth:`Backend.shell_argv`
+  (a node's real shell), beside ``persistent``, ``applies_setup`` and ``missing_programs``.
+- Closed sets of words are typed: :data:`NodeKind`, :data:`AddressScope`,
+  :data:`RouteProto`, :data:`NeighbourState`, :data:`Preference`; a backend reads its own
+  words into them with :func:`route_proto` and :func:`neighbour_state`.
+- Shared constants once: :data:`NAMESPACE_PREFIX` / :func:`namespace_name`,
+  :data:`READY_DEADLINE`, :data:`SLAAC_DEADLINE`; radvd.conf from :func:`radvd_text`
+  (the core's one writer, :mod:`v6plan._radvd`).
 """
 
 from __future__ import annotations
