@@ -249,6 +249,17 @@ def test_a_backend_word_outside_the_contract_is_refused_or_unknown() -> None:
         neighbour_state("stale")
 
 
+def test_an_address_is_reported_the_same_way_by_every_backend() -> None:
+    from v6plan._prefix import parse_address
+    from v6plan.lab.runtime._backend import reported_address
+
+    slaac = reported_address("eth0", parse_address("2001:db8::1"), 64, ["mngtmpaddr", "nodad"])
+    assert slaac.scope == "global" and slaac.flags == {"nodad", "dynamic"}
+    ll = reported_address("eth0", parse_address("fe80::1"), 64, ("permanent",))
+    assert ll.scope == "link" and ll.flags == {"permanent"}
+    assert reported_address("lo", 1, 128, ()).scope == "host"
+
+
 def test_the_kernel_words_netns_reads_are_the_contract_words() -> None:
     from v6plan.lab.runtime._backend import NeighbourState, RouteProto
     from v6plan.lab.runtime.netns._netlink import NUD_NAMES, PROTOCOLS

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .model._labfile import Lab, LabRun, Variant, list_labs, load_lab, load_variant
     from .runtime._backend import (
         Address,
+        AddressFlag,
         AddressScope,
         Backend,
         CommandResult,
@@ -40,6 +41,7 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_BACKEND",
     "Address",
+    "AddressFlag",
     "AddressScope",
     "AdvertError",
     "Backend",
@@ -79,6 +81,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         (
             "Address",
+            "AddressFlag",
             "AddressScope",
             "Backend",
             "CommandResult",

@@ -40,7 +40,7 @@ Additions since the first version (all optional for the engine):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Final, Literal, get_args
@@ -54,6 +54,7 @@ __all__ = [
     "SETTLE_POLL",
     "SLAAC_DEADLINE",
     "Address",
+    "AddressFlag",
     "AddressScope",
     "Backend",
     "CommandResult",
@@ -74,6 +75,7 @@ __all__ = [
     "node_kind",
     "node_sysctls",
     "radvd_text",
+    "reported_address",
     "route_proto",
     "router_advert",
 ]
@@ -83,6 +85,8 @@ __all__ = [
 NodeKind = Literal["host", "router"]
 #: the scope ``ip -6 addr`` prints for an address (RFC 4007)
 AddressScope = Literal["global", "link", "host"]
+#: the flags of an address both backends report (``ip -6 addr`` shows more: mngtmpaddr …)
+AddressFlag = Literal["tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"]
 #: who made a route, in the kernel's words (``ip -6 route`` ``proto``): ``kernel`` for the
 #: prefix route of an address, ``ra`` from router advertisements, ``boot`` for ``ip route
 #: add``; routing daemons have their own; ``unknown`` for a number the kernel has no name for
@@ -95,6 +99,7 @@ NeighbourState = Literal[
 ]
 
 _KINDS: Final[dict[str, NodeKind]] = {k: k for k in get_args(NodeKind)}
+_ADDRESS_FLAGS: Final[dict[str, AddressFlag]] = {f: f for f in get_args(AddressFlag)}
 _ROUTE_PROTOS: Final[dict[str, RouteProto]] = {p: p for p in get_args(RouteProto)}
 _NEIGHBOUR_STATES: Final[dict[str, NeighbourState]] = {s: s for s in get_args(NeighbourState)}
 
@@ -180,8 +185,18 @@ class Address:
     address: int
     length: int
     scope: AddressScope
-    #: subset of {"tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"}
-    flags: frozenset[str] = frozenset()
+    flags: frozenset[AddressFlag] = frozenset()
+
+
+def reported_address(ifname: str, address: int, length: int, flags: Iterable[str]) -> Address:
+    """An address as both backends report it: its scope read from the address, only the
+    contract's flags, and ``dynamic`` unless it is ``permanent`` (as ``ip -6 addr`` says)."""
+    from ._wire import scope_name
+
+    kept = {_ADDRESS_FLAGS[f] for f in flags if f in _ADDRESS_FLAGS}
+    if "permanent" not in kept:
+        kept.add("dynamic")
+    return Address(ifname, address, length, scope_name(address), frozenset(kept))
 
 
 @dataclass(frozen=True)

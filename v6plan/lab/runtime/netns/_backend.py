@@ -54,6 +54,7 @@ from .._backend import (
     namespace_name,
     node_sysctls,
     radvd_text,
+    reported_address,
     router_advert,
 )
 from .._programs import (
@@ -519,17 +520,9 @@ class NetnsBackend(Backend):
         names = {link.index: link.name for link in reader.links()}
         out = []
         for a in reader.addresses():
-            flags = {name for bit, name in IFA_FLAG_NAMES.items() if a.flags & bit}
-            if "permanent" not in flags:
-                flags.add("dynamic")
+            flags = [name for bit, name in IFA_FLAG_NAMES.items() if a.flags & bit]
             out.append(
-                Address(
-                    names.get(a.index, str(a.index)),
-                    a.address,
-                    a.length,
-                    w.scope_name(a.address),
-                    frozenset(flags),
-                )
+                reported_address(names.get(a.index, str(a.index)), a.address, a.length, flags)
             )
         return out
 

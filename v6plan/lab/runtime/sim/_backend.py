@@ -27,6 +27,7 @@ from .._backend import (
     namespace_name,
     neighbour_state,
     node_sysctls,
+    reported_address,
     route_proto,
     router_advert,
 )
@@ -205,18 +206,7 @@ class SimBackend(Backend):
         out = []
         for iface in n.ifaces.values():
             for a in iface.addrs:
-                flags = set(a.flags) - {"mngtmpaddr", "noprefixroute", "stable-privacy"}
-                if "permanent" not in flags:
-                    flags.add("dynamic")
-                out.append(
-                    Address(
-                        iface.name,
-                        a.addr,
-                        a.plen,
-                        w.scope_name(a.addr),
-                        frozenset(flags),
-                    )
-                )
+                out.append(reported_address(iface.name, a.addr, a.plen, a.flags))
         return out
 
     def routes(self, node: str) -> list[Route]:
