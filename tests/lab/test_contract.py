@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import secrets
 import subprocess
 import sys
 import typing
@@ -111,15 +112,17 @@ def test_netns_declares_its_shell_and_its_sweep(tmp_path: Path) -> None:
     from v6plan.lab.runtime.netns import NetnsBackend
 
     assert backend_problem("netns") == NetnsBackend.unavailable() == ""
-    backend = NetnsBackend("c1x", tmp_path)
-    subprocess.run(["ip", "netns", "add", namespace_name("c1x", "h1")], check=True)
+    tag = "c" + secrets.token_hex(2)  # its own namespaces: a parallel run has others
+    backend = NetnsBackend(tag, tmp_path)
+    name = namespace_name(tag, "h1")
+    subprocess.run(["ip", "netns", "add", name], check=True)
     try:
         argv = backend.shell_argv("h1")  # no attach needed: v6lab shell replays nothing
-        assert argv[:4] == ["ip", "netns", "exec", "v6lab-c1x-h1"]
-        assert NetnsBackend.sweep("c1x", tmp_path) == ["v6lab-c1x-h1"]
+        assert argv[:4] == ["ip", "netns", "exec", f"v6lab-{tag}-h1"]
+        assert NetnsBackend.sweep(tag, tmp_path) == [name]
     finally:
-        subprocess.run(["ip", "netns", "del", "v6lab-c1x-h1"], capture_output=True)
-    assert not Path("/run/netns/v6lab-c1x-h1").exists()
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    assert not Path(f"/run/netns/{name}").exists()
 
 
 # -- the engine asks the declared capability, whatever the backend's name ------------------------------
