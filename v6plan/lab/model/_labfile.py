@@ -170,8 +170,6 @@ class Lab:
     calcs: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     #: the programs the lab runs on its nodes (``programs:``; keys of ``_programs.PROGRAMS``)
     programs: tuple[str, ...] = ()
-    #: check id → seconds it may wait for the network to settle (a check's ``wait:``)
-    waits: dict[str, float] = field(default_factory=dict)
 
     def messages(self, lang: str = "en") -> Messages:
         return Messages(lang, (self.directory / "messages",))
@@ -398,8 +396,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
     setup = (
         _solution(r, get["setup"], nodes, _SETUP_KEYS, "setup") if "setup" in get else Solution()
     )
-    waits: dict[str, float] = {}
-    checks = _checks(r, get.get("checks"), nodes, root, waits)
+    checks = _checks(r, get.get("checks"), nodes, root)
     solution = (
         _solution(r, get["solution"], nodes, _SOLUTION_KEYS, "solution")
         if "solution" in get
@@ -459,7 +456,6 @@ def load_lab(name_or_path: str | Path) -> Lab:
     )
     lab.calcs = _calc_places(lab, r)
     lab.programs = tuple(name for name, _ in programs)
-    lab.waits = waits
     _check_questions(lab, r)
     _validate(lab, r)
     _check_programs(lab, r, get.get("programs", root))
@@ -594,9 +590,7 @@ def _check_questions(lab: Lab, r: Reader) -> None:
                 )
 
 
-def _checks(
-    r: Reader, node: Any, nodes: list[str], root: Any, waits: dict[str, float]
-) -> list[CheckSpec]:
+def _checks(r: Reader, node: Any, nodes: list[str], root: Any) -> list[CheckSpec]:
     if node is None:
         r.problem(root, "the lab has no 'checks'", "add `checks:` with at least one check")
         return []
@@ -625,6 +619,7 @@ def _checks(
             continue
         kind = TYPES[ctype]
         points = 1
+        wait: float | None = None  # the type's own window (``CheckSignature.settle``)
         args: dict[str, Text] = {}
         for key, (key_node, value) in get.items():
             if key in ("id", "type"):
@@ -641,7 +636,7 @@ def _checks(
                         "remove 'wait'",
                     )
                 elif seconds is not None:
-                    waits[cid] = float(seconds)
+                    wait = float(seconds)
                 continue
             if key not in kind.required + kind.optional:
                 allowed = list(kind.required + kind.optional)
@@ -675,7 +670,7 @@ def _checks(
                 {k: t.value for k, t in args.items()},
                 points,
                 r.where(item),
-                waits.get(cid),
+                wait,
                 {k: t.place for k, t in args.items()},
             )
         )
