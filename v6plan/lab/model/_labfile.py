@@ -617,64 +617,63 @@ def _checks(r: Reader, node: Any, nodes: list[str], root: Any) -> list[CheckSpec
                 closest(ctype or "", list(TYPES)) or "types: " + ", ".join(TYPES),
             )
             continue
-        kind = TYPES[ctype]
-        points = 1
-        wait: float | None = None  # the type's own window (``CheckSignature.settle``)
-        args: dict[str, Text] = {}
-        for key, (key_node, value) in get.items():
-            if key in ("id", "type"):
-                continue
-            if key == "points":
-                points = r.integer(value, "points", 0, 100, "2") or 0
-                continue
-            if key == "wait":  # seconds the check may wait for the network to settle
-                seconds = r.integer(value, "wait", 0, MAX_WAIT, "10")
-                if not kind.network:
-                    r.problem(
-                        key_node,
-                        f"check {cid!r} ({ctype}) is graded on answers and never waits",
-                        "remove 'wait'",
-                    )
-                elif seconds is not None:
-                    wait = float(seconds)
-                continue
-            if key not in kind.required + kind.optional:
-                allowed = list(kind.required + kind.optional)
+        out.append(_check(r, item, get, cid, ctype, nodes))
+    return out
+
+
+def _check(
+    r: Reader, item: Any, get: dict[str, tuple[Any, Any]], cid: str, ctype: str, nodes: list[str]
+) -> CheckSpec:
+    """One check of a known type: its arguments (with their places), points and wait."""
+    kind = TYPES[ctype]
+    points = 1
+    wait: float | None = None  # the type's own window (``CheckSignature.settle``)
+    args: dict[str, Text] = {}
+    for key, (key_node, value) in get.items():
+        if key in ("id", "type"):
+            continue
+        if key == "points":
+            points = r.integer(value, "points", 0, 100, "2") or 0
+            continue
+        if key == "wait":  # seconds the check may wait for the network to settle
+            seconds = r.integer(value, "wait", 0, MAX_WAIT, "10")
+            if not kind.network:
                 r.problem(
                     key_node,
-                    f"check {cid!r} ({ctype}) has no argument {key!r}",
-                    closest(key, allowed) or "arguments: " + ", ".join(allowed),
+                    f"check {cid!r} ({ctype}) is graded on answers and never waits",
+                    "remove 'wait'",
                 )
-                continue
-            text = r.string(value, key)
-            if text is not None:
-                args[key] = Text(text, r.where(value))
-        for key in kind.required:
-            if key not in args:
-                r.problem(
-                    item,
-                    f"check {cid!r} ({ctype}) needs {key!r}",
-                    "arguments: " + ", ".join(kind.required),
-                )
-        for key in kind.nodes:
-            if key in args and "{" not in args[key].value and args[key].value not in nodes:
-                r.problem_at(
-                    args[key].place,
-                    f"check {cid!r}: no node {args[key].value!r} in the topology",
-                    closest(args[key].value, nodes),
-                )
-        out.append(
-            CheckSpec(
-                cid,
-                ctype,
-                {k: t.value for k, t in args.items()},
-                points,
-                r.where(item),
-                wait,
-                {k: t.place for k, t in args.items()},
+            elif seconds is not None:
+                wait = float(seconds)
+            continue
+        if key not in kind.required + kind.optional:
+            allowed = list(kind.required + kind.optional)
+            r.problem(
+                key_node,
+                f"check {cid!r} ({ctype}) has no argument {key!r}",
+                closest(key, allowed) or "arguments: " + ", ".join(allowed),
             )
-        )
-    return out
+            continue
+        text = r.string(value, key)
+        if text is not None:
+            args[key] = Text(text, r.where(value))
+    for key in kind.required:
+        if key not in args:
+            r.problem(
+                item,
+                f"check {cid!r} ({ctype}) needs {key!r}",
+                "arguments: " + ", ".join(kind.required),
+            )
+    for key in kind.nodes:
+        if key in args and "{" not in args[key].value and args[key].value not in nodes:
+            r.problem_at(
+                args[key].place,
+                f"check {cid!r}: no node {args[key].value!r} in the topology",
+                closest(args[key].value, nodes),
+            )
+    values = {k: t.value for k, t in args.items()}
+    places = {k: t.place for k, t in args.items()}
+    return CheckSpec(cid, ctype, values, points, r.where(item), wait, places)
 
 
 def _solution(
