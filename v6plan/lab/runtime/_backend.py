@@ -47,6 +47,8 @@ from typing import ClassVar, Final, Literal, get_args
 
 from ..._radvd import Preference, RadvdInterface, RadvdOptions, RadvdPrefix, radvd_conf
 from .._errors import AdvertError, BackendError
+from ._wire import AddressScope as AddressScope  # the scope ip -6 addr prints (RFC 4007)
+from ._wire import scope_name
 
 __all__ = [
     "NAMESPACE_PREFIX",
@@ -83,8 +85,6 @@ __all__ = [
 # -- closed sets of words ----------------------------------------------------------------------
 #: what a node is: a router forwards (and may advertise), a host does not
 NodeKind = Literal["host", "router"]
-#: the scope ``ip -6 addr`` prints for an address (RFC 4007)
-AddressScope = Literal["global", "link", "host"]
 #: the flags of an address both backends report (``ip -6 addr`` shows more: mngtmpaddr …)
 AddressFlag = Literal["tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"]
 #: who made a route, in the kernel's words (``ip -6 route`` ``proto``): ``kernel`` for the
@@ -191,8 +191,6 @@ class Address:
 def reported_address(ifname: str, address: int, length: int, flags: Iterable[str]) -> Address:
     """An address as both backends report it: its scope read from the address, only the
     contract's flags, and ``dynamic`` unless it is ``permanent`` (as ``ip -6 addr`` says)."""
-    from ._wire import scope_name
-
     kept = {_ADDRESS_FLAGS[f] for f in flags if f in _ADDRESS_FLAGS}
     if "permanent" not in kept:
         kept.add("dynamic")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from typing import TYPE_CHECKING, Final
+from typing import Final, Literal
 
 # the core's facts, offered here too (``w.solicited_node``, ``w.eui64``: the interface ID
 # of a MAC) so they are never derived twice
@@ -18,8 +18,8 @@ from ..._calc import modified_eui64 as eui64  # noqa: F401
 from ..._calc import solicited_node as solicited_node
 from ..._special import LINK_LOCAL
 
-if TYPE_CHECKING:
-    from ._backend import AddressScope
+#: the scope ``ip -6 addr`` prints for an address (RFC 4007); the contract's word set
+AddressScope = Literal["global", "link", "host"]
 
 ETH_P_IPV6: Final = 0x86DD
 NH_HOP: Final = 0
