@@ -5,7 +5,9 @@ What to advertise is decided by each caller (the plan: its LANs; a lab: ``advert
 this module only knows radvd's syntax and its words. An option left ``None`` is not
 written, so radvd's own default applies. ``radvd --configtest`` accepts every file the
 tests write (tests/test_export_tools.py, tests/lab/test_netns.py,
-tests/lab/test_topology_export.py).
+tests/lab/test_topology_export.py, tests/lab/test_contract.py). The plan's export keeps its
+speed on a million LANs: per-router options are rendered once (cached), prefixes are
+tuples.
 """
 
 from __future__ import annotations
