@@ -183,3 +183,16 @@ def test_test_modules_share_only_the_support_package() -> None:
                 if on_sys_path and getattr(target.value, "id", "") == "sys":
                     wrong.append(f"{path.name}:{node.lineno} edits sys.path")
     assert wrong == []
+
+
+def test_only_the_runtime_knows_the_backends() -> None:
+    """model, checks, instructor and cli reach a backend through the contract and the
+    registry only: none of them imports runtime.sim or runtime.netns (not even lazily)."""
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if module.startswith("v6plan.lab.") and not module.startswith("v6plan.lab.runtime")
+        for target in targets
+        if target.startswith(("v6plan.lab.runtime.sim", "v6plan.lab.runtime.netns"))
+    ]
+    assert wrong == []

@@ -476,13 +476,10 @@ class _Builder:
         if t.retired:  # retired loopbacks: the other hosts keep their addresses
             for j in range(n):
                 if j not in t.retired:
-                    name = t.names[j] if j < len(t.names) else f"{t.name}-{j + 1}"
-                    self.append(parent, net + 1 + j, 128, depth, k, name, j)
+                    self.append(parent, net + 1 + j, 128, depth, k, t.host_name(j), j)
             return
         start = len(plan.net)
-        names = list(t.names[:n]) + [
-            f"{t.name}-{j}" for j in range(len(t.names) + 1, n + 1)
-        ]  # never 'name' alone
+        names = t.host_names(n)  # never 'name' alone
         plan.net.extend(range(net + 1, net + 1 + n))  # ::1 up: IID 0 is the subnet-router anycast
         plan.plen.extend(bytes([128]) * n)
         plan.parent.extend(array("i", [parent]) * n)

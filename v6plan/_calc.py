@@ -30,7 +30,13 @@ from ._prefix import (
     parse_address,
     parse_prefix,
 )
-from ._special import ANYCAST_IID_FIRST, ANYCAST_IID_LAST, is_reserved_iid, reserved_anycast
+from ._special import (
+    ANYCAST_IID_FIRST,
+    ANYCAST_IID_LAST,
+    LINK_LOCAL,
+    is_reserved_iid,
+    reserved_anycast,
+)
 
 __all__ = [
     "ORDERS",
@@ -41,6 +47,7 @@ __all__ = [
     "format_mac",
     "info",
     "is_reserved_iid",
+    "link_local",
     "mac_from_iid",
     "make_ula",
     "modified_eui64",
@@ -52,6 +59,8 @@ __all__ = [
     "parse_mac",
     "prefix_type",
     "ptr_name",
+    "reverse_blocks",
+    "reverse_name",
     "reverse_zones",
     "solicited_node",
     "stable_iid",
@@ -290,6 +299,12 @@ def eui64(prefix: int, mac: str) -> int:
     return prefix | modified_eui64(mac)
 
 
+def link_local(mac: str) -> int:
+    """The link-local address an interface forms from its MAC: ``fe80::/64`` + modified
+    EUI-64 (RFC 4291 §2.5.6; what Linux does with ``addr_gen_mode`` 0)."""
+    return LINK_LOCAL[0] | modified_eui64(mac)
+
+
 def mac_from_iid(iid: int) -> str | None:
     """The MAC inside a modified EUI-64 interface ID (``ff:fe`` in the middle), else None."""
     iid &= _IID_MASK
@@ -309,27 +324,35 @@ def solicited_node(addr: int) -> int:
     return _SOLICITED_NODE | (addr & 0xFFFFFF)
 
 
-def _nibble_name(value: int, nibbles: int) -> str:
-    digits = f"{value:032x}"[:nibbles]
-    return "".join(f"{d}." for d in reversed(digits)) + "ip6.arpa."
+def reverse_name(net: int, length: int) -> str:
+    """The ip6.arpa name of a nibble-aligned ``net/length``, without the trailing dot:
+    ``8.b.d.0.1.0.0.2.ip6.arpa`` for 2001:db8::/32 (``ip6.arpa`` for ::/0)."""
+    digits = f"{net:032x}"[: length // 4]
+    return "".join(f"{d}." for d in reversed(digits)) + "ip6.arpa"
 
 
 def ptr_name(addr: int) -> str:
     """The full 32-nibble PTR owner name of an address, with the trailing dot."""
-    return _nibble_name(addr, 32)
+    return reverse_name(addr, 128) + "."
+
+
+def reverse_blocks(net: int, length: int) -> list[tuple[int, int]]:
+    """The blocks whose ip6.arpa zones cover a prefix: itself when nibble-aligned, else
+    ``2**(4 - length % 4)`` blocks at the next nibble (a /29 needs eight /32 zones)."""
+    if length % 4 == 0:
+        return [(net, length)]
+    zone = length + 4 - length % 4
+    step = 1 << (128 - zone)
+    return [(net + k * step, zone) for k in range(1 << (zone - length))]
 
 
 def reverse_zones(net: int, length: int) -> list[str]:
-    """The ip6.arpa zones a prefix needs: one, or ``2**(4 - length % 4)`` at the next nibble.
+    """The ip6.arpa zones a prefix needs, with the trailing dot (:func:`reverse_blocks`).
 
     A /29 needs eight /32 zones; a /48 one zone of 12 nibbles (not a PTR name).
     """
     _check_prefix(net, length)
-    zone_length = -(-length // 4) * 4
-    step = 1 << (128 - zone_length)
-    return [
-        _nibble_name(net + i * step, zone_length // 4) for i in range(1 << (zone_length - length))
-    ]
+    return [reverse_name(n, z) + "." for n, z in reverse_blocks(net, length)]
 
 
 # -- unique local addresses ------------------------------------------------------------

@@ -9,7 +9,8 @@ Everything v6plan raises on purpose derives from :class:`V6PlanError`::
     │   ├── LockError           the lock file is unreadable or disagrees with the spec
     │   ├── NotFoundError       (also LookupError) no node matches a path, name or address
     │   └── LabError            (v6plan.lab) a lab, node or check the trainee named is wrong
-    │       └── NoSessionError  (v6plan.lab) no lab is running
+    │       ├── NoSessionError  (v6plan.lab) no lab is running
+    │       └── AdvertError     (v6plan.lab; also ValueError) a router's advertise: options
     ├── PlanError               a plan cannot answer a request (e.g. no free block left)
     └── BackendError            (v6plan.lab) a lab backend cannot build, reach or tear down
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["INPUT_LIMITS", "InputLimit", "whole_number"]
+__all__ = ["INPUT_LIMITS", "NO_WORDS", "YES_WORDS", "InputLimit", "whole_number", "yes_no"]
 
 KiB: Final = 1 << 10
 MiB: Final = 1 << 20
@@ -81,6 +81,23 @@ def whole_number(text: str) -> int | None:
     if not digits or len(digits) > NUMBER_DIGITS or not (digits.isascii() and digits.isdigit()):
         return None
     return int(digits)
+
+
+#: the words v6plan reads as yes and as no, wherever it reads a switch (a spec's
+#: ``nibble:``, ``--set managed=yes``, a lab's ``dad:`` or a check's ``managed``)
+YES_WORDS: Final = ("yes", "true", "on", "1")
+NO_WORDS: Final = ("no", "false", "off", "0")
+
+
+def yes_no(text: str) -> bool | None:
+    """``text`` as a switch: True for :data:`YES_WORDS`, False for :data:`NO_WORDS` (any
+    case, spaces around ignored), None for anything else (the caller says what to write)."""
+    word = text.strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
 
 
 @dataclass(frozen=True, slots=True)

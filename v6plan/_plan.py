@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._errors import InputError, NotFoundError, PlanError
-from ._prefix import Prefix, format_prefix, host_mask, parse_address, parse_prefix
+from ._prefix import Prefix, format_prefix, host_mask, parse_prefix
 
 if TYPE_CHECKING:
     from ._spec import SpecNode
@@ -297,10 +297,7 @@ class Plan:
         """A node from a path, a name, an address or a prefix (what users type)."""
         text = text.strip()
         if ":" in text:
-            if "/" in text:
-                net, length = parse_prefix(text, strict=False)
-            else:
-                net, length = parse_address(text), 128
+            net, length = parse_prefix(text, strict=False)  # a bare address is its /128
             return self.holder(net, length)
         try:
             return self.find_path(text)

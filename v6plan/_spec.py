@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import AddressError, Problem, SpecError
 from ._io import ReadError, read_input
-from ._limits import SPEC_BYTES, YAML_VALUES, whole_number
+from ._limits import SPEC_BYTES, YAML_VALUES, whole_number, yes_no
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
 from ._special import root_problem
@@ -101,6 +101,16 @@ class SpecNode:
         if index < len(self.names):
             return self.names[index]
         return self.name if self.count == 1 and not self.names else f"{self.name}-{index + 1}"
+
+    def host_name(self, index: int) -> str:
+        """Name of the index-th (0-based) /128 host a loopback node makes: ``names[index]``,
+        else ``name-(index + 1)`` — never the bare name, even for one host."""
+        return self.names[index] if index < len(self.names) else f"{self.name}-{index + 1}"
+
+    def host_names(self, count: int) -> list[str]:
+        """:meth:`host_name` of the first ``count`` hosts, built at list speed."""
+        given = list(self.names[:count])
+        return given + [f"{self.name}-{j}" for j in range(len(given) + 1, count + 1)]
 
     @property
     def makes_siblings(self) -> bool:
@@ -401,13 +411,10 @@ class _Reader:
         raw = self.scalar(node, key)
         if raw is None:
             return None
-        lowered = raw.strip().lower()
-        if lowered in ("true", "yes", "on"):
-            return True
-        if lowered in ("false", "no", "off"):
-            return False
-        self.problem(node, f"{key!r} must be true or false, not {raw!r}")
-        return None
+        flag = yes_no(raw)
+        if flag is None:
+            self.problem(node, f"{key!r} must be true or false, not {raw!r}")
+        return flag
 
     def growth(self, node: Any) -> float | None:
         raw = self.scalar(node, "growth")
@@ -781,8 +788,8 @@ class _Reader:
                     if len(node.names) <= k < total:
                         index = k
             if index < 0:
-                first = node.instance_name(0) if not hosts or node.names else f"{node.name}-1"
-                last = node.names[total - 1] if total <= len(node.names) else f"{node.name}-{total}"
+                first = node.host_name(0) if hosts else node.instance_name(0)
+                last = node.host_name(total - 1)  # siblings past names: name-N, as hosts
                 self.problem(
                     item,
                     f"'retire' names {name!r}, which {node.name!r} does not make",

@@ -17,6 +17,7 @@ __all__ = [
     "ANYCAST_IID_FIRST",
     "ANYCAST_IID_LAST",
     "DOCUMENTATION",
+    "LINK_LOCAL",
     "SPECIAL_PURPOSE",
     "ULA",
     "ULA_L",
@@ -66,6 +67,8 @@ SPECIAL_PURPOSE: Final = (
 #: RFC 3849 and RFC 9637: examples, training and tests.
 DOCUMENTATION: Final = (parse_prefix("2001:db8::/32"), parse_prefix("3fff::/20"))
 ULA: Final = parse_prefix("fc00::/7")
+#: RFC 4291 §2.5.6: link-local unicast; interfaces take their addresses from fe80::/64.
+LINK_LOCAL: Final = parse_prefix("fe80::/10")
 #: The half of fc00::/7 with the L bit set: the only unique-local space in use (RFC 4193).
 ULA_L: Final = parse_prefix("fd00::/8")
 

@@ -83,7 +83,7 @@ def test_every_lab_is_complete_in_english(name: str) -> None:
     messages = lab.messages("en")
     for key in ("title", "summary", "task"):
         assert messages.get(key), (name, key)
-    for cid, *_ in lab.checks:
+    for cid in (c.id for c in lab.checks):
         assert lab.messages("en").get(f"checks.{cid}.hint"), (name, cid)
     for bad in lab.broken:
         assert messages.get(f"broken.{bad.id}"), (name, bad.id)
@@ -181,7 +181,7 @@ def _all_text(run: LabRun) -> str:
         messages = lab.messages(lang)
         parts.append(run.task(messages))
         parts += [run.question(q, messages) for q in lab.questions()]
-        parts += [run.fill(messages.get(f"checks.{cid}.hint") or "") for cid, *_ in lab.checks]
+        parts += [run.fill(messages.get(f"checks.{c.id}.hint") or "") for c in lab.checks]
     parts += [" ".join(spec.args.values()) for spec in run.checks()]
     for solution in (lab.setup, lab.solution, *lab.broken):
         parts += [" ".join(argv) for _, argv in run.commands(solution)]
@@ -274,7 +274,7 @@ def test_expected_values_are_what_the_reference_produces(name: str) -> None:
     lab = load_lab(name)
     run = lab.instantiate()
     key = answer_key(run)
-    assert set(key) == {cid for cid, *_ in lab.checks}
+    assert set(key) == {c.id for c in lab.checks}
     results, _ = run_solution(lab, "sim", lab.solution)
     answers = run.answers(lab.solution)
     for spec in run.checks():

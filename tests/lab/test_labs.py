@@ -31,7 +31,7 @@ def test_starter_labs_are_listed_and_complete() -> None:
         assert lab.broken, f"{name} needs at least one known-bad solution"
         messages = lab.messages("en")
         assert messages.get("title") and messages.get("task")
-        for cid, *_ in lab.checks:
+        for cid in (c.id for c in lab.checks):
             assert messages.get(f"checks.{cid}.hint"), (name, cid)
         for bad in lab.broken:
             assert messages.get(f"broken.{bad.id}"), (name, bad.id)

@@ -263,7 +263,7 @@ def test_cleanup_after_a_crash(
 
     calls: list[object] = []
     # never sweep every v6lab namespace of this machine from a test: other runs use them
-    monkeypatch.setattr(_session, "cleanup_netns", lambda *a, **k: calls.append(a) or [])
+    monkeypatch.setattr(_session, "cleanup_leftovers", lambda *a, **k: calls.append(a) or [])
     v6lab(capsys, "start", "04-lan-addressing", "--backend", "fake")
     (lab_state / "active").unlink()  # as if v6lab was killed half-way
     code, out, _ = v6lab(capsys, "cleanup")

@@ -102,8 +102,9 @@ def test_a_route_check_follows_the_longest_match(backend: str, r2: list[str], co
 
 def test_an_exact_route_check_still_asks_for_the_route_itself(backend: str) -> None:
     lab = load_lab("12-troubleshooting")
-    exact = ("r2-exact", "route", {"node": Text("r2"), "to": Text("{lan-1}"),
-                                   "via": Text("{r1.eth1}"), "exact": Text("true")}, 1, (0, 0))  # fmt: skip
+    exact = CheckSpec(
+        "r2-exact", "route", {"node": "r2", "to": "{lan-1}", "via": "{r1.eth1}", "exact": "true"}
+    )
     lab = dataclasses.replace(lab, checks=[*lab.checks, exact])
     results = solve(lab, backend, replace={"r2": ["ip -6 route add default via {r1.eth1}"]})
     assert (results["repair-r2"].passed, results["r2-exact"].code) == (True, "missing")
@@ -289,9 +290,9 @@ def test_after_names_an_answer_check_of_the_lab() -> None:
     uses = 0
     for directory in list_labs():
         lab = load_lab(directory)
-        answers = {cid for cid, ctype, *_ in lab.checks if not SIGNATURES[ctype].network}
-        for cid, _, args, *_ in lab.checks:
-            if "after" in args:
+        answers = {c.id for c in lab.checks if not SIGNATURES[c.type].network}
+        for check in lab.checks:
+            if "after" in check.args:
                 uses += 1
-                assert args["after"].value in answers, (lab.name, cid)
+                assert check.args["after"] in answers, (lab.name, check.id)
     assert uses >= 4  # lab 12's repairs

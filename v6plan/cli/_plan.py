@@ -725,14 +725,12 @@ def run_free(args: argparse.Namespace) -> int:
 # -- find -------------------------------------------------------------------------------------
 def run_find(args: argparse.Namespace) -> int:
     from .._errors import NotFoundError
-    from .._prefix import parse_address, parse_prefix
+    from .._prefix import parse_prefix
 
     plan = load_plan(args.spec, args.lock)
     query = args.query.strip()
     if ":" in query:
-        net, length = (
-            parse_prefix(query, strict=False) if "/" in query else (parse_address(query), 128)
-        )
+        net, length = parse_prefix(query, strict=False)  # a bare address is its /128
         holders = plan.holders(net, length)  # one per VRF that holds it (one for most plans)
         i = holders[0]
         chain = _chain(plan, i)

@@ -57,15 +57,15 @@ class ExportOptions:
 
     def flag(self, key: str, default: bool = False) -> bool:
         """A yes/no setting (yes, no, true, false, on, off, 1, 0)."""
+        from .._limits import yes_no
+
         raw = self.settings.get(key)
         if raw is None or raw == "":
             return default
-        lowered = raw.strip().lower()
-        if lowered in ("yes", "true", "on", "1"):
-            return True
-        if lowered in ("no", "false", "off", "0"):
-            return False
-        raise InputError(f"--set {key}={raw}: use yes or no")
+        flag = yes_no(raw)
+        if flag is None:
+            raise InputError(f"--set {key}={raw}: use yes or no")
+        return flag
 
     def number(self, key: str, default: int, low: int = 0, high: int = 1 << 32) -> int:
         from .._limits import whole_number

@@ -14,8 +14,6 @@ __all__ = [
     "Lines",
     "Ticker",
     "dns_label",
-    "nibble_zones",
-    "reverse_name",
     "selected",
     "slugify",
     "walk",
@@ -78,21 +76,6 @@ def dns_label(text: str) -> str:
     """A host-name label (RFC 952/1123): letters, digits and '-', at most 63."""
     label = _LABEL.sub("-", text.lower()).strip("-")
     return (label or "x")[:63].rstrip("-") or "x"
-
-
-def reverse_name(net: int, length: int) -> str:
-    """``…8.b.d.0.1.0.0.2.ip6.arpa`` for a nibble-aligned ``net/length``."""
-    digits = f"{net:032x}"[: length // 4]
-    return ".".join(reversed(digits)) + (".ip6.arpa" if digits else "ip6.arpa")
-
-
-def nibble_zones(net: int, length: int) -> list[tuple[int, int]]:
-    """The reverse zones of a prefix: itself if nibble-aligned, else 2, 4 or 8 at the next nibble."""
-    if length % 4 == 0:
-        return [(net, length)]
-    zone = length + 4 - length % 4
-    step = 1 << (128 - zone)
-    return [(net + k * step, zone) for k in range(1 << (zone - length))]
 
 
 def walk(plan: Plan, top: int) -> Iterator[tuple[int, str]]:

@@ -14,11 +14,12 @@ import datetime
 from collections.abc import Iterator
 from typing import TextIO
 
+from .._calc import reverse_blocks, reverse_name
 from .._errors import InputError
 from .._plan import Plan
 from .._prefix import format_prefix
 from . import ExportOptions, Sink
-from ._common import Lines, Ticker, dns_label, nibble_zones, reverse_name, selected
+from ._common import Lines, Ticker, dns_label, selected
 from ._text import COMMENT_MAX, dns_domain, dns_name, dns_names, one_line, zone_mailbox
 from ._topology import Topology
 
@@ -158,7 +159,7 @@ class _Zones:
             if i < 0:
                 node = -i - 1
                 child_ns = self.child_servers(node)
-                for cnet, clen in nibble_zones(plan.net[node], plan.plen[node]):
+                for cnet, clen in reverse_blocks(plan.net[node], plan.plen[node]):
                     if not _overlaps(cnet, clen, znet, zlen):
                         continue
                     owner = ".".join(reversed(f"{cnet:032x}"[skip : clen // 4]))
@@ -210,7 +211,7 @@ def write_zones(plan: Plan, sink: Sink, options: ExportOptions) -> None:
     for top in plan.top_blocks(zones.top):  # one block, or each of a plan read with several
         if zones.delegate:
             zones.target_depth = plan.depth[top] + zones.delegate
-        for znet, zlen in nibble_zones(plan.net[top], plan.plen[top]):
+        for znet, zlen in reverse_blocks(plan.net[top], plan.plen[top]):
             origin = reverse_name(znet, zlen)
             file = f"db.{origin}"
             _once(plan, written, origin, top)

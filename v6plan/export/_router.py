@@ -15,7 +15,8 @@ from typing import TextIO
 from .._errors import InputError
 from .._limits import whole_number
 from .._plan import Plan
-from .._prefix import format_address, format_prefix
+from .._prefix import format_address, format_prefix, parse_address
+from .._radvd import RadvdOptions, RadvdPrefix, radvd_header, radvd_stanza
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, selected
 from ._text import (
@@ -69,47 +70,39 @@ def _radvd(
     ticker: Ticker,
 ) -> None:
     # a bad server address or search domain is the user's error, said clearly
-    rdnss = addresses(options.get("rdnss"), "rdnss")
-    dnssl = dns_names(options.get("dnssl"), "--set dnssl")
-    managed = "on" if options.flag("managed") else "off"
-    other = "on" if options.flag("other") or options.flag("managed") else "off"
+    managed = options.flag("managed")
+    settings = RadvdOptions(
+        managed=managed,
+        other=options.flag("other") or managed,
+        rdnss=tuple(parse_address(a) for a in addresses(options.get("rdnss"), "rdnss")),
+        dnssl=tuple(dns_names(options.get("dnssl"), "--set dnssl")),
+    )
     lines = Lines(out)
     who = f"router {router.name}" if router is not None else "LANs no router serves"
     count = len(router.lans) if router is not None else len(topology.unrouted)
-    lines.add(
-        f"# radvd.conf for {who}: {count:,} LAN{'s' if count != 1 else ''} of "
-        f"{_text(plan.title)} ({plan.prefix}), written by v6plan\n"
-        "# check with: radvd --configtest --config=THIS-FILE\n"
-    )
+    header = [
+        f"radvd.conf for {who}: {count:,} LAN{'s' if count != 1 else ''} of "
+        f"{_text(plan.title)} ({plan.prefix}), written by v6plan",
+        "check with: radvd --configtest --config=THIS-FILE",
+    ]
     if router is None and topology.routers:
-        lines.add("# give these LANs `router:` in the spec to write them per router\n")
-    extra = ""
-    if rdnss:
-        extra += f"\tRDNSS {' '.join(rdnss)}\n\t{{\n\t}};\n"
-    if dnssl:
-        extra += f"\tDNSSL {' '.join(dnssl)}\n\t{{\n\t}};\n"
+        header.append("give these LANs `router:` in the spec to write them per router")
+    lines.add(radvd_header(header))
     net, plen = plan.net, plan.plen
     for n, (i, ifname) in enumerate(topology.lan_interfaces(router), 1):
         if not n % 4096:
             ticker.add(4096)
         if not interface_ok(ifname):
             raise bad_interface(ifname, plan.path(i))
-        slaac = "on" if plen[i] == 64 else "off"
-        warn = "" if plen[i] == 64 else "\t# not a /64: SLAAC cannot form addresses here\n"
-        lines.add(
-            f"\n# {_lan_note(plan, i)}\n"
-            f"interface {ifname}\n{{\n"
-            "\tAdvSendAdvert on;\n"
-            f"\tAdvManagedFlag {managed};\n"
-            f"\tAdvOtherConfigFlag {other};\n"
-            f"{warn}"
-            f"\tprefix {format_prefix(net[i], plen[i])}\n\t{{\n"
-            "\t\tAdvOnLink on;\n"
-            f"\t\tAdvAutonomous {slaac};\n"
-            "\t};\n"
-            f"{extra}"
-            "};\n"
+        slaac = plen[i] == 64  # SLAAC forms 64-bit interface IDs only
+        stanza = radvd_stanza(
+            ifname,
+            settings,
+            (RadvdPrefix(net[i], plen[i], autonomous=slaac),),
+            comment=_lan_note(plan, i),
+            note="" if slaac else "not a /64: SLAAC cannot form addresses here",
         )
+        lines.add(stanza)
     lines.flush()
 
 

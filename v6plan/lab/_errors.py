@@ -3,14 +3,21 @@
 ``LabError`` is bad input from the trainee (exit 2 with a message that says what to do);
 ``BackendError`` is a backend that cannot do what was asked (exit 1); a
 ``MissingProgramsError`` is one whose host lacks programs the lab runs (it names their
-Debian packages).
+Debian packages). The tree::
+
+    LabError (an InputError)     exit 2
+    ├── NoSessionError           no lab is running
+    ├── AdvertError              a router's ``advertise:`` options are wrong
+    └── CalcError                a computed value ``{fn:arg}`` cannot be computed (model)
+    BackendError (a V6PlanError) exit 1
+    └── MissingProgramsError     programs the lab runs are not installed here
 """
 
 from __future__ import annotations
 
 from .._errors import InputError, V6PlanError
 
-__all__ = ["BackendError", "LabError", "MissingProgramsError", "NoSessionError"]
+__all__ = ["AdvertError", "BackendError", "LabError", "MissingProgramsError", "NoSessionError"]
 
 
 class LabError(InputError):
@@ -19,6 +26,11 @@ class LabError(InputError):
 
 class NoSessionError(LabError):
     """No lab is running (``v6lab start LAB`` first)."""
+
+
+class AdvertError(LabError, ValueError):
+    """A router's ``advertise:`` options are wrong; the message names the key and the fix.
+    (Also a ValueError, as :class:`~v6plan._errors.AddressError` is: a value that is wrong.)"""
 
 
 class BackendError(V6PlanError):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..._prefix import format_address, host_mask
+from ..._special import LINK_LOCAL
 from ..model._topology import Endpoint
 from ..runtime._backend import Address, Backend, Interface, Route
 
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
     from ..model._topology import Addressing
 
 __all__ = ["LINK_LOCAL", "CheckResult", "Context", "Outcome"]
-
-
-LINK_LOCAL = (0xFE80 << 112, 10)
 
 
 @dataclass
@@ -196,7 +194,7 @@ class Context:
         if self._answers is None:
             from ._quiz import load_answers
 
-            workdir = getattr(self.backend, "workdir", None)
+            workdir = self.backend.workdir if self.backend is not None else None
             self._answers = load_answers(Path(workdir)) if workdir is not None else {}
         return self._answers
 

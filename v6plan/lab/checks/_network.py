@@ -9,7 +9,7 @@ import shlex
 from typing import Any
 
 from ..._errors import AddressError
-from ..._limits import whole_number
+from ..._limits import whole_number, yes_no
 from ..._prefix import format_address, format_prefix, parse_address, parse_prefix
 from ..model._topology import Endpoint
 from ._context import LINK_LOCAL, Context, Outcome, _cidr, _in, _sysctl, _usable
@@ -117,7 +117,7 @@ def check_ndp(ctx: Context, args: dict[str, str]) -> Outcome:
 
 def _flag(args: dict[str, str], key: str) -> bool | None:
     value = args.get(key)
-    return None if value is None else value.lower() in ("true", "yes", "on", "1")
+    return None if value is None else yes_no(value) is True
 
 
 def check_ra(ctx: Context, args: dict[str, str]) -> Outcome:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..._calc import solicited_node as solicited_node  # used here by this name too
 from ..._prefix import format_address
 
 __all__ = [
@@ -52,11 +53,6 @@ class EchoAnswer:
     ident: int
     seq: int
     code: int = 0
-
-
-def solicited_node(address: int) -> int:
-    """ff02::1:ffXX:XXXX for an address (RFC 4291 §2.7.1)."""
-    return (0xFF02 << 112) | (0x1FF << 24) | (address & 0xFFFFFF)
 
 
 def multicast_mac(group: int) -> str:

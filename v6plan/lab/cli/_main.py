@@ -181,16 +181,15 @@ def run_list(args: argparse.Namespace) -> int:
 def run_start(args: argparse.Namespace) -> int:
     from .._errors import LabError
     from ..model._labfile import Variant, load_lab, load_variant
-    from ..runtime._backends import BACKENDS, backend_class, netns_problem
+    from ..runtime._backends import BACKENDS, backend_class, backend_problem
     from ..runtime._programs import refuse_missing
     from ..runtime._session import Session
 
     if args.backend not in BACKENDS:
         raise LabError(f"unknown backend {args.backend!r}; use sim or netns")
-    if args.backend == "netns":
-        problem = netns_problem()
-        if problem:
-            raise LabError(problem)
+    problem = backend_problem(args.backend)
+    if problem:
+        raise LabError(problem)
     try:
         current = Session.current()
     except LabError:
@@ -374,31 +373,12 @@ def run_shell(args: argparse.Namespace) -> int:
     session = Session.current()
     run = _lab_run(session)
     _check_node(run, args.node)
-    if session.info.backend == "netns":
-        with session.locked():
-            backend = session.open(run.topology_spec())
-        argv = _netns_shell(backend, session.info.tag, args.node)
+    argv = session.make_backend().shell_argv(args.node)  # the node's real shell, if any
+    if argv is not None:
         env = dict(os.environ, PS1=f"[{args.node}] \\w# ", V6LAB_NODE=args.node)
         sys.stdout.flush()
         os.execvpe(argv[0], argv, env)
     return _sim_shell(args, session, run)
-
-
-def _netns_shell(backend: Backend, tag: str, node: str) -> list[str]:
-    """The command that opens a shell in ``node``'s namespace: the backend's own if it
-    offers one, else ``ip netns exec`` on the backend's namespace name."""
-    for attr in ("shell_command", "shell_argv"):
-        argv_for = getattr(backend, attr, None)
-        if callable(argv_for):
-            return [str(a) for a in argv_for(node)]
-    name = f"v6lab-{tag}-{node}"
-    for attr in ("namespace", "netns_name", "_netns_name"):
-        name_for = getattr(backend, attr, None)
-        if callable(name_for):
-            name = str(name_for(node))
-            break
-    shell = os.environ.get("SHELL") or "/bin/bash"
-    return ["ip", "netns", "exec", name, shell, "-i"]
 
 
 def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
@@ -420,7 +400,9 @@ def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
     ifaces = ["lo"] + [
         end[1] for link in topology.links for end in (link.a, link.b) if end[0] == args.node
     ]
-    commands = _sim_commands(session.info.backend)
+    from ..runtime._backends import backend_class
+
+    commands = backend_class(session.info.backend).prompt_commands()
     messages = _messages(args, run)
     listed = {"node": args.node, "commands": ", ".join(commands) or "…"}
     ctx = ShellContext(
@@ -434,15 +416,6 @@ def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
         history_file=session.dir / f"history-{args.node}",
     )
     return run_shell_loop(ctx)
-
-
-def _sim_commands(backend: str) -> list[str]:
-    """The programs the simulator runs (what the prompt completes first)."""
-    if backend != "sim":
-        return []
-    from ..runtime.sim._commands import COMMANDS
-
-    return sorted(COMMANDS)
 
 
 # -- check / hint -----------------------------------------------------------------------------
@@ -729,11 +702,12 @@ def run_verify(args: argparse.Namespace) -> int:
     from .._errors import LabError
     from ..checks._verify import verify_lab
     from ..model._labfile import list_labs, load_lab
-    from ..runtime._backends import backend_class, netns_problem
+    from ..runtime._backends import backend_class, backend_problem
     from ..runtime._programs import refuse_missing
 
-    if args.backend == "netns" and netns_problem():
-        raise LabError(netns_problem())
+    problem = backend_problem(args.backend)
+    if problem:
+        raise LabError(problem)
     names = args.labs or [d.name for d in list_labs()]
     out = Out(args.plain)
     messages = _messages(args)
@@ -787,8 +761,7 @@ def run_stop(args: argparse.Namespace) -> int:
 
 
 def run_cleanup(args: argparse.Namespace) -> int:
-    from ..runtime._backends import netns_problem
-    from ..runtime._session import Session, cleanup_netns, state_dir
+    from ..runtime._session import Session, cleanup_leftovers, state_dir
 
     out = Out(args.plain)
     removed = 0
@@ -803,19 +776,23 @@ def run_cleanup(args: argparse.Namespace) -> int:
         )
     active = state_dir() / "active"
     active.unlink(missing_ok=True)
-    if not netns_problem():
-        removed_names: list[str] = []
-        problems = cleanup_netns(None, removed_names)
-        for problem in problems:
-            err(f"v6lab: warning: {problem}")
-        if removed_names:
-            out.print(
-                f"removed {len(removed_names)} leftover namespaces: {', '.join(removed_names)}"
-            )
-        else:
-            out.print("no leftover v6lab namespaces")
-    elif sys.platform.startswith("linux"):
-        out.print("(not root: namespaces left by `sudo v6lab` need `sudo v6lab cleanup`)")
+    removed_names: list[str] = []
+    skipped: list[str] = []
+    for problem in cleanup_leftovers(None, removed_names, skipped=skipped):
+        err(f"v6lab: warning: {problem}")
+    if removed_names:
+        count = len(removed_names)
+        out.print(
+            f"removed {count} leftover{'s' if count != 1 else ''} of killed labs: "
+            + ", ".join(removed_names)
+        )
+    else:
+        out.print("no leftovers of killed labs")
+    if skipped:
+        out.print(
+            f"(the {' and '.join(skipped)} backend cannot run here, so nothing of it was swept;"
+            " labs started with sudo need `sudo v6lab cleanup`)"
+        )
     if not removed:
         out.print("no lab sessions were left")
     return 0

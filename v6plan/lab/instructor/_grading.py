@@ -623,7 +623,9 @@ def _when(report: Mapping[str, Any]) -> float:
 # -- replay (simulator) ---------------------------------------------------------------------------
 def _replay_row(row: Graded, report: Mapping[str, Any], manifest: ClassManifest) -> None:
     """Rebuild the trainee's network from the signed journal and run the checks again."""
-    if report.get("backend") != "sim":
+    from ..runtime._backends import replays
+
+    if not replays(report.get("backend")):
         row.detail = "not replayed: only simulator results can be replayed"
         return
     journal = report.get("journal")
@@ -674,6 +676,7 @@ def replay_verdicts(
     from ..checks._context import Context
     from ..checks._registry import run_checks
     from ..model._labfile import Variant, load_lab
+    from ..runtime._backends import REPLAY_BACKEND
     from ..runtime._session import Session, SessionInfo
 
     lab = load_lab(lab_name)
@@ -682,7 +685,7 @@ def replay_verdicts(
         info = SessionInfo(
             tag="vrply",
             lab=str(lab.directory),
-            backend="sim",
+            backend=REPLAY_BACKEND,
             started=started,
             prefix=prefix,
             ready=True,

@@ -311,11 +311,9 @@ def _shell(config: NodeConfig, frr: bool, radvd_path: str) -> list[str]:
 
 
 def _radvd(config: NodeConfig) -> str:
-    from ..runtime.netns._backend import radvd_conf
+    from ..runtime._backend import radvd_text
 
-    return radvd_conf(config.advertise).replace(
-        "v6plan's netns lab backend", "`v6lab export` (v6plan)"
-    )
+    return radvd_text(config.advertise, "`v6lab export` (v6plan)")
 
 
 # -- containerlab --------------------------------------------------------------------------------------

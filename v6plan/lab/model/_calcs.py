@@ -150,15 +150,15 @@ def calc_eui64_noflip(prefix: str, mac: str) -> str:
 
 def calc_linklocal_noflip(mac: str) -> str:
     """The link-local with the universal/local bit left as in the MAC (the mistake)."""
-    from ..._calc import modified_eui64
+    from ..._calc import link_local
 
-    return format_address((0xFE80 << 112) | (modified_eui64(_mac(mac)) ^ (0x02 << 56)))
+    return format_address(link_local(_mac(mac)) ^ (0x02 << 56))
 
 
 def calc_linklocal(mac: str) -> str:
-    from ..._calc import modified_eui64
+    from ..._calc import link_local
 
-    return format_address((0xFE80 << 112) | modified_eui64(_mac(mac)))
+    return format_address(link_local(_mac(mac)))
 
 
 def calc_solnode(address: str) -> str:

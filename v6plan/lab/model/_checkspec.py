@@ -5,7 +5,7 @@ live in :mod:`..checks` (its registry gives every type declared here an implemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "AFTER",
@@ -30,7 +30,8 @@ MAX_WAIT = 60
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A check as a lab declares it; ``args`` are strings with the lab's values filled in."""
+    """A check as a lab declares it. In the lab (``Lab.checks``) ``args`` are the lab file's
+    templates (``{h1.eth0}``); in a run (``LabRun.checks()``) its values are filled in."""
 
     id: str
     type: str
@@ -40,6 +41,12 @@ class CheckSpec:
     #: seconds the check may wait for the network to settle (lab.yaml ``wait:``);
     #: None: its type's window (``CheckType.settle``)
     wait: float | None = None
+    #: where each argument stands in the lab file (line, column), for its error messages
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def place_of(self, key: str) -> tuple[int, int]:
+        """The place of argument ``key`` in the lab file (the check's own when unknown)."""
+        return self.places.get(key, self.place)
 
 
 #: how a quiz answer is compared with the expected one (:func:`..checks._quiz.grade`)

@@ -37,12 +37,12 @@ import contextlib
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..._errors import AddressError, Problem, SpecError
-from ..._prefix import parse_address, parse_prefix
+from ..._prefix import parse_prefix
 from ..._special import root_problem
 from .._errors import LabError
 from ..runtime._programs import PROGRAMS
@@ -159,7 +159,7 @@ class Lab:
     topology: Topology
     plan_file: Path
     setup: Solution
-    checks: list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]
+    checks: list[CheckSpec]
     solution: Solution
     broken: list[Solution]
     level: str = ""
@@ -170,8 +170,6 @@ class Lab:
     calcs: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     #: the programs the lab runs on its nodes (``programs:``; keys of ``_programs.PROGRAMS``)
     programs: tuple[str, ...] = ()
-    #: check id → seconds it may wait for the network to settle (a check's ``wait:``)
-    waits: dict[str, float] = field(default_factory=dict)
 
     def messages(self, lang: str = "en") -> Messages:
         return Messages(lang, (self.directory / "messages",))
@@ -184,21 +182,18 @@ class Lab:
     def uses_network(self) -> bool:
         """False for a lab graded only on answers (a quiz, a plan spec, a zone file):
         it runs the same on every backend, so one backend is enough to verify it."""
-        return any(TYPES[ctype].network for _, ctype, *_ in self.checks)
+        return any(TYPES[check.type].network for check in self.checks)
 
     def questions(self) -> dict[str, Question]:
         """The questions a trainee answers, in the order their checks appear."""
         found: dict[str, tuple[str, list[str]]] = {}
-        for cid, ctype, args, _, _ in self.checks:
-            kind = TYPES[ctype]
+        for check in self.checks:
+            cid, args = check.id, check.args
+            kind = TYPES[check.type]
             if not kind.answers:
                 continue
-            qid = args["question"].value if "question" in args else kind.question or cid
-            answer_kind = (
-                (args["kind"].value if "kind" in args else "address")
-                if not kind.question
-                else "file"
-            )
+            qid = args.get("question", kind.question or cid)
+            answer_kind = args.get("kind", "address") if not kind.question else "file"
             found.setdefault(qid, (answer_kind, []))[1].append(cid)
         return {q: Question(q, k, tuple(c)) for q, (k, c) in found.items()}
 
@@ -223,13 +218,13 @@ def _derived_values(addressing: Addressing, out: dict[str, str]) -> None:
     """Values beyond the topology's own: every interface's MAC and EUI-64 link-local
     (``{h1.eth0.mac}``, ``{h1.eth0.ll}`` — the same on both backends) and every plan
     node by its path (``{core}``, ``{customers}``) for labs that talk about containers."""
-    from ..._calc import modified_eui64
+    from ..._calc import link_local
     from ..._prefix import format_address as fmt
     from ..runtime._backend import interface_macs
 
     for (node, iface), mac in interface_macs(addressing.spec(set())).items():
         out.setdefault(f"{node}.{iface}.mac", mac)
-        out.setdefault(f"{node}.{iface}.ll", fmt((0xFE80 << 112) | modified_eui64(mac)))
+        out.setdefault(f"{node}.{iface}.ll", fmt(link_local(mac)))
     plan = addressing.plan
     out.setdefault("plan.len", str(plan.plen[0]))
     if len(plan) <= _MAX_PLAN_VARIABLES:
@@ -253,21 +248,12 @@ class LabRun:
         """The lab's checks with this run's values; a check graded on an answer carries
         the id of its question in ``args["question"]``."""
         out: list[CheckSpec] = []
-        for cid, ctype, args, points, place in self.lab.checks:
-            filled = {k: self.fill(v.value) for k, v in args.items()}
-            kind = TYPES[ctype]
+        for check in self.lab.checks:
+            filled = {k: self.fill(v) for k, v in check.args.items()}
+            kind = TYPES[check.type]
             if kind.answers:
-                filled.setdefault("question", kind.question or cid)
-            out.append(
-                CheckSpec(
-                    id=cid,
-                    type=ctype,
-                    args=filled,
-                    points=points,
-                    place=place,
-                    wait=self.lab.waits.get(cid),
-                )
-            )
+                filled.setdefault("question", kind.question or check.id)
+            out.append(replace(check, args=filled))
         return out
 
     def commands(self, solution: Solution) -> list[tuple[str, list[str]]]:
@@ -410,8 +396,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
     setup = (
         _solution(r, get["setup"], nodes, _SETUP_KEYS, "setup") if "setup" in get else Solution()
     )
-    waits: dict[str, float] = {}
-    checks = _checks(r, get.get("checks"), nodes, root, waits)
+    checks = _checks(r, get.get("checks"), nodes, root)
     solution = (
         _solution(r, get["solution"], nodes, _SOLUTION_KEYS, "solution")
         if "solution" in get
@@ -426,7 +411,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
         solution = Solution()
     broken: list[Solution] = []
     if "broken" in get:
-        check_ids = [c[0] for c in checks]
+        check_ids = [c.id for c in checks]
         for item in r.items(get["broken"], "'broken'"):
             bad = _solution(r, item, nodes, _BROKEN_KEYS, "known-bad solution")
             if not bad.id:
@@ -471,7 +456,6 @@ def load_lab(name_or_path: str | Path) -> Lab:
     )
     lab.calcs = _calc_places(lab, r)
     lab.programs = tuple(name for name, _ in programs)
-    lab.waits = waits
     _check_questions(lab, r)
     _validate(lab, r)
     _check_programs(lab, r, get.get("programs", root))
@@ -515,12 +499,12 @@ def _used_programs(lab: Lab) -> list[tuple[str, str, Problem | None]]:
                 words = shlex.split(text.value)
                 if words:
                     used.append((words[0], f"the command `{text.value}`", at(text.place)))
-    for cid, ctype, args, _, _ in lab.checks:
-        if ctype == "command" and "run" in args:
-            with contextlib.suppress(ValueError):
-                words = shlex.split(args["run"].value)
+    for c in lab.checks:
+        if c.type == "command" and "run" in c.args:
+            with contextlib.suppress(ValueError):  # shlex: an unclosed quote
+                words = shlex.split(c.args["run"])
                 if words:
-                    used.append((words[0], f"check {cid!r}", at(args["run"].place)))
+                    used.append((words[0], f"check {c.id!r}", at(c.place_of("run"))))
     if any(link.advertise is not None for link in lab.topology.links):
         used.append(("radvd", f"topology {lab.topology.name!r} (it advertises)", None))
     task = lab.messages().english.get("task", "")
@@ -555,7 +539,7 @@ def _calc_places(lab: Lab, r: Reader) -> dict[str, tuple[str, int, int]]:
     """Every computed-value placeholder of the lab (lab.yaml and every catalogue)."""
     found: dict[str, tuple[str, int, int]] = {}
     texts: list[tuple[str, tuple[int, int]]] = [
-        (t.value, t.place) for _, _, args, _, _ in lab.checks for t in args.values()
+        (value, c.place_of(key)) for c in lab.checks for key, value in c.args.items()
     ]
     for solution in (lab.setup, lab.solution, *lab.broken):
         texts += [(t.value, t.place) for _, t in solution.commands]
@@ -581,18 +565,19 @@ def _calc_places(lab: Lab, r: Reader) -> dict[str, tuple[str, int, int]]:
 def _check_questions(lab: Lab, r: Reader) -> None:
     """Arguments with fixed choices (a quiz's kind …) are known; the zone and ``ptr``
     checks have what they need; solutions answer only questions the lab asks."""
-    for cid, ctype, args, _, place in lab.checks:
-        for key, allowed in TYPES[ctype].choices:
-            if key in args and args[key].value not in allowed:
+    for c in lab.checks:
+        cid, args = c.id, c.args
+        for key, allowed in TYPES[c.type].choices:
+            if key in args and args[key] not in allowed:
                 r.problem_at(
-                    args[key].place,
-                    f"check {cid!r}: {key} {args[key].value!r} is not one of {', '.join(allowed)}",
-                    closest(args[key].value, list(allowed)),
+                    c.place_of(key),
+                    f"check {cid!r}: {key} {args[key]!r} is not one of {', '.join(allowed)}",
+                    closest(args[key], list(allowed)),
                 )
-        if ctype == "zone" and args.get("require", Text("valid")).value == "ptr":
+        if c.type == "zone" and args.get("require", "valid") == "ptr":
             for key in ("address", "name"):
                 if key not in args:
-                    r.problem_at(place, f"check {cid!r} (zone, require: ptr) needs {key!r}")
+                    r.problem_at(c.place, f"check {cid!r} (zone, require: ptr) needs {key!r}")
     questions = list(lab.questions())
     for solution in (lab.solution, *lab.broken):
         for qid, text in solution.answers.items():
@@ -605,13 +590,11 @@ def _check_questions(lab: Lab, r: Reader) -> None:
                 )
 
 
-def _checks(
-    r: Reader, node: Any, nodes: list[str], root: Any, waits: dict[str, float]
-) -> list[tuple[str, str, dict[str, Text], int, tuple[int, int]]]:
+def _checks(r: Reader, node: Any, nodes: list[str], root: Any) -> list[CheckSpec]:
     if node is None:
         r.problem(root, "the lab has no 'checks'", "add `checks:` with at least one check")
         return []
-    out: list[tuple[str, str, dict[str, Text], int, tuple[int, int]]] = []
+    out: list[CheckSpec] = []
     seen: set[str] = set()
     for item in r.items(node, "'checks'"):
         pairs = r.pairs(item, "a check")
@@ -634,53 +617,63 @@ def _checks(
                 closest(ctype or "", list(TYPES)) or "types: " + ", ".join(TYPES),
             )
             continue
-        kind = TYPES[ctype]
-        points = 1
-        args: dict[str, Text] = {}
-        for key, (key_node, value) in get.items():
-            if key in ("id", "type"):
-                continue
-            if key == "points":
-                points = r.integer(value, "points", 0, 100, "2") or 0
-                continue
-            if key == "wait":  # seconds the check may wait for the network to settle
-                seconds = r.integer(value, "wait", 0, MAX_WAIT, "10")
-                if not kind.network:
-                    r.problem(
-                        key_node,
-                        f"check {cid!r} ({ctype}) is graded on answers and never waits",
-                        "remove 'wait'",
-                    )
-                elif seconds is not None:
-                    waits[cid] = float(seconds)
-                continue
-            if key not in kind.required + kind.optional:
-                allowed = list(kind.required + kind.optional)
+        out.append(_check(r, item, get, cid, ctype, nodes))
+    return out
+
+
+def _check(
+    r: Reader, item: Any, get: dict[str, tuple[Any, Any]], cid: str, ctype: str, nodes: list[str]
+) -> CheckSpec:
+    """One check of a known type: its arguments (with their places), points and wait."""
+    kind = TYPES[ctype]
+    points = 1
+    wait: float | None = None  # the type's own window (``CheckSignature.settle``)
+    args: dict[str, Text] = {}
+    for key, (key_node, value) in get.items():
+        if key in ("id", "type"):
+            continue
+        if key == "points":
+            points = r.integer(value, "points", 0, 100, "2") or 0
+            continue
+        if key == "wait":  # seconds the check may wait for the network to settle
+            seconds = r.integer(value, "wait", 0, MAX_WAIT, "10")
+            if not kind.network:
                 r.problem(
                     key_node,
-                    f"check {cid!r} ({ctype}) has no argument {key!r}",
-                    closest(key, allowed) or "arguments: " + ", ".join(allowed),
+                    f"check {cid!r} ({ctype}) is graded on answers and never waits",
+                    "remove 'wait'",
                 )
-                continue
-            text = r.string(value, key)
-            if text is not None:
-                args[key] = Text(text, r.where(value))
-        for key in kind.required:
-            if key not in args:
-                r.problem(
-                    item,
-                    f"check {cid!r} ({ctype}) needs {key!r}",
-                    "arguments: " + ", ".join(kind.required),
-                )
-        for key in kind.nodes:
-            if key in args and "{" not in args[key].value and args[key].value not in nodes:
-                r.problem_at(
-                    args[key].place,
-                    f"check {cid!r}: no node {args[key].value!r} in the topology",
-                    closest(args[key].value, nodes),
-                )
-        out.append((cid, ctype, args, points, r.where(item)))
-    return out
+            elif seconds is not None:
+                wait = float(seconds)
+            continue
+        if key not in kind.required + kind.optional:
+            allowed = list(kind.required + kind.optional)
+            r.problem(
+                key_node,
+                f"check {cid!r} ({ctype}) has no argument {key!r}",
+                closest(key, allowed) or "arguments: " + ", ".join(allowed),
+            )
+            continue
+        text = r.string(value, key)
+        if text is not None:
+            args[key] = Text(text, r.where(value))
+    for key in kind.required:
+        if key not in args:
+            r.problem(
+                item,
+                f"check {cid!r} ({ctype}) needs {key!r}",
+                "arguments: " + ", ".join(kind.required),
+            )
+    for key in kind.nodes:
+        if key in args and "{" not in args[key].value and args[key].value not in nodes:
+            r.problem_at(
+                args[key].place,
+                f"check {cid!r}: no node {args[key].value!r} in the topology",
+                closest(args[key].value, nodes),
+            )
+    values = {k: t.value for k, t in args.items()}
+    places = {k: t.place for k, t in args.items()}
+    return CheckSpec(cid, ctype, values, points, r.where(item), wait, places)
 
 
 def _solution(
@@ -764,23 +757,21 @@ def _validate(lab: Lab, r: Reader) -> None:
                     hint,
                 )
 
-    for cid, ctype, args, _, _ in lab.checks:
-        kind = TYPES[ctype]
-        for key, text in args.items():
+    for c in lab.checks:
+        kind = TYPES[c.type]
+        for key, template in c.args.items():
+            text = Text(template, c.place_of(key))
             if any(name not in known for name in placeholders(text.value)):
-                check(text, f"check {cid!r}")
+                check(text, f"check {c.id!r}")
                 continue
             value = run.fill(text.value)
             try:
                 if key in kind.addresses:
-                    if "/" in value:
-                        parse_prefix(value, strict=False)
-                    else:
-                        parse_address(value)
+                    parse_prefix(value, strict=False)  # an address, or one with its length
                 elif key in kind.prefixes:
                     parse_prefix(value)
             except AddressError as exc:
-                r.problem_at(text.place, f"check {cid!r}: {key} {exc}")
+                r.problem_at(text.place, f"check {c.id!r}: {key} {exc}")
     for solution in (lab.setup, lab.solution, *lab.broken):
         for _, text in solution.commands:
             check(text, "a command")

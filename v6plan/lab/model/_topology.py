@@ -25,12 +25,12 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
-from ..._errors import NotFoundError, Problem, SpecError
+from ..._errors import AddressError, NotFoundError, Problem, SpecError
 from ..._limits import TOPOLOGY_LINKS, TOPOLOGY_NODES
 from ..._prefix import format_address, format_prefix, host_mask, parse_address
-from ..runtime._backend import LinkSpec, NodeSpec, TopologySpec
+from ..runtime._backend import LinkSpec, NodeKind, NodeSpec, TopologySpec, node_kind
 from ._yaml import Reader, closest, is_file
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ __all__ = [
     "resolve",
 ]
 
-KINDS = ("host", "router")
+KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
 _NODE_KEYS = ("kind", "description", "forwarding", "accept_ra", "dad", "sysctls", "loopback")
 _LINK_KEYS = ("endpoints", "plan", "advertise", "addresses", "description")
 _TOP_KEYS = ("topology", "description", "plan", "nodes", "links", "routes")
@@ -83,7 +83,7 @@ class Endpoint:
 @dataclass
 class Node:
     name: str
-    kind: str = "host"
+    kind: NodeKind = "host"
     description: str = ""
     forwarding: bool | None = None
     accept_ra: int | None = None
@@ -238,21 +238,23 @@ def _read_node(r: Reader, name: str, key_node: Any, value: Any) -> Node | None:
     import yaml
 
     if isinstance(value, yaml.ScalarNode):  # shorthand: `r1: router`
-        if value.value not in KINDS:
+        shorthand = node_kind(value.value)
+        if shorthand is None:
             hint = closest(value.value, KINDS) or "use host or router"
             r.problem(value, f"unknown kind {value.value!r} for node {name!r}", hint)
             return None
-        return Node(name=name, kind=value.value, place=r.where(key_node))
+        return Node(name=name, kind=shorthand, place=r.where(key_node))
     keys = r.mapping(value, _NODE_KEYS, f"node {name!r}")
     if keys is None:
         return None
     get = {k: v for k, (_, v) in keys.items()}
     node = Node(name=name, place=r.where(key_node), places={k: r.where(v) for k, v in get.items()})
     if "kind" in get:
-        kind = r.string(get["kind"], "kind")
-        if kind not in KINDS:
-            hint = closest(kind or "", KINDS) or "use host or router"
-            r.problem(get["kind"], f"unknown kind {kind!r} for node {name!r}", hint)
+        text = r.string(get["kind"], "kind")
+        kind = node_kind(text)
+        if kind is None:
+            hint = closest(text or "", KINDS) or "use host or router"
+            r.problem(get["kind"], f"unknown kind {text!r} for node {name!r}", hint)
         else:
             node.kind = kind
     if "description" in get:
@@ -341,7 +343,7 @@ def _read_link(r: Reader, item: Any, topology: Topology) -> Link | None:
                 continue
             try:
                 iid = parse_address(text if ":" in text else f"::{text}")
-            except ValueError as exc:
+            except AddressError as exc:
                 r.problem(value, str(exc), 'give an interface identifier such as "::10"')
                 continue
             link.iids[node_name] = iid
@@ -374,14 +376,13 @@ def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
             flag = r.boolean(value, key)
             if flag is not None:
                 out[key] = flag
-    try:  # the backends' own reading of these options (one meaning for both)
-        from ..runtime._backend import router_advert
+    from .._errors import AdvertError
+    from ..runtime._backend import router_advert
 
+    try:  # the backends' own reading of these options (one meaning for both)
         router_advert(out)
-    except ValueError as exc:
+    except AdvertError as exc:
         r.problem(node, str(exc))
-    except ImportError:  # pragma: no cover - an older contract without router_advert
-        pass
     return out
 
 

@@ -30,40 +30,120 @@ Additions since the first version (all optional for the engine):
   own (the simulator does, so a command answers without a rebuild): ``connect`` gives a
   stand-in that talks to it, which journals its own commands; ``run_job`` runs a function
   (the checks) on a copy of the network there. The defaults run everything in this process.
+- The seal: the engine never asks a backend its name or probes its attributes. What differs
+  is declared here with a default: :meth:`Backend.unavailable` (why it cannot run here),
+  :meth:`Backend.sweep` (what a killed process left behind), :meth:`Backend.shell_argv`
+  (a node's real shell), beside ``persistent``, ``applies_setup`` and ``missing_programs``.
+- Closed sets of words are typed: :data:`NodeKind`, :data:`AddressScope`,
+  :data:`RouteProto`, :data:`NeighbourState`, :data:`Preference`; a backend reads its own
+  words into them with :func:`route_proto` and :func:`neighbour_state`.
+- Shared constants once: :data:`NAMESPACE_PREFIX` / :func:`namespace_name`,
+  :data:`READY_DEADLINE`, :data:`SLAAC_DEADLINE`; radvd.conf from :func:`radvd_text`
+  (the core's one writer, :mod:`v6plan._radvd`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Final, Literal, get_args
+
+from ..._radvd import Preference, RadvdInterface, RadvdOptions, RadvdPrefix, radvd_conf
+from .._errors import AdvertError, BackendError
+from ._wire import AddressScope as AddressScope  # the scope ip -6 addr prints (RFC 4007)
+from ._wire import scope_name
 
 __all__ = [
+    "NAMESPACE_PREFIX",
+    "READY_DEADLINE",
     "SETTLE_POLL",
+    "SLAAC_DEADLINE",
     "Address",
+    "AddressFlag",
+    "AddressScope",
     "Backend",
     "CommandResult",
     "Interface",
     "LinkSpec",
     "Neighbour",
+    "NeighbourState",
+    "NodeKind",
     "NodeSpec",
+    "Preference",
     "Route",
     "RouteKind",
+    "RouteProto",
     "RouterAdvert",
     "TopologySpec",
     "interface_macs",
+    "namespace_name",
+    "neighbour_state",
+    "node_kind",
     "node_sysctls",
+    "radvd_text",
+    "reported_address",
+    "route_proto",
     "router_advert",
 ]
+
+# -- closed sets of words ----------------------------------------------------------------------
+#: what a node is: a router forwards (and may advertise), a host does not
+NodeKind = Literal["host", "router"]
+#: the flags of an address both backends report (``ip -6 addr`` shows more: mngtmpaddr …)
+AddressFlag = Literal["tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"]
+#: who made a route, in the kernel's words (``ip -6 route`` ``proto``): ``kernel`` for the
+#: prefix route of an address, ``ra`` from router advertisements, ``boot`` for ``ip route
+#: add``; routing daemons have their own; ``unknown`` for a number the kernel has no name for
+RouteProto = Literal[
+    "kernel", "boot", "static", "ra", "redirect", "dhcp", "zebra", "bgp", "ospf", "unknown"
+]
+#: a neighbour cache entry's state (RFC 4861 §7.3.2, plus the kernel's PERMANENT and FAILED)
+NeighbourState = Literal[
+    "INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "PERMANENT", "NONE"
+]
+
+_KINDS: Final[dict[str, NodeKind]] = {k: k for k in get_args(NodeKind)}
+_ADDRESS_FLAGS: Final[dict[str, AddressFlag]] = {f: f for f in get_args(AddressFlag)}
+_ROUTE_PROTOS: Final[dict[str, RouteProto]] = {p: p for p in get_args(RouteProto)}
+_NEIGHBOUR_STATES: Final[dict[str, NeighbourState]] = {s: s for s in get_args(NeighbourState)}
+
+
+def node_kind(value: str | None) -> NodeKind | None:
+    """``value`` as a :data:`NodeKind`, or None when it is none (a lab file's typo)."""
+    return _KINDS.get(value or "")
+
+
+def route_proto(value: str) -> RouteProto:
+    """A backend's own word for who made a route as a :data:`RouteProto`: ``unknown`` for
+    any other (``ip route add … proto 42`` is the kernel's too, and it names few numbers)."""
+    return _ROUTE_PROTOS.get(value, "unknown")
+
+
+def neighbour_state(value: str) -> NeighbourState:
+    """A backend's own word for a neighbour's state, checked against :data:`NeighbourState`."""
+    state = _NEIGHBOUR_STATES.get(value)
+    if state is None:
+        raise BackendError(f"a backend reported neighbour state {value!r}, not a NeighbourState")
+    return state
+
+
+#: every name a backend makes for a session starts so (netns: its namespaces; the sim shows
+#: the same ``link-netns`` names), so one session never collides with another
+NAMESPACE_PREFIX: Final = "v6lab-"
+
+
+def namespace_name(session: str, node: str) -> str:
+    """The namespace of ``node`` in ``session``: ``v6lab-<session>-<node>``."""
+    return f"{NAMESPACE_PREFIX}{session}-{node}"
 
 
 # -- what to build ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class NodeSpec:
     name: str
-    kind: str = "host"  # "host" | "router"
+    kind: NodeKind = "host"
     #: sysctls applied before any interface exists, e.g. {"net.ipv6.conf.all.forwarding": "1"}
     sysctls: dict[str, str] = field(default_factory=dict)
     #: run radvd-like router advertisements on these interfaces: {ifname: radvd-style options}
@@ -110,9 +190,17 @@ class Address:
     ifname: str
     address: int
     length: int
-    scope: str  # "global" | "link" | "host"
-    #: subset of {"tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"}
-    flags: frozenset[str] = frozenset()
+    scope: AddressScope
+    flags: frozenset[AddressFlag] = frozenset()
+
+
+def reported_address(ifname: str, address: int, length: int, flags: Iterable[str]) -> Address:
+    """An address as both backends report it: its scope read from the address, only the
+    contract's flags, and ``dynamic`` unless it is ``permanent`` (as ``ip -6 addr`` says)."""
+    kept = {_ADDRESS_FLAGS[f] for f in flags if f in _ADDRESS_FLAGS}
+    if "permanent" not in kept:
+        kept.add("dynamic")
+    return Address(ifname, address, length, scope_name(address), frozenset(kept))
 
 
 #: what a route does with the traffic it matches (the kernel's rtm_type)
@@ -128,7 +216,7 @@ class Route:
     length: int
     via: int | None
     ifname: str | None
-    proto: str = "static"  # "kernel" | "static" | "ra" | "boot"
+    proto: RouteProto = "static"
     metric: int = 1024
     #: what the route does with traffic: forwards it (``unicast``) or refuses it —
     #: ``unreachable`` (ICMPv6 no route), ``blackhole`` (silently), ``prohibit``
@@ -140,7 +228,7 @@ class Neighbour:
     address: int
     ifname: str
     lladdr: str | None
-    state: str  # "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "INCOMPLETE" | "FAILED" | "PERMANENT"
+    state: NeighbourState
 
 
 # -- shared by both backends -------------------------------------------------------------------
@@ -189,12 +277,39 @@ class RouterAdvert:
     mtu: int = 0
     reachable: int = 0
     retrans: int = 0
-    preference: str = "medium"
+    preference: Preference = "medium"
 
     @property
     def min_interval(self) -> float:
         """radvd's MinRtrAdvInterval default: 0.33 × MaxRtrAdvInterval, at least 3 s."""
         return max(3.0, 0.33 * self.interval)
+
+    def radvd(self, ifname: str) -> RadvdInterface:
+        """These advertisements as radvd configures them on ``ifname`` (every option
+        written, so radvd's defaults never differ from the simulator's)."""
+        prefixes = tuple(
+            RadvdPrefix(net, length, self.onlink, self.autonomous, self.valid, self.preferred)
+            for net, length in self.prefixes
+        )
+        options = RadvdOptions(
+            managed=self.managed,
+            other=self.other,
+            max_interval=self.interval,
+            min_interval=self.min_interval,
+            default_lifetime=self.lifetime,
+            hop_limit=self.hop_limit,
+            reachable=self.reachable,
+            retrans=self.retrans,
+            mtu=self.mtu,
+            preference=self.preference,
+        )
+        return RadvdInterface(ifname, options, prefixes)
+
+
+def radvd_text(per_iface: Mapping[str, RouterAdvert], written_by: str) -> str:
+    """radvd.conf for one router's advertisements (netns runs it; the topology export
+    writes it), rendered by the core's one radvd writer."""
+    return radvd_conf([f"written by {written_by}"], (a.radvd(i) for i, a in per_iface.items()))
 
 
 _ADVERT_INTS = {
@@ -220,7 +335,9 @@ def node_sysctls(node: NodeSpec) -> dict[str, str]:
 
 
 def router_advert(options: Mapping[str, object]) -> RouterAdvert:
-    """Validate ``NodeSpec.advertise`` options; ValueError names the bad key and the fix."""
+    """Validate ``NodeSpec.advertise`` options; an :class:`AdvertError` names the bad key
+    and the fix."""
+    from ..._errors import AddressError
     from ..._prefix import parse_prefix
 
     values: dict[str, object] = {}
@@ -228,44 +345,54 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
         if key == "prefixes":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, (list, tuple)):
-                raise ValueError("advertise: 'prefixes' must be a list such as ['2001:db8:1::/64']")
-            values["prefixes"] = tuple(parse_prefix(str(p), strict=False) for p in items)
+                raise AdvertError(
+                    "advertise: 'prefixes' must be a list such as ['2001:db8:1::/64']"
+                )
+            try:
+                values["prefixes"] = tuple(parse_prefix(str(p), strict=False) for p in items)
+            except AddressError as exc:
+                raise AdvertError(f"advertise: 'prefixes': {exc}") from None
         elif key in _ADVERT_BOOLS:
             if not isinstance(value, bool):
-                raise ValueError(f"advertise: {key!r} must be true or false, not {value!r}")
+                raise AdvertError(f"advertise: {key!r} must be true or false, not {value!r}")
             values[key] = value
         elif key in _ADVERT_INTS:
             low, high = _ADVERT_INTS[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(
+                raise AdvertError(
                     f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}"
                 )
             values[key] = value
         elif key == "preference":
             if value not in ("low", "medium", "high"):
-                raise ValueError(
+                raise AdvertError(
                     f"advertise: 'preference' must be low, medium or high, not {value!r}"
                 )
             values[key] = value
         else:
             known = ", ".join(("prefixes", "preference", *_ADVERT_BOOLS, *_ADVERT_INTS))
-            raise ValueError(f"advertise: unknown option {key!r}; known: {known}")
+            raise AdvertError(f"advertise: unknown option {key!r}; known: {known}")
     if "lifetime" not in values:
         values["lifetime"] = min(9000, 3 * int(values.get("interval", 600)))  # type: ignore[call-overload]
     advert = RouterAdvert(**values)  # type: ignore[arg-type]
     if advert.lifetime and not advert.interval <= advert.lifetime <= 9000:
-        raise ValueError(
+        raise AdvertError(
             f"advertise: 'lifetime' must be zero or between the interval ({advert.interval}) "
             "and 9000 (radvd's rule)"
         )
     if advert.preferred > advert.valid:
-        raise ValueError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
+        raise AdvertError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
     return advert
 
 
 # -- the backend -----------------------------------------------------------------------------------
 #: seconds between two looks at the network while :meth:`Backend.settle` waits
 SETTLE_POLL = 0.05
+#: seconds (of the backend's time) :meth:`Backend.start` may wait for links, link-locals
+#: and DAD (DAD alone takes 1–2 s); both backends hand over a ready topology within it
+READY_DEADLINE = 8.0
+#: seconds :meth:`Backend.start` waits for the SLAAC addresses it can predict (best effort)
+SLAAC_DEADLINE = 3.0
 
 
 class Backend(ABC):
@@ -288,6 +415,33 @@ class Backend(ABC):
         """``session`` is a short tag (≤ 6 chars) that prefixes every name this backend makes."""
         self.session = session
         self.workdir = workdir
+
+    @classmethod
+    def unavailable(cls) -> str:
+        """Why this backend cannot run on this machine ('' when it can), said as what to
+        do instead. The engine asks before it starts a lab; the default: it always can."""
+        return ""
+
+    @classmethod
+    def sweep(cls, session: str | None = None, workdir: Path | None = None) -> list[str]:
+        """Remove what an earlier process of ``session`` left behind if it was killed
+        (``None``: of every abandoned session on this machine); ``workdir`` is that
+        session's directory. Returns the names of what it removed. Called after
+        :meth:`stop`, and by ``v6lab cleanup``. The default, for a backend whose network
+        lives only inside its process (the sim): nothing to remove."""
+        return []
+
+    def shell_argv(self, node: str) -> list[str] | None:
+        """The program that opens an interactive shell on ``node`` (``v6lab shell``), or
+        None when the node has no real shell and the engine offers its own prompt, each
+        line run through :meth:`exec` (the sim). Needs no :meth:`attach`."""
+        return None
+
+    @classmethod
+    def prompt_commands(cls) -> list[str]:
+        """The programs the engine's own prompt runs on a node (what it completes first and
+        names in its help) when :meth:`shell_argv` is None; empty: any program."""
+        return []
 
     @classmethod
     def missing_programs(cls, topology: TopologySpec) -> list[str]:

@@ -17,9 +17,8 @@ replays this same journal when it starts, appends each command before it answers
 the rest (checks, state) on a copy of its network, so it answers exactly as a replay in
 this process would; the topology it builds is the one saved at start (``topology.json``).
 
-Teardown is crash-safe: ``stop`` asks the backend, and for netns also runs the
-backend's module-level ``cleanup(session)``, which deletes by name whatever a killed
-process left behind.
+Teardown is crash-safe: ``stop`` asks the backend, then its class's ``sweep(session)``,
+which deletes by name whatever a killed process left behind (netns: namespaces, radvd).
 """
 
 from __future__ import annotations
@@ -39,9 +38,17 @@ from typing import IO, Any
 from ..._io import ReadError, read_input, write_atomic
 from ..._limits import JOURNAL_BYTES, SESSION_BYTES
 from .._errors import BackendError, LabError, NoSessionError
-from ._backend import Backend, CommandResult, LinkSpec, NodeSpec, TopologySpec
+from ._backend import Backend, CommandResult, LinkSpec, NodeSpec, TopologySpec, node_kind
 
-__all__ = ["MAX_GAP", "Session", "SessionInfo", "state_dir", "topology_from_json", "topology_json"]
+__all__ = [
+    "MAX_GAP",
+    "Session",
+    "SessionInfo",
+    "cleanup_leftovers",
+    "state_dir",
+    "topology_from_json",
+    "topology_json",
+]
 
 #: Replaying a long idle time costs simulation work (periodic RAs); a gap longer than
 #: this is replayed as this long. Lifetimes in the labs are far longer.
@@ -269,7 +276,7 @@ class Session:
         return backend
 
     def _setup(self, spec: TopologySpec, progress: Callable[[str], None] | None) -> None:
-        if getattr(self.backend, "applies_setup", False):
+        if self.backend is not None and self.backend.applies_setup:
             return  # the backend ran spec.setup itself (batched)
         total = sum(len(c) for c in spec.setup.values())
         done = 0
@@ -406,8 +413,7 @@ class Session:
                 backend.stop()
             except Exception as exc:
                 problems.append(f"{type(exc).__name__}: {exc}")
-        if self.info.backend == "netns":
-            problems += cleanup_netns(self.info.tag, workdir=self.dir)
+            problems += _sweep(type(backend), self.info.tag, None, self.dir)
         return problems
 
     def remove(self) -> None:
@@ -429,23 +435,44 @@ def _root_lab_running() -> bool:
         return False
 
 
-def cleanup_netns(
-    tag: str | None, removed: list[str] | None = None, workdir: Path | None = None
+def cleanup_leftovers(
+    tag: str | None,
+    removed: list[str] | None = None,
+    workdir: Path | None = None,
+    skipped: list[str] | None = None,
 ) -> list[str]:
-    """The netns backend's crash-safe cleanup for one session (or every v6lab leftover);
-    returns problems, and appends the namespaces it removed to ``removed``."""
-    import importlib
+    """Every backend's crash-safe cleanup (:meth:`Backend.sweep`) for one session, or with
+    ``tag=None`` for every abandoned session of this machine (``v6lab cleanup``). A
+    backend that cannot run here (:meth:`Backend.unavailable`: netns without root) is
+    passed over and its name appended to ``skipped``. Returns the problems seen; appends
+    what was removed to ``removed``."""
+    from ._backends import BACKENDS, backend_class
 
+    problems: list[str] = []
+    for name in BACKENDS:
+        try:
+            cls = backend_class(name)
+        except Exception:  # a backend that cannot load made nothing to sweep
+            continue
+        if cls.unavailable():
+            if skipped is not None:
+                skipped.append(name)
+            continue
+        problems += _sweep(cls, tag, removed, workdir)
+    return problems
+
+
+def _sweep(
+    cls: type[Backend], tag: str | None, removed: list[str] | None, workdir: Path | None
+) -> list[str]:
+    if cls.unavailable():
+        return []
     try:
-        cleanup = importlib.import_module("v6plan.lab.runtime.netns").cleanup
-    except (ImportError, AttributeError) as exc:
-        return [f"netns cleanup unavailable: {exc}"]
-    try:
-        names = cleanup(tag, workdir) if workdir is not None else cleanup(tag)
+        names = cls.sweep(tag, workdir)
     except Exception as exc:
-        return [f"netns cleanup: {type(exc).__name__}: {exc}"]
-    if removed is not None and isinstance(names, list):
-        removed.extend(str(n) for n in names)
+        return [f"{cls.name} cleanup: {type(exc).__name__}: {exc}"]
+    if removed is not None:
+        removed.extend(names)
     return []
 
 
@@ -462,7 +489,7 @@ def topology_from_json(data: dict[str, Any]) -> TopologySpec:
         nodes=tuple(
             NodeSpec(
                 name=str(n["name"]),
-                kind=str(n["kind"]),
+                kind=node_kind(str(n["kind"])) or "host",
                 sysctls={str(k): str(v) for k, v in n["sysctls"].items()},
                 advertise={str(k): dict(v) for k, v in n["advertise"].items()},
             )

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from typing import Final
+from typing import Final, Literal
+
+# the core's facts, offered here too (``w.solicited_node``, ``w.eui64``: the interface ID
+# of a MAC) so they are never derived twice
+from ..._calc import modified_eui64 as eui64  # noqa: F401
+from ..._calc import solicited_node as solicited_node
+from ..._special import LINK_LOCAL
+
+#: the scope ``ip -6 addr`` prints for an address (RFC 4007); the contract's word set
+AddressScope = Literal["global", "link", "host"]
 
 ETH_P_IPV6: Final = 0x86DD
 NH_HOP: Final = 0
@@ -36,7 +45,7 @@ ERROR_TYPES: Final = frozenset((DEST_UNREACH, PACKET_TOO_BIG, TIME_EXCEEDED, PAR
 
 ALL_NODES: Final = 0xFF02 << 112 | 1
 ALL_ROUTERS: Final = 0xFF02 << 112 | 2
-LINK_LOCAL_NET: Final = 0xFE80 << 112
+LINK_LOCAL_NET: Final = LINK_LOCAL[0]
 LOOPBACK: Final = 1
 BROADCAST_MAC: Final = b"\xff" * 6
 MIN_MTU: Final = 1280
@@ -46,8 +55,13 @@ _ETHER: Final = struct.Struct("!6s6sH")
 
 
 # -- addresses ----------------------------------------------------------------------------------
+_LL_SHIFT: Final = 128 - LINK_LOCAL[1]
+_LL_TOP: Final = LINK_LOCAL[0] >> _LL_SHIFT
+
+
 def is_link_local(addr: int) -> bool:
-    return addr >> 118 == 0xFE80 >> 6
+    """In fe80::/10 (the core's :data:`~v6plan._special.LINK_LOCAL`)."""
+    return addr >> _LL_SHIFT == _LL_TOP
 
 
 def is_multicast(addr: int) -> bool:
@@ -65,14 +79,10 @@ def scope_of(addr: int) -> int:
     return 14
 
 
-def scope_name(addr: int) -> str:
+def scope_name(addr: int) -> AddressScope:
     """The word ``ip addr`` prints: host, link or global."""
-    return {1: "host", 2: "link"}.get(scope_of(addr), "global")
-
-
-def solicited_node(addr: int) -> int:
-    """ff02::1:ffXX:XXXX (RFC 4291 §2.7.1) — the same value as Scapy's ``in6_getnsma``."""
-    return 0xFF02 << 112 | 0x1FF << 24 | (addr & 0xFFFFFF)
+    scope = scope_of(addr)
+    return "host" if scope == 1 else "link" if scope == 2 else "global"
 
 
 def common_prefix(a: int, b: int) -> int:
@@ -107,12 +117,6 @@ def mac_text(data: bytes) -> str:
 def multicast_mac(group: int) -> bytes:
     """33:33 + the low 32 bits of the group (RFC 2464 §7)."""
     return b"\x33\x33" + (group & 0xFFFFFFFF).to_bytes(4, "big")
-
-
-def eui64(mac: str) -> int:
-    """Modified EUI-64 interface identifier (RFC 4291 appendix A), as a 64-bit integer."""
-    b = mac_bytes(mac)
-    return int.from_bytes(bytes((b[0] ^ 0x02, b[1], b[2], 0xFF, 0xFE, b[3], b[4], b[5])), "big")
 
 
 def stable_iid(secret: int, prefix: int, dad_count: int = 0) -> int:

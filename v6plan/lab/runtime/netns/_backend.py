@@ -31,23 +31,31 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from ...._prefix import format_address, format_prefix, parse_address
-from ..._errors import BackendError, LabError
+from ...._calc import modified_eui64
+from ...._prefix import format_address, parse_address
+from ..._errors import AdvertError, BackendError, LabError
 from .. import _wire as w
 from .._backend import (
+    NAMESPACE_PREFIX,
+    READY_DEADLINE,
     SETTLE_POLL,
+    SLAAC_DEADLINE,
     Address,
     Backend,
     CommandResult,
     Interface,
     Neighbour,
+    NeighbourState,
     NodeSpec,
     Route,
     RouteKind,
     RouterAdvert,
     TopologySpec,
     interface_macs,
+    namespace_name,
     node_sysctls,
+    radvd_text,
+    reported_address,
     router_advert,
 )
 from .._programs import (
@@ -69,16 +77,8 @@ from ._netlink import (
 )
 from ._nsenter import NETNS_RUN_DIR, in_netns
 
-__all__ = [
-    "NAMESPACE_PREFIX",
-    "NetnsBackend",
-    "available",
-    "cleanup",
-    "namespace_name",
-    "radvd_conf",
-]
+__all__ = ["NetnsBackend", "available", "cleanup", "radvd_conf"]
 
-NAMESPACE_PREFIX = "v6lab-"
 #: One file per running session, naming the workdir of the user's session that owns it, so
 #: a machine-wide ``cleanup()`` removes leftovers but never another user's running lab.
 OWNERS_DIR = Path("/run/v6lab/owners")
@@ -89,17 +89,8 @@ IFA_F_TENTATIVE = 0x40
 ROUTE_KINDS: dict[int, RouteKind] = {1: "unicast", 6: "blackhole", 7: "unreachable", 8: "prohibit"}
 IFA_F_DADFAILED = 0x08
 ETH_P_ALL = 0x0003
-ETH_P_IPV6 = 0x86DD
 PACKET_OUTGOING = 4
 ICMP6_FILTER = 1
-#: how long start() may wait for links, link-locals and DAD (DAD alone takes 1–2 s)
-READY_DEADLINE = 8.0
-#: how long start() waits for SLAAC addresses it can predict (best effort, no error)
-SLAAC_DEADLINE = 3.0
-
-
-def namespace_name(session: str, node: str) -> str:
-    return f"{NAMESPACE_PREFIX}{session}-{node}"
 
 
 def available() -> str:
@@ -114,6 +105,22 @@ def available() -> str:
     if find_program("ip", sbin=False) is None:
         return missing_message(["ip"], "the netns backend runs")
     return ""
+
+
+def _unavailable() -> str:
+    """:func:`available`, said as the ``v6lab`` command to run instead."""
+    if not sys.platform.startswith("linux"):
+        return (
+            f"the netns backend needs Linux network namespaces; this is {sys.platform}. "
+            "Use the simulator: v6lab start LAB (it is the default, --backend sim)"
+        )
+    if os.geteuid() != 0:
+        return (
+            "the netns backend needs root to create network namespaces: run "
+            "`sudo v6lab start LAB --backend netns` (and sudo for every v6lab command of that "
+            "lab), or use the simulator, which needs no root: `v6lab start LAB`"
+        )
+    return available()  # the backend's own reasons (a missing `ip` command …)
 
 
 class NetnsBackend(Backend):
@@ -150,6 +157,19 @@ class NetnsBackend(Backend):
         setname = 'hostname "$0" && exec "$@"'
         netns = ["ip", "netns", "exec", self.namespace(node)]
         return [*netns, "unshare", "--uts", "--", "sh", "-c", setname, node, *argv]
+
+    def shell_argv(self, node: str) -> list[str]:
+        """The kernel's own shell inside the node's namespace (:meth:`shell_command`)."""
+        return self.shell_command(node)
+
+    @classmethod
+    def unavailable(cls) -> str:
+        return _unavailable()
+
+    @classmethod
+    def sweep(cls, session: str | None = None, workdir: Path | None = None) -> list[str]:
+        """:func:`cleanup`: namespaces, the processes inside them, radvd by pidfile."""
+        return cleanup(session, workdir)
 
     @classmethod
     def missing_programs(cls, topology: TopologySpec) -> list[str]:
@@ -243,7 +263,7 @@ class NetnsBackend(Backend):
                     )
                 try:
                     out.setdefault(spec.name, {})[ifname] = router_advert(options)
-                except ValueError as exc:
+                except AdvertError as exc:
                     raise BackendError(f"{spec.name}:{ifname}: {exc}") from None
         return out
 
@@ -438,7 +458,7 @@ class NetnsBackend(Backend):
         if not accepts or conf["autoconf"] <= 0:
             return None
         if conf["addr_gen_mode"] == 0:
-            return lambda _net: w.eui64(mac)
+            return lambda _net: modified_eui64(mac)
         if conf["addr_gen_mode"] == 2:
             try:
                 secret = parse_address(self.sysctl(node, f"net.ipv6.conf.{ifname}.stable_secret"))
@@ -505,17 +525,9 @@ class NetnsBackend(Backend):
         names = {link.index: link.name for link in reader.links()}
         out = []
         for a in reader.addresses():
-            flags = {name for bit, name in IFA_FLAG_NAMES.items() if a.flags & bit}
-            if "permanent" not in flags:
-                flags.add("dynamic")
+            flags = [name for bit, name in IFA_FLAG_NAMES.items() if a.flags & bit]
             out.append(
-                Address(
-                    names.get(a.index, str(a.index)),
-                    a.address,
-                    a.length,
-                    w.scope_name(a.address),
-                    frozenset(flags),
-                )
+                reported_address(names.get(a.index, str(a.index)), a.address, a.length, flags)
             )
         return out
 
@@ -528,7 +540,7 @@ class NetnsBackend(Backend):
                 r.length,
                 r.gateway,
                 names.get(r.oif) if r.oif is not None else None,
-                PROTOCOLS.get(r.protocol, str(r.protocol)),
+                PROTOCOLS.get(r.protocol, "unknown"),
                 r.metric,
                 ROUTE_KINDS[r.kind],
             )
@@ -543,7 +555,9 @@ class NetnsBackend(Backend):
         for n in reader.neighbours():
             if n.state & NUD_NOARP or n.state == 0 or names.get(n.index) == "lo":
                 continue
-            state = next((name for bit, name in NUD_NAMES.items() if n.state & bit), "NONE")
+            state: NeighbourState = next(
+                (name for bit, name in NUD_NAMES.items() if n.state & bit), "NONE"
+            )
             out.append(Neighbour(n.address, names.get(n.index, str(n.index)), n.lladdr, state))
         _ = NTF_ROUTER
         return out
@@ -732,41 +746,8 @@ class NetnsBackend(Backend):
 
 # -- radvd ------------------------------------------------------------------------------------------------------
 def radvd_conf(per_iface: dict[str, RouterAdvert]) -> str:
-    """radvd.conf text for one router (radvd 2.19 syntax)."""
-
-    def onoff(flag: bool) -> str:
-        return "on" if flag else "off"
-
-    def lifetime(value: int) -> str:
-        return "infinity" if value == 0xFFFFFFFF else str(value)
-
-    out = ["# written by v6plan's netns lab backend"]
-    for ifname, a in per_iface.items():
-        out += [
-            f"interface {ifname} {{",
-            "    AdvSendAdvert on;",
-            f"    MaxRtrAdvInterval {a.interval};",
-            f"    MinRtrAdvInterval {a.min_interval:g};",
-            f"    AdvDefaultLifetime {a.lifetime};",
-            f"    AdvManagedFlag {onoff(a.managed)};",
-            f"    AdvOtherConfigFlag {onoff(a.other)};",
-            f"    AdvCurHopLimit {a.hop_limit};",
-            f"    AdvReachableTime {a.reachable};",
-            f"    AdvRetransTimer {a.retrans};",
-            f"    AdvLinkMTU {a.mtu};",
-            f"    AdvDefaultPreference {a.preference};",
-        ]
-        for net, length in a.prefixes:
-            out += [
-                f"    prefix {format_prefix(net, length)} {{",
-                f"        AdvOnLink {onoff(a.onlink)};",
-                f"        AdvAutonomous {onoff(a.autonomous)};",
-                f"        AdvValidLifetime {lifetime(a.valid)};",
-                f"        AdvPreferredLifetime {lifetime(a.preferred)};",
-                "    };",
-            ]
-        out.append("};")
-    return "\n".join(out) + "\n"
+    """radvd.conf text for one router (radvd 2.19 syntax), from the core's one writer."""
+    return radvd_text(per_iface, "v6plan's netns lab backend")
 
 
 # -- crash-safe teardown ------------------------------------------------------------------------------------------

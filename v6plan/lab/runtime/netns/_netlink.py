@@ -11,6 +11,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import Final
 
+from .._backend import NeighbourState, RouteProto
+
 __all__ = ["NetlinkReader", "RawAddr", "RawLink", "RawNeigh", "RawRoute"]
 
 NLMSG_ERROR: Final = 2
@@ -32,7 +34,7 @@ IFA_FLAG_NAMES: Final = {
     0x40: "tentative",
     0x80: "permanent",
 }
-NUD_NAMES: Final = {
+NUD_NAMES: Final[dict[int, NeighbourState]] = {
     0x01: "INCOMPLETE",
     0x02: "REACHABLE",
     0x04: "STALE",
@@ -45,7 +47,18 @@ NUD_NOARP: Final = 0x40
 NTF_ROUTER: Final = 0x80
 RT_TABLE_MAIN: Final = 254
 RTN_UNICAST: Final = 1
-PROTOCOLS: Final = {2: "kernel", 3: "boot", 4: "static", 9: "ra"}
+#: the kernel's rtm_protocol numbers (include/uapi/linux/rtnetlink.h) in its own words
+PROTOCOLS: Final[dict[int, RouteProto]] = {
+    1: "redirect",
+    2: "kernel",
+    3: "boot",
+    4: "static",
+    9: "ra",
+    11: "zebra",
+    16: "dhcp",
+    186: "bgp",
+    188: "ospf",
+}
 
 _NLMSG = struct.Struct("=IHHII")
 _RTA = struct.Struct("=HH")

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from ..._errors import BackendError, LabError
+from ..._errors import AdvertError, BackendError, LabError
 from .._backend import (
+    READY_DEADLINE,
     SETTLE_POLL,
+    SLAAC_DEADLINE,
     Address,
     Backend,
     CommandResult,
@@ -22,7 +24,11 @@ from .._backend import (
     RouteKind,
     TopologySpec,
     interface_macs,
+    namespace_name,
+    neighbour_state,
     node_sysctls,
+    reported_address,
+    route_proto,
     router_advert,
 )
 
@@ -31,13 +37,6 @@ if TYPE_CHECKING:  # imported when a topology is built: `v6lab exec` through the
     from ._world import World
 
 __all__ = ["SimBackend", "write_pcap"]
-
-#: Like the netns backend's names, so ``ip link`` shows the same ``link-netns``.
-NAMESPACE_PREFIX = "v6lab-"
-#: virtual seconds start() may let pass for links, link-locals and DAD to settle
-READY_DEADLINE = 8.0
-#: virtual seconds start() waits for the SLAAC addresses it can predict
-SLAAC_DEADLINE = 3.0
 
 
 class SimBackend(Backend):
@@ -54,6 +53,12 @@ class SimBackend(Backend):
     #: start() runs the setup commands and settles, like netns, so both hand over a
     #: ready topology; a replay (attach) repeats exactly that.
     applies_setup: ClassVar[bool] = True
+
+    @classmethod
+    def prompt_commands(cls) -> list[str]:
+        from ._commands import COMMANDS
+
+        return sorted(COMMANDS)
 
     def __init__(self, session: str, workdir: Path) -> None:
         super().__init__(session, workdir)
@@ -98,7 +103,7 @@ class SimBackend(Backend):
                     )
                 try:
                     node.start_radvd(ifname, router_advert(options))
-                except ValueError as exc:
+                except AdvertError as exc:
                     raise BackendError(f"{spec.name}:{ifname}: {exc}") from None
         for node in self.nodes.values():
             for iface in list(node.ifaces.values()):
@@ -212,7 +217,8 @@ class SimBackend(Backend):
         return True
 
     def _netns_name(self, node: str) -> str:
-        return f"{NAMESPACE_PREFIX}{self.session}-{node}"
+        """The netns backend's name for ``node``, so ``ip link`` shows the same ``link-netns``."""
+        return namespace_name(self.session, node)
 
     # -- state ----------------------------------------------------------------------------------------
     def interfaces(self, node: str) -> list[Interface]:
@@ -223,25 +229,27 @@ class SimBackend(Backend):
         ]
 
     def addresses(self, node: str) -> list[Address]:
-        from .. import _wire as w  # not for the client: see connect
 
         n = self._node(node)
         out = []
         for iface in n.ifaces.values():
             for a in iface.addrs:
-                flags = set(a.flags) - {"mngtmpaddr", "noprefixroute", "stable-privacy"}
-                if "permanent" not in flags:
-                    flags.add("dynamic")
-                out.append(
-                    Address(iface.name, a.addr, a.plen, w.scope_name(a.addr), frozenset(flags))
-                )
+                out.append(reported_address(iface.name, a.addr, a.plen, a.flags))
         return out
 
     def routes(self, node: str) -> list[Route]:
         n = self._node(node)
         now = self._world().now
         return [
-            Route(r.dst, r.length, r.via, r.dev, r.proto, r.metric, cast("RouteKind", r.kind))
+            Route(
+                r.dst,
+                r.length,
+                r.via,
+                r.dev,
+                route_proto(r.proto),
+                r.metric,
+                cast("RouteKind", r.kind),
+            )
             for r in n.routes
             if r.expires is None or r.expires > now
         ]
@@ -250,7 +258,12 @@ class SimBackend(Backend):
         from .. import _wire as w  # not for the client: see connect
 
         return [
-            Neighbour(n.addr, n.dev, w.mac_text(n.lladdr) if n.lladdr else None, n.state)
+            Neighbour(
+                n.addr,
+                n.dev,
+                w.mac_text(n.lladdr) if n.lladdr else None,
+                neighbour_state(n.state),
+            )
             for n in self._node(node).neigh.values()
         ]
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..._errors import BackendError, LabError
+from .._backend import Backend
 from .._session import Session, topology_from_json
 from ._backend import SimBackend
 from ._client import (
@@ -168,10 +169,11 @@ def _copy(
                     result = json.loads(json.dumps(job(backend, **request["kwargs"])))
                 else:
                     method = str(request["method"])
-                    if method not in SNAPSHOT_METHODS:
+                    call = _snapshot_calls(backend).get(method)
+                    if call is None:
                         raise BackendError(f"no method {method!r} here")
                     args = decode_args(method, list(request["args"]))
-                    result = encode_result(method, getattr(backend, method)(*args))
+                    result = encode_result(method, call(*args))
             except Exception as exc:
                 _answer(sock, error=exc)
             else:
@@ -213,6 +215,24 @@ def _handle(server: Server, conn: socket.socket, keep: list[int]) -> None:
             traceback.print_exc()
             with contextlib.suppress(OSError):
                 _answer(conn, error=exc)
+
+
+def _snapshot_calls(backend: Backend) -> dict[str, Any]:
+    """What a client may ask of the network (the client's SNAPSHOT_METHODS), by name: the
+    contract's methods of this one backend, listed rather than looked up by name."""
+    calls = {
+        "interfaces": backend.interfaces,
+        "addresses": backend.addresses,
+        "routes": backend.routes,
+        "neighbours": backend.neighbours,
+        "sysctl": backend.sysctl,
+        "send_l3": backend.send_l3,
+        "send_l2": backend.send_l2,
+        "capture": backend.capture,
+        "advance": backend.advance,
+    }
+    assert tuple(calls) == SNAPSHOT_METHODS
+    return calls
 
 
 def _job(target: str) -> Any:
