@@ -196,3 +196,17 @@ def test_only_the_runtime_knows_the_backends() -> None:
         if target.startswith(("v6plan.lab.runtime.sim", "v6plan.lab.runtime.netns"))
     ]
     assert wrong == []
+
+
+def test_architecture_names_every_lab_module() -> None:
+    """docs/ARCHITECTURE.md gives each module of the lab engine its line: a new module
+    without one fails here."""
+    doc = (PACKAGE.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## The lab engine") :]
+    section = section[: section.index("\n## ", 1)]
+    missing = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted((PACKAGE / "lab").rglob("*.py"))
+        if path.name not in ("__init__.py", "__main__.py") and path.stem not in section
+    ]
+    assert missing == []
