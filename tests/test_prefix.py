@@ -6,7 +6,9 @@ plus the acceptance cases of orders.yaml, free.yaml and sizing.yaml.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from itertools import islice
+from typing import Any
 
 import netaddr
 import pytest
@@ -559,3 +561,32 @@ def test_block_length_for_mixed_children() -> None:
     assert block_length_for([(100, 48), (1000, 56)]) == 40
     with pytest.raises(ValueError):
         block_length_for([(0, 48)])
+
+
+@pytest.mark.parametrize("strategy", ["sparse", "centermost"])
+def test_a_full_parent_says_so_without_walking_every_slot(
+    strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A /32 whose first sibling group took every /64 has no room for a second group: the
+    allocator must say so from its free count, not by visiting all 2**32 slots in the
+    group's order (hypothesis found a re-plan that ran for hours)."""
+    from v6plan import _space
+
+    visited = 0
+    real = _space.slot_order
+
+    def counting(*args: Any, **kwargs: Any) -> Iterator[int]:
+        nonlocal visited
+        for slot in real(*args, **kwargs):
+            visited += 1
+            if visited > 10_000:
+                raise AssertionError("the allocator walks the slots of a full parent")
+            yield slot
+
+    monkeypatch.setattr(_space, "slot_order", counting)
+    net, length = pfx("2001:db8::/32")
+    space = Space(net, length)
+    space.take(33, 2, "sequential")  # the whole /32, in two halves
+    with pytest.raises(PlanError, match="only 0 free /64 left where 6 are needed"):
+        space.take(64, 6, strategy)
+    assert visited == 0

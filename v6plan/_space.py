@@ -170,6 +170,9 @@ class Space:
                 raise PlanError(self._no_room(length, count, len(nets)))
             self._full_below[length] = nets[-1] + size
         else:
+            free = self.free_count(length)
+            if free < count:  # else the order below would visit all 2**width slots to say so
+                raise PlanError(self._no_room(length, count, free))
             nets = []
             for slot in slot_order(strategy, width, step):
                 net = self.net + slot * size
