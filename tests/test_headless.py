@@ -1,4 +1,5 @@
-"""The headless core never imports Textual or Scapy; `v6plan --help` imports neither."""
+"""The headless core never imports Textual or Scapy; `v6plan --help` and `v6lab --help`
+import neither (nor YAML: help is the standard library only, so it is instant)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,20 @@ def test_help_imports_neither() -> None:
     code = "from v6plan.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     loaded = loaded_after(code)
     assert "textual" not in loaded and "scapy" not in loaded and "yaml" not in loaded
+
+
+V6LAB_COMMANDS = "list start status task exec shell check hint answer capture solve verify"
+V6LAB_COMMANDS += " stop cleanup variants grade export"
+
+
+@pytest.mark.parametrize("command", ["", *V6LAB_COMMANDS.split()])
+def test_v6lab_help_imports_no_ui_packet_or_yaml_library(command: str) -> None:
+    argv = [*command.split(), "--help"]
+    code = (
+        f"from v6plan.lab.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+    )
+    loaded = loaded_after(code)
+    assert "v6plan" in loaded and not loaded & {"textual", "scapy", "yaml"}
 
 
 def test_planning_a_spec_imports_neither(tmp_path) -> None:  # type: ignore[no-untyped-def]

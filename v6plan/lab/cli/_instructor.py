@@ -1,6 +1,6 @@
 """The instructor's ``v6lab`` commands: ``variants``, ``grade`` and ``export``.
 
-:func:`register` adds them to the ``v6lab`` parser (one hook in :mod:`.cli`). Like the rest
+:func:`register` declares them, like every ``v6lab`` command module. Like the rest
 of the command line, this module imports only the standard library; each command imports
 the engine when it runs, so ``v6lab --help`` never imports Scapy.
 """
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from ...cli import print_json
+from ._common import Commands
 from ._output import (  # the same progress lines and errors as every v6lab command
     err,
     progress_lines,
 )
 
 __all__ = ["register"]
-
-Add = Callable[..., argparse.ArgumentParser]
 
 
 # -- variants ---------------------------------------------------------------------------------
@@ -225,21 +223,7 @@ per node when needed (the startup files say so).
 """
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-    add: Add,
-) -> None:
-    """Add ``variants``, ``grade`` and ``export`` with ``add`` (the parser's own helper:
-    ``add(sub, name, summary, examples, run, common)``)."""
-    p = add(
-        sub,
-        "variants",
-        "instructor: per-trainee variants, handouts, answer keys and a class sheet from a roster",
-        VARIANTS_EXAMPLES,
-        run_variants,
-        common,
-    )
+def _variants_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("labs", nargs="+", metavar="LAB", help="lab names (see `v6lab list`)")
     p.add_argument("--roster", required=True, metavar="CSV", help="the class roster (CSV)")
     p.add_argument(
@@ -264,14 +248,8 @@ def register(
     p.add_argument("--force", action="store_true", help="replace an existing class directory")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
 
-    p = add(
-        sub,
-        "grade",
-        "instructor: check every handed-in result file; write a gradebook CSV and an HTML summary",
-        GRADE_EXAMPLES,
-        run_grade,
-        common,
-    )
+
+def _grade_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="DIR", help="a directory of result files (or files)")
     p.add_argument(
         "--key",
@@ -291,14 +269,8 @@ def register(
     )
     p.add_argument("--json", action="store_true", help="machine-readable result")
 
-    p = add(
-        sub,
-        "export",
-        "a topology (or a lab) with its addressing as a containerlab or Kathará lab",
-        EXPORT_EXAMPLES,
-        run_export,
-        common,
-    )
+
+def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("topology", metavar="TOPOLOGY", help="a topology name or file, or a lab name")
     p.add_argument(
         "--format", required=True, choices=("containerlab", "kathara"), help="what to write"
@@ -324,3 +296,28 @@ def register(
     p.add_argument("--host-image", metavar="IMAGE", help="container image for hosts")
     p.add_argument("--force", action="store_true", help="write into a non-empty directory")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
+
+
+def register(commands: Commands) -> None:
+    """Declare ``variants``, ``grade`` and ``export``."""
+    commands.add(
+        "variants",
+        "instructor: per-trainee variants, handouts, answer keys and a class sheet from a roster",
+        VARIANTS_EXAMPLES,
+        run_variants,
+        _variants_options,
+    )
+    commands.add(
+        "grade",
+        "instructor: check every handed-in result file; write a gradebook CSV and an HTML summary",
+        GRADE_EXAMPLES,
+        run_grade,
+        _grade_options,
+    )
+    commands.add(
+        "export",
+        "a topology (or a lab) with its addressing as a containerlab or Kathará lab",
+        EXPORT_EXAMPLES,
+        run_export,
+        _export_options,
+    )
