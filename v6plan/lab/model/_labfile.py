@@ -47,7 +47,7 @@ from ..._special import root_problem
 from .._errors import LabError
 from ..runtime._programs import PROGRAMS
 from ._calcs import CalcError, compute, is_calc
-from ._checkspec import MAX_WAIT, CheckSpec
+from ._checkspec import AFTER, MAX_WAIT, CheckSpec
 from ._checkspec import SIGNATURES as TYPES
 from ._i18n import Messages, fill, load_catalogue, placeholders
 from ._topology import Addressing, Topology, load_plan_for, load_topology, resolve
@@ -457,6 +457,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
     lab.calcs = _calc_places(lab, r)
     lab.programs = tuple(name for name, _ in programs)
     _check_questions(lab, r)
+    _check_after(lab, r)
     _validate(lab, r)
     _check_programs(lab, r, get.get("programs", root))
     r.done()
@@ -588,6 +589,26 @@ def _check_questions(lab: Lab, r: Reader) -> None:
                     closest(qid, questions)
                     or ("questions: " + ", ".join(questions) if questions else "the lab asks none"),
                 )
+
+
+def _check_after(lab: Lab, r: Reader) -> None:
+    """``after:`` hides a network check's failure until the answer check it names passes:
+    a name that is no answer check of the lab (a typo, a network check) would hide it for
+    ever, so the lab is refused where it says so."""
+    answer_checks = [c.id for c in lab.checks if TYPES[c.type].answers]
+    for c in lab.checks:
+        named = c.args.get(AFTER)
+        if named is not None and named not in answer_checks:
+            r.problem_at(
+                c.place_of(AFTER),
+                f"check {c.id!r}: after {named!r} is not an answer check of this lab",
+                closest(named, answer_checks)
+                or (
+                    "answer checks: " + ", ".join(answer_checks)
+                    if answer_checks
+                    else "add a quiz check that names the fault, or remove 'after'"
+                ),
+            )
 
 
 def _checks(r: Reader, node: Any, nodes: list[str], root: Any) -> list[CheckSpec]:
