@@ -157,8 +157,7 @@ def test_bad_labs_name_file_line_column(
 
 AFTER = GOOD.replace(
     'address: "{h1.eth0.cidr}"}',
-    'address: "{h1.eth0.cidr}", after: fault}\n'
-    "  - {id: fault-h1, type: quiz, answer: dad}",
+    'address: "{h1.eth0.cidr}", after: fault}\n  - {id: fault-h1, type: quiz, answer: dad}',
     1,
 ).replace("expect: {a: missing}", "expect: {a: undiagnosed}", 1)
 
