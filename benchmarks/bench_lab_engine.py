@@ -126,7 +126,8 @@ def reachability_head_to_head(base: Path, rounds: int) -> tuple[float, float, in
     checker, most workshop scripts). Returns (ours, peers', our passes, peer passes)."""
     os.environ["V6LAB_LABS"] = str(base / "labs")
     os.environ["V6LAB_STATE_DIR"] = str(base / "state-h2h")
-    from v6plan.lab.checks._checks import Context, run_checks
+    from v6plan.lab.checks._context import Context
+    from v6plan.lab.checks._registry import run_checks
     from v6plan.lab.model._labfile import load_lab
     from v6plan.lab.runtime._session import Session
 

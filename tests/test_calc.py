@@ -1013,3 +1013,24 @@ def test_calc_commands_import_the_calculator_only_when_run() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    ("group", "mac"),
+    [
+        ("ff02::1", "33:33:00:00:00:01"),
+        ("ff02::2", "33:33:00:00:00:02"),
+        ("ff02::1:ff00:10", "33:33:ff:00:00:10"),
+        ("ff05::1:3", "33:33:00:01:00:03"),
+    ],
+)
+def test_multicast_mac_known_answers(group: str, mac: str) -> None:
+    """RFC 2464 §7: 33:33 and the group's low 32 bits."""
+    assert _calc.format_mac(_calc.multicast_mac(parse_address(group))) == mac
+
+
+@given(st.integers(0xFF00 << 112, (1 << 128) - 1))
+def test_multicast_mac_agrees_with_ipaddress(group: int) -> None:
+    assert ipaddress.IPv6Address(group).is_multicast
+    mac = _calc.multicast_mac(group).to_bytes(6, "big")
+    assert mac == b"\x33\x33" + ipaddress.IPv6Address(group).packed[-4:]

@@ -25,6 +25,8 @@ from v6plan._prefix import (
     format_prefix,
     host_mask,
     parse_address,
+    parse_address_with_length,
+    parse_length,
     parse_prefix,
 )
 from v6plan._sizing import block_length_for, hd_ratio, hd_threshold, nibble_length_for
@@ -222,6 +224,69 @@ def test_bad_prefix_length(text: str) -> None:
 
 def test_bare_address_is_a_128() -> None:
     assert parse_prefix("2001:db8::1") == (parse_address("2001:db8::1"), 128)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2001:db8::1/64", (0x20010DB8 << 96 | 1, 64)),
+        ("2001:db8::1", (0x20010DB8 << 96 | 1, None)),
+        ("2001:DB8::1/0128", (0x20010DB8 << 96 | 1, 128)),
+        ("fe80::1/0", (0xFE80 << 112 | 1, 0)),
+        ("  2001:db8::ff/127\n", (0x20010DB8 << 96 | 0xFF, 127)),  # host bits stay
+    ],
+)
+def test_address_with_length_known_answers(text: str, expected: tuple[int, int | None]) -> None:
+    assert parse_address_with_length(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2001:db8::1/", "2001:db8::1/129", "2001:db8::1/ 64", "2001:db8::1/+64", "2001:db8::1/6_4"],
+)
+def test_address_with_length_refuses_what_ipaddress_refuses(text: str) -> None:
+    with pytest.raises(AddressError, match="use a number from 0 to 128"):
+        parse_address_with_length(text)
+    with pytest.raises(ValueError):
+        ipaddress.IPv6Interface(text)
+
+
+#: what may stand after the ``/``: every length, and what ipaddress refuses (signs,
+#: spaces inside, ``_``, other scripts' digits, hex, too many digits)
+LENGTH_TEXTS = st.one_of(
+    st.integers(0, 200).map(str),
+    st.integers(0, 128).map(lambda n: f"{n:04d}"),
+    st.sampled_from(["", " 64", "+64", "6_4", "0x40", "\u0666\u0664", "-1", "1" * 5000]),
+    st.text(alphabet="0123456789 +-_x", max_size=5),
+)
+
+
+@given(address_texts(), st.one_of(st.none(), LENGTH_TEXTS))
+def test_address_with_length_agrees_with_ipaddress(
+    case: tuple[int, str], length_text: str | None
+) -> None:
+    """One reading of ``addr[/len]`` (the lab's ``ip`` arguments, check arguments and quiz
+    answers all use it): it takes what :class:`ipaddress.IPv6Interface` takes, with the
+    same address and length, and refuses the rest."""
+    value, address_text = case
+    text = address_text if length_text is None else f"{address_text}/{length_text}"
+    try:
+        interface = ipaddress.IPv6Interface(text)
+        expected: tuple[int, int | None] | None = (
+            int(interface.ip),
+            None if length_text is None else interface.network.prefixlen,
+        )
+    except ValueError:
+        expected = None
+    try:
+        got: tuple[int, int | None] | None = parse_address_with_length(text)
+    except AddressError:
+        got = None
+    assert got == expected, text
+    if got is not None:
+        assert got[0] == value
+        if got[1] is not None:
+            assert parse_length(text.rpartition("/")[2]) == got[1]
 
 
 @given(prefixes(0, 120), st.integers(0, 6))

@@ -41,6 +41,7 @@ from ._special import (
 __all__ = [
     "ORDERS",
     "P2P_LINK_COUNT",
+    "UNIVERSAL_LOCAL",
     "GeneratedUla",
     "address_type",
     "eui64",
@@ -51,6 +52,7 @@ __all__ = [
     "mac_from_iid",
     "make_ula",
     "modified_eui64",
+    "multicast_mac",
     "multicast_scope",
     "ntp_timestamp",
     "p2p_link_iids",
@@ -281,6 +283,11 @@ def format_mac(value: int, bits: int = 48) -> str:
     return ":".join(f"{b:02x}" for b in value.to_bytes(bits // 8, "big"))
 
 
+#: the universal/local bit of a 64-bit interface identifier (RFC 4291 Appendix A: 0x02 of
+#: the first octet; modified EUI-64 inverts the MAC's, so 1 means "universal")
+UNIVERSAL_LOCAL: Final = 0x02 << 56
+
+
 def modified_eui64(mac: str) -> int:
     """The 64-bit modified EUI-64 interface ID of a MAC (RFC 4291 Appendix A).
 
@@ -290,7 +297,7 @@ def modified_eui64(mac: str) -> int:
     value, bits = parse_mac(mac)
     if bits == 48:
         value = (value >> 24) << 40 | 0xFFFE << 24 | (value & 0xFFFFFF)
-    return value ^ (0x02 << 56)
+    return value ^ UNIVERSAL_LOCAL
 
 
 def eui64(prefix: int, mac: str) -> int:
@@ -310,7 +317,7 @@ def mac_from_iid(iid: int) -> str | None:
     iid &= _IID_MASK
     if (iid >> 24) & 0xFFFF != 0xFFFE:
         return None
-    mac = ((iid >> 40) << 24 | (iid & 0xFFFFFF)) ^ (0x02 << 40)
+    mac = ((iid >> 40) << 24 | (iid & 0xFFFFFF)) ^ (UNIVERSAL_LOCAL >> 16)
     return format_mac(mac)
 
 
@@ -322,6 +329,12 @@ _SOLICITED_NODE: Final = 0xFF02_0000_0000_0000_0000_0001_FF00_0000
 def solicited_node(addr: int) -> int:
     """The solicited-node multicast group of an address: ff02::1:ff00:0/104 + low 24 bits."""
     return _SOLICITED_NODE | (addr & 0xFFFFFF)
+
+
+def multicast_mac(group: int) -> int:
+    """The Ethernet address a multicast group is sent to: 33:33 + its low 32 bits
+    (RFC 2464 §7), as a 48-bit integer (:func:`format_mac` writes it)."""
+    return 0x3333 << 32 | (group & 0xFFFFFFFF)
 
 
 def reverse_name(net: int, length: int) -> str:

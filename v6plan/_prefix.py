@@ -21,6 +21,8 @@ __all__ = [
     "format_prefix",
     "host_mask",
     "parse_address",
+    "parse_address_with_length",
+    "parse_length",
     "parse_prefix",
 ]
 
@@ -73,23 +75,46 @@ def parse_address(text: str) -> int:
         raise AddressError(f"{text!r} is not a valid IPv6 address{hint}") from None
 
 
+def parse_length(text: str) -> int:
+    """A prefix length: 0 to 128 written in ASCII digits, as :mod:`ipaddress` reads one
+    (no sign, spaces or ``_``)."""
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit()) or len(digits) > 3 or int(text) > 128:
+        raise AddressError(f"prefix length {text!r} is not a number from 0 to 128")
+    return int(text)
+
+
+def _split_length(text: str, what: str) -> tuple[str, int | None]:
+    """``addr/len`` to ``(addr text, len)``; no ``/``: length None."""
+    if not isinstance(text, str):
+        raise AddressError(f"expected an IPv6 {what} as text, got {text!r}")
+    addr_text, slash, len_text = text.strip().partition("/")
+    if not slash:
+        return addr_text, None
+    try:
+        return addr_text, parse_length(len_text)
+    except AddressError:
+        raise AddressError(
+            f"{text!r} has prefix length {len_text!r}; use a number from 0 to 128"
+        ) from None
+
+
+def parse_address_with_length(text: str) -> tuple[int, int | None]:
+    """Parse an interface's address, ``addr`` or ``addr/len``, to ``(address, length)``
+    (length None when none is written). Unlike a prefix its host bits are the point, so
+    they stay."""
+    addr_text, length = _split_length(text, "address")
+    return parse_address(addr_text), length
+
+
 def parse_prefix(text: str, *, strict: bool = True) -> tuple[int, int]:
     """Parse ``addr/len`` to ``(net, length)``.
 
     A bare address is a /128. With ``strict`` set, host bits are an error that names
     the prefix the user probably meant; without it they are cleared.
     """
-    if not isinstance(text, str):
-        raise AddressError(f"expected an IPv6 prefix as text, got {text!r}")
-    addr_text, slash, len_text = text.strip().partition("/")
-    if slash:
-        if not (len_text.isascii() and len_text.isdigit()) or int(len_text) > 128:
-            raise AddressError(
-                f"{text!r} has prefix length {len_text!r}; use a number from 0 to 128"
-            )
-        length = int(len_text)
-    else:
-        length = 128
+    addr_text, written = _split_length(text, "prefix")
+    length = 128 if written is None else written
     value = parse_address(addr_text)
     host = value & host_mask(length)
     if host:

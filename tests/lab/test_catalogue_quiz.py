@@ -16,18 +16,14 @@ from hypothesis import strategies as st
 
 from v6plan import SpecError
 from v6plan._prefix import expand_address, format_address, format_prefix
-from v6plan.lab.checks._checks import (
-    CheckSpec,
-    Context,
-    answer_key,
-    check_plan_spec,
-    check_quiz,
-    check_zone,
-)
+from v6plan.lab.checks._answers import check_plan_spec, check_quiz, check_zone
+from v6plan.lab.checks._context import Context
+from v6plan.lab.checks._keys import answer_key
 from v6plan.lab.checks._quiz import grade, load_answers, record_answer
 from v6plan.lab.checks._zonefile import ZoneError, checkzone, parse_zone
 from v6plan.lab.cli import main
 from v6plan.lab.model._calcs import CALCS, CalcError, compute
+from v6plan.lab.model._checkspec import CheckSpec
 from v6plan.lab.model._labfile import load_lab
 
 GLOBAL = st.integers(min_value=0x2000 << 112, max_value=(0x3FFF << 112) | ((1 << 112) - 1))

@@ -155,6 +155,30 @@ def test_bad_labs_name_file_line_column(
     assert str(lab_dir / "lab.yaml") in text
 
 
+AFTER = GOOD.replace(
+    'address: "{h1.eth0.cidr}"}',
+    'address: "{h1.eth0.cidr}", after: fault}\n  - {id: fault-h1, type: quiz, answer: dad}',
+    1,
+).replace("expect: {a: missing}", "expect: {a: undiagnosed}", 1)
+
+
+def test_after_names_an_answer_check_of_the_lab(tmp_path: Path) -> None:
+    """``after:`` hides a failure until the answer check it names passes: naming a check that
+    is not an answer check (a typo, a network check) would hide it for ever, so the lab is
+    refused where it says so, with the closest answer check's id."""
+    with pytest.raises(SpecError) as info:
+        load_lab(make_lab(tmp_path / "typo", AFTER))
+    assert (
+        "lab.yaml:4:85: check 'a': after 'fault' is not an answer check of this lab"
+        " — did you mean 'fault-h1'?"
+    ) in str(info.value)
+    with pytest.raises(SpecError) as info:
+        load_lab(make_lab(tmp_path / "network", AFTER.replace("after: fault}", "after: a}", 1)))
+    assert "check 'a': after 'a' is not an answer check of this lab" in str(info.value)
+    lab = load_lab(make_lab(tmp_path / "good", AFTER.replace("after: fault}", "after: fault-h1}")))
+    assert lab.checks[0].args["after"] == "fault-h1"
+
+
 def test_language_falls_back_to_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lab_dir = make_lab(tmp_path, GOOD, "title: Test\ntask: Go to {h1.eth0}\n")
     (lab_dir / "messages" / "fr.yaml").write_text("title: Essai\n")

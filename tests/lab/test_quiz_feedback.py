@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from v6plan._prefix import expand_address, format_address, format_prefix
-from v6plan.lab.checks._checks import CheckSpec, Context, Outcome, render, run_checks
+from v6plan.lab.checks._context import Context, Outcome
 from v6plan.lab.checks._quiz import (
     QUIZ_CODES,
     RFC5952_RULES,
@@ -24,8 +24,10 @@ from v6plan.lab.checks._quiz import (
     grade,
     load_answers,
 )
+from v6plan.lab.checks._registry import render, run_checks
 from v6plan.lab.cli import main
 from v6plan.lab.model._calcs import compute
+from v6plan.lab.model._checkspec import CheckSpec
 from v6plan.lab.model._i18n import Messages, placeholders
 from v6plan.lab.model._labfile import load_lab
 

@@ -238,10 +238,14 @@ class Context:
         return ("link" if role == "p2p" else "LAN"), block
 
     # -- forwarding decisions, as the node's stack would take them ------------------------
-    def route_for(self, node: str, dst: int) -> Route | None:
+    def route_for(self, node: str, dst: int, length: int = 128) -> Route | None:
+        """The route the node's stack chooses for ``dst`` (for the whole of ``dst/length``):
+        the longest, then lowest-metric, route that contains it."""
         best: Route | None = None
         for route in self.routes(node):
-            if route.length and not _in(dst, route.dst & ~host_mask(route.length), route.length):
+            if route.length > length or not _in(
+                dst, route.dst & ~host_mask(route.length), route.length
+            ):
                 continue
             if best is None or (route.length, -route.metric) > (best.length, -best.metric):
                 best = route

@@ -8,9 +8,14 @@ import re
 import shlex
 from typing import Any
 
-from ..._errors import AddressError
-from ..._limits import whole_number, yes_no
-from ..._prefix import format_address, format_prefix, parse_address, parse_prefix
+from ..._limits import yes_no
+from ..._prefix import (
+    format_address,
+    format_prefix,
+    parse_address,
+    parse_address_with_length,
+    parse_prefix,
+)
 from ..model._topology import Endpoint
 from ._context import LINK_LOCAL, Context, Outcome, _cidr, _in, _sysctl, _usable
 
@@ -26,15 +31,9 @@ __all__ = [
 
 
 def _address_arg(text: str) -> tuple[int, int]:
-    """``addr/len`` or a bare address (length 128 stands for "any")."""
-    text = text.strip()
-    if "/" in text:
-        addr_text, _, length_text = text.partition("/")
-        length = whole_number(length_text)
-        if length is None or length > 128:
-            raise AddressError(f"{text!r} has a bad prefix length")
-        return parse_address(addr_text), length
-    return parse_address(text), 0
+    """``addr/len`` or a bare address (length 0: any length will do)."""
+    address, length = parse_address_with_length(text)
+    return address, 0 if length is None else length
 
 
 def check_address(ctx: Context, args: dict[str, str]) -> Outcome:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._prefix import format_address, format_prefix, host_mask, parse_address, parse_prefix
+from ..._prefix import format_address, format_prefix, parse_address, parse_prefix
 from ..runtime._backend import Route
 from ._context import LINK_LOCAL, Context, Outcome, _in
 
@@ -130,20 +130,12 @@ def _route_wrong(route: Route, via: int | None, dev: str | None) -> str | None:
 
 
 def _covering(ctx: Context, node: str, net: int, length: int, exact: bool) -> Route | None:
-    """The route the node's stack chooses for the whole of ``net/length``: the longest
-    (then lowest-metric) route that contains it — or, asked for ``exact``, the best route
-    for exactly that prefix."""
-    best: Route | None = None
-    for route in ctx.routes(node):
-        if exact and (route.dst, route.length) != (net, length):
-            continue
-        if route.length > length or not _in(
-            net, route.dst & ~host_mask(route.length), route.length
-        ):
-            continue
-        if best is None or (route.length, -route.metric) > (best.length, -best.metric):
-            best = route
-    return best
+    """The route the node's stack chooses for the whole of ``net/length`` — or, asked for
+    ``exact``, the lowest-metric route for exactly that prefix."""
+    if not exact:
+        return ctx.route_for(node, net, length)
+    routes = [r for r in ctx.routes(node) if (r.dst, r.length) == (net, length)]
+    return min(routes, key=lambda r: r.metric, default=None)
 
 
 def check_route(ctx: Context, args: dict[str, str]) -> Outcome:

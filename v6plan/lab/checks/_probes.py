@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..._calc import format_mac, multicast_mac
 from ..._calc import solicited_node as solicited_node  # used here by this name too
 from ..._prefix import format_address
+from ..runtime._wire import ALL_ROUTERS
 
 __all__ = [
     "Advert",
@@ -53,11 +55,6 @@ class EchoAnswer:
     ident: int
     seq: int
     code: int = 0
-
-
-def multicast_mac(group: int) -> str:
-    low = group & 0xFFFFFFFF
-    return "33:33:" + ":".join(f"{(low >> s) & 0xFF:02x}" for s in (24, 16, 8, 0))
 
 
 def mac_of(text: str) -> str:
@@ -110,7 +107,7 @@ def neighbour_solicitation(src_mac: str, src: int, target: int) -> bytes:
 
     group = solicited_node(target)
     frame = (
-        Ether(src=src_mac, dst=multicast_mac(group))
+        Ether(src=src_mac, dst=format_mac(multicast_mac(group)))
         / IPv6(src=format_address(src), dst=format_address(group), hlim=255)
         / ICMPv6ND_NS(tgt=format_address(target))
         / ICMPv6NDOptSrcLLAddr(lladdr=src_mac)
@@ -143,10 +140,12 @@ def router_solicitation(src_mac: str, src: int) -> bytes:
     from scapy.layers.inet6 import ICMPv6ND_RS, ICMPv6NDOptSrcLLAddr, IPv6
     from scapy.layers.l2 import Ether
 
-    packet = IPv6(src=format_address(src), dst="ff02::2", hlim=255) / ICMPv6ND_RS()
+    packet = (
+        IPv6(src=format_address(src), dst=format_address(ALL_ROUTERS), hlim=255) / ICMPv6ND_RS()
+    )
     if src:
         packet = packet / ICMPv6NDOptSrcLLAddr(lladdr=src_mac)
-    return bytes(Ether(src=src_mac, dst="33:33:00:00:00:02") / packet)
+    return bytes(Ether(src=src_mac, dst=format_mac(multicast_mac(ALL_ROUTERS))) / packet)
 
 
 @dataclass

@@ -227,7 +227,7 @@ def _task_html(task: str, rtl: bool) -> str:
 
 # -- expected values (the answer key) ----------------------------------------------------------------
 def _catalogue_expected(run: LabRun, spec: CheckSpec) -> str | None:
-    """The check type's own answer (``_checks.expected``), when the engine has it."""
+    """The check type's own answer (``_keys.expected``), when the engine has it."""
     try:
         from ..checks._keys import expected
     except ImportError:  # an engine without answer keys: derive them below

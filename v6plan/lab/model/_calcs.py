@@ -44,9 +44,10 @@ class Calc:
 
 
 def _address(text: str) -> int:
-    from ..._prefix import parse_address
+    """An address, written with or without its prefix length."""
+    from ..._prefix import parse_address_with_length
 
-    return parse_address(text.split("/")[0] if "/" in text else text)
+    return parse_address_with_length(text)[0]
 
 
 def _prefix(text: str) -> tuple[int, int]:
@@ -143,16 +144,16 @@ def calc_eui64(prefix: str, mac: str) -> str:
 
 def calc_eui64_noflip(prefix: str, mac: str) -> str:
     """The classic mistake: ff:fe in the middle but the universal/local bit not inverted."""
-    from ..._calc import modified_eui64
+    from ..._calc import UNIVERSAL_LOCAL, modified_eui64
 
-    return format_address(_prefix(prefix)[0] | (modified_eui64(_mac(mac)) ^ (0x02 << 56)))
+    return format_address(_prefix(prefix)[0] | (modified_eui64(_mac(mac)) ^ UNIVERSAL_LOCAL))
 
 
 def calc_linklocal_noflip(mac: str) -> str:
     """The link-local with the universal/local bit left as in the MAC (the mistake)."""
-    from ..._calc import link_local
+    from ..._calc import UNIVERSAL_LOCAL, link_local
 
-    return format_address(link_local(_mac(mac)) ^ (0x02 << 56))
+    return format_address(link_local(_mac(mac)) ^ UNIVERSAL_LOCAL)
 
 
 def calc_linklocal(mac: str) -> str:

@@ -47,7 +47,7 @@ from ..._special import root_problem
 from .._errors import LabError
 from ..runtime._programs import PROGRAMS
 from ._calcs import CalcError, compute, is_calc
-from ._checkspec import MAX_WAIT, CheckSpec
+from ._checkspec import AFTER, MAX_WAIT, CheckSpec
 from ._checkspec import SIGNATURES as TYPES
 from ._i18n import Messages, fill, load_catalogue, placeholders
 from ._topology import Addressing, Topology, load_plan_for, load_topology, resolve
@@ -364,76 +364,16 @@ def load_lab(name_or_path: str | Path) -> Lab:
         r.done()
         raise SpecError(r.problems)
     get = {k: v for k, (_, v) in keys.items()}
-    name = directory.name
-    if "lab" in get:
-        declared = r.string(get["lab"], "lab")
-        if declared and declared != name:
-            r.problem(
-                get["lab"],
-                f"the lab is called {declared!r} but its directory is {name!r}",
-                "make them the same",
-            )
-    topology: Topology | None = None
-    if "topology" not in get:
-        r.problem(root, "the lab has no 'topology'", "add `topology: lan-router-lan`")
-    else:
-        topo_name = r.string(get["topology"], "topology") or ""
-        topo_file = _find_topology(r, get["topology"], topo_name, directory)
-        if topo_file is not None:
-            try:
-                topology = load_topology(topo_file)
-            except SpecError as exc:
-                r.problems.extend(exc.problems)
-    plan_file: Path | None = topology.plan_file if topology else None
-    if "plan" in get:
-        plan_text = r.string(get["plan"], "plan") or ""
-        plan_file = directory / plan_text
-        if not is_file(plan_file):
-            r.problem(get["plan"], f"the plan {plan_text!r} is not a file in the lab's directory")
-    if topology is not None and plan_file is None:
-        r.problem(root, "neither the lab nor its topology names a plan", "add `plan: plan.yaml`")
+    _check_name(r, get, directory.name)
+    topology = _lab_topology(r, get, root, directory)
+    plan_file = _plan_file(r, get, root, directory, topology)
     nodes = list(topology.nodes) if topology else []
     setup = (
         _solution(r, get["setup"], nodes, _SETUP_KEYS, "setup") if "setup" in get else Solution()
     )
     checks = _checks(r, get.get("checks"), nodes, root)
-    solution = (
-        _solution(r, get["solution"], nodes, _SOLUTION_KEYS, "solution")
-        if "solution" in get
-        else None
-    )
-    if solution is None:
-        r.problem(
-            root,
-            "the lab has no reference 'solution'",
-            "add `solution:` with the commands that solve it",
-        )
-        solution = Solution()
-    broken: list[Solution] = []
-    if "broken" in get:
-        check_ids = [c.id for c in checks]
-        for item in r.items(get["broken"], "'broken'"):
-            bad = _solution(r, item, nodes, _BROKEN_KEYS, "known-bad solution")
-            if not bad.id:
-                r.problem(
-                    item,
-                    "a known-bad solution has no 'id'",
-                    "add `id: wrong-length` (a short name)",
-                )
-            if not bad.expect:
-                r.problem(
-                    item,
-                    f"known-bad solution {bad.id!r} has no 'expect'",
-                    "say which checks must fail and why: `expect: {h1-address: wrong-length}`",
-                )
-            for cid in bad.expect:
-                if cid not in check_ids:
-                    r.problem(
-                        item,
-                        f"known-bad solution {bad.id!r} expects check {cid!r}, which the lab does not have",
-                        closest(cid, check_ids),
-                    )
-            broken.append(bad)
+    solution = _reference(r, get, nodes, root)
+    broken = _broken(r, get["broken"], nodes, checks) if "broken" in get else []
     level = r.string(get["level"], "level") or "" if "level" in get else ""
     minutes = (r.integer(get["minutes"], "minutes", 1, 600, "20") or 0) if "minutes" in get else 0
     tags = r.strings(get["tags"], "tags") if "tags" in get else []
@@ -441,7 +381,7 @@ def load_lab(name_or_path: str | Path) -> Lab:
     if r.problems or topology is None or plan_file is None:
         raise SpecError(r.problems or [Problem(str(file), 0, 0, "the lab is incomplete")])
     lab = Lab(
-        name,
+        directory.name,
         directory,
         str(file),
         topology,
@@ -454,13 +394,105 @@ def load_lab(name_or_path: str | Path) -> Lab:
         minutes,
         tags,
     )
+    _check_whole(lab, r, programs, get.get("programs", root))
+    r.done()
+    return lab
+
+
+def _check_name(r: Reader, get: dict[str, Any], name: str) -> None:
+    """``lab:`` may say the lab's name; it must be its directory's, which is how v6lab finds it."""
+    if "lab" in get:
+        declared = r.string(get["lab"], "lab")
+        if declared and declared != name:
+            r.problem(
+                get["lab"],
+                f"the lab is called {declared!r} but its directory is {name!r}",
+                "make them the same",
+            )
+
+
+def _lab_topology(r: Reader, get: dict[str, Any], root: Any, directory: Path) -> Topology | None:
+    """The topology the lab names, loaded; its own problems join the lab's (None: none to use)."""
+    if "topology" not in get:
+        r.problem(root, "the lab has no 'topology'", "add `topology: lan-router-lan`")
+        return None
+    topo_name = r.string(get["topology"], "topology") or ""
+    topo_file = _find_topology(r, get["topology"], topo_name, directory)
+    if topo_file is None:
+        return None
+    try:
+        return load_topology(topo_file)
+    except SpecError as exc:
+        r.problems.extend(exc.problems)
+        return None
+
+
+def _plan_file(
+    r: Reader, get: dict[str, Any], root: Any, directory: Path, topology: Topology | None
+) -> Path | None:
+    """The plan the lab's addresses come from: its own ``plan:``, else its topology's."""
+    plan_file: Path | None = topology.plan_file if topology else None
+    if "plan" in get:
+        plan_text = r.string(get["plan"], "plan") or ""
+        plan_file = directory / plan_text
+        if not is_file(plan_file):
+            r.problem(get["plan"], f"the plan {plan_text!r} is not a file in the lab's directory")
+    if topology is not None and plan_file is None:
+        r.problem(root, "neither the lab nor its topology names a plan", "add `plan: plan.yaml`")
+    return plan_file
+
+
+def _reference(r: Reader, get: dict[str, Any], nodes: list[str], root: Any) -> Solution:
+    """The reference solution: required, since `v6lab verify` proves the lab solvable with it."""
+    if "solution" in get:
+        return _solution(r, get["solution"], nodes, _SOLUTION_KEYS, "solution")
+    r.problem(
+        root,
+        "the lab has no reference 'solution'",
+        "add `solution:` with the commands that solve it",
+    )
+    return Solution()
+
+
+def _broken(r: Reader, node: Any, nodes: list[str], checks: list[CheckSpec]) -> list[Solution]:
+    """Known-bad solutions: each says which of the lab's checks must fail and how, so that
+    `v6lab verify` proves the checks catch those mistakes."""
+    check_ids = [c.id for c in checks]
+    broken: list[Solution] = []
+    for item in r.items(node, "'broken'"):
+        bad = _solution(r, item, nodes, _BROKEN_KEYS, "known-bad solution")
+        if not bad.id:
+            r.problem(
+                item,
+                "a known-bad solution has no 'id'",
+                "add `id: wrong-length` (a short name)",
+            )
+        if not bad.expect:
+            r.problem(
+                item,
+                f"known-bad solution {bad.id!r} has no 'expect'",
+                "say which checks must fail and why: `expect: {h1-address: wrong-length}`",
+            )
+        for cid in bad.expect:
+            if cid not in check_ids:
+                r.problem(
+                    item,
+                    f"known-bad solution {bad.id!r} expects check {cid!r}, which the lab does not have",
+                    closest(cid, check_ids),
+                )
+        broken.append(bad)
+    return broken
+
+
+def _check_whole(lab: Lab, r: Reader, programs: list[tuple[str, Any]], programs_node: Any) -> None:
+    """What needs the whole lab read: computed values, questions, ``after:``, every template
+    filled with the default plan, and the programs its commands run."""
     lab.calcs = _calc_places(lab, r)
     lab.programs = tuple(name for name, _ in programs)
     _check_questions(lab, r)
+    _check_after(lab, r)
     _validate(lab, r)
-    _check_programs(lab, r, get.get("programs", root))
-    r.done()
-    return lab
+    _check_programs(lab, r, programs_node)
 
 
 def _programs(r: Reader, node: Any) -> list[tuple[str, Any]]:
@@ -588,6 +620,26 @@ def _check_questions(lab: Lab, r: Reader) -> None:
                     closest(qid, questions)
                     or ("questions: " + ", ".join(questions) if questions else "the lab asks none"),
                 )
+
+
+def _check_after(lab: Lab, r: Reader) -> None:
+    """``after:`` hides a network check's failure until the answer check it names passes:
+    a name that is no answer check of the lab (a typo, a network check) would hide it for
+    ever, so the lab is refused where it says so."""
+    answer_checks = [c.id for c in lab.checks if TYPES[c.type].answers]
+    for c in lab.checks:
+        named = c.args.get(AFTER)
+        if named is not None and named not in answer_checks:
+            r.problem_at(
+                c.place_of(AFTER),
+                f"check {c.id!r}: after {named!r} is not an answer check of this lab",
+                closest(named, answer_checks)
+                or (
+                    "answer checks: " + ", ".join(answer_checks)
+                    if answer_checks
+                    else "add a quiz check that names the fault, or remove 'after'"
+                ),
+            )
 
 
 def _checks(r: Reader, node: Any, nodes: list[str], root: Any) -> list[CheckSpec]:

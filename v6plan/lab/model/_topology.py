@@ -34,6 +34,7 @@ from ..runtime._backend import LinkSpec, NodeKind, NodeSpec, TopologySpec, node_
 from ._yaml import Reader, closest, is_file
 
 if TYPE_CHECKING:
+    from ..._plan import Node as PlanNode
     from ..._plan import Plan
 
 __all__ = [
@@ -540,113 +541,146 @@ def load_plan_for(spec_path: Path, prefix: tuple[int, int] | None = None) -> Pla
 
 def resolve(topology: Topology, plan: Plan, plan_file: str = "") -> Addressing:
     """Give every linked interface its planned address; raise SpecError for bad references."""
-    problems: list[Problem] = []
-    assignments: list[Assignment] = []
-    blocks: dict[Endpoint, tuple[int, int, str]] = {}
-    advertise: dict[str, dict[str, dict[str, object]]] = {}
+    work = _Resolution(topology, plan, plan_file)
+    for link in topology.links:
+        if link.plan:
+            work.link(link)
+    for tnode in topology.nodes.values():
+        if tnode.loopback:
+            work.loopback(tnode)
+    if work.problems:
+        raise SpecError(work.problems)
+    addressing = Addressing(topology, plan, work.assignments, work.blocks, {}, work.advertise)
+    if topology.routes == "static":
+        addressing.routes = _static_routes(addressing)
+    return addressing
 
-    def lookup(path: str, place: tuple[int, int], what: str) -> int | None:
+
+@dataclass
+class _Resolution:
+    """What :func:`resolve` gathers, link by link and node by node: the problems all at
+    once (a lab author fixes every reference in one go), the addresses, each interface's
+    plan block and what each router advertises."""
+
+    topology: Topology
+    plan: Plan
+    plan_file: str
+    problems: list[Problem] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    blocks: dict[Endpoint, tuple[int, int, str]] = field(default_factory=dict)
+    advertise: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+
+    def lookup(self, path: str, place: tuple[int, int], what: str) -> PlanNode | None:
+        """The plan node a topology names, or None with a problem that says where to look."""
         try:
-            return plan.find_path(path)
+            return self.plan.node(self.plan.find_path(path))
         except NotFoundError as exc:
-            problems.append(
+            self.problems.append(
                 Problem(
-                    topology.file,
+                    self.topology.file,
                     *place,
                     f"{what} refers to plan node {path!r}: {exc}",
-                    f"see `v6plan show {plan_file or plan.source}`",
+                    f"see `v6plan show {self.plan_file or self.plan.source}`",
                 )
             )
             return None
 
-    for link in topology.links:
-        if not link.plan:
-            continue
-        i = lookup(link.plan, link.places.get("plan", link.place), f"link {link}")
-        if i is None:
-            continue
-        node = plan.node(i)
-        role = node.role
-        net, length = node.net, node.length
+    def link(self, link: Link) -> None:
+        """A link's ends get addresses in the plan block it names: a p2p /64 a /127 pair,
+        a LAN one address an end; a block of another role cannot address a link."""
+        node = self.lookup(link.plan, link.places.get("plan", link.place), f"link {link}")
+        if node is None:
+            return
         for end in link.ends:
-            blocks[end] = (net, length, link.plan)
-        if role == "p2p" and length == 64:
-            low, high = link.a, link.b
-            ends = node.ends
-            if ends and ends[1] == link.a.node:
-                low, high = link.b, link.a
-            for end, iid in ((low, 2), (high, 3)):
-                if link.iids.get(end.node, iid) is None:
-                    continue
-                assignments.append(
-                    Assignment(end.node, end.iface, net + iid, 127, (net, length), link.plan)
-                )
-            continue
-        if role not in ("lan", "") or length > 126:
-            problems.append(
+            self.blocks[end] = (node.net, node.length, link.plan)
+        if node.role == "p2p" and node.length == 64:
+            self._p2p(link, node)
+            return
+        if node.role not in ("lan", "") or node.length > 126:
+            self.problems.append(
                 Problem(
-                    topology.file,
+                    self.topology.file,
                     *link.places.get("plan", link.place),
-                    f"link {link} refers to {link.plan!r} ({node.prefix}, role {role or 'none'}), "
+                    f"link {link} refers to {link.plan!r} ({node.prefix}, role {node.role or 'none'}), "
                     "which is not a LAN or p2p block",
                     "point it at a node with role lan or p2p",
                 )
             )
-            continue
+            return
+        self._lan(link, node)
+        if link.advertise is not None:
+            self._advertise(link, node)
+
+    def _p2p(self, link: Link, node: PlanNode) -> None:
+        """A point-to-point /64: the end the plan names first gets ::2, the other ::3, each
+        as a /127 (the link's own block stays the /64 of the plan)."""
+        net, length = node.net, node.length
+        low, high = link.a, link.b
+        ends = node.ends
+        if ends and ends[1] == link.a.node:
+            low, high = link.b, link.a
+        for end, iid in ((low, 2), (high, 3)):
+            if link.iids.get(end.node, iid) is None:
+                continue
+            self.assignments.append(
+                Assignment(end.node, end.iface, net + iid, 127, (net, length), link.plan)
+            )
+
+    def _lan(self, link: Link, node: PlanNode) -> None:
+        """A LAN: each end gets its interface identifier (``addresses:``, else the next of its
+        kind's counter), which must fit in the block's host bits."""
+        net, length = node.net, node.length
         counters = {"router": 1, "host": 0x10}
         for end in link.ends:
-            kind = topology.nodes[end.node].kind
+            kind = self.topology.nodes[end.node].kind
             default = counters[kind]
             counters[kind] += 1
             host_id = link.iids.get(end.node, default)
             if host_id is None:
                 continue
             if host_id & ~host_mask(length) or host_id == 0:
-                problems.append(
+                self.problems.append(
                     Problem(
-                        topology.file,
+                        self.topology.file,
                         *link.places.get("addresses", link.place),
                         f"interface identifier {format_address(host_id)} of {end.node} does not fit "
                         f"in {node.prefix}",
                     )
                 )
                 continue
-            assignments.append(
+            self.assignments.append(
                 Assignment(end.node, end.iface, net | host_id, length, (net, length), link.plan)
             )
-        if link.advertise is not None:
-            for end in link.ends:
-                if topology.nodes[end.node].kind == "router":
-                    options = dict(link.advertise)
-                    options["prefixes"] = [format_prefix(net, length)]
-                    advertise.setdefault(end.node, {})[end.iface] = options
-    for tnode in topology.nodes.values():
-        if not tnode.loopback:
-            continue
-        i = lookup(tnode.loopback, tnode.places.get("loopback", tnode.place), f"node {tnode.name}")
-        if i is None:
-            continue
-        pnode = plan.node(i)
+
+    def _advertise(self, link: Link, node: PlanNode) -> None:
+        """``advertise:`` on a LAN: its routers send RAs for the link's planned prefix."""
+        for end in link.ends:
+            if self.topology.nodes[end.node].kind == "router":
+                options = dict(link.advertise or {})
+                options["prefixes"] = [format_prefix(node.net, node.length)]
+                self.advertise.setdefault(end.node, {})[end.iface] = options
+
+    def loopback(self, tnode: Node) -> None:
+        """A node's loopback: a /128 of the plan on ``lo``; its block (what routes lead to)
+        is the plan node above it, the loopbacks' block."""
+        place = tnode.places.get("loopback", tnode.place)
+        pnode = self.lookup(tnode.loopback, place, f"node {tnode.name}")
+        if pnode is None:
+            return
         if pnode.length != 128:
-            problems.append(
+            self.problems.append(
                 Problem(
-                    topology.file,
-                    *tnode.places.get("loopback", tnode.place),
+                    self.topology.file,
+                    *place,
                     f"loopback of {tnode.name} refers to {pnode.prefix}, which is not a /128",
                     "point it at a host under a loopback node, e.g. loopbacks/r1",
                 )
             )
-            continue
+            return
         parent = pnode.parent
         block = (parent.net, parent.length) if parent is not None else (pnode.net, 128)
-        assignments.append(Assignment(tnode.name, "lo", pnode.net, 128, block, tnode.loopback))
-        blocks[Endpoint(tnode.name, "lo")] = (*block, tnode.loopback)
-    if problems:
-        raise SpecError(problems)
-    addressing = Addressing(topology, plan, assignments, blocks, {}, advertise)
-    if topology.routes == "static":
-        addressing.routes = _static_routes(addressing)
-    return addressing
+        self.assignments.append(Assignment(tnode.name, "lo", pnode.net, 128, block, tnode.loopback))
+        self.blocks[Endpoint(tnode.name, "lo")] = (*block, tnode.loopback)
 
 
 def _static_routes(addressing: Addressing) -> dict[str, list[tuple[int, int, int]]]:

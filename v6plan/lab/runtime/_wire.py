@@ -15,6 +15,7 @@ from typing import Final, Literal
 # the core's facts, offered here too (``w.solicited_node``, ``w.eui64``: the interface ID
 # of a MAC) so they are never derived twice
 from ..._calc import modified_eui64 as eui64  # noqa: F401
+from ..._calc import multicast_mac as _multicast_mac
 from ..._calc import solicited_node as solicited_node
 from ..._special import LINK_LOCAL
 
@@ -115,8 +116,9 @@ def mac_text(data: bytes) -> str:
 
 
 def multicast_mac(group: int) -> bytes:
-    """33:33 + the low 32 bits of the group (RFC 2464 §7)."""
-    return b"\x33\x33" + (group & 0xFFFFFFFF).to_bytes(4, "big")
+    """The Ethernet address a multicast group is sent to, as a frame carries it (the core's
+    :func:`v6plan._calc.multicast_mac`)."""
+    return _multicast_mac(group).to_bytes(6, "big")
 
 
 def stable_iid(secret: int, prefix: int, dad_count: int = 0) -> int:

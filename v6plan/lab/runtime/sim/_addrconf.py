@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...._calc import modified_eui64, solicited_node
+from ...._calc import UNIVERSAL_LOCAL, modified_eui64, solicited_node
 from .. import _wire as w
 from ._model import INFINITY, Addr, Iface, RouteEntry
 from ._neighbours import Neighbours
@@ -19,7 +19,7 @@ class AddrConf(Neighbours):
         if mode in (2, 3) and secret is not None:
             return w.stable_iid(secret, prefix)
         if mode == 3:
-            return self.world.rng.getrandbits(64) & ~(0x02 << 56)
+            return self.world.rng.getrandbits(64) & ~UNIVERSAL_LOCAL
         return modified_eui64(iface.mac)
 
     def add_address(

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ...._prefix import parse_address
+from ...._errors import AddressError
+from ...._prefix import parse_address, parse_address_with_length
 from ._stack import Iface, Node
 
 __all__ = ["Ctx", "Fail", "IpOpts", "Out"]
@@ -69,16 +70,13 @@ def _matches(word: str, full: str) -> bool:
 
 
 def _prefix_arg(text: str, what: str = "inet6 prefix") -> tuple[int, int, bool]:
-    """(address, length, had_length) for ``addr[/len]``."""
-    addr_text, slash, length_text = text.partition("/")
+    """(address, length, had_length) for ``addr[/len]`` (a bare address is a /128), or
+    iproute2's refusal."""
     try:
-        addr = parse_address(addr_text)
-        length = int(length_text) if slash else 128
-        if not 0 <= length <= 128:
-            raise ValueError
-    except ValueError:
+        addr, length = parse_address_with_length(text)
+    except AddressError:
         raise Fail(f'Error: {what} is expected rather than "{text}".', 1) from None
-    return addr, length, bool(slash)
+    return addr, 128 if length is None else length, length is not None
 
 
 def _number(text: str, what: str, cast: Callable[[str], float] = float) -> float:

@@ -143,10 +143,7 @@ class NdInput(Ip):
         override = msg.override or msg.lladdr is None or msg.lladdr == n.lladdr
         if not override:
             if n.state == REACHABLE:
-                n.state = STALE
-                if n.timer is not None:
-                    n.timer.cancel()
-                    n.timer = None
+                self._neigh_stale(n)
             return
         changed = msg.lladdr is not None and msg.lladdr != n.lladdr
         if msg.lladdr is not None:
@@ -154,10 +151,7 @@ class NdInput(Ip):
         if msg.solicited:
             self._neigh_confirm(n, True)
         elif changed:
-            n.state = STALE
-            if n.timer is not None:
-                n.timer.cancel()
-                n.timer = None
+            self._neigh_stale(n)
         if n.router and not msg.router:
             self.routes = [
                 r

@@ -72,7 +72,7 @@ def na(
 
 def rs(src: int, mac: str | None) -> bytes:
     s = _scapy()
-    packet = s.IPv6(src=_text(src), dst="ff02::2", hlim=255) / s.ICMPv6ND_RS()
+    packet = s.IPv6(src=_text(src), dst=_text(w.ALL_ROUTERS), hlim=255) / s.ICMPv6ND_RS()
     if mac is not None and src:
         packet = packet / s.ICMPv6NDOptSrcLLAddr(lladdr=mac)
     return bytes(packet)

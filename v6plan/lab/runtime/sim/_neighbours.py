@@ -30,6 +30,13 @@ class Neighbours(Routing):
             n.timer = None
         n.queue.clear()
 
+    def _neigh_stale(self, n: Neigh) -> None:
+        """STALE (RFC 4861 §7.3.3): no timer runs until a packet is sent to it (then DELAY)."""
+        n.state = STALE
+        if n.timer is not None:
+            n.timer.cancel()
+            n.timer = None
+
     def _neigh_timer(self, n: Neigh, delay: float) -> None:
         if n.timer is not None:
             n.timer.cancel()
@@ -119,10 +126,7 @@ class Neighbours(Routing):
             n.probes = 0
             self._neigh_timer(n, self._reachable_ms)
         else:
-            n.state = STALE
-            if n.timer is not None:
-                n.timer.cancel()
-                n.timer = None
+            self._neigh_stale(n)
 
     def _neigh_flush_queue(self, iface: Iface, n: Neigh) -> None:
         if n.lladdr is None or not n.queue:
