@@ -215,7 +215,8 @@ def test_rpsl_status_per_level() -> None:
     assert "# inet6num:       3fff:8::/29" in text and "ALLOCATED-BY-RIR" in text
     objects = rpsl_objects(text)
     statuses = {o["status"] for o in objects}
-    assert statuses == {"ALLOCATED-BY-LIR", "AGGREGATED-BY-LIR", "ASSIGNED"}
+    # issue 14: the internal regions are no sub-allocations to another LIR (no ALLOCATED-BY-LIR)
+    assert statuses == {"AGGREGATED-BY-LIR", "ASSIGNED"}
     for obj in objects:
         assert [k for k in RPSL_KEYS if k in obj] == RPSL_KEYS, obj
         assert re.match(r"^[A-Z][A-Z0-9_-]*$", obj["netname"]) and len(obj["netname"]) <= 80

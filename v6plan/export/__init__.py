@@ -294,7 +294,7 @@ def _formats() -> Iterator[Format]:
     )
     yield Format(
         "rpsl",
-        "RPSL inet6num objects (RIPE/AFRINIC) with a status per level; handles as placeholders",
+        "RPSL inet6num objects (RIPE/AFRINIC statuses per block) and route6; handles as placeholders",
         "txt",
         "._rpsl:write_rpsl",
         settings=(
@@ -306,9 +306,16 @@ def _formats() -> Iterator[Format]:
             Setting("country", "two-letter country code (placeholder <CC>)"),
             Setting("source", "database (default RIPE; AFRINIC, APNIC, …)"),
             Setting("netname", "netname of the allocation (default: from the plan title)"),
-            Setting("lir-depth", "levels of containers registered as ALLOCATED-BY-LIR (default 1)"),
+            Setting(
+                "lir-depth",
+                "levels of containers sub-allocated to other LIRs: ALLOCATED-BY-LIR (default 0)",
+            ),
+            Setting("infrastructure", "yes: register infrastructure, LAN, p2p, loopback blocks"),
+            Setting("origin", "AS number announcing the block (AS64500): writes route6 objects"),
+            Setting("announce", "route6 objects for the blocks N levels down too (default 0)"),
         ),
-        example="v6plan export examples/operator-29.yaml -f rpsl --set mnt-by=EXAMPLE-MNT",
+        example="v6plan export examples/operator-29.yaml -f rpsl --set mnt-by=EXAMPLE-MNT "
+        "--set origin=AS64500",
     )
     yield Format(
         "bind",

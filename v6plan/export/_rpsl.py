@@ -1,23 +1,30 @@
-"""RPSL ``inet6num`` objects for the RIR database (RIPE NCC, AFRINIC and the like).
+"""RPSL ``inet6num`` and ``route6`` objects for the RIR database (RIPE NCC, AFRINIC …).
 
-Status per level, as the RIPE database documents it (ripe-738 and the RIPE DB manual):
+Status per block, as the RIPE NCC's IPv6 policy (ripe-738 §5.5) and the RIPE database
+manual define them:
 
 * the allocation itself: ``ALLOCATED-BY-RIR`` — the RIR made this object; it is listed for
   reference and commented out, so a pasted file never tries to recreate it;
-* containers near the top (``lir-depth``, default 1): ``ALLOCATED-BY-LIR`` — sub-allocations;
+* ``ALLOCATED-BY-LIR`` means a sub-allocation *to another LIR* (a downstream ISP): only the
+  containers down to ``--set lir-depth=N`` get it, none by default — an internal region is
+  no sub-allocation and gets no object;
 * a pool of equal customer assignments: ``AGGREGATED-BY-LIR`` with ``assignment-size:``
   (the customers themselves need no objects);
-* sites, single customers and infrastructure blocks: ``ASSIGNED``.
+* end sites and single customers (and role-less leaf blocks): ``ASSIGNED``;
+* internal infrastructure (``infrastructure``, LAN, p2p and loopback blocks): nothing, unless
+  ``--set infrastructure=yes`` registers each such block as ``ASSIGNED``.
 
 Everything below an ``ASSIGNED`` or ``AGGREGATED-BY-LIR`` object is the holder's business
-and is not registered. Handles the user must supply are placeholders in angle brackets
-(``<ADMIN-C>``), which the database refuses until they are replaced.
+and is not registered. With ``--set origin=ASN`` a ``route6`` object is written for the
+aggregate announced (the exported block, and the blocks ``--set announce=N`` levels below
+it). Handles the user must supply are placeholders in angle brackets (``<ADMIN-C>``), which
+the database refuses until they are replaced.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import Literal, TextIO
 
 from .._errors import InputError
 from .._plan import Plan
@@ -31,7 +38,24 @@ __all__ = ["write_rpsl"]
 _NETNAME = re.compile(r"[^A-Z0-9_-]+")
 #: The maintainer an RIR puts on the allocations it makes.
 _RIR_MNT = {"RIPE": "RIPE-NCC-HM-MNT", "AFRINIC": "AFRINIC-HM-MNT", "APNIC": "APNIC-HM"}
-_ASSIGNED_ROLES = ("site", "customer", "infrastructure", "lan", "p2p", "loopback")
+#: End-site assignments: registered as ``ASSIGNED``.
+_END_SITE_ROLES = ("site", "customer")
+#: The holder's own network: registered only with ``--set infrastructure=yes``.
+_INTERNAL_ROLES = ("infrastructure", "lan", "p2p", "loopback")
+_ASN = re.compile(r"AS([1-9][0-9]{0,9})\Z")
+Status = Literal["ALLOCATED-BY-LIR", "AGGREGATED-BY-LIR", "ASSIGNED"]
+
+
+def origin_asn(text: str) -> str:
+    """``--set origin``: ``AS`` and a 32-bit AS number (RFC 6793), not AS0 (RFC 7607)."""
+    raw = text.strip()
+    match = _ASN.match(raw.upper())
+    if match is None or int(match.group(1)) > 2**32 - 1:
+        raise InputError(
+            f"--set origin={raw[:40]}: give the AS number announcing the routes as AS "
+            "followed by its number, from AS1 to AS4294967295 (e.g. AS64500)"
+        )
+    return f"AS{int(match.group(1))}"
 
 
 def _netname(text: str) -> str:
@@ -47,101 +71,149 @@ def _attr(key: str, value: str) -> str:
 
 def write_rpsl(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """Objects in plan order (parents first), separated by blank lines."""
-    placeholders = _handles(options)
-    mnt_lower = (
-        rpsl_word("mnt-lower", options.get("mnt-lower"))
-        if options.get("mnt-lower")
-        else placeholders["mnt-by"]
-    )
-    lir_depth = options.number("lir-depth", 1, 0, 64)
-    root_name = _netname(options.get("netname") or plan.title)
-    missing = [k for k, v in placeholders.items() if v.startswith("<")]
-    lines = Lines(out)
-    title = one_line(plan.title, COMMENT_MAX)
-    lines.add(f"# RPSL inet6num objects for {title} ({plan.prefix}), written by v6plan.\n")
-    if missing:
-        lines.add(
-            "# PLACEHOLDERS: replace every <…> before submitting: "
-            + ", ".join(f"{placeholders[k]} (--set {k}=…)" for k in missing)
-            + ".\n"
-        )
-    lines.add("# Submit each object (without the # lines) through your RIR's update service.\n\n")
+    writer = _Writer(plan, out, options)
+    writer.header()
+    writer.route6_objects()
+    writer.inet6num_objects()
+    writer.lines.flush()
 
-    def obj(i: int, status: str, netname: str, descr: str, extra: list[tuple[str, str]]) -> None:
+
+class _Writer:
+    """The settings read once, and the objects written from them."""
+
+    def __init__(self, plan: Plan, out: TextIO, options: ExportOptions) -> None:
+        self.plan = plan
+        self.options = options
+        self.handles = _handles(options)
+        self.mnt_lower = (
+            rpsl_word("mnt-lower", options.get("mnt-lower"))
+            if options.get("mnt-lower")
+            else self.handles["mnt-by"]
+        )
+        self.lir_depth = options.number("lir-depth", 0, 0, 64)
+        self.infrastructure = options.flag("infrastructure")
+        self.origin = origin_asn(options.get("origin")) if options.get("origin") else ""
+        self.announce = options.number("announce", 0, 0, 64)
+        if self.announce and not self.origin:
+            raise InputError("--set announce needs --set origin=ASN (the AS announcing them)")
+        self.root_name = _netname(options.get("netname") or plan.title)
+        self.top = selected(plan, options)
+        self.lines = Lines(out)
+
+    def header(self) -> None:
+        plan, handles, lines = self.plan, self.handles, self.lines
+        missing = [k for k, v in handles.items() if v.startswith("<")]
+        title = one_line(plan.title, COMMENT_MAX)
+        kinds = "inet6num and route6" if self.origin else "inet6num"
+        lines.add(f"# RPSL {kinds} objects for {title} ({plan.prefix}), written by v6plan.\n")
+        if missing:
+            lines.add(
+                "# PLACEHOLDERS: replace every <…> before submitting: "
+                + ", ".join(f"{handles[k]} (--set {k}=…)" for k in missing)
+                + ".\n"
+            )
+        lines.add(
+            "# Submit each object (without the # lines) through your RIR's update service.\n\n"
+        )
+        if self.top == 0:
+            lines.add("# reference: the RIR created this object; do not submit it\n")
+            reference = (
+                ("inet6num", str(plan.prefix)),
+                ("netname", self.root_name),
+                ("country", handles["country"]),
+                ("org", handles["org"]),
+                ("admin-c", handles["admin-c"]),
+                ("tech-c", handles["tech-c"]),
+                ("status", "ALLOCATED-BY-RIR"),
+                ("mnt-by", _RIR_MNT.get(handles["source"], "(the RIR's)")),
+                ("mnt-lower", handles["mnt-by"]),
+                ("source", handles["source"]),
+            )
+            lines.add("".join("# " + _attr(k, v) for k, v in reference) + "\n")
+
+    def route6_objects(self) -> None:
+        """One ``route6`` per announced aggregate: the block, and ``announce`` levels down."""
+        if not self.origin:
+            return
+        plan, top = self.plan, self.top
+        depth, end, kinds, kind = plan.depth, plan.end, plan.kinds, plan.kind
+        i, stop = top, end[top]
+        while i < stop:
+            if kinds[kind[i]].role in ("reserve", "host", "root") and i != top:
+                i = end[i]
+                continue
+            if i > 0 or not plan.grouped:
+                text = [
+                    _attr("route6", format_prefix(plan.net[i], plan.plen[i])),
+                    _attr("descr", self.descr(i)),
+                    _attr("origin", self.origin),
+                    _attr("mnt-by", self.handles["mnt-by"]),
+                    _attr("source", self.handles["source"]),
+                ]
+                self.lines.add("".join(text) + "\n")
+            i = i + 1 if depth[i] - depth[top] < self.announce else end[i]
+
+    def descr(self, i: int) -> str:
+        plan = self.plan
+        kd = plan.kinds[plan.kind[i]]
+        path = plan.path(i) or plan.title
+        return one_line(path + (f": {kd.description}" if kd.description else ""), COMMENT_MAX)
+
+    def inet6num(self, i: int, status: Status, extra: tuple[tuple[str, str], ...] = ()) -> None:
+        plan, handles = self.plan, self.handles
+        netname = _netname(f"{self.root_name}-{plan.path(i).replace('/', '-')}")
+        allocated = status == "ALLOCATED-BY-LIR"
         text = [
             _attr("inet6num", format_prefix(plan.net[i], plan.plen[i])),
             _attr("netname", netname),
-            _attr("descr", descr),
-            _attr("country", placeholders["country"]),
+            _attr("descr", self.descr(i)),
+            _attr("country", handles["country"]),
         ]
-        if status.startswith("ALLOCATED"):
-            text.append(_attr("org", placeholders["org"]))
+        if allocated:
+            text.append(_attr("org", handles["org"]))
         text += [
-            _attr("admin-c", placeholders["admin-c"]),
-            _attr("tech-c", placeholders["tech-c"]),
+            _attr("admin-c", handles["admin-c"]),
+            _attr("tech-c", handles["tech-c"]),
             _attr("status", status),
         ]
         text += [_attr(k, v) for k, v in extra]
-        text += [_attr("mnt-by", placeholders["mnt-by"])]
-        if status.startswith("ALLOCATED"):
-            text.append(_attr("mnt-lower", mnt_lower))
-        text.append(_attr("source", placeholders["source"]))
-        lines.add("".join(text) + "\n")
+        text.append(_attr("mnt-by", handles["mnt-by"]))
+        if allocated:
+            text.append(_attr("mnt-lower", self.mnt_lower))
+        text.append(_attr("source", handles["source"]))
+        self.lines.add("".join(text) + "\n")
 
-    top = selected(plan, options)
-    kinds, kind, end, depth = plan.kinds, plan.kind, plan.end, plan.depth
-    ticker = Ticker(options, end[top] - top)
-    if top == 0:
-        lines.add("# reference: the RIR created this object; do not submit it\n")
-        lines.add(
-            "".join(
-                "# " + line + "\n"
-                for line in (
-                    _attr("inet6num", str(plan.prefix)).rstrip("\n"),
-                    _attr("netname", root_name).rstrip("\n"),
-                    _attr("org", placeholders["org"]).rstrip("\n"),
-                    _attr("status", "ALLOCATED-BY-RIR").rstrip("\n"),
-                    _attr("mnt-by", _RIR_MNT.get(placeholders["source"], "(the RIR's)")).rstrip(
-                        "\n"
-                    ),
-                    _attr("mnt-lower", placeholders["mnt-by"]).rstrip("\n"),
-                    _attr("source", placeholders["source"]).rstrip("\n"),
-                )
-            )
-            + "\n"
-        )
-        i = 1
-    else:
-        i = top
-    stop = end[top]
-    offset = 1 if top > 0 else 0  # the exported node itself is a first-level block
-    last = i
-    while i < stop:
-        if i - last >= 4096:
-            ticker.add(i - last)
-            last = i
-        kd = kinds[kind[i]]
-        role = kd.role
-        path = plan.path(i)
-        descr = one_line(path + (f": {kd.description}" if kd.description else ""), COMMENT_MAX)
-        netname = _netname(f"{root_name}-{path.replace('/', '-')}")
-        leaf = end[i] == i + 1
-        if role in ("reserve", "host"):
-            i = end[i]
-            continue
-        pool = _customer_pool(plan, i)
-        if pool:
-            obj(i, "AGGREGATED-BY-LIR", netname, descr, [("assignment-size", str(pool))])
-            i = end[i]
-        elif role in _ASSIGNED_ROLES or leaf:
-            obj(i, "ASSIGNED", netname, descr, [])
-            i = end[i]
-        else:
-            if depth[i] - depth[top] + offset <= lir_depth:
-                obj(i, "ALLOCATED-BY-LIR", netname, descr, [])
-            i += 1
-    ticker.add(stop - last)
-    lines.flush()
+    def inet6num_objects(self) -> None:
+        plan, top = self.plan, self.top
+        kinds, kind, end, depth = plan.kinds, plan.kind, plan.end, plan.depth
+        ticker = Ticker(self.options, end[top] - top)
+        i = 1 if top == 0 else top
+        stop = end[top]
+        offset = 1 if top > 0 else 0  # the exported node itself is a first-level block
+        last = i
+        while i < stop:
+            if i - last >= 4096:
+                ticker.add(i - last)
+                last = i
+            role = kinds[kind[i]].role
+            pool = _customer_pool(plan, i) if role not in ("reserve", "host") else 0
+            if role in ("reserve", "host"):
+                i = end[i]
+            elif pool:
+                self.inet6num(i, "AGGREGATED-BY-LIR", (("assignment-size", str(pool)),))
+                i = end[i]
+            elif role in _INTERNAL_ROLES:
+                if self.infrastructure:
+                    self.inet6num(i, "ASSIGNED")
+                i = end[i]
+            elif role in _END_SITE_ROLES or end[i] == i + 1:
+                self.inet6num(i, "ASSIGNED")
+                i = end[i]
+            else:  # a container: a sub-allocation only down to lir-depth
+                if depth[i] - depth[top] + offset <= self.lir_depth:
+                    self.inet6num(i, "ALLOCATED-BY-LIR")
+                i += 1
+        ticker.add(stop - last)
 
 
 def _handles(options: ExportOptions) -> dict[str, str]:
