@@ -210,7 +210,6 @@ _LAN_IF = Setting(
     "(default vlan{vlan}, else lan{n}; a spec node's `interface:` wins)",
 )
 _P2P_IF = Setting("p2p-interface", "p2p interface name template: {peer} {link} {index} (to-{peer})")
-_DOMAIN = Setting("domain", "DNS domain for names (default example.net)")
 _TENANCY = (
     Setting("tenant", "one tenant for every object"),
     Setting("tenant-depth", "each node at this depth is the tenant of its subtree (e.g. 1)"),
@@ -319,25 +318,32 @@ def _formats() -> Iterator[Format]:
     )
     yield Format(
         "bind",
-        "BIND reverse zones at nibble boundaries: SOA, NS, PTR (and delegations on request)",
+        "BIND reverse zones at nibble boundaries: SOA, NS, PTR (delegations, forward AAAA zone "
+        "on request)",
         "zone",
         files="._dns:write_zones",
         comment=";",
-        file_names=("db.*ip6.arpa", "named.conf.zones"),
+        file_names=("db.*", "named.conf.zones"),
         several=True,
         settings=(
-            _DOMAIN,
+            Setting("domain", "DNS domain the names live under (default example.net)"),
+            Setting(
+                "forward",
+                "yes: also the domain's zone, an AAAA for every PTR (needs --set domain=)",
+            ),
             Setting("ns", "name servers, comma-separated (default ns1.DOMAIN,ns2.DOMAIN)"),
+            Setting("ns-address", "the name servers' addresses, in order (forward zone glue)"),
             Setting("email", "SOA contact (default hostmaster.DOMAIN)"),
             Setting("serial", "SOA serial (default today as YYYYMMDD01)"),
             Setting("ttl", "default TTL in seconds (default 3600)"),
             Setting("delegate", "delegate the nodes N levels below the zone to child zones"),
             Setting("delegate-ns", "child zones' servers, may use {name} (default: as ns)"),
-            Setting("gateways", "yes: PTR for each LAN's gateway ::1 too"),
+            Setting("gateways", "yes: PTR for each LAN's gateway ::1 too (default: as forward)"),
             _P2P_IF,
             _LAN_IF,
         ),
-        example="v6plan export examples/campus.yaml -f bind --set domain=campus.example --dir zones/",
+        example="v6plan export examples/campus.yaml -f bind --set domain=campus.example "
+        "--set forward=yes --set ns-address=2001:db8:cafe::53,2001:db8:cafe::54 --dir zones/",
     )
     yield Format(
         "radvd",

@@ -1,4 +1,4 @@
-"""BIND reverse zones (``ip6.arpa``) for a node of the plan.
+"""BIND zones for a node of the plan: reverse (``ip6.arpa``) and, on request, forward.
 
 Reverse DNS delegates on nibble boundaries: a /L with L a multiple of 4 is one zone; any
 other /L is 2, 4 or 8 zones at the next nibble (/29 → 8 × /32). Each zone file gets an SOA
@@ -6,6 +6,12 @@ and NS records from the settings, PTR records for loopbacks (named after their r
 both ends of every p2p /127 and, on request, each LAN's gateway ``::1``. With
 ``--set delegate=N`` the nodes N levels down get zones of their own: NS records in the
 parent zone, and a zone file each (their PTRs move there).
+
+With ``--set forward=yes`` (and the ``--set domain=`` the names live under) the zone of the
+domain gets an AAAA record for every PTR, from the same ``(address, name)`` pairs, so each
+name resolves to the address whose PTR names it and back. A name two addresses would share
+is refused; name servers inside the domain need their addresses (``--set ns-address=``),
+which named needs to load the zone.
 """
 
 from __future__ import annotations
@@ -17,10 +23,18 @@ from typing import TextIO
 from .._calc import reverse_blocks, reverse_name
 from .._errors import InputError
 from .._plan import Plan
-from .._prefix import format_prefix
+from .._prefix import format_address, format_prefix, parse_address
 from . import ExportOptions, Sink
 from ._common import Lines, Ticker, dns_label, selected
-from ._text import COMMENT_MAX, dns_domain, dns_name, dns_names, one_line, zone_mailbox
+from ._text import (
+    COMMENT_MAX,
+    addresses,
+    dns_domain,
+    dns_name,
+    dns_names,
+    one_line,
+    zone_mailbox,
+)
 from ._topology import Topology
 
 __all__ = ["write_zones"]
@@ -45,6 +59,8 @@ class _Zones:
         self.domain = dns_domain(options.get("domain") or "example.net", "--set domain")
         servers = [f"{s}." for s in dns_names(options.get("ns"), "--set ns")]
         self.ns = servers or [f"ns1.{self.domain}.", f"ns2.{self.domain}."]
+        self.forward = options.flag("forward")
+        self.glue = _glue(self, options) if self.forward else []
         email = options.get("email") or f"hostmaster.{self.domain}"
         self.email = zone_mailbox(email, "--set email") + "."
         today = datetime.date.today()
@@ -59,7 +75,7 @@ class _Zones:
             if "{" in rest or "}" in rest:
                 raise InputError(f"--set delegate-ns={template}: the only placeholder is {{name}}")
             _absolute(template.replace("{name}", "x"), "--set delegate-ns")
-        self.gateways = options.flag("gateways")
+        self.gateways = options.flag("gateways", self.forward)  # forward: every kind named
         plan = self.plan
         self.target_depth = plan.depth[self.top] + self.delegate if self.delegate else -1
         self.router_names = _router_names(plan)
@@ -72,7 +88,8 @@ class _Zones:
                     self.end_names[(end.node, end.side)] = (
                         f"{dns_label(end.interface)}.{dns_label(router.name)}.{self.domain}."
                     )
-        self.ticker = Ticker(options, 2 * (plan.end[self.top] - self.top))
+        passes = 3 if self.forward else 2
+        self.ticker = Ticker(options, passes * (plan.end[self.top] - self.top))
 
     # -- names -----------------------------------------------------------------------------
     def path_name(self, i: int, lead: str = "") -> str:
@@ -144,14 +161,7 @@ class _Zones:
             f"; reverse zone {origin} for {format_prefix(znet, zlen)}"
             f" ({where} {plan.prefix_text(start)}), written by v6plan\n"
         )
-        lines.add(f"$TTL {self.ttl}\n$ORIGIN {origin}.\n")
-        lines.add(f"@\tIN\tSOA\t{ns[0]} {self.email} (\n")
-        lines.add(f"\t\t{self.serial:<10}   ; serial\n")
-        for n, (label, value) in enumerate(_SOA_TIMES):
-            close = " )" if n == len(_SOA_TIMES) - 1 else "  "
-            lines.add(f"\t\t{value:<10}{close} ; {label}\n")
-        for server in ns:
-            lines.add(f"\tIN\tNS\t{server}\n")
+        self.head(lines, origin, ns)
         skip = zlen // 4
         children: list[tuple[int, int, int]] = []
         ptrs = 0
@@ -180,11 +190,93 @@ class _Zones:
         lines.flush()
         return children
 
+    def head(self, lines: Lines, origin: str, ns: list[str]) -> None:
+        """``$TTL``, ``$ORIGIN``, the SOA and the NS records of a zone."""
+        lines.add(f"$TTL {self.ttl}\n$ORIGIN {origin}.\n")
+        lines.add(f"@\tIN\tSOA\t{ns[0]} {self.email} (\n")
+        lines.add(f"\t\t{self.serial:<10}   ; serial\n")
+        for n, (label, value) in enumerate(_SOA_TIMES):
+            close = " )" if n == len(_SOA_TIMES) - 1 else "  "
+            lines.add(f"\t\t{value:<10}{close} ; {label}\n")
+        for server in ns:
+            lines.add(f"\tIN\tNS\t{server}\n")
+
+    def write_forward(self, out: TextIO, tops: list[int]) -> None:
+        """The domain's zone: the name servers' glue, then an AAAA for every PTR written."""
+        plan, domain = self.plan, self.domain
+        lines = Lines(out)
+        where = one_line(plan.path(self.top) or plan.title, COMMENT_MAX)
+        lines.add(
+            f"; forward zone {domain} ({where} {plan.prefix_text(self.top)}), written by v6plan\n"
+        )
+        self.head(lines, domain, self.ns)
+        suffix = f".{domain}."
+        owners: dict[str, tuple[int, int]] = {}  # name (lower case) → (address, node)
+        for name, address in self.glue:
+            owners[name.lower()] = (address, -1)
+            owner = name[: -len(suffix)] if name.endswith(suffix) else "@"
+            lines.add(f"{owner}\tIN\tAAAA\t{format_address(address)}\n")
+        lines.add("; AAAA records (each with its PTR in the reverse zones)\n")
+        for top in tops:
+            for i in range(top, plan.end[top]):
+                self.ticker.add(1)
+                for address, name in self.records(i):
+                    key = name.lower()
+                    seen = owners.get(key)
+                    if seen is not None:
+                        if seen[0] == address:
+                            continue  # a name server that is one of the plan's own addresses
+                        raise _shared_name(plan, name, seen[1], i)
+                    owners[key] = (address, i)
+                    dns_name(name, f"the name of {plan.where(i)}")
+                    lines.add(f"{name[: -len(suffix)]}\tIN\tAAAA\t{format_address(address)}\n")
+        lines.flush()
+
     def child_servers(self, node: int) -> list[str]:
         if not self.child_ns:
             return self.ns
         label = dns_label(self.plan.name[node])
         return [_absolute(s.replace("{name}", label), "--set delegate-ns") for s in self.child_ns]
+
+
+def _glue(zones: _Zones, options: ExportOptions) -> list[tuple[str, int]]:
+    """``(name, address)`` of the name servers inside the forward zone (refused without)."""
+    if not options.get("domain"):
+        raise InputError(
+            "--set forward=yes: give the domain the names live under with --set domain=, "
+            "e.g. --set domain=isp.example"
+        )
+    domain = zones.domain.lower()
+    if domain == "arpa" or domain.endswith(".arpa"):
+        raise InputError(f"--set domain={zones.domain}: a forward zone is not under .arpa")
+    given = [parse_address(a) for a in addresses(options.get("ns-address"), "ns-address")]
+    if given and len(given) != len(zones.ns):
+        raise InputError(
+            f"--set ns-address: give one address per name server ({len(zones.ns)}: "
+            f"{', '.join(s[:-1] for s in zones.ns)}), in the same order"
+        )
+    glue = []
+    for n, server in enumerate(zones.ns):
+        lower = server.lower()
+        if lower != f"{domain}." and not lower.endswith(f".{domain}."):
+            continue  # out of the zone: no address record belongs here
+        if not given:
+            raise InputError(
+                f"the name server {server[:-1]} is inside {zones.domain}: named loads the "
+                "forward zone only with its address — give the servers' addresses with "
+                "--set ns-address=ADDR,ADDR, or servers outside the domain with --set ns="
+            )
+        glue.append((server, given[n]))
+    return glue
+
+
+def _shared_name(plan: Plan, name: str, first: int, second: int) -> InputError:
+    """Two addresses would get one name: their PTRs could not both be answered back."""
+    what = "a name server (--set ns)" if first < 0 else plan.where(first)
+    return InputError(
+        f"{plan.where(second)} and {what} would both be named {name[:-1]} in DNS (a name is "
+        "made of DNS labels: letters, digits and '-', lower case): rename one of them"
+    )
 
 
 def _router_names(plan: Plan) -> set[str]:
@@ -224,8 +316,14 @@ def write_zones(plan: Plan, sink: Sink, options: ExportOptions) -> None:
                 with sink.open(cfile) as out:
                     zones.write_zone(out, cnet, clen, node, zones.child_servers(node), False)
                 written.append((corigin, cfile))
+    if zones.forward:
+        file = f"db.{zones.domain}"
+        with sink.open(file) as out:
+            zones.write_forward(out, plan.top_blocks(zones.top))
+        written.append((zones.domain, file))
     with sink.open("named.conf.zones") as out:
         title = one_line(plan.title, COMMENT_MAX)
-        out.write(f"// reverse zones of {title}, written by v6plan: include from named.conf\n")
+        which = "zones" if zones.forward else "reverse zones"
+        out.write(f"// {which} of {title}, written by v6plan: include from named.conf\n")
         for origin, file in written:
             out.write(f'zone "{origin}" {{ type primary; file "{file}"; }};\n')
