@@ -79,6 +79,7 @@ class _Zones:
         plan = self.plan
         self.target_depth = plan.depth[self.top] + self.delegate if self.delegate else -1
         self.router_names = _router_names(plan)
+        self.labels: dict[str, str] = {}  # name → DNS label, for the names seen most
         self.end_names: dict[tuple[int, int], str] = {}
         if any(k.ends for k in plan.kinds):
             topology = Topology(plan, self.top, options)
@@ -95,10 +96,16 @@ class _Zones:
     def path_name(self, i: int, lead: str = "") -> str:
         """``lead.leaf.parent.….domain.`` from a node's path (a DNS-shaped place)."""
         labels = [lead] if lead else []
-        plan = self.plan
+        plan, cache = self.plan, self.labels
         j = i
         while j > 0:
-            labels.append(dns_label(plan.name[j]))
+            name = plan.name[j]
+            label = cache.get(name)
+            if label is None:
+                label = dns_label(name)
+                if len(cache) < 65536:  # names repeat level by level (lan-1, site-a …)
+                    cache[name] = label
+            labels.append(label)
             j = plan.parent[j]
         name = ".".join([*labels, self.domain]) + "."
         if len(name) > 253:
@@ -228,7 +235,10 @@ class _Zones:
                             continue  # a name server that is one of the plan's own addresses
                         raise _shared_name(plan, name, seen[1], i)
                     owners[key] = (address, i)
-                    dns_name(name, f"the name of {plan.where(i)}")
+                    try:
+                        dns_name(name, "name")  # the _text rules, as for every name we take
+                    except InputError as exc:  # (our names are built to pass: a guard)
+                        raise InputError(f"{plan.where(i)}: {exc}") from None
                     lines.add(f"{name[: -len(suffix)]}\tIN\tAAAA\t{format_address(address)}\n")
         lines.flush()
 
