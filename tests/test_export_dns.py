@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import shlex
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from _support.exports import example, export_dir
 from _support.tools import run, tool
 
 from v6plan import InputError, Plan
+from v6plan.cli import main
+from v6plan.export import FORMATS
 
 DOMAIN = "isp.example"
 GLUE = {"ns1.isp.example.": "2001:db8::53", "ns2.isp.example.": "2001:db8::54"}
@@ -90,6 +93,23 @@ def named(plan: Plan) -> dict[str, int]:
     return counts
 
 
+def expected_names(plan: Plan) -> dict[str, set[int]]:
+    """The names the plan implies, made here from its paths, routers and link ends."""
+    out: dict[str, set[int]] = {}
+    for i in range(len(plan)):
+        node = plan.node(i)
+        if node.role == "host":
+            out[f"{plan.name[i]}.{DOMAIN}."] = {plan.net[i]}
+        elif node.role == "p2p" and node.ends:
+            a, b = node.ends
+            out[f"to-{b}.{a}.{DOMAIN}."] = {plan.net[i] + 2}
+            out[f"to-{a}.{b}.{DOMAIN}."] = {plan.net[i] + 3}
+        elif node.role == "lan":
+            where = ".".join(reversed(plan.path(i).split("/")))
+            out[f"gw.{where}.{DOMAIN}."] = {plan.net[i] + 1}
+    return out
+
+
 def test_every_aaaa_and_ptr_resolve_both_ways(tmp_path: Path) -> None:
     plan = example("isp-core")
     written = export_dir(plan, "bind", tmp_path, serial="2026010101", **FORWARD)
@@ -98,6 +118,7 @@ def test_every_aaaa_and_ptr_resolve_both_ways(tmp_path: Path) -> None:
     assert DOMAIN in zones.zones
     zones.resolve_both_ways(GLUE)
     assert len(zones.aaaa) - len(GLUE) == len(zones.ptr) == sum(named(plan).values()) == 28
+    assert {n: a for n, a in zones.aaaa.items() if n not in GLUE} == expected_names(plan)
     a = {name: str(ipaddress.IPv6Address(min(v))) for name, v in zones.aaaa.items()}
     assert a["cr1.isp.example."] == "2001:db8::1"  # a loopback, named after its router
     assert a["to-cr2.cr1.isp.example."] == "2001:db8:0:1::2"  # cr1's end of its link to cr2
@@ -189,3 +210,20 @@ def test_a_name_server_that_is_one_of_the_routers(tmp_path: Path) -> None:
     zones = Zones(tmp_path)
     zones.resolve_both_ways({})
     assert zones.aaaa["cr1.isp.example."] == {int(ipaddress.IPv6Address("2001:db8::1"))}
+
+
+def test_the_help_example_writes_zones_named_loads(tmp_path: Path) -> None:
+    """`v6plan export --help` shows a forward zone example: it runs and resolves both ways."""
+    example_line = FORMATS["bind"].example
+    assert "forward=yes" in example_line
+    args = shlex.split(example_line)[2:]  # after "v6plan export"
+    args[0] = str(Path(__file__).resolve().parents[1] / args[0])
+    args[-1] = str(tmp_path / "zones")
+    assert main(["export", *args]) == 0
+    zones = Zones(tmp_path / "zones")
+    zones.resolve_both_ways(
+        {"ns1.campus.example.": "2001:db8:cafe::53", "ns2.campus.example.": "2001:db8:cafe::54"}
+    )
+    assert "campus.example" in zones.zones and len(zones.ptr) == sum(
+        named(example("campus")).values()
+    )
