@@ -332,3 +332,58 @@ def test_a_served_app_ends_when_its_input_does(campus: Path) -> None:
         if app.poll() is None:
             os.killpg(app.pid, signal.SIGKILL)
             app.wait(timeout=30)
+
+
+STUBBORN = """\
+import signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+sys.stdout.write("__GANGLION__\\n")
+sys.stdout.flush()
+while True:  # answers nothing, reads nothing, ignores quit and SIGTERM
+    time.sleep(1)
+"""
+
+
+def test_an_app_that_ignores_quit_and_sigterm_is_killed_when_its_tab_goes(
+    tmp_path: Path,
+) -> None:
+    """The server's side of the promise, whatever the app does: quit, SIGTERM, SIGKILL."""
+    import aiohttp
+
+    from v6plan.tui._serve import QUIT_GRACE, TERM_GRACE
+
+    stubborn = tmp_path / "stubborn.py"
+    stubborn.write_text(STUBBORN)
+    port = free_port()
+    server_code = (
+        "from v6plan.tui._serve import ClassroomServer\n"
+        f"ClassroomServer([{sys.executable!r}, {str(stubborn)!r}], host='127.0.0.1', "
+        f"port={port}, title='stubborn', public_url=None).serve()\n"
+    )
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-c", server_code], stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT, start_new_session=True,
+        )  # fmt: skip
+    served = Served(server, port, log)
+    apps: list[tuple[int, str]] = []
+    try:
+        assert until(lambda: "Ctrl+C" in log.read_text(), 30), log.read_text()
+
+        async def visit() -> None:
+            url = f"http://127.0.0.1:{port}/ws"
+            async with aiohttp.ClientSession() as session, session.ws_connect(url):
+                assert until(lambda: len(served.apps()) == 1, 10)
+                apps.extend(served.apps())
+            # the tab is gone: the server asks, waits, signals
+
+        asyncio.run(visit())
+        started = time.monotonic()
+        assert until(lambda: not alive(apps[0]), 2 * QUIT_GRACE + TERM_GRACE + 5), log.read_text()
+        assert time.monotonic() - started >= 2 * QUIT_GRACE  # it was asked first
+        assert "ignored SIGTERM: SIGKILL" in log.read_text()
+    finally:
+        end(apps)
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
