@@ -18,7 +18,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,6 +55,7 @@ class Served:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    seen: list[tuple[int, str]] = field(default_factory=list)  # every app found: cleaned up
 
     @property
     def url(self) -> str:
@@ -62,7 +63,9 @@ class Served:
 
     def apps(self) -> list[tuple[int, str]]:
         """The app processes this server started (its children), by PID and start time."""
-        return children(self.process.pid)
+        found = children(self.process.pid)
+        self.seen.extend(p for p in found if p not in self.seen)
+        return found
 
 
 @pytest.fixture
@@ -76,7 +79,6 @@ def campus(tmp_path: Path) -> Path:
 def serve(campus: Path, tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start `v6plan serve` (read-only, localhost); every server and app it started ends."""
     started: list[Served] = []
-    seen: list[tuple[int, str]] = []
 
     def start(*extra: str) -> Served:
         port = free_port()
@@ -102,19 +104,15 @@ def serve(campus: Path, tmp_path: Path) -> Iterator[Callable[..., Served]]:
         assert until(up, 30), log.read_text()
         return served
 
-    def watch() -> None:
-        for served in started:
-            seen.extend(p for p in served.apps() if p not in seen)
-
     try:
         yield start
     finally:
-        watch()
         for served in started:
+            served.apps()  # the last look, while they are still its children
             if served.process.poll() is None:
                 os.killpg(served.process.pid, signal.SIGKILL)
             served.process.wait(timeout=30)
-        end(seen)
+            end(served.seen)
 
 
 @pytest.fixture
@@ -166,6 +164,7 @@ def test_the_page_points_where_the_browser_asked(serve: Callable[..., Served]) -
     assert f'data-session-websocket-url="ws://lab-pc:{served.port}/ws"' in page
     assert f'src="http://lab-pc:{served.port}/static/js/textual.js"' in page
     assert "127.0.0.1" not in page and "0.0.0.0" not in page
+    assert f"http://localhost:{served.port}/" in served.log.read_text()  # told on start
 
 
 def test_public_url_wins_over_the_host_header(serve: Callable[..., Served]) -> None:
@@ -367,7 +366,7 @@ def test_an_app_that_ignores_quit_and_sigterm_is_killed_when_its_tab_goes(
             cwd=ROOT, start_new_session=True,
         )  # fmt: skip
     served = Served(server, port, log)
-    apps: list[tuple[int, str]] = []
+    apps = served.seen
     try:
         assert until(lambda: "Ctrl+C" in log.read_text(), 30), log.read_text()
 
@@ -375,7 +374,6 @@ def test_an_app_that_ignores_quit_and_sigterm_is_killed_when_its_tab_goes(
             url = f"http://127.0.0.1:{port}/ws"
             async with aiohttp.ClientSession() as session, session.ws_connect(url):
                 assert until(lambda: len(served.apps()) == 1, 10)
-                apps.extend(served.apps())
             # the tab is gone: the server asks, waits, signals
 
         asyncio.run(visit())
