@@ -250,6 +250,31 @@ def test_a_killed_browser_takes_its_app_with_it(serve: Callable[..., Served]) ->
     assert served.process.poll() is None and "textual.js" in get(served.url)  # still serving
 
 
+def test_a_tab_that_goes_silent_loses_its_app(serve: Callable[..., Served]) -> None:
+    """No FIN, no close (the Wi-Fi went): the heartbeat finds the tab gone, the app ends."""
+    import aiohttp
+
+    from v6plan.tui._serve import HEARTBEAT, QUIT_GRACE
+
+    served = serve()
+
+    async def go_silent() -> float:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"{served.url}ws", autoping=False, heartbeat=None),
+        ):
+            assert until(lambda: len(served.apps()) == 1, 10)
+            (app,) = served.apps()
+            started = time.monotonic()
+            deadline = started + 1.5 * HEARTBEAT + QUIT_GRACE + 5
+            while alive(app) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)  # reads nothing: the server's pings go unanswered
+            assert not alive(app), "the app outlived a tab that stopped answering"
+            return time.monotonic() - started
+
+    assert asyncio.run(go_silent()) >= HEARTBEAT / 2  # ended by the heartbeat, not at once
+
+
 def test_stopping_the_server_ends_every_app(serve: Callable[..., Served]) -> None:
     served = serve()
     with chromium() as browser:

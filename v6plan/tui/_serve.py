@@ -40,6 +40,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 #: Seconds an app has to quit when asked, then again after SIGTERM, before SIGKILL.
 QUIT_GRACE = 3.0
 TERM_GRACE = 3.0
+#: Seconds between pings to a tab: one that stops answering (Wi-Fi gone, lid closed, no
+#: FIN ever sent) is dropped after at most 1.5 × this, and its app ended.
+HEARTBEAT = 15.0
 DRIVER = "v6plan.tui._webdriver:ServedDriver"
 _ANY = ("0.0.0.0", "::", "")
 
@@ -164,7 +167,7 @@ class ClassroomServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         if not self._same_origin(request):
             raise web.HTTPForbidden(text="this app is only served to its own pages")
-        websocket = web.WebSocketResponse(heartbeat=15)
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
