@@ -30,6 +30,7 @@ def test_the_wheel_carries_labs_topologies_and_examples(wheel: Path) -> None:
     for topo in (ROOT / "topologies").glob("*.yaml"):
         assert f"v6plan/_bundled/topologies/{topo.name}" in names
     assert "v6plan/_bundled/examples/government.yaml" in names
+    assert "v6plan/tui/templates/app_index.html" in names  # v6plan serve's offline page
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "v6plan = v6plan.cli:main" in text and "v6lab = v6plan.lab.cli:main" in text

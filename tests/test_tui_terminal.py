@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import re
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from _support import need_program
+from _support.browser import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -111,39 +110,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--remote-debugging-port=0",
-    "--window-size=1200,800",
-]
-
-
 async def browse(url: str, shot: Path) -> dict[str, object]:
     """Load ``url`` in headless Chromium (DevTools protocol): wait for the app, press q."""
     import aiohttp
 
-    profile = tempfile.mkdtemp(prefix="v6plan-chromium-")
-    browser = subprocess.Popen(
-        ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert browser.stderr is not None
-        port = 0
-        for line in browser.stderr:
-            found = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
-            if found:
-                port = int(found.group(1))
-                break
-        assert port, "chromium did not start its DevTools endpoint"
+    with chromium() as browser:
+        port = browser.devtools
         async with aiohttp.ClientSession() as session:
             async with session.put(f"http://127.0.0.1:{port}/json/new?{url}") as response:
                 target = await response.json()
@@ -194,10 +166,6 @@ async def browse(url: str, shot: Path) -> dict[str, object]:
                     await asyncio.sleep(0.25)
                 state["closed"] = "-closed" in await body_class()
                 return state
-    finally:
-        browser.kill()
-        browser.wait(timeout=30)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_serve_in_headless_chromium(campus: Path, tmp_path: Path) -> None:

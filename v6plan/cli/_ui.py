@@ -45,7 +45,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="address to listen on (default localhost; anyone who reaches it can use the app)",
     )
     p.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
-    p.add_argument("--public-url", metavar="URL", help="the URL browsers use, behind a proxy")
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers use, behind a proxy (default: the address each browser asked for)",
+    )
     p.add_argument("--lock", metavar="FILE", help="the lock file (default: beside the spec)")
     p.add_argument("--read-only", action="store_true", help="browse only: no edits, no saving")
     p.add_argument("--keymap", metavar="FILE", help="a TOML keymap for the served app")
@@ -102,12 +106,12 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import shlex
-
     from .._errors import InputError
     from ._plan import load_plan
 
     load_plan(args.plan, args.lock)  # a bad plan fails here, with its file:line:column
+    if not args.host:
+        raise InputError("--host needs an address, e.g. localhost or 0.0.0.0")
     command = [sys.executable, "-m", "v6plan.tui", args.plan]
     if args.lock:
         command += ["--lock", args.lock]
@@ -115,25 +119,21 @@ def run_serve(args: argparse.Namespace) -> int:
         command.append("--read-only")
     if args.keymap:
         command += ["--keymap", args.keymap]
-    from textual_serve.server import Server
+    from ..tui._serve import ClassroomServer
 
+    server = ClassroomServer(
+        command,
+        host=args.host,
+        port=args.port,
+        title=f"v6plan — {args.plan}",
+        public_url=args.public_url,
+    )  # a bad --public-url fails here, before listening
     if args.host not in ("localhost", "127.0.0.1", "::1"):
         print(
             f"v6plan serve: listening on {args.host}: anyone who can reach port {args.port} "
             "can use (and, without --read-only, edit) this plan — there is no login",
             file=sys.stderr,
         )
-    if args.host == "::" or args.host == "0.0.0.0":
-        pass
-    elif not args.host:
-        raise InputError("--host needs an address, e.g. localhost")
-    server = Server(
-        shlex.join(command),
-        host=args.host,
-        port=args.port,
-        title=f"v6plan — {args.plan}",
-        public_url=args.public_url,
-    )
     server.serve()
     return 0
 
