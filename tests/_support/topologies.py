@@ -122,9 +122,8 @@ def segment_lan(
     sysctls = with_dad if dad else no_dad
     names = [f"h{i}" for i in range(1, hosts + 1)]
     adv = {"eth0": dict(advertise)} if advertise is not None else {}
-    nodes = tuple(NodeSpec(h, sysctls=sysctls()) for h in names) + (
-        NodeSpec("r1", kind="router", sysctls=sysctls(True), advertise=adv),  # type: ignore[arg-type]
-    )
+    router = NodeSpec("r1", kind="router", sysctls=sysctls(True), advertise=adv)  # type: ignore[arg-type]
+    nodes = (*(NodeSpec(h, sysctls=sysctls()) for h in names), router)
     members = tuple((n, "eth0") for n in [*names, "r1"])
     plan: dict[str, tuple[tuple[str, ...], ...]] = {}
     if static:
