@@ -113,8 +113,8 @@ class Ports:
 
 def namer(topology: TopologySpec) -> Callable[[int], str]:
     names = {0: "::"}
-    for (node, ifname), mac in interface_macs(topology).items():
-        names[w.LINK_LOCAL_NET | w.eui64(mac)] = f"ll({node})"
+    for (node, _ifname), hw in interface_macs(topology).items():
+        names[w.LINK_LOCAL_NET | w.eui64(hw)] = f"ll({node})"
     return lambda addr: names.get(addr) or format_address(addr)
 
 
