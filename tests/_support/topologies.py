@@ -114,16 +114,18 @@ def segment_lan(
     advertise: dict[str, object] | None = None,
     static: bool = True,
     setup: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+    sysctls: dict[str, str] | None = None,
 ) -> TopologySpec:
     """``hosts`` hosts and r1 on one shared segment ``lan`` (a switch; 2001:db8:1::/64):
     r1 ::1, host h<i> ::<i + 0xf> with ``static``; with ``advertise`` r1 sends RAs and
     the hosts form their addresses by SLAAC instead. MACs: h<i> eth0 02:00:00:00:<i>:00,
     r1 eth0 02:00:00:00:<hosts + 1 in hex>:00 (r1 is the last node)."""
-    sysctls = with_dad if dad else no_dad
+    base = with_dad if dad else no_dad
+    more = sysctls or {}
     names = [f"h{i}" for i in range(1, hosts + 1)]
     adv = {"eth0": dict(advertise)} if advertise is not None else {}
-    router = NodeSpec("r1", kind="router", sysctls=sysctls(True), advertise=adv)  # type: ignore[arg-type]
-    nodes = (*(NodeSpec(h, sysctls=sysctls()) for h in names), router)
+    router = NodeSpec("r1", kind="router", sysctls={**base(True), **more}, advertise=adv)  # type: ignore[arg-type]
+    nodes = (*(NodeSpec(h, sysctls={**base(), **more}) for h in names), router)
     members = tuple((n, "eth0") for n in [*names, "r1"])
     plan: dict[str, tuple[tuple[str, ...], ...]] = {}
     if static:

@@ -305,3 +305,40 @@ def test_ip_link_names_the_switch_namespace(on_both) -> None:  # type: ignore[no
         "r1": ("eth0@if6:", "v6lab-S--sw"),
     }
     assert results["netns"] == results["sim"]
+
+
+#: DAD at once and 100 ms per probe: what a fast lab sets (a namespace has no
+#: ``neigh.default``, so the timer is set on the interface, before it is up)
+FAST_DAD = {
+    "net.ipv6.conf.default.router_solicitation_delay": "0",
+    "net.ipv6.neigh.eth0.retrans_time_ms": "100",
+}
+
+
+def test_fast_dad_timers_on_the_interface(on_both) -> None:  # type: ignore[no-untyped-def]
+    """A sysctl naming an interface is applied before the link is up, and with no
+    solicitation delay DAD probes at once (the kernel's delay is below one jiffy, not 1 s):
+    an added address is usable after one 100 ms probe on both backends."""
+    topo = segment_lan(3, "seg-fast", dad=True, sysctls=FAST_DAD)
+    added = parse_address("2001:db8:1::99")
+
+    def scenario(b: Backend) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "retrans": b.exec("h2", ["sysctl", "-n", "net.ipv6.neigh.eth0.retrans_time_ms"]).stdout,
+        }
+        b.exec("h2", list(ip("addr", "add", "2001:db8:1::99/64", "dev", "eth0")))
+        out["at once"] = flags_of(b, "h2", added)
+        if b.name == "sim":
+            b.advance(0.3)
+        else:
+            time.sleep(0.3)
+        out["after 0.3 s"] = flags_of(b, "h2", added)
+        return out
+
+    results = on_both(topo, scenario)
+    assert results["sim"] == {
+        "retrans": "100\n",
+        "at once": {"tentative", "permanent"},
+        "after 0.3 s": {"permanent"},
+    }
+    assert results["netns"] == results["sim"]

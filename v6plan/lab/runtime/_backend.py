@@ -94,6 +94,7 @@ __all__ = [
     "route_proto",
     "router_advert",
     "switch_namespace",
+    "sysctl_interface",
 ]
 
 # -- closed sets of words ----------------------------------------------------------------------
@@ -365,6 +366,17 @@ _ADVERT_INTS = {
     "retrans": (0, 0xFFFFFFFF),
 }
 _ADVERT_BOOLS = ("managed", "other", "onlink", "autonomous")
+
+
+def sysctl_interface(key: str) -> str | None:
+    """The interface a sysctl names (``net.ipv6.conf.eth0.…``, ``net.ipv6.neigh.eth0.…``):
+    both backends write such a key once the interface exists and before it is up (a new
+    namespace has no ``neigh.default``, so a lab tunes e.g. DAD's retransmit timer so);
+    None for ``all``, ``default``, ``lo`` and node-wide keys, written before any link."""
+    parts = key.replace("/", ".").split(".")
+    if len(parts) == 5 and parts[:2] == ["net", "ipv6"] and parts[2] in ("conf", "neigh"):
+        return None if parts[3] in ("all", "default", "lo") else parts[3]
+    return None
 
 
 def node_sysctls(node: NodeSpec) -> dict[str, str]:

@@ -60,6 +60,7 @@ from .._backend import (
     reported_address,
     router_advert,
     switch_namespace,
+    sysctl_interface,
 )
 from .._programs import (
     PROGRAMS,
@@ -216,6 +217,8 @@ class NetnsBackend(Backend):
                 _ip_batch(lines)
             say(f"linked them with {len(lines)} veth pairs")
             self._bridge_ports(topology)
+            for spec in topology.nodes:
+                self._write_sysctls(spec, interfaces=True)
             self._configure(topology)
             say("links up, setup applied")
             self.wait_ready()
@@ -327,8 +330,14 @@ class NetnsBackend(Backend):
                     raise BackendError(f"{spec.name}:{ifname}: {exc}") from None
         return out
 
-    def _write_sysctls(self, spec: NodeSpec) -> None:
-        sysctls = node_sysctls(spec)
+    def _write_sysctls(self, spec: NodeSpec, interfaces: bool = False) -> None:
+        """The node's sysctls: those naming an interface (``interfaces``: once the links
+        exist, before they are up) or the others (before any interface exists)."""
+        sysctls = {
+            k: v
+            for k, v in node_sysctls(spec).items()
+            if (sysctl_interface(k) is not None) == interfaces
+        }
         if not sysctls:
             return
         with in_netns(self.namespace(spec.name)):

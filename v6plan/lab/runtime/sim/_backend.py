@@ -27,6 +27,7 @@ from .._backend import (
     namespace_name,
     neighbour_state,
     node_sysctls,
+    sysctl_interface,
     reported_address,
     route_proto,
     router_advert,
@@ -81,7 +82,8 @@ class SimBackend(Backend):
                 raise BackendError(f"node {spec.name!r} appears twice in topology {topology.name}")
             node = Node(world, spec.name, spec.kind, self.session)
             for key, value in node_sysctls(spec).items():
-                self._apply_sysctl(node, key, value)
+                if sysctl_interface(key) is None:  # the rest once the interfaces exist
+                    self._apply_sysctl(node, key, value)
             self.nodes[spec.name] = node
         macs = interface_macs(topology)
         for link in topology.links:
@@ -95,6 +97,10 @@ class SimBackend(Backend):
                 ends.append(end.add_iface(ifname, macs[(node_name, ifname)]))
             ends[0].peer, ends[1].peer = ends[1], ends[0]
         self._build_segments(topology, macs)
+        for spec in topology.nodes:
+            for key, value in node_sysctls(spec).items():
+                if sysctl_interface(key) is not None:
+                    self._apply_sysctl(self.nodes[spec.name], key, value)
         for spec in topology.nodes:
             node = self.nodes[spec.name]
             for ifname, options in spec.advertise.items():
