@@ -146,3 +146,16 @@ def test_bad_segments_say_what_to_write(tmp_path: Path, links: str, expected: st
     found = problems(write(tmp_path, text))
     head, _, tail = expected.partition(" … ")
     assert any(head in p and tail in p for p in found), found
+
+
+@pytest.mark.parametrize("fmt", ["containerlab", "kathara"])
+def test_exports_refuse_segments_rather_than_drop_them(tmp_path: Path, fmt: str) -> None:
+    from v6plan.lab._errors import LabError
+    from v6plan.lab.instructor import _topology_export as tx
+
+    topology = load_topology(write(tmp_path, SHARED))
+    spec = resolve(topology, load_plan_for(topology.plan_file)).spec()
+    source = tx.Source("shared", str(tmp_path / "t.yaml"), spec, "planned", "2001:db8:42::/48")
+    write_files = tx.containerlab_files if fmt == "containerlab" else tx.kathara_files
+    with pytest.raises(LabError, match="shared segments \\(lan\\)"):
+        write_files(source)
