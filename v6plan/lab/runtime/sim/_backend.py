@@ -27,10 +27,10 @@ from .._backend import (
     namespace_name,
     neighbour_state,
     node_sysctls,
-    sysctl_interface,
     reported_address,
     route_proto,
     router_advert,
+    sysctl_interface,
 )
 
 if TYPE_CHECKING:  # imported when a topology is built: `v6lab exec` through the session
