@@ -342,3 +342,57 @@ def test_fast_dad_timers_on_the_interface(on_both) -> None:  # type: ignore[no-u
         "after 0.3 s": {"permanent"},
     }
     assert results["netns"] == results["sim"]
+
+
+def test_the_switch_namespace_goes_with_the_session(tmp_path: Path) -> None:
+    """netns: the bridges live in ``v6lab-<session>--sw``; stopping removes it, and so
+    does the sweep after a crash (nothing stopped the lab)."""
+    from v6plan.lab.runtime._backend import switch_namespace
+
+    netns_dir = Path("/run/netns")
+    for stop in ("stop", "sweep"):
+        backend = make_backend("netns", tmp_path / stop)
+        backend.start(segment_lan(2, "seg-clean"))
+        name = switch_namespace(backend.session)
+        assert (netns_dir / name).exists()
+        bridge = backend.exec("h1", ["ip", "link"]).stdout  # the member's peer is there
+        assert f"link-netns {name}" in bridge
+        if stop == "stop":
+            backend.stop()
+        else:
+            assert name in type(backend).sweep(backend.session, tmp_path / stop)
+        assert not (netns_dir / name).exists()
+
+
+def test_the_sim_switch_forgets_a_mac_after_the_bridge_ageing_time(tmp_path: Path) -> None:
+    """The switch floods again to a MAC it has not heard from for 300 s (the bridge's
+    default ageing; simulator only: the kernel's would take five real minutes)."""
+    backend = make_backend("sim", tmp_path)
+    quiet = {"net.ipv6.conf.default.router_solicitations": "0"}  # no RS every so often
+    backend.start(segment_lan(3, "seg-age", sysctls=quiet))
+    try:
+        assert backend.exec("h1", ["ping", "-6", "-c", "1", "2001:db8:1::11"]).returncode == 0
+        h1 = backend.nodes["h1"].ifaces["eth0"]  # type: ignore[attr-defined]
+        h3 = backend.nodes["h3"].ifaces["eth0"]  # type: ignore[attr-defined]
+        h1_mac = bytes.fromhex(mac("h1").replace(":", ""))
+        # to h1 from h2, an experimental EtherType that no stack reads
+        to_h1 = h1_mac + bytes.fromhex("020000000200") + b"\x88\xb5" + bytes(50)
+
+        def flooded_to_h3() -> bool:
+            seen = len(h3.history)
+            backend.send_l2("h2", "eth0", [to_h1], timeout=0.01)
+            return any(f == to_h1 for _, f in h3.history[seen:])
+
+        def since_h1_spoke() -> float:
+            last = max(t for t, f in h1.history if f[6:12] == h1_mac)
+            return float(backend.world.now) - last  # type: ignore[attr-defined]
+
+        assert not flooded_to_h3()  # learned from the ping
+        backend.advance(60)  # h1's neighbour probes are long over
+        backend.advance(299 - since_h1_spoke())
+        assert not flooded_to_h3()  # 299 s after h1's last frame: still known
+        backend.advance(2)
+        assert 300 < since_h1_spoke() < 302
+        assert flooded_to_h3()  # forgotten: flooded like an unknown MAC
+    finally:
+        backend.stop()
