@@ -148,14 +148,25 @@ def test_bad_segments_say_what_to_write(tmp_path: Path, links: str, expected: st
     assert any(head in p and tail in p for p in found), found
 
 
-@pytest.mark.parametrize("fmt", ["containerlab", "kathara"])
-def test_exports_refuse_segments_rather_than_drop_them(tmp_path: Path, fmt: str) -> None:
-    from v6plan.lab._errors import LabError
+def test_exports_write_a_segment_as_a_bridge_or_a_collision_domain(tmp_path: Path) -> None:
+    """containerlab: a host bridge node (made with snooping off, as v6lab's) and a link per
+    member; Kathará: one collision domain holding every member."""
+    import yaml
+
     from v6plan.lab.instructor import _topology_export as tx
 
     topology = load_topology(write(tmp_path, SHARED))
     spec = resolve(topology, load_plan_for(topology.plan_file)).spec()
     source = tx.Source("shared", str(tmp_path / "t.yaml"), spec, "planned", "2001:db8:42::/48")
-    write_files = tx.containerlab_files if fmt == "containerlab" else tx.kathara_files
-    with pytest.raises(LabError, match="shared segments \\(lan\\)"):
-        write_files(source)
+    text = tx.containerlab_files(source)["shared.clab.yml"]
+    assert (
+        "sudo ip link add br-lan type bridge stp_state 0 forward_delay 0 mcast_snooping 0" in text
+    )
+    doc = yaml.safe_load(text)["topology"]
+    assert doc["nodes"]["br-lan"] == {"kind": "bridge"}
+    on_bridge = [e for link in doc["links"] for e in link["endpoints"] if not e.startswith("br-")
+                 and any(o.startswith("br-lan:") for o in link["endpoints"])]  # fmt: skip
+    assert on_bridge == ["h1:eth1", "h2:eth1", "r1:eth1", "h3:eth1"]  # eth0 is management
+    conf = tx.kathara_files(source)["lab.conf"]
+    members = sorted(line.split("[")[0] for line in conf.splitlines() if "segment_lan" in line)
+    assert members == ["h1", "h2", "h3", "r1"]
