@@ -215,7 +215,8 @@ class NetnsBackend(Backend):
             lines += self._segment_veths(topology, macs)
             if lines:
                 _ip_batch(lines)
-            say(f"linked them with {len(lines)} veth pairs")
+            shared = f" ({len(topology.segments)} shared segments)" if topology.segments else ""
+            say(f"linked them with {len(lines)} veth pairs{shared}")
             self._bridge_ports(topology)
             for spec in topology.nodes:
                 self._write_sysctls(spec, interfaces=True)

@@ -117,7 +117,14 @@ class SimBackend(Backend):
                 if not iface.loopback:
                     node.set_up(iface, True)
         if progress is not None:
-            progress(f"simulated {len(self.nodes)} nodes and {len(topology.links)} links")
+            links, shared = len(topology.links), len(topology.segments)
+            if shared:
+                progress(
+                    f"simulated {len(self.nodes)} nodes, {links} link{'s' * (links != 1)} and "
+                    f"{shared} shared segment{'s' * (shared != 1)}"
+                )
+            else:
+                progress(f"simulated {len(self.nodes)} nodes and {links} links")
         for node_name, commands in topology.setup.items():
             for argv in commands:
                 result = self.exec(node_name, list(argv))
