@@ -396,3 +396,68 @@ def test_the_sim_switch_forgets_a_mac_after_the_bridge_ageing_time(tmp_path: Pat
         assert flooded_to_h3()  # forgotten: flooded like an unknown MAC
     finally:
         backend.stop()
+
+
+def two_segments() -> TopologySpec:
+    """r1 on two segments: a (h1, h2, r1 eth0: 2001:db8:1::/64) and b (h3, h4, r1 eth1:
+    2001:db8:2::/64); the hosts at ::10/::11 with a default route via r1's ::1."""
+    from _support.topologies import no_dad
+
+    from v6plan.lab.runtime._backend import NodeSpec, SegmentSpec
+
+    hosts = {"h1": (1, 0x10), "h2": (1, 0x11), "h3": (2, 0x10), "h4": (2, 0x11)}
+    nodes = (
+        NodeSpec("r1", kind="router", sysctls=no_dad(True)),
+        *(NodeSpec(h, sysctls=no_dad()) for h in hosts),
+    )
+    setup: dict[str, tuple[tuple[str, ...], ...]] = {
+        "r1": (
+            ip("addr", "add", "2001:db8:1::1/64", "dev", "eth0"),
+            ip("addr", "add", "2001:db8:2::1/64", "dev", "eth1"),
+        )
+    }
+    for h, (lan, iid) in hosts.items():
+        setup[h] = (
+            ip("addr", "add", f"2001:db8:{lan}::{iid:x}/64", "dev", "eth0"),
+            ip("route", "add", "default", "via", f"2001:db8:{lan}::1"),
+        )
+    segments = (
+        SegmentSpec("a", (("h1", "eth0"), ("h2", "eth0"), ("r1", "eth0"))),
+        SegmentSpec("b", (("h3", "eth0"), ("r1", "eth1"), ("h4", "eth0"))),
+    )
+    return TopologySpec("seg-two", nodes, (), setup, segments=segments)
+
+
+def test_a_router_between_two_segments(on_both) -> None:  # type: ignore[no-untyped-def]
+    """h1 pings h3 through r1: on each segment the solicitation floods to the host that
+    is not involved, the echo and its reply do not; the ports are numbered alike."""
+    topo = two_segments()
+    name = namer(topo)
+    ends = [("h1", "eth0"), ("h2", "eth0"), ("h3", "eth0"), ("h4", "eth0")]
+
+    def scenario(b: Backend) -> dict[str, Any]:
+        ports = Ports(b, ends)
+        result = b.exec("h1", ["ping", "-6", "-c", "1", "2001:db8:2::10"])
+        out: dict[str, Any] = {"ping": (result.returncode, "1 received" in result.stdout)}
+        for node, ifname in ends:
+            trace = essentials(ports.frames(node, ifname), name, {"NS", "NA", "echo", "reply"})
+            out[node] = [t[:3] + t[4:5] for t in trace]  # kind, src, dst, to which MAC
+        ports.close()
+        for node in ("h2", "h4", "r1"):
+            text = b.exec(node, ["ip", "link"]).stdout.replace(b.session, "S")
+            out[f"{node} peers"] = [w for w in text.split() if "@if" in w or "--sw" in w]
+        return out
+
+    results = on_both(topo, scenario)
+    sim = results["sim"]
+    assert sim["ping"] == (0, True)
+    assert sim["h2"] == [("NS", "2001:db8:1::10", "ff02::1:ff00:1", "multicast")]
+    assert sim["h4"] == [  # r1 asks for h3, then h3 for r1 (to answer): both flood to h4
+        ("NS", "ll(r1)", "ff02::1:ff00:10", "multicast"),
+        ("NS", "2001:db8:2::10", "ff02::1:ff00:1", "multicast"),
+    ]
+    assert [t[0] for t in sim["h3"]] == ["NS", "NA", "echo", "NS", "NA", "reply"]
+    # the switch namespace: lo 1, br-a 2, br-b 3, then the ports a.0–a.2 (4–6), b.0–b.2 (7–9)
+    assert sim["r1 peers"] == ["eth0@if6:", "v6lab-S--sw", "eth1@if8:", "v6lab-S--sw"]
+    assert sim["h4 peers"] == ["eth0@if9:", "v6lab-S--sw"]
+    assert results["netns"] == sim
