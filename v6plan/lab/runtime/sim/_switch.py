@@ -22,13 +22,14 @@ __all__ = ["Switch", "SwitchPort", "far_ends"]
 class SwitchPort(Iface):
     """A bridge port: the switch's end of a member's veth (``<segment>.<i>``)."""
 
-    def __init__(self, switch: Switch, name: str, index: int) -> None:
+    def __init__(self, switch: Switch, segment: str, name: str, index: int) -> None:
         super().__init__(switch, name, index, "00:00:00:00:00:00")
         self.switch = switch
+        self.segment = segment
         self.up = True
 
     def receive(self, frame: bytes) -> None:
-        self.switch.frame_input(self, frame)
+        self.switch.forward(self, frame)
 
 
 class Switch:
@@ -45,26 +46,22 @@ class Switch:
         #: per segment: its ports; per port: the MACs learned on it and when last seen
         self.ports: dict[str, list[SwitchPort]] = {}
         self.fdb: dict[str, dict[bytes, tuple[SwitchPort, float]]] = {}
-        self.segment_of: dict[int, str] = {}
 
     def add_port(self, segment: str, member: Iface) -> SwitchPort:
         """A port on ``segment``'s bridge, wired to ``member`` (a veth pair)."""
         ports = self.ports.setdefault(segment, [])
         self.fdb.setdefault(segment, {})
-        port = SwitchPort(self, f"{segment}.{len(ports)}", self.next_index)
+        port = SwitchPort(self, segment, f"{segment}.{len(ports)}", self.next_index)
         self.next_index += 1
-        self.segment_of[id(port)] = segment
         ports.append(port)
         port.peer, member.peer = member, port
         return port
 
-    def frame_input(self, iface: Iface, frame: bytes) -> None:
+    def forward(self, ingress: SwitchPort, frame: bytes) -> None:
         """Learn, then forward or flood (br_handle_frame_finish with snooping off)."""
-        segment = self.segment_of[id(iface)]
-        fdb = self.fdb[segment]
+        fdb = self.fdb[ingress.segment]
         now = self.world.now
         dst, src = frame[0:6], frame[6:12]
-        ingress = next(p for p in self.ports[segment] if p is iface)
         if not src[0] & 1:
             fdb[src] = (ingress, now)
         learned = fdb.get(dst) if not dst[0] & 1 else None
@@ -74,11 +71,14 @@ class Switch:
         if learned is not None:
             targets = [learned[0]] if learned[0] is not ingress else []
         else:
-            targets = [p for p in self.ports[segment] if p is not ingress]
+            targets = [p for p in self.ports[ingress.segment] if p is not ingress]
         for port in targets:
             member = port.peer
             if member is not None and member.up:
                 member.receive(frame)
+
+    def frame_input(self, iface: Iface, frame: bytes) -> None:
+        return None  # a port hands its frames to :meth:`forward`; nothing is addressed here
 
     def accept_ra(self, iface: Iface) -> bool:
         return False  # IPv6 is off in the switch's namespace
@@ -101,6 +101,6 @@ def far_ends(iface: Iface) -> list[Iface]:
     every other member."""
     peer = iface.peer
     if isinstance(peer, SwitchPort):
-        ports = peer.switch.ports[peer.switch.segment_of[id(peer)]]
+        ports = peer.switch.ports[peer.segment]
         return [p.peer for p in ports if p is not peer and p.peer is not None]
     return [peer] if peer is not None else []
