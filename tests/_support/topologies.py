@@ -8,7 +8,7 @@ r1 eth0 …:02:00, r1 eth1 …:02:01, h2 eth0 …:03:00.
 from __future__ import annotations
 
 from v6plan._prefix import parse_address
-from v6plan.lab.runtime._backend import LinkSpec, NodeSpec, TopologySpec
+from v6plan.lab.runtime._backend import LinkSpec, NodeSpec, SegmentSpec, TopologySpec
 
 LAN1 = "2001:db8:1::/64"
 LAN2 = "2001:db8:2::/64"
@@ -104,3 +104,35 @@ def star(n: int, name: str = "star") -> TopologySpec:
 
 def star_address(i: int) -> int:
     return parse_address(f"2001:db8:{i:x}::10")
+
+
+def segment_lan(
+    hosts: int = 3,
+    name: str = "seg",
+    *,
+    dad: bool = False,
+    advertise: dict[str, object] | None = None,
+    static: bool = True,
+    setup: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+    sysctls: dict[str, str] | None = None,
+) -> TopologySpec:
+    """``hosts`` hosts and r1 on one shared segment ``lan`` (a switch; 2001:db8:1::/64):
+    r1 ::1, host h<i> ::<i + 0xf> with ``static``; with ``advertise`` r1 sends RAs and
+    the hosts form their addresses by SLAAC instead. MACs: h<i> eth0 02:00:00:00:<i>:00,
+    r1 eth0 02:00:00:00:<hosts + 1 in hex>:00 (r1 is the last node)."""
+    base = with_dad if dad else no_dad
+    more = sysctls or {}
+    names = [f"h{i}" for i in range(1, hosts + 1)]
+    adv = {"eth0": dict(advertise)} if advertise is not None else {}
+    router = NodeSpec("r1", kind="router", sysctls={**base(True), **more}, advertise=adv)  # type: ignore[arg-type]
+    nodes = (*(NodeSpec(h, sysctls={**base(), **more}) for h in names), router)
+    members = tuple((n, "eth0") for n in [*names, "r1"])
+    plan: dict[str, tuple[tuple[str, ...], ...]] = {}
+    if static:
+        plan["r1"] = (ip("addr", "add", "2001:db8:1::1/64", "dev", "eth0"),)
+        if advertise is None:
+            for i, h in enumerate(names, 1):
+                plan[h] = (ip("addr", "add", f"2001:db8:1::{i + 15:x}/64", "dev", "eth0"),)
+    for node, commands in (setup or {}).items():
+        plan[node] = plan.get(node, ()) + commands
+    return TopologySpec(name, nodes, (), plan, segments=(SegmentSpec("lan", members),))

@@ -58,7 +58,7 @@ def test_lab_07_checked_right_after_the_repair_passes(backend: str, sessions: ob
     verdicts = configure_then_check(
         "07-ndp-dad",
         backend,
-        {"h1": ["ip -6 addr del {r1.eth0}/64 dev eth0", "ip -6 addr add {h1.eth0.cidr} dev eth0"]},
+        {"h1": ["ip -6 addr del {h3.eth0}/64 dev eth0", "ip -6 addr add {h1.eth0.cidr} dev eth0"]},
     )
     assert all(passed for passed, _ in verdicts.values()), verdicts
 

@@ -22,6 +22,7 @@ from _support.lab import v6lab
 
 from v6plan.lab.instructor import _topology_export as tx
 from v6plan.lab.model._labfile import topology_dirs
+from v6plan.lab.runtime._backend import linked_interfaces
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "containerlab" / "clab.schema.json"
@@ -190,17 +191,17 @@ def test_kathara_lab_parses_with_kathara_itself(name: str, routers: str, tmp_pat
     assert sorted(lab.machines) == sorted(n.name.replace("-", "_") for n in source.spec.nodes)
     for node in source.spec.nodes:
         machine = lab.machines[node.name.replace("-", "_")]
-        ours = [i for link in source.spec.links for n, i in (link.a, link.b) if n == node.name]
+        ours = [i for n, i in linked_interfaces(source.spec) if n == node.name]
         assert sorted(machine.interfaces) == list(range(len(ours)))  # eth0… without gaps
         assert machine.meta["ipv6"] == "true"
         image = machine.meta["image"]
         assert image == (
             "kathara/frr" if node.kind == "router" and routers == "frr" else "kathara/base"
         )
-    # each link is one collision domain with exactly its two ends
-    assert len(lab.links) == len(source.spec.links)
-    for link in lab.links.values():
-        assert len(link.machines) == 2
+    # each link is one collision domain with exactly its two ends, each segment one with
+    # every member
+    sizes = [2] * len(source.spec.links) + [len(s.members) for s in source.spec.segments]
+    assert sorted(len(link.machines) for link in lab.links.values()) == sorted(sizes)
     # the startup files configure the plan's addresses on the renumbered interfaces
     maps = tx.interface_map(source.spec, "kathara")
     configured: set[tuple[str, str, str]] = set()

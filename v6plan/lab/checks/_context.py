@@ -177,11 +177,11 @@ class Context:
         return False
 
     def faces_advertiser(self, node: str, iface: str) -> bool:
-        """The topology makes the router at the other end of ``node:iface`` advertise."""
+        """The topology makes a router on the link or segment of ``node:iface`` advertise."""
         if self.addressing is None:
             return False
-        peer = self.addressing.topology.neighbours(Endpoint(node, iface))
-        return peer is not None and peer.iface in self.addressing.advertise.get(peer.node, {})
+        peers = self.addressing.topology.peers(Endpoint(node, iface))
+        return any(p.iface in self.addressing.advertise.get(p.node, {}) for p in peers)
 
     @classmethod
     def for_answers(cls, addressing: Addressing | None, answers: dict[str, str]) -> Context:

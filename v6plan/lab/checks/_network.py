@@ -184,9 +184,9 @@ def _nodes_arg(ctx: Context, args: dict[str, str], key: str = "nodes") -> list[s
 
 
 def _link_of(ctx: Context, node: str, iface: str) -> frozenset[tuple[str, str]]:
-    """The link an interface is on, as its two ends (a link-local is unique per link)."""
-    peer = ctx.addressing.topology.neighbours(Endpoint(node, iface)) if ctx.addressing else None
-    return frozenset({(node, iface)} | ({(peer.node, peer.iface)} if peer else set()))
+    """The link or segment an interface is on, as its ends (a link-local is unique per link)."""
+    peers = ctx.addressing.topology.peers(Endpoint(node, iface)) if ctx.addressing else []
+    return frozenset({(node, iface)} | {(p.node, p.iface) for p in peers})
 
 
 def _duplicates(ctx: Context, nodes: list[str]) -> list[dict[str, Any]]:

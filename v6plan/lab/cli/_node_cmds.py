@@ -74,10 +74,10 @@ def _sim_shell(args: argparse.Namespace, session: Session, run: LabRun) -> int:
             seen = len(session.journal())
         return result.returncode, result.stdout, result.stderr
 
-    ifaces = ["lo"] + [
-        end[1] for link in topology.links for end in (link.a, link.b) if end[0] == args.node
-    ]
+    from ..runtime._backend import linked_interfaces
     from ..runtime._backends import backend_class
+
+    ifaces = ["lo"] + [end[1] for end in linked_interfaces(topology) if end[0] == args.node]
 
     commands = backend_class(session.info.backend).prompt_commands()
     messages = lab_messages(args, run)

@@ -122,8 +122,13 @@ def run_start(args: argparse.Namespace) -> int:
     )
     started = time.monotonic()
     err(
-        f"starting {lab.name} on {args.backend}: {len(spec.nodes)} nodes, {len(spec.links)} links "
-        f"(session {session.info.tag})"
+        f"starting {lab.name} on {args.backend}: {len(spec.nodes)} nodes, {len(spec.links)} links"
+        + (
+            f", {len(spec.segments)} shared segment{'s' * (len(spec.segments) != 1)}"
+            if spec.segments
+            else ""
+        )
+        + f" (session {session.info.tag})"
     )
     try:
         with session.locked():

@@ -53,9 +53,15 @@ def handout_messages(lang: str, lab_dir: Path | None = None) -> Messages:
 
 # -- the trainee's handout ---------------------------------------------------------------------
 def _links(run: LabRun) -> list[str]:
-    """The topology's links, one line each (``node iface — node iface``)."""
+    """The topology's links, one line each (``node iface — node iface``; a segment
+    ``name: node iface, node iface, …``)."""
     topo = run.addressing.topology
-    return [f"{link.a.node} {link.a.iface} — {link.b.node} {link.b.iface}" for link in topo.links]
+    return [
+        f"{link.name}: " + ", ".join(f"{e.node} {e.iface}" for e in link.ends)
+        if link.kind == "segment"
+        else " — ".join(f"{e.node} {e.iface}" for e in link.ends)
+        for link in topo.links
+    ]
 
 
 @dataclass(frozen=True)

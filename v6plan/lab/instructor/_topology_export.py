@@ -23,7 +23,7 @@ import shlex
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,18 +119,19 @@ def load_spec_for(target: str, variant: str | None = None, state: str | None = N
             extra = dict(spec.setup)
             for node, argv in run.commands(lab.solution):
                 extra[node] = (*extra.get(node, ()), tuple(argv))
-            spec = type(spec)(spec.name, spec.nodes, spec.links, extra)
+            spec = replace(spec, setup=extra)
     return Source(lab.name, lab.file, spec, state, str(run.addressing.plan.prefix))
 
 
 # -- interface names and commands ---------------------------------------------------------------------
 def interface_map(spec: TopologySpec, fmt: str) -> dict[str, dict[str, str]]:
     """Per node: topology interface → the target's name (identity where nothing changes)."""
+    from ..runtime._backend import linked_interfaces
+
     names: dict[str, list[str]] = {n.name: [] for n in spec.nodes}
-    for link in spec.links:
-        for node, iface in (link.a, link.b):
-            if iface not in names[node]:
-                names[node].append(iface)
+    for node, iface in linked_interfaces(spec):
+        if iface not in names[node]:
+            names[node].append(iface)
     out: dict[str, dict[str, str]] = {}
     for node, ifaces in names.items():
         ordered = sorted(ifaces, key=_natural)
@@ -366,6 +367,15 @@ def containerlab_files(
         a = f"{link.a[0]}:{maps[link.a[0]][link.a[1]]}"
         b = f"{link.b[0]}:{maps[link.b[0]][link.b[1]]}"
         links.append({"endpoints": [a, b]})
+    bridges = []
+    for seg in spec.segments:  # a host bridge (kind bridge), each member a veth into it
+        bridge = f"br-{seg.name}"
+        bridges.append(bridge)
+        nodes[bridge] = {"kind": "bridge"}
+        for i, (node_name, iface) in enumerate(seg.members):
+            links.append(
+                {"endpoints": [f"{node_name}:{maps[node_name][iface]}", f"{bridge}:{seg.name}-{i}"]}
+            )
     doc = {"name": _clab_name(source.name), "topology": {"nodes": nodes, "links": links}}
     renamed = [
         f"{node} {old}→{new}" for node, m in maps.items() for old, new in m.items() if old != new
@@ -378,6 +388,11 @@ def containerlab_files(
     ]
     if renamed:
         header.append("# interfaces: " + ", ".join(renamed))
+    for bridge in bridges:  # containerlab joins a host bridge, it does not make one
+        header.append(
+            f"# first: sudo ip link add {bridge} type bridge stp_state 0 forward_delay 0 "
+            f"mcast_snooping 0 && sudo ip link set {bridge} up  (as v6lab's segments)"
+        )
     header.append("# deploy: sudo containerlab deploy -t " + f"{_clab_name(source.name)}.clab.yml")
     body = yaml.safe_dump(
         doc, sort_keys=False, default_flow_style=False, width=100, allow_unicode=True
@@ -426,6 +441,13 @@ def kathara_files(
         for node, iface in (link.a, link.b):
             number = int(maps[node][iface][3:])
             attach[node][number] = domains[i]
+    for seg in spec.segments:  # a shared segment is one collision domain with every member
+        name = "segment_" + re.sub(r"\W", "_", seg.name)
+        while name in used:
+            name += "_"
+        used.add(name)
+        for node, iface in seg.members:
+            attach[node][int(maps[node][iface][3:])] = name
     lines = [
         f'LAB_DESCRIPTION="{source.name}: written by v6lab export (v6plan), plan {source.prefix}, state {source.state}"',
         'LAB_VERSION="1.0"',

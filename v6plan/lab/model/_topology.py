@@ -12,6 +12,10 @@ A topology file is containerlab-like::
         plan: lans/lan-1              # a LAN /64: routers get ::1, ::2…, hosts ::10, ::11…
       - endpoints: ["r1:eth1", "r2:eth1"]
         plan: core/link-1             # a p2p /64: the two ends of its /127 (RFC 6164)
+      - kind: segment                 # a shared LAN: a switch joining any number of ends
+        name: lan                     # (netns: Linux bridge br-lan; sim: a learning switch)
+        endpoints: ["h2:eth0", "h3:eth0", "h4:eth0", "r2:eth0"]
+        plan: lans/lan-2              # every end an address of the LAN /64, as for a link
 
 Loading checks the file's shape (file:line:column for every problem); :func:`resolve`
 checks the plan references against a built plan and computes every address, the
@@ -25,12 +29,19 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..._errors import AddressError, NotFoundError, Problem, SpecError
 from ..._limits import TOPOLOGY_LINKS, TOPOLOGY_NODES
 from ..._prefix import format_address, format_prefix, host_mask, parse_address
-from ..runtime._backend import LinkSpec, NodeKind, NodeSpec, TopologySpec, node_kind
+from ..runtime._backend import (
+    LinkSpec,
+    NodeKind,
+    NodeSpec,
+    SegmentSpec,
+    TopologySpec,
+    node_kind,
+)
 from ._yaml import Reader, closest, is_file
 
 if TYPE_CHECKING:
@@ -51,7 +62,10 @@ __all__ = [
 
 KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
 _NODE_KEYS = ("kind", "description", "forwarding", "accept_ra", "dad", "sysctls", "loopback")
-_LINK_KEYS = ("endpoints", "plan", "advertise", "addresses", "description")
+_LINK_KEYS = ("endpoints", "plan", "advertise", "addresses", "description", "kind", "name")
+#: what a ``links:`` item is: a point-to-point link (a veth pair) or a shared segment (a switch)
+LinkKind = Literal["link", "segment"]
+LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
 _TOP_KEYS = ("topology", "description", "plan", "nodes", "links", "routes")
 _ADVERTISE_KEYS = (
     "managed", "other", "interval", "lifetime", "autonomous", "onlink", "valid", "preferred",
@@ -114,8 +128,12 @@ class Node:
 
 @dataclass
 class Link:
-    a: Endpoint
-    b: Endpoint
+    """A ``links:`` item: two ends (a veth pair), or for ``kind: segment`` any number of
+    ends on one switch (a Linux bridge; the simulator's learning switch)."""
+
+    ends: tuple[Endpoint, ...]
+    kind: LinkKind = "link"
+    name: str = ""  # a segment's name (its bridge is br-<name>)
     plan: str = ""
     advertise: dict[str, Any] | None = None
     #: Interface identifiers per node name; ``None`` means no static address.
@@ -125,10 +143,16 @@ class Link:
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
-    def ends(self) -> tuple[Endpoint, Endpoint]:
-        return (self.a, self.b)
+    def a(self) -> Endpoint:
+        return self.ends[0]
+
+    @property
+    def b(self) -> Endpoint:
+        return self.ends[1]
 
     def __str__(self) -> str:
+        if self.kind == "segment":
+            return f"segment {self.name} ({', '.join(str(e) for e in self.ends)})"
         return f"{self.a} — {self.b}"
 
 
@@ -147,12 +171,20 @@ class Topology:
         return sorted(names, key=_natural)
 
     def neighbours(self, endpoint: Endpoint) -> Endpoint | None:
+        """The other end of a point-to-point link (None on a segment: see :meth:`peers`)."""
+        peers = self.peers(endpoint)
+        return peers[0] if len(peers) == 1 and self.link_of(endpoint).kind == "link" else None
+
+    def peers(self, endpoint: Endpoint) -> list[Endpoint]:
+        """Every other end of the link or segment ``endpoint`` is on."""
+        link = self.link_of(endpoint)
+        return [e for e in link.ends if e != endpoint] if link.ends else []
+
+    def link_of(self, endpoint: Endpoint) -> Link:
         for link in self.links:
-            if link.a == endpoint:
-                return link.b
-            if link.b == endpoint:
-                return link.a
-        return None
+            if endpoint in link.ends:
+                return link
+        return Link(ends=())
 
 
 def _natural(text: str) -> tuple[str, int]:
@@ -310,22 +342,38 @@ def _read_link(r: Reader, item: Any, topology: Topology) -> Link | None:
     if "endpoints" not in get:
         r.problem(item, "a link has no 'endpoints'", 'add `endpoints: ["r1:eth0", "h1:eth0"]`')
         return None
+    kind, name = _link_kind(r, get)
+    if kind is None:
+        return None
     raw = r.items(get["endpoints"], "'endpoints'")
-    if len(raw) != 2:
+    if kind == "link" and len(raw) != 2:
         r.problem(
             get["endpoints"],
             f"a link joins exactly two endpoints, not {len(raw)}",
-            "links are point-to-point (a veth pair); give each further host its own link",
+            "links are point-to-point (a veth pair); for a shared LAN write `kind: segment`",
         )
         return None
-    ends = [_endpoint(r, e, topology) for e in raw]
-    if ends[0] is None or ends[1] is None:
+    if kind == "segment" and not 2 <= len(raw) <= TOPOLOGY_NODES:
+        r.problem(
+            get["endpoints"],
+            f"a segment joins 2 to {TOPOLOGY_NODES} endpoints, not {len(raw)}",
+        )
         return None
-    if ends[0].node == ends[1].node:
-        r.problem(get["endpoints"], f"a link cannot join node {ends[0].node!r} to itself")
+    read = [_endpoint(r, e, topology) for e in raw]
+    ends = [e for e in read if e is not None]
+    if len(ends) != len(read):
+        return None
+    nodes = [e.node for e in ends]
+    twice = sorted({n for n in nodes if nodes.count(n) > 1})
+    if twice:
+        r.problem(get["endpoints"], f"a {kind} cannot join node {twice[0]!r} to itself")
         return None
     link = Link(
-        a=ends[0], b=ends[1], place=r.where(item), places={k: r.where(v) for k, v in get.items()}
+        ends=tuple(ends),
+        kind=kind,
+        name=name,
+        place=r.where(item),
+        places={k: r.where(v) for k, v in get.items()},
     )
     if "plan" in get:
         link.plan = (r.string(get["plan"], "plan") or "").strip("/")
@@ -335,7 +383,7 @@ def _read_link(r: Reader, item: Any, topology: Topology) -> Link | None:
         link.advertise = _read_advertise(r, get["advertise"])
     if "addresses" in get:
         for node_name, key_node, value in r.pairs(get["addresses"], "'addresses'"):
-            if node_name not in (link.a.node, link.b.node):
+            if node_name not in nodes:
                 r.problem(key_node, f"{node_name!r} is not an end of this link")
                 continue
             text = (r.string(value, node_name) or "").strip()
@@ -349,6 +397,31 @@ def _read_link(r: Reader, item: Any, topology: Topology) -> Link | None:
                 continue
             link.iids[node_name] = iid
     return link
+
+
+def _link_kind(r: Reader, get: dict[str, Any]) -> tuple[LinkKind | None, str]:
+    """A ``links:`` item's ``kind`` (link unless told) and a segment's ``name``."""
+    kind: LinkKind = "link"
+    if "kind" in get:
+        text = r.string(get["kind"], "kind") or ""
+        found = next((k for k in LINK_KINDS if k == text), None)
+        if found is None:
+            hint = closest(text, LINK_KINDS) or "use link or segment"
+            r.problem(get["kind"], f"unknown link kind {text!r}", hint)
+            return None, ""
+        kind = found
+    name = r.string(get["name"], "name") or "" if "name" in get else ""
+    if kind == "segment" and not _NODE_NAME.match(name):
+        r.problem(
+            get.get("name", get["kind"]),
+            f"a segment needs a name of 1 to 8 lower-case letters, digits or '-', not {name!r}",
+            "add `name: lan` (its switch is then br-lan)",
+        )
+        return None, ""
+    if kind == "link" and "name" in get:
+        r.problem(get["name"], "only a segment has a name", "add `kind: segment` or drop it")
+        return None, ""
+    return kind, name
 
 
 def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
@@ -389,7 +462,12 @@ def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
 
 def _check_links(r: Reader, topology: Topology) -> None:
     used: dict[Endpoint, Link] = {}
+    names: set[str] = set()
     for link in topology.links:
+        if link.kind == "segment":
+            if link.name in names:
+                r.problem_at(link.place, f"two segments are named {link.name!r}")
+            names.add(link.name)
         for end in link.ends:
             if end in used:
                 r.problem_at(
@@ -403,7 +481,9 @@ def _check_links(r: Reader, topology: Topology) -> None:
             if not routers:
                 r.problem_at(
                     link.places.get("advertise", link.place),
-                    f"link {link} advertises a prefix, but neither end is a router",
+                    f"link {link} advertises a prefix, but "
+                    + ("neither end" if link.kind == "link" else "no end")
+                    + " is a router",
                 )
     for node in topology.nodes.values():
         if not any(e.node == node.name for link in topology.links for e in link.ends):
@@ -488,6 +568,12 @@ class Addressing:
         links = tuple(
             LinkSpec((link.a.node, link.a.iface), (link.b.node, link.b.iface))
             for link in topo.links
+            if link.kind == "link"
+        )
+        segments = tuple(
+            SegmentSpec(link.name, tuple((e.node, e.iface) for e in link.ends))
+            for link in topo.links
+            if link.kind == "segment"
         )
         setup: dict[str, tuple[tuple[str, ...], ...]] = {}
         for name in topo.nodes:
@@ -497,7 +583,9 @@ class Addressing:
             commands.extend(tuple(c) for c in (extra or {}).get(name, []))
             if commands:
                 setup[name] = tuple(commands)
-        return TopologySpec(name=topo.name, nodes=nodes, links=links, setup=setup)
+        return TopologySpec(
+            name=topo.name, nodes=nodes, links=links, setup=setup, segments=segments
+        )
 
     def setup_commands(self, node: str) -> list[tuple[str, ...]]:
         """``ip`` commands that give ``node`` its planned addresses and routes."""
@@ -593,7 +681,7 @@ class _Resolution:
             return
         for end in link.ends:
             self.blocks[end] = (node.net, node.length, link.plan)
-        if node.role == "p2p" and node.length == 64:
+        if node.role == "p2p" and node.length == 64 and link.kind == "link":
             self._p2p(link, node)
             return
         if node.role not in ("lan", "") or node.length > 126:
@@ -696,7 +784,7 @@ def _static_routes(addressing: Addressing) -> dict[str, list[tuple[int, int, int
     # adjacency: node → [(neighbour, next hop address of the neighbour)]
     adjacent: dict[str, list[tuple[str, int]]] = {n: [] for n in topo.nodes}
     for link in topo.links:
-        for near, far in ((link.a, link.b), (link.b, link.a)):
+        for near, far in ((n, f) for n in link.ends for f in link.ends if f != n):
             far_end = by_end.get((far.node, far.iface))
             if far_end is not None and by_end.get((near.node, near.iface)) is not None:
                 adjacent[near.node].append((far.node, far_end.address))

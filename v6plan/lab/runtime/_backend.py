@@ -40,6 +40,10 @@ Additions since the first version (all optional for the engine):
 - Shared constants once: :data:`NAMESPACE_PREFIX` / :func:`namespace_name`,
   :data:`READY_DEADLINE`, :data:`SLAAC_DEADLINE`; radvd.conf from :func:`radvd_text`
   (the core's one writer, :mod:`v6plan._radvd`).
+- :class:`SegmentSpec` / ``TopologySpec.segments`` — multi-access segments (a switch joining
+  any number of interfaces); :func:`linked_interfaces` lists link ends and segment members;
+  :func:`switch_namespace` names where the session's switches live (netns: one namespace of
+  Linux bridges, ``mcast_snooping 0``; the sim's learning switch shows the same name).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from ._wire import AddressScope as AddressScope  # the scope ip -6 addr prints (
 from ._wire import scope_name
 
 __all__ = [
+    "BRIDGE_AGEING",
     "NAMESPACE_PREFIX",
     "READY_DEADLINE",
     "SETTLE_POLL",
@@ -76,8 +81,10 @@ __all__ = [
     "RouteKind",
     "RouteProto",
     "RouterAdvert",
+    "SegmentSpec",
     "TopologySpec",
     "interface_macs",
+    "linked_interfaces",
     "namespace_name",
     "neighbour_state",
     "node_kind",
@@ -86,6 +93,8 @@ __all__ = [
     "reported_address",
     "route_proto",
     "router_advert",
+    "switch_namespace",
+    "sysctl_interface",
 ]
 
 # -- closed sets of words ----------------------------------------------------------------------
@@ -139,6 +148,21 @@ def namespace_name(session: str, node: str) -> str:
     return f"{NAMESPACE_PREFIX}{session}-{node}"
 
 
+#: the pseudo node name of a session's switches: no node name starts with "-", so
+#: ``v6lab-<session>--sw`` never collides with a node, and a teardown by the session's
+#: prefix takes it with the nodes
+SWITCH_NODE: Final = "-sw"
+
+
+#: seconds a segment's switch keeps a learned MAC (the Linux bridge's default ageing time)
+BRIDGE_AGEING: Final = 300.0
+
+
+def switch_namespace(session: str) -> str:
+    """Where the segments' bridges of ``session`` live: ``v6lab-<session>--sw``."""
+    return namespace_name(session, SWITCH_NODE)
+
+
 # -- what to build ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class NodeSpec:
@@ -158,6 +182,18 @@ class LinkSpec:
 
 
 @dataclass(frozen=True)
+class SegmentSpec:
+    """A multi-access segment: a switch joining ``members`` (node, ifname), any number.
+
+    Both backends behave as a Linux bridge with STP off and multicast snooping off: a frame
+    to a learned MAC goes out of that port only; unknown unicast, broadcast and every
+    multicast (NDP, RS/RA, MLD) flood to every other port; learned entries age after 300 s."""
+
+    name: str  # 1–8 lower-case letters/digits/'-', starting with a letter (the bridge br-<name>)
+    members: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class TopologySpec:
     name: str
     nodes: tuple[NodeSpec, ...]
@@ -167,6 +203,8 @@ class TopologySpec:
     #: programs the lab runs on its nodes: setup, solutions, checks and the trainee's task
     #: (lab.yaml ``programs:``); a backend that runs real programs needs them installed
     programs: tuple[str, ...] = ()
+    #: multi-access segments (switches), beside the point-to-point links
+    segments: tuple[SegmentSpec, ...] = ()
 
 
 # -- what a backend reports ----------------------------------------------------------------------
@@ -232,6 +270,12 @@ class Neighbour:
 
 
 # -- shared by both backends -------------------------------------------------------------------
+def linked_interfaces(topology: TopologySpec) -> list[tuple[str, str]]:
+    """Every (node, ifname) the topology wires: link ends, then segment members, in order."""
+    ends = [end for link in topology.links for end in (link.a, link.b)]
+    return ends + [m for seg in topology.segments for m in seg.members]
+
+
 def interface_macs(topology: TopologySpec) -> dict[tuple[str, str], str]:
     """The MAC of every linked interface: ``02:00:00:NN:NN:II`` with NN:NN the node's
     position in ``topology.nodes`` (from 1) and II the interface's position among that
@@ -240,14 +284,13 @@ def interface_macs(topology: TopologySpec) -> dict[tuple[str, str], str]:
     index = {node.name: i + 1 for i, node in enumerate(topology.nodes)}
     macs: dict[tuple[str, str], str] = {}
     count: dict[str, int] = {}
-    for link in topology.links:
-        for end in (link.a, link.b):
-            if end in macs:
-                continue
-            n = index.get(end[0], 0)
-            i = count.get(end[0], 0)
-            count[end[0]] = i + 1
-            macs[end] = f"02:00:00:{n >> 8 & 0xFF:02x}:{n & 0xFF:02x}:{i & 0xFF:02x}"
+    for end in linked_interfaces(topology):
+        if end in macs:
+            continue
+        n = index.get(end[0], 0)
+        i = count.get(end[0], 0)
+        count[end[0]] = i + 1
+        macs[end] = f"02:00:00:{n >> 8 & 0xFF:02x}:{n & 0xFF:02x}:{i & 0xFF:02x}"
     return macs
 
 
@@ -323,6 +366,17 @@ _ADVERT_INTS = {
     "retrans": (0, 0xFFFFFFFF),
 }
 _ADVERT_BOOLS = ("managed", "other", "onlink", "autonomous")
+
+
+def sysctl_interface(key: str) -> str | None:
+    """The interface a sysctl names (``net.ipv6.conf.eth0.…``, ``net.ipv6.neigh.eth0.…``):
+    both backends write such a key once the interface exists and before it is up (a new
+    namespace has no ``neigh.default``, so a lab tunes e.g. DAD's retransmit timer so);
+    None for ``all``, ``default``, ``lo`` and node-wide keys, written before any link."""
+    parts = key.replace("/", ".").split(".")
+    if len(parts) == 5 and parts[:2] == ["net", "ipv6"] and parts[2] in ("conf", "neigh"):
+        return None if parts[3] in ("all", "default", "lo") else parts[3]
+    return None
 
 
 def node_sysctls(node: NodeSpec) -> dict[str, str]:

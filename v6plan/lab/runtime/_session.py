@@ -38,7 +38,15 @@ from typing import IO, Any
 from ..._io import ReadError, read_input, write_atomic
 from ..._limits import JOURNAL_BYTES, SESSION_BYTES
 from .._errors import BackendError, LabError, NoSessionError
-from ._backend import Backend, CommandResult, LinkSpec, NodeSpec, TopologySpec, node_kind
+from ._backend import (
+    Backend,
+    CommandResult,
+    LinkSpec,
+    NodeSpec,
+    SegmentSpec,
+    TopologySpec,
+    node_kind,
+)
 
 __all__ = [
     "MAX_GAP",
@@ -501,4 +509,8 @@ def topology_from_json(data: dict[str, Any]) -> TopologySpec:
             for node, commands in data["setup"].items()
         },
         programs=tuple(str(p) for p in data["programs"]),
+        segments=tuple(
+            SegmentSpec(str(seg["name"]), tuple((str(n), str(i)) for n, i in seg["members"]))
+            for seg in data.get("segments", ())
+        ),
     )

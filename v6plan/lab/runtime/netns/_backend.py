@@ -36,6 +36,7 @@ from ...._prefix import format_address, parse_address
 from ..._errors import AdvertError, BackendError, LabError
 from .. import _wire as w
 from .._backend import (
+    BRIDGE_AGEING,
     NAMESPACE_PREFIX,
     READY_DEADLINE,
     SETTLE_POLL,
@@ -52,11 +53,14 @@ from .._backend import (
     RouterAdvert,
     TopologySpec,
     interface_macs,
+    linked_interfaces,
     namespace_name,
     node_sysctls,
     radvd_text,
     reported_address,
     router_advert,
+    switch_namespace,
+    sysctl_interface,
 )
 from .._programs import (
     PROGRAMS,
@@ -208,9 +212,14 @@ class NetnsBackend(Backend):
                     f"link add {ia} netns {self.namespace(na)} address {macs[link.a]} type veth "
                     f"peer name {ib} netns {self.namespace(nb)} address {macs[link.b]}"
                 )
+            lines += self._segment_veths(topology, macs)
             if lines:
                 _ip_batch(lines)
-            say(f"linked them with {len(lines)} veth pairs")
+            shared = f" ({len(topology.segments)} shared segments)" if topology.segments else ""
+            say(f"linked them with {len(lines)} veth pairs{shared}")
+            self._bridge_ports(topology)
+            for spec in topology.nodes:
+                self._write_sysctls(spec, interfaces=True)
             self._configure(topology)
             say("links up, setup applied")
             self.wait_ready()
@@ -228,12 +237,12 @@ class NetnsBackend(Backend):
         problem = available()
         if problem:
             raise BackendError(problem)
-        missing = [
-            n.name for n in topology.nodes if not (NETNS_RUN_DIR / self.namespace(n.name)).exists()
-        ]
+        wanted = [self.namespace(n.name) for n in topology.nodes]
+        wanted += [switch_namespace(self.session)] if topology.segments else []
+        missing = [name for name in wanted if not (NETNS_RUN_DIR / name).exists()]
         if missing:
             raise BackendError(
-                f"the lab's namespaces are gone ({', '.join(self.namespace(m) for m in missing)}); "
+                f"the lab's namespaces are gone ({', '.join(missing)}); "
                 "run `v6lab stop` and start the lab again"
             )
         self.topology = topology
@@ -251,10 +260,65 @@ class NetnsBackend(Backend):
         _remove_namespaces(namespace_name(self.session, ""))
         _release(self.session)
 
+    # -- segments ----------------------------------------------------------------------------------
+    def _segment_veths(self, topology: TopologySpec, macs: dict[tuple[str, str], str]) -> list[str]:
+        """The switch namespace (``v6lab-<session>--sw``, IPv6 off so the bridges send
+        nothing of their own), a bridge per segment, and the ``ip -batch`` lines of a veth
+        per member: its end in the member's namespace, its peer a port in the switch's."""
+        if not topology.segments:
+            return []
+        switch = switch_namespace(self.session)
+        _ip_batch([f"netns add {switch}"])
+        with in_netns(switch):
+            for scope in ("all", "default"):
+                Path(f"/proc/sys/net/ipv6/conf/{scope}/disable_ipv6").write_text("1\n")
+        bridges = [
+            # STP off and no forward delay: a port forwards at once, as the sim's switch;
+            # snooping off: every multicast floods (no querier here to make snooping sound)
+            f"link add br-{seg.name} type bridge stp_state 0 forward_delay 0 mcast_snooping 0"
+            f" ageing_time {round(BRIDGE_AGEING * 100)}"  # in hundredths of a second
+            for seg in topology.segments
+        ]
+        self._in_switch(bridges)
+        lines = []
+        for seg in topology.segments:
+            for i, (node, ifname) in enumerate(seg.members):
+                if len(ifname) > 15:
+                    raise BackendError(
+                        f"interface name {node}:{ifname} is longer than 15 characters"
+                    )
+                lines.append(
+                    f"link add {ifname} netns {self.namespace(node)} address {macs[(node, ifname)]}"
+                    f" type veth peer name {seg.name}.{i} netns {switch}"
+                )
+        return lines
+
+    def _bridge_ports(self, topology: TopologySpec) -> None:
+        """Every member's port into its bridge, up; then the bridges up."""
+        lines = [
+            f"link set {seg.name}.{i} master br-{seg.name} up"
+            for seg in topology.segments
+            for i in range(len(seg.members))
+        ]
+        lines += [f"link set br-{seg.name} up" for seg in topology.segments]
+        if lines:
+            self._in_switch(lines)
+
+    def _in_switch(self, lines: list[str]) -> None:
+        result = subprocess.run(
+            ["ip", "-n", switch_namespace(self.session), "-batch", "-"],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if result.returncode != 0:
+            raise BackendError(f"building the segments failed: {result.stderr.strip()}")
+
     # -- configuration -------------------------------------------------------------------------------
     def _adverts(self, topology: TopologySpec) -> dict[str, dict[str, RouterAdvert]]:
         out: dict[str, dict[str, RouterAdvert]] = {}
-        linked = {end for link in topology.links for end in (link.a, link.b)}
+        linked = set(linked_interfaces(topology))
         for spec in topology.nodes:
             for ifname, options in spec.advertise.items():
                 if (spec.name, ifname) not in linked:
@@ -267,8 +331,14 @@ class NetnsBackend(Backend):
                     raise BackendError(f"{spec.name}:{ifname}: {exc}") from None
         return out
 
-    def _write_sysctls(self, spec: NodeSpec) -> None:
-        sysctls = node_sysctls(spec)
+    def _write_sysctls(self, spec: NodeSpec, interfaces: bool = False) -> None:
+        """The node's sysctls: those naming an interface (``interfaces``: once the links
+        exist, before they are up) or the others (before any interface exists)."""
+        sysctls = {
+            k: v
+            for k, v in node_sysctls(spec).items()
+            if (sysctl_interface(k) is not None) == interfaces
+        }
         if not sysctls:
             return
         with in_netns(self.namespace(spec.name)):
@@ -284,9 +354,8 @@ class NetnsBackend(Backend):
     def _configure(self, topology: TopologySpec) -> None:
         """One ``ip -n NS -batch`` per node, in parallel: lo and links up, then setup."""
         ifaces: dict[str, list[str]] = {n.name: [] for n in topology.nodes}
-        for link in topology.links:
-            for node, ifname in (link.a, link.b):
-                ifaces[node].append(ifname)
+        for node, ifname in linked_interfaces(topology):
+            ifaces[node].append(ifname)
         jobs: list[tuple[str, list[tuple[str, ...] | None], subprocess.Popen[bytes]]] = []
         later: dict[str, list[tuple[str, ...]]] = {}
         for spec in topology.nodes:
@@ -333,9 +402,8 @@ class NetnsBackend(Backend):
         is tentative (a ``dadfailed`` one ends the wait for it); BackendError at the deadline."""
         assert self.topology is not None
         expected: dict[str, set[str]] = {n.name: set() for n in self.topology.nodes}
-        for link in self.topology.links:
-            for node, ifname in (link.a, link.b):
-                expected[node].add(ifname)
+        for node, ifname in linked_interfaces(self.topology):
+            expected[node].add(ifname)
         pending = set(expected)
         last_reason: dict[str, str] = {}
         end = time.monotonic() + deadline
@@ -420,8 +488,11 @@ class NetnsBackend(Backend):
         """Wait (best effort) for the SLAAC addresses the hosts will form: prefix + EUI-64."""
         macs = interface_macs(topology)
         want: dict[str, set[int]] = {}
-        for link in topology.links:
-            for (rnode, rif), (hnode, hif) in ((link.a, link.b), (link.b, link.a)):
+        wired = [(link.a, link.b) for link in topology.links] + [
+            (m, o) for seg in topology.segments for m in seg.members for o in seg.members if m != o
+        ]
+        for near, far in wired:
+            for (rnode, rif), (hnode, hif) in ((near, far), (far, near)):
                 advert = adverts.get(rnode, {}).get(rif)
                 iid = (
                     self._slaac_iid(hnode, hif, macs[(hnode, hif)]) if advert is not None else None

@@ -156,9 +156,9 @@ class AddrConf(Neighbours):
             return
         entry.nonce = bytes(self.world.rng.getrandbits(8) for _ in range(6))
         entry.probes = self.conf[iface.name]["dad_transmits"]
-        delay = self.world.uniform(
-            0.0, float(self.conf[iface.name]["router_solicitation_delay"] or 1)
-        )
+        # addrconf_dad_kick: a random delay below rtr_solicit_delay, in jiffies (`?: 1`
+        # is one jiffy, not a second): 0 starts DAD at once
+        delay = self.world.uniform(0.0, float(self.conf[iface.name]["router_solicitation_delay"]))
         entry.timer = self.world.at(delay, self._dad_timer, iface, entry)
 
     def _dad_timer(self, iface: Iface, entry: Addr) -> None:

@@ -30,6 +30,7 @@ from .._backend import (
     reported_address,
     route_proto,
     router_advert,
+    sysctl_interface,
 )
 
 if TYPE_CHECKING:  # imported when a topology is built: `v6lab exec` through the session
@@ -81,7 +82,8 @@ class SimBackend(Backend):
                 raise BackendError(f"node {spec.name!r} appears twice in topology {topology.name}")
             node = Node(world, spec.name, spec.kind, self.session)
             for key, value in node_sysctls(spec).items():
-                self._apply_sysctl(node, key, value)
+                if sysctl_interface(key) is None:  # the rest once the interfaces exist
+                    self._apply_sysctl(node, key, value)
             self.nodes[spec.name] = node
         macs = interface_macs(topology)
         for link in topology.links:
@@ -94,6 +96,11 @@ class SimBackend(Backend):
                     raise BackendError(f"interface {node_name}:{ifname} is used by two links")
                 ends.append(end.add_iface(ifname, macs[(node_name, ifname)]))
             ends[0].peer, ends[1].peer = ends[1], ends[0]
+        self._build_segments(topology, macs)
+        for spec in topology.nodes:
+            for key, value in node_sysctls(spec).items():
+                if sysctl_interface(key) is not None:
+                    self._apply_sysctl(self.nodes[spec.name], key, value)
         for spec in topology.nodes:
             node = self.nodes[spec.name]
             for ifname, options in spec.advertise.items():
@@ -110,7 +117,14 @@ class SimBackend(Backend):
                 if not iface.loopback:
                     node.set_up(iface, True)
         if progress is not None:
-            progress(f"simulated {len(self.nodes)} nodes and {len(topology.links)} links")
+            links, shared = len(topology.links), len(topology.segments)
+            if shared:
+                progress(
+                    f"simulated {len(self.nodes)} nodes, {links} link{'s' * (links != 1)} and "
+                    f"{shared} shared segment{'s' * (shared != 1)}"
+                )
+            else:
+                progress(f"simulated {len(self.nodes)} nodes and {links} links")
         for node_name, commands in topology.setup.items():
             for argv in commands:
                 result = self.exec(node_name, list(argv))
@@ -125,6 +139,22 @@ class SimBackend(Backend):
         world.advance(0.01)  # frames still in flight land, as they do while netns returns
         if progress is not None:
             progress("every link up and every address usable")
+
+    def _build_segments(self, topology: TopologySpec, macs: dict[tuple[str, str], str]) -> None:
+        """One switch holds every segment's bridge; each member a veth to a port of it."""
+        if not topology.segments:
+            return
+        from ._switch import Switch
+
+        switch = Switch(self._world(), len(topology.segments))
+        for seg in topology.segments:
+            for node_name, ifname in seg.members:
+                end = self.nodes.get(node_name)
+                if end is None:
+                    raise BackendError(f"segment {seg.name} names unknown node {node_name!r}")
+                if ifname in end.ifaces:
+                    raise BackendError(f"interface {node_name}:{ifname} is used by two links")
+                switch.add_port(seg.name, end.add_iface(ifname, macs[(node_name, ifname)]))
 
     def _ready(self) -> bool:
         """Every linked interface up with a usable link-local, nothing tentative (an
@@ -149,23 +179,25 @@ class SimBackend(Backend):
 
     def _expected_slaac(self) -> dict[str, set[int]]:
         """SLAAC addresses the hosts will form from the routers' advertisements."""
+        from ._switch import far_ends
+
         want: dict[str, set[int]] = {}
         for node in self.nodes.values():
             for radvd in node.radvd.values():
-                peer = node.ifaces[radvd.iface].peer
-                if peer is None or not radvd.advert.autonomous:
+                if not radvd.advert.autonomous:
                     continue
-                host = peer.node
-                conf = host.conf[peer.name]
-                if (
-                    not host.accept_ra(peer)
-                    or not conf["autoconf"]
-                    or conf["addr_gen_mode"] not in (0, 2)
-                ):
-                    continue
-                for net, length in radvd.advert.prefixes:
-                    if length == 64 and radvd.advert.valid > 0:
-                        want.setdefault(host.name, set()).add(net | host._iid(peer, net))
+                for peer in far_ends(node.ifaces[radvd.iface]):
+                    host = peer.node
+                    conf = host.conf[peer.name]
+                    if (
+                        not host.accept_ra(peer)
+                        or not conf["autoconf"]
+                        or conf["addr_gen_mode"] not in (0, 2)
+                    ):
+                        continue
+                    for net, length in radvd.advert.prefixes:
+                        if length == 64 and radvd.advert.valid > 0:
+                            want.setdefault(host.name, set()).add(net | host._iid(peer, net))
         return want
 
     def _has_all(self, want: dict[str, set[int]]) -> bool:
