@@ -371,6 +371,12 @@ def test_each_block_in_rpsl_and_markdown(tmp_path: Path, capsys) -> None:  # typ
     code, out, _ = run(capsys, "export", str(path), "-f", "markdown")
     assert code == 0 and out.count("| Allocation |") == 4
     code, out, _ = run(capsys, "export", str(path), "-f", "rpsl", "--node", "blue/Blue site")
+    # a LAN is internal infrastructure: not registered (RIPE policy) unless asked
+    assert code == 0 and out.count("inet6num:") == 1 and "2001:db8:1::/64" not in out
+    code, out, _ = run(
+        capsys, "export", str(path), "-f", "rpsl", "--node", "blue/Blue site",
+        "--set", "infrastructure=yes",
+    )  # fmt: skip
     assert code == 0 and out.count("inet6num:") == 2 and "2001:db8:1::/64" in out
 
 
