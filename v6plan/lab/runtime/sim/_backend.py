@@ -224,7 +224,7 @@ class SimBackend(Backend):
     def interfaces(self, node: str) -> list[Interface]:
         n = self._node(node)
         return [
-            Interface(i.name, i.mac, i.running, n.conf[i.name]["mtu"] if not i.loopback else 65536)
+            Interface(i.name, i.mac, i.running, i.mtu)
             for i in n.ifaces.values()
         ]
 

@@ -370,6 +370,8 @@ def _unicast_get(ctx: Ctx, a: _GetArgs, shown_src: str) -> list[v.Field]:
     if src is not None and a.iif is None:
         fields.append(("prefsrc", f"src {format_address(src)}", format_address(src)))
     fields += [("metric", f"metric {route.metric}", route.metric), ("flags", None, [])]
-    if route.hoplimit:
-        fields.append(("metrics", f"hoplimit {route.hoplimit}", [{"hoplimit": route.hoplimit}]))
+    metrics = {k: value for k, value in (("mtu", route.mtu), ("hoplimit", route.hoplimit)) if value}
+    if metrics:
+        words = " ".join(f"{k} {value}" for k, value in metrics.items())
+        fields.append(("metrics", words, [metrics]))
     return fields

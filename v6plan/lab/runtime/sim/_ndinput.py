@@ -186,39 +186,7 @@ class NdInput(Ip):
         iface.managed, iface.other = msg.managed, msg.other
         if msg.hop_limit:
             conf["hop_limit"] = msg.hop_limit
-        if conf["accept_ra_defrtr"]:
-            existing = next(
-                (
-                    r
-                    for r in self.routes
-                    if r.length == 0
-                    and r.proto == "ra"
-                    and r.via == msg.src
-                    and r.dev == iface.name
-                ),
-                None,
-            )
-            if msg.router_lifetime == 0:
-                if existing is not None:
-                    self.routes.remove(existing)
-            elif existing is None:
-                self.add_route(
-                    RouteEntry(
-                        0,
-                        0,
-                        msg.src,
-                        iface.name,
-                        "ra",
-                        1024,
-                        now + msg.router_lifetime,
-                        msg.hop_limit or None,
-                        msg.preference,
-                    )
-                )
-            else:
-                existing.expires = now + msg.router_lifetime
-                existing.hoplimit = msg.hop_limit or None
-                self.world.at(msg.router_lifetime, self._route_expiry, existing)
+        route = self._ra_default_route(iface, msg)
         n = self.neigh.get((iface.name, msg.src))
         if n is not None:
             n.router = True
@@ -226,11 +194,54 @@ class NdInput(Ip):
             self._reachable_ms = self._random_reachable(msg.reachable)
         if msg.retrans:
             self.neigh_conf[iface.name]["retrans_time_ms"] = msg.retrans
-        if msg.mtu and conf["accept_ra_mtu"] and 1280 <= msg.mtu <= 1500:
-            conf["mtu"] = msg.mtu
+        # the kernel's order: a valid MTU that changes the IPv6 MTU also becomes the RTAX_MTU
+        # metric of this router's default route (ip -6 route shows ``mtu``)
+        if msg.mtu and conf["accept_ra_mtu"] and 1280 <= msg.mtu <= iface.mtu:
+            if conf["mtu"] != msg.mtu:
+                conf["mtu"] = msg.mtu
+                if route is not None:
+                    route.mtu = msg.mtu
         if conf["accept_ra_pinfo"]:
             for p in msg.prefixes:
                 self._prefix_input(iface, p)
+
+    def _ra_default_route(self, iface: Iface, msg: NdMessage) -> RouteEntry | None:
+        """The default route through the advertising router, added, refreshed or (router
+        lifetime 0: not a default router) removed as the kernel does."""
+        existing = next(
+            (
+                r
+                for r in self.routes
+                if r.length == 0 and r.proto == "ra" and r.via == msg.src and r.dev == iface.name
+            ),
+            None,
+        )
+        if not self.conf[iface.name]["accept_ra_defrtr"]:
+            return existing
+        now = self.world.now
+        if msg.router_lifetime == 0:
+            if existing is not None:
+                self.routes.remove(existing)
+            return None
+        if existing is None:
+            route = RouteEntry(
+                0,
+                0,
+                msg.src,
+                iface.name,
+                "ra",
+                1024,
+                now + msg.router_lifetime,
+                msg.hop_limit or None,
+                msg.preference,
+            )
+            self.add_route(route)
+            return route
+        existing.expires = now + msg.router_lifetime
+        existing.hoplimit = msg.hop_limit or None
+        existing.pref = msg.preference
+        self.world.at(msg.router_lifetime, self._route_expiry, existing)
+        return existing
 
     def _prefix_input(self, iface: Iface, p: Any) -> None:
         net, plen, onlink, auto, valid, preferred = p

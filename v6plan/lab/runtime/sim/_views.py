@@ -64,7 +64,7 @@ def state(iface: Iface) -> str:
 
 
 def mtu(node: Node, iface: Iface) -> int:
-    return node.conf[iface.name]["mtu"] if not iface.loopback else 65536
+    return iface.mtu
 
 
 def netnsid(node: Node, iface: Iface) -> int:
@@ -134,8 +134,8 @@ def route_fields(
         left = max(0, math.ceil(r.expires - node.world.now) - 1)
         out.append(("expires", f"expires {left}sec", left))
     metrics: dict[str, int] = {}
-    if r.proto == "ra" and r.length == 0 and node.conf[r.dev or "lo"]["mtu"] != 1500:
-        metrics["mtu"] = node.conf[r.dev or "lo"]["mtu"]
+    if r.mtu:
+        metrics["mtu"] = r.mtu
     if r.hoplimit:
         metrics["hoplimit"] = r.hoplimit
     if metrics:
