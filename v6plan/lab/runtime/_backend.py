@@ -359,7 +359,10 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
             "and 9000 (radvd's rule)"
         )
     if advert.preferred > advert.valid:
-        raise AdvertError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
+        raise AdvertError(
+            f"advertise: 'preferred' lifetime ({advert.preferred} s) is longer than 'valid' "
+            f"({advert.valid} s); an address cannot stay preferred after it stops being valid"
+        )
     if advert.dns_lifetime and advert.dns_lifetime < advert.interval:
         raise AdvertError(
             f"advertise: 'dns_lifetime' must be zero or at least the interval "
@@ -378,8 +381,7 @@ def _advert_value(key: str, value: object) -> object:
         if not isinstance(items, (list, tuple)):
             example = {"prefixes": "'2001:db8:1::/64'", "rdnss": "'2001:db8:53::53'"}
             raise AdvertError(
-                f"advertise: {key!r} must be a list such as "
-                f"[{example.get(key, 'lab.example')}]"
+                f"advertise: {key!r} must be a list such as [{example.get(key, 'lab.example')}]"
             )
         try:
             if key == "prefixes":
@@ -415,7 +417,6 @@ def _advert_value(key: str, value: object) -> object:
 def _dns_server(addr: int) -> int:
     """A DNS server's address: unicast (RFC 8106 §5.1), not :: or a multicast group."""
     from ..._prefix import format_address
-
     from ._wire import is_multicast
 
     if addr == 0 or is_multicast(addr):

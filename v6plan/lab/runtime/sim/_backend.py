@@ -223,10 +223,7 @@ class SimBackend(Backend):
     # -- state ----------------------------------------------------------------------------------------
     def interfaces(self, node: str) -> list[Interface]:
         n = self._node(node)
-        return [
-            Interface(i.name, i.mac, i.running, i.mtu)
-            for i in n.ifaces.values()
-        ]
+        return [Interface(i.name, i.mac, i.running, i.mtu) for i in n.ifaces.values()]
 
     def addresses(self, node: str) -> list[Address]:
 

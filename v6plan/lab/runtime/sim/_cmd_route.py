@@ -319,6 +319,7 @@ def _route_get(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
         raise Fail(f'Cannot find device "{a.iif}"', 1)
     shown_src = format_address(a.src if a.src is not None else 0)
     fields: list[v.Field] = []
+    pref = "medium"
     kind = _local_kind(ctx, a)
     if kind is not None:
         fields += [("type", kind, kind), ("dst", format_address(a.dst), format_address(a.dst))]
@@ -330,9 +331,11 @@ def _route_get(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
         fields += [("metric", "metric 0", 0), ("flags", None, [])]
     else:
         fields = _unicast_get(ctx, a, shown_src)
+        route = node.lookup(a.dst, a.oif)
+        pref = route.pref if route is not None else pref  # an RA's router preference
     if a.iif is not None:
         fields.append(("iif", f"iif {a.iif}", a.iif))
-    fields.append(("pref", "pref medium", "medium"))
+    fields.append(("pref", f"pref {pref}", pref))
     if opts.json:
         ctx.out.add(v.dump([v.as_json(fields)]))
     else:

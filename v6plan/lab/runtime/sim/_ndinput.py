@@ -178,7 +178,6 @@ class NdInput(Ip):
         if not self.accept_ra(iface):
             return
         conf = self.conf[iface.name]
-        now = self.world.now
         iface.ra_received = True
         if iface.rs_timer is not None:
             iface.rs_timer.cancel()
@@ -196,11 +195,11 @@ class NdInput(Ip):
             self.neigh_conf[iface.name]["retrans_time_ms"] = msg.retrans
         # the kernel's order: a valid MTU that changes the IPv6 MTU also becomes the RTAX_MTU
         # metric of this router's default route (ip -6 route shows ``mtu``)
-        if msg.mtu and conf["accept_ra_mtu"] and 1280 <= msg.mtu <= iface.mtu:
-            if conf["mtu"] != msg.mtu:
-                conf["mtu"] = msg.mtu
-                if route is not None:
-                    route.mtu = msg.mtu
+        valid_mtu = bool(msg.mtu) and 1280 <= msg.mtu <= iface.mtu
+        if valid_mtu and conf["accept_ra_mtu"] and conf["mtu"] != msg.mtu:
+            conf["mtu"] = msg.mtu
+            if route is not None:
+                route.mtu = msg.mtu
         if conf["accept_ra_pinfo"]:
             for p in msg.prefixes:
                 self._prefix_input(iface, p)
