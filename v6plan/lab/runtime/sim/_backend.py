@@ -236,7 +236,6 @@ class SimBackend(Backend):
 
     def routes(self, node: str) -> list[Route]:
         n = self._node(node)
-        now = self._world().now
         return [
             Route(
                 r.dst,
@@ -247,8 +246,7 @@ class SimBackend(Backend):
                 r.metric,
                 cast("RouteKind", r.kind),
             )
-            for r in n.routes
-            if r.expires is None or r.expires > now
+            for r in n.routes  # expired ones too, until the fib gc (the kernel's dump)
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:

@@ -130,7 +130,9 @@ def _advert_lines(msg: NdMessage) -> list[str]:
         out.append(_rd_seconds("  Pref. time              ", preferred))
     for lifetime, servers in msg.rdnss:
         out += [f" Recursive DNS server     : {format_address(a)}" for a in servers]
-        out.append(_rd_seconds("  DNS servers lifetime    ", lifetime))
+        # ndisc6 (ngettext): "server" for one address, "servers" for more
+        label = "  DNS server lifetime     " if len(servers) == 1 else "  DNS servers lifetime    "
+        out.append(_rd_seconds(label, lifetime))
     for lifetime, names in msg.dnssl:
         # ndisc6 prints each name followed by a space
         out.append(f" DNS search list          : {''.join(n + ' ' for n in names)}")

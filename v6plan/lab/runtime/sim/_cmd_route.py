@@ -110,16 +110,13 @@ def _emit(ctx: Ctx, opts: IpOpts, texts: list[str], items: list[dict[str, object
 
 def _ipv6_routes(ctx: Ctx, a: _ShowArgs, local: bool, every: bool) -> list[list[v.Field]]:
     node = ctx.node
-    now = node.world.now
     routes: list[tuple[RouteEntry, str | None]] = []
     if not local:
         routes += [(r, None) for r in sorted(node.routes, key=v.trie_key)]
     if local or every:
         routes += [(r, "local" if every else None) for r in v.local_table(node)]
     shown = []
-    for r, table in routes:
-        if r.expires is not None and r.expires <= now:
-            continue
+    for r, table in routes:  # an expired route is listed until the fib gc takes it
         if a.dev is not None and r.dev != a.dev:
             continue
         if a.proto is not None and r.proto != a.proto:

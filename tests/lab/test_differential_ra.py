@@ -1,0 +1,282 @@
+"""Router advertisement options, sim against kernel + radvd (issue 11, point-to-point links).
+
+Each case advertises one set of ``advertise:`` options from r1 to h1 (tests/_support
+topologies' h1 — r1 — h2) and runs the same look at h1 on both backends: ``rdisc6``, ``ip -6
+addr``, ``ip -6 route``, ``ip -6 route get``, the ``mtu`` sysctl and ``ip link``, plus the RA
+itself as h1 receives it in answer to a solicitation — byte for byte (both backends use
+the same MACs, so even the checksum must agree). Only what must differ between two runs
+is normalised: namespace names and the seconds left of a lifetime. Each case also checks
+the expected values on the sim, so two equally wrong backends do not pass.
+
+The netns side needs root: ``need`` skips it locally and fails in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _support import need_program
+from _support.lab import need, need_programs
+from _support.topologies import H1_LL, three_nodes
+
+from v6plan.lab.checks._probes import router_solicitation
+from v6plan.lab.runtime import _wire as w
+from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
+
+BACKENDS = ("sim", "netns")
+LAN1 = "2001:db8:1::/64"
+#: what a trainee looks at on h1 after the RA
+LOOKS = (
+    "rdisc6 -1 eth0",
+    "ip -6 addr show dev eth0",
+    "ip -6 route show",
+    "ip -6 route get 2001:db8:2::10",
+    "ip -j -6 route get 2001:db8:2::10",
+    "sysctl net.ipv6.conf.eth0.mtu",
+    "ip link show eth0",
+)
+
+
+def make_backend(name: str, tmp_path: Path) -> Backend:
+    if name == "sim":
+        from v6plan.lab.runtime.sim import SimBackend
+
+        return SimBackend("r" + secrets.token_hex(2), tmp_path / "sim")
+    need(
+        sys.platform.startswith("linux") and os.geteuid() == 0,
+        "the netns side of the differential suite needs root on Linux",
+    )
+    need_programs("ip", "rdisc6", "radvd", "sysctl", sbin=False)
+    from v6plan.lab.runtime.netns import NetnsBackend
+
+    return NetnsBackend("r" + secrets.token_hex(2), tmp_path / "netns")
+
+
+@pytest.fixture
+def on_both(
+    tmp_path: Path,
+) -> Iterator[Callable[[TopologySpec, Callable[[Backend], dict[str, Any]]], dict[str, Any]]]:
+    """Run ``scenario(backend)`` on a fresh topology on each backend; always tear down."""
+    started: list[Backend] = []
+
+    def run(
+        topology: TopologySpec, scenario: Callable[[Backend], dict[str, Any]]
+    ) -> dict[str, Any]:
+        results = {}
+        for name in BACKENDS:
+            backend = make_backend(name, tmp_path)
+            started.append(backend)
+            backend.start(topology)
+            results[name] = scenario(backend)
+        return results
+
+    try:
+        yield run
+    finally:
+        for backend in started:
+            backend.stop()
+            if backend.name == "netns":
+                from v6plan.lab.runtime.netns import cleanup
+
+                cleanup(backend.session)
+
+
+def normalise(text: str, session: str) -> str:
+    """Namespace names and the seconds left of lifetimes differ between any two runs."""
+    text = text.replace(f"v6lab-{session}-", "v6lab-S-")
+    text = re.sub(r"_lft \d+sec", "_lft Nsec", text)
+    text = re.sub(r"expires \d+sec", "expires Nsec", text)
+    return re.sub(r'"expires": ?\d+', '"expires": N', text)
+
+
+def solicited_ra(b: Backend, topo: TopologySpec) -> str:
+    """The ICMPv6 part of the first RA h1 receives in answer to an RS, as hex."""
+    mac = interface_macs(topo)[("h1", "eth0")]
+    for frame in b.send_l2("h1", "eth0", [router_solicitation(mac, H1_LL)], timeout=2.0):
+        packet = frame[14:]
+        if packet[6] == w.NH_ICMPV6 and packet[40] == w.RA:
+            return packet[40 : 40 + int.from_bytes(packet[4:6], "big")].hex()
+    return "no RA"
+
+
+def look(b: Backend, topo: TopologySpec, lines: tuple[str, ...] = LOOKS) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for line in lines:
+        result = b.exec("h1", line.split())
+        out[line] = (result.returncode, normalise(result.stdout, b.session), result.stderr)
+    out["RA"] = solicited_ra(b, topo)
+    return out
+
+
+def advertised(name: str, **options: object) -> TopologySpec:
+    return three_nodes(name, advertise={"prefixes": [LAN1], "interval": 10, **options})
+
+
+# -- one case per option: (options, lines the sim must print, lines it must not) -----------
+SLAAC = "inet6 2001:db8:1::ff:fe00:100/64 scope global dynamic mngtmpaddr"
+DEFAULT = "default via fe80::ff:fe00:200 dev eth0 proto ra metric 1024 expires Nsec"
+CASES: dict[str, tuple[dict[str, object], tuple[str, ...], tuple[str, ...]]] = {
+    "managed-other": (
+        {"managed": True, "other": True},
+        ("Stateful address conf.    :          Yes", "Stateful other conf.      :          Yes"),
+        (),
+    ),
+    "not-on-link": (
+        {"onlink": False},
+        ("  On-link                 :           No", SLAAC),
+        ("2001:db8:1::/64 dev eth0 proto kernel",),
+    ),
+    "not-autonomous": (
+        {"autonomous": False},
+        ("  Autonomous address conf.:           No", "2001:db8:1::/64 dev eth0 proto kernel"),
+        (SLAAC,),
+    ),
+    "not-a-default-router": (
+        {"lifetime": 0},
+        ("Router lifetime           :            0 (0x00000000) seconds", SLAAC),
+        ("default via",),
+    ),
+    "preference-high": (
+        {"preference": "high"},
+        ("Router preference         :         high", f"{DEFAULT} hoplimit 64 pref high"),
+        (),
+    ),
+    "preference-low": (
+        {"preference": "low"},
+        (
+            "Router preference         :          low",
+            "src 2001:db8:1::ff:fe00:100 metric 1024 hoplimit 64 pref low",
+            '"pref":"low"',
+        ),
+        (),
+    ),
+    "lifetimes": (
+        {"valid": 3600, "preferred": 1800},
+        ("  Valid time              :         3600 (0x00000e10) seconds", SLAAC),
+        ("deprecated",),
+    ),
+    "deprecated-at-once": (
+        {"valid": 3600, "preferred": 0},
+        ("scope global deprecated dynamic mngtmpaddr", "preferred_lft Nsec"),
+        (),
+    ),
+    "infinite-lifetimes": (
+        {"valid": 0xFFFFFFFF, "preferred": 0xFFFFFFFF},
+        ("  Valid time              :     infinite (0xffffffff)", "valid_lft forever"),
+        (),
+    ),
+    "mtu": (
+        {"mtu": 1400},
+        (
+            " MTU                      :         1400 bytes (valid)",
+            "net.ipv6.conf.eth0.mtu = 1400",
+            f"{DEFAULT} mtu 1400 hoplimit 64 pref medium",
+            "metric 1024 mtu 1400 hoplimit 64 pref medium",
+            "eth0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 ",
+        ),
+        (),
+    ),
+    "rdnss-dnssl": (
+        {
+            "rdnss": ["2001:db8:53::53", "2001:db8:53::54"],
+            "dnssl": ["lab.example", "example.org"],
+        },
+        (
+            " Recursive DNS server     : 2001:db8:53::53\n"
+            " Recursive DNS server     : 2001:db8:53::54\n"
+            "  DNS servers lifetime    :           20 (0x00000014) seconds\n"
+            " DNS search list          : lab.example example.org \n"
+            "  DNS search list lifetime:           20 (0x00000014) seconds\n",
+        ),
+        (),
+    ),
+    "dns-lifetime-infinite": (
+        {"rdnss": ["2001:db8:53::53"], "dnssl": ["lab.example"], "dns_lifetime": 0xFFFFFFFF},
+        ("  DNS server lifetime     :     infinite (0xffffffff)",),
+        (),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_router_advertisement_option(on_both, case: str) -> None:  # type: ignore[no-untyped-def]
+    options, present, absent = CASES[case]
+    topo = advertised(f"ra-{case}", **options)
+    results = on_both(topo, lambda b: look(b, topo))
+    sim, kernel = results["sim"], results["netns"]
+    everything = "\n".join(v[1] for k, v in sim.items() if k != "RA")
+    for text in present:
+        assert text in everything, text
+    for text in absent:
+        assert text not in everything, text
+    assert sim["RA"] != "no RA"
+    for key in sim:
+        assert sim[key] == kernel[key], key
+
+
+def test_an_address_deprecates_then_goes(on_both) -> None:  # type: ignore[no-untyped-def]
+    """Preferred 3 s, valid 6 s; h1 then stops listening to RAs (accept_ra 0), so nothing
+    refreshes them: the address and its prefix route count down, the address deprecates and
+    goes. The expired prefix route stays listed (``expires -1sec``) until the kernel's fib
+    garbage collector runs, but lookups skip it: the LAN is then reached via the router."""
+    topo = advertised("ra-expiry", valid=6, preferred=3)
+    lines = ("ip -6 addr show dev eth0", "ip -6 route show", "ip -6 route get 2001:db8:1::20")
+
+    def scenario(b: Backend) -> dict[str, Any]:
+        b.exec("h1", ["sysctl", "-w", "net.ipv6.conf.eth0.accept_ra=0"])
+        out: dict[str, Any] = {}
+        lfts = []
+        for step in ("fresh", "deprecated", "gone"):
+            text = b.exec("h1", ["ip", "-6", "addr", "show", "dev", "eth0"]).stdout
+            lfts.append(re.findall(r"valid_lft (\d+)sec preferred_lft (\d+)sec", text)[:1])
+            routes = b.exec("h1", ["ip", "-6", "route", "show", LAN1]).stdout
+            lfts.append(re.findall(r"expires (-?\d+)sec", routes))
+            out[step] = {
+                line: normalise(b.exec("h1", line.split()).stdout, b.session) for line in lines
+            }
+            b.advance(3.5 if step == "fresh" else 3.0)
+        out["lft"] = lfts
+        return out
+
+    results = on_both(topo, scenario)
+    sim, kernel = results["sim"], results["netns"]
+    for result in (sim, kernel):  # counting down on both, from at most what was advertised
+        (fresh,), route_fresh, (deprecated,), route_deprecated, gone, route_gone = result.pop("lft")
+        assert 5 <= int(fresh[0]) <= 6 and 2 <= int(fresh[1]) <= 3, fresh
+        assert 1 <= int(deprecated[0]) < int(fresh[0]) and deprecated[1] == "0", deprecated
+        assert gone == []
+        for route, address in ((route_fresh, fresh), (route_deprecated, deprecated)):
+            assert len(route) == 1 and 0 <= int(address[0]) - int(route[0]) <= 1, (route, address)
+        assert len(route_gone) == 1 and int(route_gone[0]) <= 0, route_gone
+    assert f"{SLAAC} \n" in sim["fresh"]["ip -6 addr show dev eth0"]
+    assert "scope global deprecated dynamic" in sim["deprecated"]["ip -6 addr show dev eth0"]
+    assert "2001:db8:1::" not in sim["gone"]["ip -6 addr show dev eth0"]
+    assert "2001:db8:1::20 from :: dev eth0 proto kernel" in sim["fresh"][lines[2]]
+    assert "2001:db8:1::20 from :: via fe80::ff:fe00:200 dev eth0 proto ra" in sim["gone"][lines[2]]
+    for step in ("fresh", "deprecated", "gone"):
+        for line in lines:
+            assert sim[step][line] == kernel[step][line], (step, line)
+
+
+# -- what radvd itself accepts ------------------------------------------------------------------
+@pytest.mark.parametrize("case", CASES)
+def test_radvd_accepts_the_file_written_for_each_option(tmp_path: Path, case: str) -> None:
+    from v6plan.lab.runtime._backend import radvd_text, router_advert
+
+    radvd = need_program("radvd")
+    options, _, _ = CASES[case]
+    conf = tmp_path / "radvd.conf"
+    advert = router_advert({"prefixes": [LAN1], "interval": 10, **options})
+    conf.write_text(radvd_text({"eth0": advert}, "a test"))
+    done = subprocess.run(
+        [radvd, "--configtest", f"--config={conf}"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr + conf.read_text()
