@@ -44,6 +44,8 @@ def load(tmp_path: Path, advertise: str) -> dict[str, object]:
         ("dnssl: [-lab.example]", "7:15", "'-lab' is not a DNS label"),
         ("interval: 10\ndns_lifetime: 5", "8:21", "'dns_lifetime' must be zero or at least"),
         ("mtu: 70000", "7:12", "'mtu' is 70,000; it must be from 0 to 65,535"),
+        ("mtu: 1000", "7:12", "'mtu' must be 0 (no MTU option) or from 1280 to the link's"),
+        ("mtu: 1501", "7:12", "'mtu' must be 0 (no MTU option) or from 1280 to the link's"),
         ("valid: forever", "7:14", "'valid'"),
         ("lifetime: 9001", "7:17", "'lifetime' is 9,001"),
         ("interval: 100\nlifetime: 50", "8:17", "'lifetime' must be zero or between the interval"),

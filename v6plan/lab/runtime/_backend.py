@@ -52,8 +52,8 @@ from typing import ClassVar, Final, Literal, get_args
 
 from ..._radvd import Preference, RadvdInterface, RadvdOptions, RadvdPrefix, radvd_conf
 from .._errors import AdvertError, BackendError
+from ._wire import MIN_MTU, scope_name
 from ._wire import AddressScope as AddressScope  # the scope ip -6 addr prints (RFC 4007)
-from ._wire import scope_name
 
 __all__ = [
     "NAMESPACE_PREFIX",
@@ -332,6 +332,8 @@ _ADVERT_INTS = {
     "dns_lifetime": (0, 0xFFFFFFFF),
 }
 _ADVERT_BOOLS = ("managed", "other", "onlink", "autonomous")
+#: the MTU of every lab link (a veth's); an RA's MTU option is at most that
+LINK_MTU: Final = 1500
 
 
 def node_sysctls(node: NodeSpec) -> dict[str, str]:
@@ -362,6 +364,11 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
         raise AdvertError(
             f"advertise: 'preferred' lifetime ({advert.preferred} s) is longer than 'valid' "
             f"({advert.valid} s); an address cannot stay preferred after it stops being valid"
+        )
+    if advert.mtu and not MIN_MTU <= advert.mtu <= LINK_MTU:
+        raise AdvertError(
+            f"advertise: 'mtu' must be 0 (no MTU option) or from {MIN_MTU} to the link's "
+            f"MTU ({LINK_MTU}), not {advert.mtu}: radvd refuses to advertise outside that"
         )
     if advert.dns_lifetime and advert.dns_lifetime < advert.interval:
         raise AdvertError(
