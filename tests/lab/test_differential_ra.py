@@ -114,8 +114,11 @@ def look(b: Backend, topo: TopologySpec, lines: tuple[str, ...] = LOOKS) -> dict
     return out
 
 
-def advertised(name: str, **options: object) -> TopologySpec:
-    return three_nodes(name, advertise={"prefixes": [LAN1], "interval": 10, **options})
+def advertised(
+    name: str, h1_sysctls: dict[str, str] | None = None, **options: object
+) -> TopologySpec:
+    advertise = {"prefixes": [LAN1], "interval": 10, **options}
+    return three_nodes(name, advertise=advertise, h1_sysctls=h1_sysctls)
 
 
 # -- one case per option: (options, lines the sim must print, lines it must not) -----------
@@ -196,6 +199,21 @@ CASES: dict[str, tuple[dict[str, object], tuple[str, ...], tuple[str, ...]]] = {
         ),
         (),
     ),
+    "host-ignores-preference": (
+        {"preference": "high"},
+        ("Router preference         :         high", f"{DEFAULT} hoplimit 64 pref medium"),
+        ("pref high",),
+    ),
+    "host-ignores-mtu": (
+        {"mtu": 1400},
+        (" MTU                      :         1400 bytes (valid)", "eth0.mtu = 1500"),
+        ("mtu 1400 hoplimit",),
+    ),
+    "host-ignores-hop-limit": (
+        {"hop_limit": 32},
+        ("Hop limit                 :           32 (      0x20)", f"{DEFAULT} pref medium"),
+        ("hoplimit 32",),
+    ),
     "dns-lifetime-infinite": (
         {"rdnss": ["2001:db8:53::53"], "dnssl": ["lab.example"], "dns_lifetime": 0xFFFFFFFF},
         ("  DNS server lifetime     :     infinite (0xffffffff)",),
@@ -204,10 +222,18 @@ CASES: dict[str, tuple[dict[str, object], tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+#: the host's own say (accept_ra_* sysctls on h1) in some cases
+HOST_SYSCTLS = {
+    "host-ignores-preference": {"net.ipv6.conf.default.accept_ra_rtr_pref": "0"},
+    "host-ignores-mtu": {"net.ipv6.conf.default.accept_ra_mtu": "0"},
+    "host-ignores-hop-limit": {"net.ipv6.conf.default.accept_ra_min_hop_limit": "33"},
+}
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_router_advertisement_option(on_both, case: str) -> None:  # type: ignore[no-untyped-def]
     options, present, absent = CASES[case]
-    topo = advertised(f"ra-{case}", **options)
+    topo = advertised(f"ra-{case}", h1_sysctls=HOST_SYSCTLS.get(case), **options)
     results = on_both(topo, lambda b: look(b, topo))
     sim, kernel = results["sim"], results["netns"]
     everything = "\n".join(v[1] for k, v in sim.items() if k != "RA")

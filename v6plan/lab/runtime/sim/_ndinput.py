@@ -183,9 +183,11 @@ class NdInput(Ip):
             iface.rs_timer.cancel()
             iface.rs_timer = None
         iface.managed, iface.other = msg.managed, msg.other
-        if msg.hop_limit:
-            conf["hop_limit"] = msg.hop_limit
-        route = self._ra_default_route(iface, msg)
+        # a hop limit below accept_ra_min_hop_limit is not taken (nor put on the route)
+        hop_limit = msg.hop_limit if conf["accept_ra_min_hop_limit"] <= msg.hop_limit else 0
+        if hop_limit:
+            conf["hop_limit"] = hop_limit
+        route = self._ra_default_route(iface, msg, hop_limit)
         n = self.neigh.get((iface.name, msg.src))
         if n is not None:
             n.router = True
@@ -204,9 +206,11 @@ class NdInput(Ip):
             for p in msg.prefixes:
                 self._prefix_input(iface, p)
 
-    def _ra_default_route(self, iface: Iface, msg: NdMessage) -> RouteEntry | None:
+    def _ra_default_route(self, iface: Iface, msg: NdMessage, hop_limit: int) -> RouteEntry | None:
         """The default route through the advertising router, added, refreshed or (router
-        lifetime 0: not a default router) removed as the kernel does."""
+        lifetime 0: not a default router) removed as the kernel does; its preference is the
+        RA's unless accept_ra_rtr_pref is 0, its hop limit metric the last one taken."""
+        pref = msg.preference if self.conf[iface.name]["accept_ra_rtr_pref"] else "medium"
         existing = next(
             (
                 r
@@ -231,14 +235,15 @@ class NdInput(Ip):
                 "ra",
                 1024,
                 now + msg.router_lifetime,
-                msg.hop_limit or None,
-                msg.preference,
+                hop_limit or None,
+                pref,
             )
             self.add_route(route)
             return route
         existing.expires = now + msg.router_lifetime
-        existing.hoplimit = msg.hop_limit or None
-        existing.pref = msg.preference
+        if hop_limit:
+            existing.hoplimit = hop_limit
+        existing.pref = pref
         self.world.at(msg.router_lifetime, self._route_expiry, existing)
         return existing
 
