@@ -38,6 +38,8 @@ LOOKS = (
     "ip -6 route show",
     "ip -6 route get 2001:db8:2::10",
     "ip -j -6 route get 2001:db8:2::10",
+    "ip -j -6 route show",
+    "ip -j -6 addr show dev eth0",
     "sysctl net.ipv6.conf.eth0.mtu",
     "ip link show eth0",
 )
@@ -92,7 +94,8 @@ def normalise(text: str, session: str) -> str:
     text = text.replace(f"v6lab-{session}-", "v6lab-S-")
     text = re.sub(r"_lft \d+sec", "_lft Nsec", text)
     text = re.sub(r"expires \d+sec", "expires Nsec", text)
-    return re.sub(r'"expires": ?\d+', '"expires": N', text)
+    text = re.sub(r'"expires": ?\d+', '"expires": N', text)
+    return re.sub(r'"(valid|preferred)_life_time": ?\d+', r'"\1_life_time": N', text)
 
 
 def solicited_ra(b: Backend, topo: TopologySpec) -> str:
