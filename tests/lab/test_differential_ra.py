@@ -40,7 +40,8 @@ LOOKS = (
     "ip -j -6 route get 2001:db8:2::10",
     "ip -j -6 route show",
     "ip -j -6 addr show dev eth0",
-    "sysctl net.ipv6.conf.eth0.mtu",
+    "sysctl net.ipv6.conf.eth0.mtu net.ipv6.conf.eth0.hop_limit",
+    "sysctl net.ipv6.neigh.eth0.base_reachable_time_ms net.ipv6.neigh.eth0.retrans_time_ms",
     "ip link show eth0",
 )
 
@@ -199,6 +200,17 @@ CASES: dict[str, tuple[dict[str, object], tuple[str, ...], tuple[str, ...]]] = {
             "  DNS servers lifetime    :           20 (0x00000014) seconds\n"
             " DNS search list          : lab.example example.org \n"
             "  DNS search list lifetime:           20 (0x00000014) seconds\n",
+        ),
+        (),
+    ),
+    "neighbour-times": (
+        {"hop_limit": 32, "reachable": 20000, "retrans": 2000},
+        (
+            "Reachable time            :        20000 (0x00004e20) milliseconds",
+            "net.ipv6.conf.eth0.hop_limit = 32",
+            "net.ipv6.neigh.eth0.base_reachable_time_ms = 20000",
+            "net.ipv6.neigh.eth0.retrans_time_ms = 2000",
+            f"{DEFAULT} hoplimit 32 pref medium",
         ),
         (),
     ),

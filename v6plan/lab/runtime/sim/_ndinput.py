@@ -191,10 +191,13 @@ class NdInput(Ip):
         n = self.neigh.get((iface.name, msg.src))
         if n is not None:
             n.router = True
+        # the RA's times become the interface's neighbour parameters (sysctl shows them);
+        # the kernel keeps a retransmit timer of at least 10 ms
         if msg.reachable:
+            self.neigh_conf[iface.name]["base_reachable_time_ms"] = msg.reachable
             self._reachable_ms = self._random_reachable(msg.reachable)
         if msg.retrans:
-            self.neigh_conf[iface.name]["retrans_time_ms"] = msg.retrans
+            self.neigh_conf[iface.name]["retrans_time_ms"] = max(10, msg.retrans)
         # the kernel's order: a valid MTU that changes the IPv6 MTU also becomes the RTAX_MTU
         # metric of this router's default route (ip -6 route shows ``mtu``)
         valid_mtu = bool(msg.mtu) and 1280 <= msg.mtu <= iface.mtu
