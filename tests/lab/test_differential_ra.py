@@ -305,3 +305,56 @@ def test_an_address_deprecates_then_goes(on_both) -> None:  # type: ignore[no-un
     for step in ("fresh", "deprecated", "gone"):
         for line in lines:
             assert sim[step][line] == kernel[step][line], (step, line)
+
+
+def pcap_frames(path: Path) -> list[bytes]:
+    """The frames of a pcap file (either byte order; Ethernet)."""
+    data = path.read_bytes()
+    order = "little" if data[:4] == b"\xd4\xc3\xb2\xa1" else "big"
+    frames, offset = [], 24
+    while offset + 16 <= len(data):
+        length = int.from_bytes(data[offset + 8 : offset + 12], order)
+        frames.append(data[offset + 16 : offset + 16 + length])
+        offset += 16 + length
+    return frames
+
+
+def without_flow_label(frame: bytes) -> bytes:
+    """The kernel hashes a flow label from a secret of its own (auto_flowlabels); the
+    simulator sends 0. The one field that must differ, zeroed."""
+    return frame[:15] + bytes([frame[15] & 0xF0, 0, 0]) + frame[18:]
+
+
+def test_periodic_advertisement_frames(on_both, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The unsolicited RA to ff02::1 with every option at once, as h1 captures it: the same
+    bytes (the Ethernet frame included, the flow label aside) from radvd and from the
+    simulator's radvd."""
+    topo = advertised(
+        "ra-periodic",
+        managed=True,
+        other=True,
+        preference="high",
+        valid=7200,
+        preferred=3600,
+        mtu=1400,
+        hop_limit=32,
+        rdnss=["2001:db8:53::53"],
+        dnssl=["lab.example"],
+    )
+
+    def scenario(b: Backend) -> dict[str, Any]:
+        pcap = tmp_path / f"{b.name}.pcap"
+        b.capture("h1", "eth0", pcap, seconds=11.0)  # radvd's interval is at most 10 s
+        ras = [
+            without_flow_label(f).hex()
+            for f in pcap_frames(pcap)
+            if f[12:14] == b"\x86\xdd" and f[14 + 6] == w.NH_ICMPV6 and f[14 + 40] == w.RA
+        ]
+        return {"last RA to ff02::1": [r for r in ras if r.startswith("333300000001")][-1:]}
+
+    results = on_both(topo, scenario)
+    (frame,) = results["sim"]["last RA to ff02::1"]
+    packet = bytes.fromhex(frame)[14:]
+    assert packet[24:40] == bytes.fromhex("ff020000000000000000000000000001")
+    assert packet[40 + 4 : 40 + 6] == bytes([32, 0x80 | 0x40 | 0x08])  # hop limit; M, O, high
+    assert results["sim"] == results["netns"]
