@@ -50,6 +50,7 @@ def load(tmp_path: Path, advertise: str) -> dict[str, object]:
         ("lifetime: 9001", "7:17", "'lifetime' is 9,001"),
         ("interval: 100\nlifetime: 50", "8:17", "'lifetime' must be zero or between the interval"),
         ("managed: perhaps", "7:16", "'managed' must be true or false"),
+        ("reachable: 3600001", "7:18", "'reachable' is 3,600,001; it must be from 0 to"),
         ("rdns: [2001:db8:53::53]", "7:7", "did you mean 'rdnss'?"),
     ],
 )
@@ -69,7 +70,8 @@ def test_good_values_reach_the_backends(tmp_path: Path) -> None:
         tmp_path,
         "managed: yes\nother: yes\nlifetime: 0\npreference: high\nvalid: infinity\n"
         "preferred: infinity\nmtu: 1400\nrdnss: 2001:db8:53::53\n"
-        "dnssl: [lab.example, example.org.]\ndns_lifetime: infinity\nonlink: no\n",
+        "dnssl: [lab.example, example.org.]\ndns_lifetime: infinity\nonlink: no\n"
+        "reachable: 20000\nretrans: 2000\nhop_limit: 32\n",
     )
     advert = router_advert(options)
     assert (advert.managed, advert.other, advert.lifetime, advert.preference) == (
@@ -83,6 +85,7 @@ def test_good_values_reach_the_backends(tmp_path: Path) -> None:
     assert advert.dnssl == ("lab.example", "example.org")
     assert (advert.mtu, advert.onlink, advert.autonomous) == (1400, False, True)
     assert advert.prefixes == ((0x20010DB8004200000000000000000000, 64),)
+    assert (advert.reachable, advert.retrans, advert.hop_limit) == (20000, 2000, 32)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import secrets
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from _support.lab import need, need_programs
@@ -310,7 +310,7 @@ def test_an_address_deprecates_then_goes(on_both) -> None:  # type: ignore[no-un
 def pcap_frames(path: Path) -> list[bytes]:
     """The frames of a pcap file (either byte order; Ethernet)."""
     data = path.read_bytes()
-    order = "little" if data[:4] == b"\xd4\xc3\xb2\xa1" else "big"
+    order: Literal["little", "big"] = "little" if data[:4] == b"\xd4\xc3\xb2\xa1" else "big"
     frames, offset = [], 24
     while offset + 16 <= len(data):
         length = int.from_bytes(data[offset + 8 : offset + 12], order)

@@ -56,7 +56,7 @@ _LINK_KEYS = ("endpoints", "plan", "advertise", "addresses", "description")
 _TOP_KEYS = ("topology", "description", "plan", "nodes", "links", "routes")
 _ADVERTISE_KEYS = (
     "managed", "other", "interval", "lifetime", "autonomous", "onlink", "valid", "preferred",
-    "hop_limit", "mtu", "preference", "rdnss", "dnssl", "dns_lifetime",
+    "hop_limit", "mtu", "reachable", "retrans", "preference", "rdnss", "dnssl", "dns_lifetime",
 )  # fmt: skip
 #: integer options of an advertisement and their ranges (radvd's; _backend.RouterAdvert)
 _ADVERTISE_INTS = {
@@ -66,6 +66,8 @@ _ADVERTISE_INTS = {
     "preferred": (0, 0xFFFFFFFF, "14400"),
     "hop_limit": (0, 255, "64"),
     "mtu": (0, 65535, "1500"),
+    "reachable": (0, 3600000, "30000"),
+    "retrans": (0, 0xFFFFFFFF, "1000"),
     "dns_lifetime": (0, 0xFFFFFFFF, "1200"),
 }
 #: lifetimes that may be written ``infinity`` (all ones, RFC 4861 §4.6.2; RFC 8106 §5.1)
