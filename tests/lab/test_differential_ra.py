@@ -229,6 +229,16 @@ CASES: dict[str, tuple[dict[str, object], tuple[str, ...], tuple[str, ...]]] = {
         ("Hop limit                 :           32 (      0x20)", f"{DEFAULT} pref medium"),
         ("hoplimit 32",),
     ),
+    "host-takes-no-default-router": (
+        {"preference": "high"},
+        (SLAAC, "Router preference         :         high"),
+        ("default via",),
+    ),
+    "host-takes-no-prefix": (
+        {},
+        ("Autonomous address conf.:          Yes",),
+        (SLAAC, "2001:db8:1::/64 dev eth0"),
+    ),
     "dns-lifetime-infinite": (
         {"rdnss": ["2001:db8:53::53"], "dnssl": ["lab.example"], "dns_lifetime": 0xFFFFFFFF},
         ("  DNS server lifetime     :     infinite (0xffffffff)",),
@@ -242,6 +252,8 @@ HOST_SYSCTLS = {
     "host-ignores-preference": {"net.ipv6.conf.default.accept_ra_rtr_pref": "0"},
     "host-ignores-mtu": {"net.ipv6.conf.default.accept_ra_mtu": "0"},
     "host-ignores-hop-limit": {"net.ipv6.conf.default.accept_ra_min_hop_limit": "33"},
+    "host-takes-no-default-router": {"net.ipv6.conf.default.accept_ra_defrtr": "0"},
+    "host-takes-no-prefix": {"net.ipv6.conf.default.accept_ra_pinfo": "0"},
 }
 
 
