@@ -370,3 +370,77 @@ def test_periodic_advertisement_frames(on_both, tmp_path: Path) -> None:  # type
     assert packet[24:40] == bytes.fromhex("ff020000000000000000000000000001")
     assert packet[40 + 4 : 40 + 6] == bytes([32, 0x80 | 0x40 | 0x08])  # hop limit; M, O, high
     assert results["sim"] == results["netns"]
+
+
+# -- RAs a host receives one after another (sent raw from r1's link-local: no radvd) ------
+R1_MAC = "02:00:00:00:02:00"
+R1_LL_TEXT = "fe80::ff:fe00:200"
+
+
+def ra_frame(lifetime: int, prf: int, mtu: int, valid: int, preferred: int) -> bytes:
+    """An RA from r1's link-local to ff02::1, built with Scapy (not the simulator's builder)."""
+    from scapy.layers.inet6 import (
+        ICMPv6ND_RA,
+        ICMPv6NDOptMTU,
+        ICMPv6NDOptPrefixInfo,
+        ICMPv6NDOptSrcLLAddr,
+        IPv6,
+    )
+    from scapy.layers.l2 import Ether
+
+    packet = (
+        Ether(src=R1_MAC, dst="33:33:00:00:00:01")
+        / IPv6(src=R1_LL_TEXT, dst="ff02::1", hlim=255)
+        / ICMPv6ND_RA(chlim=64, prf=prf, routerlifetime=lifetime)
+        / ICMPv6NDOptPrefixInfo(
+            prefixlen=64, prefix="2001:db8:1::", validlifetime=valid, preferredlifetime=preferred
+        )
+    )
+    if mtu:
+        packet = packet / ICMPv6NDOptMTU(mtu=mtu)
+    return bytes(packet / ICMPv6NDOptSrcLLAddr(lladdr=R1_MAC))
+
+
+def test_a_host_follows_changing_advertisements(on_both) -> None:  # type: ignore[no-untyped-def]
+    """The same router changes its mind: preference high → low, MTU 1400 → 1280, a reserved
+    preference (read as medium), router lifetime 0 (the default route goes at once), then
+    the prefix's valid lifetime 0 (its route goes; the address keeps two hours, RFC 4862
+    §5.5.3 e)."""
+    topo = three_nodes("ra-changes", static=False)
+    steps = (
+        ("first", ra_frame(1800, 1, 1400, 86400, 14400)),
+        ("low, mtu 1280", ra_frame(1800, 3, 1280, 86400, 14400)),
+        ("reserved preference", ra_frame(1800, 2, 0, 86400, 14400)),
+        ("not a default router", ra_frame(0, 0, 0, 86400, 14400)),
+        ("prefix withdrawn", ra_frame(0, 0, 0, 0, 0)),
+    )
+
+    def scenario(b: Backend) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, frame in steps:
+            b.send_l2("r1", "eth0", [frame], timeout=0.2)
+            b.settle(lambda: False, 0.3)
+            addr = b.exec("h1", ["ip", "-6", "addr", "show", "dev", "eth0"]).stdout
+            out[name] = (
+                normalise(b.exec("h1", ["ip", "-6", "route", "show"]).stdout, b.session),
+                b.exec("h1", ["sysctl", "net.ipv6.conf.eth0.mtu"]).stdout,
+                re.findall(r"inet6 (2001\S+)", addr),
+            )
+            lft = re.findall(r"valid_lft (\d+)sec preferred_lft (\d+)sec", addr)
+            # in hundreds of seconds: a second passing between the RA and the look is no matter
+            out[f"{name} lft"] = [(round(int(v) / 100), round(int(p) / 100)) for v, p in lft[:1]]
+        return out
+
+    results = on_both(topo, scenario)
+    sim = results["sim"]
+    default = "default via fe80::ff:fe00:200 dev eth0 proto ra metric 1024 expires Nsec"
+    assert f"{default} mtu 1400 hoplimit 64 pref high" in sim["first"][0]
+    assert f"{default} mtu 1280 hoplimit 64 pref low" in sim["low, mtu 1280"][0]
+    assert sim["low, mtu 1280"][1] == "net.ipv6.conf.eth0.mtu = 1280\n"
+    assert f"{default} mtu 1280 hoplimit 64 pref medium" in sim["reserved preference"][0]
+    assert "default" not in sim["not a default router"][0]
+    assert "2001:db8:1::/64" not in sim["prefix withdrawn"][0]
+    assert sim["prefix withdrawn"][2] == ["2001:db8:1::ff:fe00:100/64"]
+    assert sim["first lft"] == [(864, 144)]
+    assert sim["prefix withdrawn lft"] == [(72, 0)]  # two hours left, deprecated
+    assert sim == results["netns"]
