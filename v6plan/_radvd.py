@@ -65,6 +65,9 @@ class RadvdOptions:
     preference: Preference | None = None
     rdnss: tuple[int, ...] = ()
     dnssl: tuple[str, ...] = ()
+    #: AdvRDNSSLifetime / AdvDNSSLLifetime (RFC 8106; radvd's default: 2 × MaxRtrAdvInterval)
+    rdnss_lifetime: int | None = None
+    dnssl_lifetime: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,16 @@ def _tail(o: RadvdOptions) -> str:
     """RDNSS and DNSSL after the prefixes, and the stanza's end."""
     out = ""
     if o.rdnss:
-        out += f"\tRDNSS {' '.join(format_address(a) for a in o.rdnss)}\n\t{{\n\t}};\n"
+        out += f"\tRDNSS {' '.join(format_address(a) for a in o.rdnss)}\n\t{{\n"
+        out += _dns_lifetime("AdvRDNSSLifetime", o.rdnss_lifetime) + "\t};\n"
     if o.dnssl:
-        out += f"\tDNSSL {' '.join(o.dnssl)}\n\t{{\n\t}};\n"
+        out += f"\tDNSSL {' '.join(o.dnssl)}\n\t{{\n"
+        out += _dns_lifetime("AdvDNSSLLifetime", o.dnssl_lifetime) + "\t};\n"
     return out + "};\n"
+
+
+def _dns_lifetime(word: str, value: int | None) -> str:
+    return "" if value is None else f"\t\t{word} {_lifetime(value)};\n"
 
 
 @cache

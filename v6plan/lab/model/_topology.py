@@ -34,10 +34,12 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from ..._errors import AddressError, NotFoundError, Problem, SpecError
 from ..._limits import TOPOLOGY_LINKS, TOPOLOGY_NODES
 from ..._prefix import format_address, format_prefix, host_mask, parse_address
+from ..._radvd import INFINITY
 from ..runtime._backend import (
     LinkSpec,
     NodeKind,
     NodeSpec,
+    Preference,
     SegmentSpec,
     TopologySpec,
     node_kind,
@@ -69,7 +71,7 @@ LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
 _TOP_KEYS = ("topology", "description", "plan", "nodes", "links", "routes")
 _ADVERTISE_KEYS = (
     "managed", "other", "interval", "lifetime", "autonomous", "onlink", "valid", "preferred",
-    "hop_limit", "mtu", "preference",
+    "hop_limit", "mtu", "reachable", "retrans", "preference", "rdnss", "dnssl", "dns_lifetime",
 )  # fmt: skip
 #: integer options of an advertisement and their ranges (radvd's; _backend.RouterAdvert)
 _ADVERTISE_INTS = {
@@ -79,7 +81,12 @@ _ADVERTISE_INTS = {
     "preferred": (0, 0xFFFFFFFF, "14400"),
     "hop_limit": (0, 255, "64"),
     "mtu": (0, 65535, "1500"),
+    "reachable": (0, 3600000, "30000"),
+    "retrans": (0, 0xFFFFFFFF, "1000"),
+    "dns_lifetime": (0, 0xFFFFFFFF, "1200"),
 }
+#: lifetimes that may be written ``infinity`` (all ones, RFC 4861 §4.6.2; RFC 8106 §5.1)
+_ADVERTISE_INFINITE = ("valid", "preferred", "dns_lifetime")
 _NODE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,7}$")
 _IFNAME = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 #: No static address for this endpoint (it forms one by SLAAC, or the trainee adds it).
@@ -425,6 +432,8 @@ def _link_kind(r: Reader, get: dict[str, Any]) -> tuple[LinkKind | None, str]:
 
 
 def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
+    """``advertise:`` — each value checked where it is written (line:column), then the rules
+    between values (preferred within valid …) at the value that breaks them."""
     import yaml
 
     if isinstance(node, yaml.ScalarNode):
@@ -435,29 +444,55 @@ def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {}
     for key, (_, value) in keys.items():
-        if key in _ADVERTISE_INTS:
-            low, high, example = _ADVERTISE_INTS[key]
-            number = r.integer(value, key, low, high, example)
-            if number is not None:
-                out[key] = number
-        elif key == "preference":
-            text = r.string(value, key)
-            if text not in ("low", "medium", "high"):
-                r.problem(value, f"'preference' is {text!r}; use low, medium or high")
-            else:
-                out[key] = text
-        else:
-            flag = r.boolean(value, key)
-            if flag is not None:
-                out[key] = flag
+        got = _advertise_value(r, key, value)
+        if got is not None:
+            out[key] = got
     from .._errors import AdvertError
     from ..runtime._backend import router_advert
 
     try:  # the backends' own reading of these options (one meaning for both)
         router_advert(out)
     except AdvertError as exc:
-        r.problem(node, str(exc))
+        # the rule's message names the key it is about; point at that key's value
+        text = str(exc)
+        named = sorted((text.index(f"'{k}'"), k) for k in keys if f"'{k}'" in text)
+        r.problem(keys[named[0][1]][1] if named else node, text)
     return out
+
+
+def _advertise_value(r: Reader, key: str, value: Any) -> object:
+    """One ``advertise:`` value, or None after a problem (at its place) is noted."""
+    if key in _ADVERTISE_INTS:
+        low, high, example = _ADVERTISE_INTS[key]
+        if key in _ADVERTISE_INFINITE and (r.string(value, key) or "").strip() == "infinity":
+            return INFINITY
+        return r.integer(value, key, low, high, example)
+    if key == "preference":
+        text = r.string(value, key)
+        if text not in get_args(Preference):
+            r.problem(value, f"'preference' is {text!r}; use low, medium or high")
+            return None
+        return text
+    if key in ("rdnss", "dnssl"):
+        items = r.strings(value, key)
+        from .._errors import AdvertError
+        from ..runtime._backend import router_advert
+
+        for item, item_node in zip(items, _item_nodes(value), strict=False):
+            try:  # each server or domain on its own, at its own place
+                router_advert({key: [item]})
+            except AdvertError as exc:
+                r.problem(item_node, str(exc))
+                return None
+        return items
+    return r.boolean(value, key)
+
+
+def _item_nodes(node: Any) -> list[Any]:
+    """A YAML list's item nodes (a single scalar stands for a list of one)."""
+    import yaml
+
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
 
 
 def _check_links(r: Reader, topology: Topology) -> None:

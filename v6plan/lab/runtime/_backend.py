@@ -56,8 +56,8 @@ from typing import ClassVar, Final, Literal, get_args
 
 from ..._radvd import Preference, RadvdInterface, RadvdOptions, RadvdPrefix, radvd_conf
 from .._errors import AdvertError, BackendError
+from ._wire import MIN_MTU, scope_name
 from ._wire import AddressScope as AddressScope  # the scope ip -6 addr prints (RFC 4007)
-from ._wire import scope_name
 
 __all__ = [
     "BRIDGE_AGEING",
@@ -304,7 +304,8 @@ class RouterAdvert:
     means "not a default router"; default 3 × interval), ``onlink`` / ``autonomous``
     (prefix L/A flags), ``valid`` / ``preferred`` (prefix lifetimes), ``hop_limit``,
     ``mtu`` (0 = no MTU option), ``reachable`` / ``retrans`` (ms), ``preference``
-    (low | medium | high).
+    (low | medium | high), ``rdnss`` (DNS server addresses) and ``dnssl`` (search domains)
+    with ``dns_lifetime`` (RFC 8106; 0 or at least the interval; default 2 × interval).
     """
 
     prefixes: tuple[tuple[int, int], ...] = ()
@@ -321,6 +322,9 @@ class RouterAdvert:
     reachable: int = 0
     retrans: int = 0
     preference: Preference = "medium"
+    rdnss: tuple[int, ...] = ()
+    dnssl: tuple[str, ...] = ()
+    dns_lifetime: int = 1200
 
     @property
     def min_interval(self) -> float:
@@ -345,6 +349,10 @@ class RouterAdvert:
             retrans=self.retrans,
             mtu=self.mtu,
             preference=self.preference,
+            rdnss=self.rdnss,
+            dnssl=self.dnssl,
+            rdnss_lifetime=self.dns_lifetime,
+            dnssl_lifetime=self.dns_lifetime,
         )
         return RadvdInterface(ifname, options, prefixes)
 
@@ -364,8 +372,11 @@ _ADVERT_INTS = {
     "mtu": (0, 65535),
     "reachable": (0, 3600000),
     "retrans": (0, 0xFFFFFFFF),
+    "dns_lifetime": (0, 0xFFFFFFFF),
 }
 _ADVERT_BOOLS = ("managed", "other", "onlink", "autonomous")
+#: the MTU of every lab link (a veth's); an RA's MTU option is at most that
+LINK_MTU: Final = 1500
 
 
 def sysctl_interface(key: str) -> str | None:
@@ -391,43 +402,12 @@ def node_sysctls(node: NodeSpec) -> dict[str, str]:
 def router_advert(options: Mapping[str, object]) -> RouterAdvert:
     """Validate ``NodeSpec.advertise`` options; an :class:`AdvertError` names the bad key
     and the fix."""
-    from ..._errors import AddressError
-    from ..._prefix import parse_prefix
-
     values: dict[str, object] = {}
     for key, value in options.items():
-        if key == "prefixes":
-            items = [value] if isinstance(value, str) else value
-            if not isinstance(items, (list, tuple)):
-                raise AdvertError(
-                    "advertise: 'prefixes' must be a list such as ['2001:db8:1::/64']"
-                )
-            try:
-                values["prefixes"] = tuple(parse_prefix(str(p), strict=False) for p in items)
-            except AddressError as exc:
-                raise AdvertError(f"advertise: 'prefixes': {exc}") from None
-        elif key in _ADVERT_BOOLS:
-            if not isinstance(value, bool):
-                raise AdvertError(f"advertise: {key!r} must be true or false, not {value!r}")
-            values[key] = value
-        elif key in _ADVERT_INTS:
-            low, high = _ADVERT_INTS[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise AdvertError(
-                    f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}"
-                )
-            values[key] = value
-        elif key == "preference":
-            if value not in ("low", "medium", "high"):
-                raise AdvertError(
-                    f"advertise: 'preference' must be low, medium or high, not {value!r}"
-                )
-            values[key] = value
-        else:
-            known = ", ".join(("prefixes", "preference", *_ADVERT_BOOLS, *_ADVERT_INTS))
-            raise AdvertError(f"advertise: unknown option {key!r}; known: {known}")
-    if "lifetime" not in values:
-        values["lifetime"] = min(9000, 3 * int(values.get("interval", 600)))  # type: ignore[call-overload]
+        values[key] = _advert_value(key, value)
+    interval = int(values.get("interval", 600))  # type: ignore[call-overload]
+    values.setdefault("lifetime", min(9000, 3 * interval))
+    values.setdefault("dns_lifetime", 2 * interval)
     advert = RouterAdvert(**values)  # type: ignore[arg-type]
     if advert.lifetime and not advert.interval <= advert.lifetime <= 9000:
         raise AdvertError(
@@ -435,8 +415,77 @@ def router_advert(options: Mapping[str, object]) -> RouterAdvert:
             "and 9000 (radvd's rule)"
         )
     if advert.preferred > advert.valid:
-        raise AdvertError("advertise: 'preferred' lifetime is longer than 'valid'; shorten it")
+        raise AdvertError(
+            f"advertise: 'preferred' lifetime ({advert.preferred} s) is longer than 'valid' "
+            f"({advert.valid} s); an address cannot stay preferred after it stops being valid"
+        )
+    if advert.mtu and not MIN_MTU <= advert.mtu <= LINK_MTU:
+        raise AdvertError(
+            f"advertise: 'mtu' must be 0 (no MTU option) or from {MIN_MTU} to the link's "
+            f"MTU ({LINK_MTU}), not {advert.mtu}: radvd refuses to advertise outside that"
+        )
+    if advert.dns_lifetime and advert.dns_lifetime < advert.interval:
+        raise AdvertError(
+            f"advertise: 'dns_lifetime' must be zero or at least the interval "
+            f"({advert.interval}), radvd's rule"
+        )
     return advert
+
+
+def _advert_value(key: str, value: object) -> object:
+    """One ``advertise:`` option read into its type (the whole-advert rules come after)."""
+    from ..._errors import AddressError, InputError
+    from ..._prefix import parse_address, parse_prefix
+
+    if key in ("prefixes", "rdnss", "dnssl"):
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)):
+            example = {"prefixes": "'2001:db8:1::/64'", "rdnss": "'2001:db8:53::53'"}
+            raise AdvertError(
+                f"advertise: {key!r} must be a list such as [{example.get(key, 'lab.example')}]"
+            )
+        try:
+            if key == "prefixes":
+                return tuple(parse_prefix(str(p), strict=False) for p in items)
+            if key == "rdnss":
+                return tuple(_dns_server(parse_address(str(a))) for a in items)
+            from ...export._text import dns_name
+
+            return tuple(dns_name(str(d), "advertise: 'dnssl'") for d in items)
+        except AddressError as exc:
+            raise AdvertError(f"advertise: {key!r}: {exc}") from None
+        except InputError as exc:
+            raise AdvertError(str(exc)) from None
+    if key in _ADVERT_BOOLS:
+        if not isinstance(value, bool):
+            raise AdvertError(f"advertise: {key!r} must be true or false, not {value!r}")
+        return value
+    if key in _ADVERT_INTS:
+        low, high = _ADVERT_INTS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise AdvertError(
+                f"advertise: {key!r} must be a whole number {low}–{high}, not {value!r}"
+            )
+        return value
+    if key == "preference":
+        if value not in get_args(Preference):
+            raise AdvertError(f"advertise: 'preference' must be low, medium or high, not {value!r}")
+        return value
+    known = ", ".join(("prefixes", "preference", "rdnss", "dnssl", *_ADVERT_BOOLS, *_ADVERT_INTS))
+    raise AdvertError(f"advertise: unknown option {key!r}; known: {known}")
+
+
+def _dns_server(addr: int) -> int:
+    """A DNS server's address: unicast (RFC 8106 §5.1), not :: or a multicast group."""
+    from ..._prefix import format_address
+    from ._wire import is_multicast
+
+    if addr == 0 or is_multicast(addr):
+        raise AdvertError(
+            f"advertise: 'rdnss': {format_address(addr)} is not a unicast address; "
+            "give a DNS server's address such as 2001:db8:53::53"
+        )
+    return addr
 
 
 # -- the backend -----------------------------------------------------------------------------------

@@ -255,10 +255,7 @@ class SimBackend(Backend):
     # -- state ----------------------------------------------------------------------------------------
     def interfaces(self, node: str) -> list[Interface]:
         n = self._node(node)
-        return [
-            Interface(i.name, i.mac, i.running, n.conf[i.name]["mtu"] if not i.loopback else 65536)
-            for i in n.ifaces.values()
-        ]
+        return [Interface(i.name, i.mac, i.running, i.mtu) for i in n.ifaces.values()]
 
     def addresses(self, node: str) -> list[Address]:
 
@@ -271,7 +268,6 @@ class SimBackend(Backend):
 
     def routes(self, node: str) -> list[Route]:
         n = self._node(node)
-        now = self._world().now
         return [
             Route(
                 r.dst,
@@ -282,8 +278,7 @@ class SimBackend(Backend):
                 r.metric,
                 cast("RouteKind", r.kind),
             )
-            for r in n.routes
-            if r.expires is None or r.expires > now
+            for r in n.routes  # expired ones too, until the fib gc (the kernel's dump)
         ]
 
     def neighbours(self, node: str) -> list[Neighbour]:

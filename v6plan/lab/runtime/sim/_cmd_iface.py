@@ -413,6 +413,7 @@ def _link_set(ctx: Ctx, args: list[str]) -> int:
                 raise Fail(f'Error: argument "{value}" is wrong: Invalid "mtu" value', 1)
             if not 68 <= number <= 65535:
                 raise Fail("Error: mtu greater than device maximum.", 2)
+            iface.mtu = number  # the kernel sets the IPv6 MTU with the link's
             ctx.node.conf[iface.name]["mtu"] = number
         else:
             ctx.node.set_up(iface, action == "up")

@@ -128,6 +128,15 @@ def _advert_lines(msg: NdMessage) -> list[str]:
         out.append(_rd_yes("  Autonomous address conf.", auto))
         out.append(_rd_seconds("  Valid time              ", valid))
         out.append(_rd_seconds("  Pref. time              ", preferred))
+    for lifetime, servers in msg.rdnss:
+        out += [f" Recursive DNS server     : {format_address(a)}" for a in servers]
+        # ndisc6 (ngettext): "server" for one address, "servers" for more
+        label = "  DNS server lifetime     " if len(servers) == 1 else "  DNS servers lifetime    "
+        out.append(_rd_seconds(label, lifetime))
+    for lifetime, names in msg.dnssl:
+        # ndisc6 prints each name followed by a space
+        out.append(f" DNS search list          : {''.join(n + ' ' for n in names)}")
+        out.append(_rd_seconds("  DNS search list lifetime", lifetime))
     if msg.mtu:
         out.append(f" MTU                      : {msg.mtu:12d} bytes (valid)")
     if msg.lladdr is not None:

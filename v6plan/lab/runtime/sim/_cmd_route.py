@@ -110,16 +110,13 @@ def _emit(ctx: Ctx, opts: IpOpts, texts: list[str], items: list[dict[str, object
 
 def _ipv6_routes(ctx: Ctx, a: _ShowArgs, local: bool, every: bool) -> list[list[v.Field]]:
     node = ctx.node
-    now = node.world.now
     routes: list[tuple[RouteEntry, str | None]] = []
     if not local:
         routes += [(r, None) for r in sorted(node.routes, key=v.trie_key)]
     if local or every:
         routes += [(r, "local" if every else None) for r in v.local_table(node)]
     shown = []
-    for r, table in routes:
-        if r.expires is not None and r.expires <= now:
-            continue
+    for r, table in routes:  # an expired route is listed until the fib gc takes it
         if a.dev is not None and r.dev != a.dev:
             continue
         if a.proto is not None and r.proto != a.proto:
@@ -319,6 +316,7 @@ def _route_get(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
         raise Fail(f'Cannot find device "{a.iif}"', 1)
     shown_src = format_address(a.src if a.src is not None else 0)
     fields: list[v.Field] = []
+    pref = "medium"
     kind = _local_kind(ctx, a)
     if kind is not None:
         fields += [("type", kind, kind), ("dst", format_address(a.dst), format_address(a.dst))]
@@ -330,9 +328,11 @@ def _route_get(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
         fields += [("metric", "metric 0", 0), ("flags", None, [])]
     else:
         fields = _unicast_get(ctx, a, shown_src)
+        route = node.lookup(a.dst, a.oif)
+        pref = route.pref if route is not None else pref  # an RA's router preference
     if a.iif is not None:
         fields.append(("iif", f"iif {a.iif}", a.iif))
-    fields.append(("pref", "pref medium", "medium"))
+    fields.append(("pref", f"pref {pref}", pref))
     if opts.json:
         ctx.out.add(v.dump([v.as_json(fields)]))
     else:
@@ -370,6 +370,8 @@ def _unicast_get(ctx: Ctx, a: _GetArgs, shown_src: str) -> list[v.Field]:
     if src is not None and a.iif is None:
         fields.append(("prefsrc", f"src {format_address(src)}", format_address(src)))
     fields += [("metric", f"metric {route.metric}", route.metric), ("flags", None, [])]
-    if route.hoplimit:
-        fields.append(("metrics", f"hoplimit {route.hoplimit}", [{"hoplimit": route.hoplimit}]))
+    metrics = {k: value for k, value in (("mtu", route.mtu), ("hoplimit", route.hoplimit)) if value}
+    if metrics:
+        words = " ".join(f"{k} {value}" for k, value in metrics.items())
+        fields.append(("metrics", words, [metrics]))
     return fields

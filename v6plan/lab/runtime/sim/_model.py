@@ -136,6 +136,8 @@ class RouteEntry:
     hoplimit: int | None = None
     pref: str = "medium"
     kind: str = "unicast"  # unicast | unreachable | blackhole | prohibit
+    #: the RTAX_MTU metric (the kernel sets it on a default route when an RA lowers the MTU)
+    mtu: int | None = None
     order: int = 0
 
 
@@ -189,6 +191,8 @@ class Iface:
         self.mac = mac
         self.macb = w.mac_bytes(mac)
         self.up = name == "lo"
+        #: the link's MTU (``ip link``); the IPv6 MTU is the ``mtu`` sysctl (an RA lowers it)
+        self.mtu = 65536 if name == "lo" else 1500
         self.peer: Iface | None = None
         self.addrs: list[Addr] = []
         #: multicast groups with their users, oldest first (``ip maddr`` lists newest first)

@@ -178,59 +178,77 @@ class NdInput(Ip):
         if not self.accept_ra(iface):
             return
         conf = self.conf[iface.name]
-        now = self.world.now
         iface.ra_received = True
         if iface.rs_timer is not None:
             iface.rs_timer.cancel()
             iface.rs_timer = None
         iface.managed, iface.other = msg.managed, msg.other
-        if msg.hop_limit:
-            conf["hop_limit"] = msg.hop_limit
-        if conf["accept_ra_defrtr"]:
-            existing = next(
-                (
-                    r
-                    for r in self.routes
-                    if r.length == 0
-                    and r.proto == "ra"
-                    and r.via == msg.src
-                    and r.dev == iface.name
-                ),
-                None,
-            )
-            if msg.router_lifetime == 0:
-                if existing is not None:
-                    self.routes.remove(existing)
-            elif existing is None:
-                self.add_route(
-                    RouteEntry(
-                        0,
-                        0,
-                        msg.src,
-                        iface.name,
-                        "ra",
-                        1024,
-                        now + msg.router_lifetime,
-                        msg.hop_limit or None,
-                        msg.preference,
-                    )
-                )
-            else:
-                existing.expires = now + msg.router_lifetime
-                existing.hoplimit = msg.hop_limit or None
-                self.world.at(msg.router_lifetime, self._route_expiry, existing)
+        # a hop limit below accept_ra_min_hop_limit is not taken (nor put on the route)
+        hop_limit = msg.hop_limit if conf["accept_ra_min_hop_limit"] <= msg.hop_limit else 0
+        if hop_limit:
+            conf["hop_limit"] = hop_limit
+        route = self._ra_default_route(iface, msg, hop_limit)
         n = self.neigh.get((iface.name, msg.src))
         if n is not None:
             n.router = True
+        # the RA's times become the interface's neighbour parameters (sysctl shows them);
+        # the kernel keeps a retransmit timer of at least 10 ms
         if msg.reachable:
+            self.neigh_conf[iface.name]["base_reachable_time_ms"] = msg.reachable
             self._reachable_ms = self._random_reachable(msg.reachable)
         if msg.retrans:
-            self.neigh_conf[iface.name]["retrans_time_ms"] = msg.retrans
-        if msg.mtu and conf["accept_ra_mtu"] and 1280 <= msg.mtu <= 1500:
+            self.neigh_conf[iface.name]["retrans_time_ms"] = max(10, msg.retrans)
+        # the kernel's order: a valid MTU that changes the IPv6 MTU also becomes the RTAX_MTU
+        # metric of this router's default route (ip -6 route shows ``mtu``)
+        valid_mtu = bool(msg.mtu) and 1280 <= msg.mtu <= iface.mtu
+        if valid_mtu and conf["accept_ra_mtu"] and conf["mtu"] != msg.mtu:
             conf["mtu"] = msg.mtu
+            if route is not None:
+                route.mtu = msg.mtu
         if conf["accept_ra_pinfo"]:
             for p in msg.prefixes:
                 self._prefix_input(iface, p)
+
+    def _ra_default_route(self, iface: Iface, msg: NdMessage, hop_limit: int) -> RouteEntry | None:
+        """The default route through the advertising router, added, refreshed or (router
+        lifetime 0: not a default router) removed as the kernel does; its preference is the
+        RA's unless accept_ra_rtr_pref is 0, its hop limit metric the last one taken."""
+        pref = msg.preference if self.conf[iface.name]["accept_ra_rtr_pref"] else "medium"
+        existing = next(
+            (
+                r
+                for r in self.routes
+                if r.length == 0 and r.proto == "ra" and r.via == msg.src and r.dev == iface.name
+            ),
+            None,
+        )
+        if not self.conf[iface.name]["accept_ra_defrtr"]:
+            return existing
+        now = self.world.now
+        if msg.router_lifetime == 0:
+            if existing is not None:
+                self.routes.remove(existing)
+            return None
+        if existing is None:
+            route = RouteEntry(
+                0,
+                0,
+                msg.src,
+                iface.name,
+                "ra",
+                1024,
+                now + msg.router_lifetime,
+                hop_limit or None,
+                pref,
+            )
+            self.add_route(route)
+            return route
+        existing.expires = now + msg.router_lifetime
+        if hop_limit:
+            existing.hoplimit = hop_limit
+        existing.pref = pref
+        self.world.at(msg.router_lifetime, self._route_expiry, existing)
+        return existing
 
     def _prefix_input(self, iface: Iface, p: Any) -> None:
         net, plen, onlink, auto, valid, preferred = p

@@ -3,7 +3,8 @@
 The layouts follow what the kernel and radvd put on the wire (captured on Debian 12):
 a solicited multicast NS answer carries the target link-layer option, a unicast one
 does not; DAD probes come from :: with a nonce option (RFC 7527); RAs carry prefix
-information, then MTU, then the source link-layer option.
+information, then RDNSS and DNSSL (RFC 8106), then MTU, then the source link-layer option
+(radvd 2.19's order).
 """
 
 from __future__ import annotations
@@ -98,6 +99,13 @@ def ra(src: int, dst: int, advert: RouterAdvert, mac: str) -> bytes:
             preferredlifetime=advert.preferred,
             prefix=_text(net),
         )
+    if advert.rdnss:
+        servers = [_text(a) for a in advert.rdnss]
+        packet = packet / s.ICMPv6NDOptRDNSS(lifetime=advert.dns_lifetime, dns=servers)
+    if advert.dnssl:
+        packet = packet / s.ICMPv6NDOptDNSSL(
+            lifetime=advert.dns_lifetime, searchlist=list(advert.dnssl)
+        )
     if advert.mtu:
         packet = packet / s.ICMPv6NDOptMTU(mtu=advert.mtu)
     packet = packet / s.ICMPv6NDOptSrcLLAddr(lladdr=mac)
@@ -127,6 +135,10 @@ class NdMessage:
     mtu: int = 0
     #: (net, length, on-link, autonomous, valid, preferred)
     prefixes: list[tuple[int, int, bool, bool, int, int]] = field(default_factory=list)
+    #: RDNSS options (RFC 8106): (lifetime, servers), in the order received
+    rdnss: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    #: DNSSL options: (lifetime, domains without their trailing dot)
+    dnssl: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
 
 def parse(packet: bytes) -> NdMessage | None:
@@ -173,10 +185,20 @@ def parse(packet: bytes) -> NdMessage | None:
             )
         elif isinstance(option, s.ICMPv6NDOptMTU):
             msg.mtu = int(option.mtu)
+        elif isinstance(option, s.ICMPv6NDOptRDNSS):
+            msg.rdnss.append((int(option.lifetime), tuple(_int(a) for a in option.dns)))
+        elif isinstance(option, s.ICMPv6NDOptDNSSL):
+            names = tuple(_name(n) for n in option.searchlist)
+            msg.dnssl.append((int(option.lifetime), names))
         elif getattr(option, "type", None) == 14:
             msg.nonce = bytes(getattr(option, "data", b""))
         option = option.payload
     return msg
+
+
+def _name(name: bytes | str) -> str:
+    text = name.decode("ascii", "replace") if isinstance(name, bytes) else str(name)
+    return text.removesuffix(".")
 
 
 def _int(text: str) -> int:

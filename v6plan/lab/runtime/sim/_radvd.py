@@ -46,6 +46,8 @@ class RadvdMixin(NdInput):
         ll = iface.link_local()
         if ll is None or not iface.running:
             return
+        if radvd.advert.mtu and not w.MIN_MTU <= radvd.advert.mtu <= iface.mtu:
+            return  # radvd: "AdvLinkMTU must be zero or between 1280 and the link MTU"
         from . import _ndisc
 
         packet = _ndisc.ra(ll.addr, dst, radvd.advert, iface.mac)

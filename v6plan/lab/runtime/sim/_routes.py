@@ -5,23 +5,45 @@ from __future__ import annotations
 from .. import _wire as w
 from ._base import NodeBase
 from ._model import Addr, Iface, RouteEntry
+from ._world import Timer
 
-__all__ = ["Routing"]
+__all__ = ["FIB_GC_INTERVAL", "Routing"]
+
+#: net.ipv6.route.gc_interval: seconds between two runs of the kernel's fib6 garbage collector
+FIB_GC_INTERVAL = 30.0
 
 
 class Routing(NodeBase):
     """Routes (the main table) and the local-address questions — one concern of :class:`._stack.Node`."""
+
+    #: the kernel's fib6 garbage collector (ip6_fib_timer), pending or not
+    _fib_gc: Timer | None = None
 
     def add_route(self, route: RouteEntry) -> None:
         self._route_order += 1
         route.order = self._route_order
         self.routes.append(route)
         if route.expires is not None:
-            self.world.at(route.expires - self.world.now, self._route_expiry, route)
+            self._route_expiry(route)
 
     def _route_expiry(self, route: RouteEntry) -> None:
-        if route in self.routes and route.expires is not None and route.expires <= self.world.now:
-            self.routes.remove(route)
+        """A route with a lifetime: as in the kernel (fib6_start_gc), an expired route is no
+        longer used but stays listed (``expires -3sec``) until the fib garbage collector,
+        started gc_interval after the first such route, takes it away."""
+        if self._fib_gc is None and route.expires is not None:
+            self._fib_gc = self.world.at(FIB_GC_INTERVAL, self._fib_gc_run)
+
+    def _fib_gc_run(self) -> None:
+        """fib6_run_gc: drop expired routes; run again while routes with lifetimes remain."""
+        self._fib_gc = None
+        now = self.world.now
+        self.routes[:] = [r for r in self.routes if r.expires is None or r.expires >= now]
+        if any(r.expires is not None for r in self.routes):
+            self._fib_gc = self.world.at(FIB_GC_INTERVAL, self._fib_gc_run)
+
+    def route_expired(self, route: RouteEntry) -> bool:
+        """fib6_check_expired: past its lifetime (the kernel's lookups skip it)."""
+        return route.expires is not None and self.world.now > route.expires
 
     def lookup(self, dst: int, oif: str | None = None) -> RouteEntry | None:
         """Longest prefix, then lowest metric, then the older route (main table)."""
@@ -32,6 +54,8 @@ class Routing(NodeBase):
             if oif is not None and r.dev is not None and r.dev != oif:
                 continue
             if r.dev is not None and not self.ifaces[r.dev].up:
+                continue
+            if self.route_expired(r):
                 continue
             if best is None or (r.length, -r.metric, -r.order) > (
                 best.length,

@@ -64,7 +64,7 @@ def state(iface: Iface) -> str:
 
 
 def mtu(node: Node, iface: Iface) -> int:
-    return node.conf[iface.name]["mtu"] if not iface.loopback else 65536
+    return iface.mtu
 
 
 def netnsid(node: Node, iface: Iface) -> int:
@@ -131,11 +131,14 @@ def route_fields(
     out.append(("flags", "linkdown" if linkdown else None, ["linkdown"] if linkdown else []))
     if r.expires is not None:
         # the kernel's jiffies have moved on since the RA: floor of a hair less than remaining
-        left = max(0, math.ceil(r.expires - node.world.now) - 1)
+        # (an expired route stays listed until the fib garbage collector runs: C's division
+        # truncates its negative seconds towards zero)
+        remaining = r.expires - node.world.now
+        left = math.ceil(remaining) - 1 if remaining > 0 else -math.floor(-remaining)
         out.append(("expires", f"expires {left}sec", left))
     metrics: dict[str, int] = {}
-    if r.proto == "ra" and r.length == 0 and node.conf[r.dev or "lo"]["mtu"] != 1500:
-        metrics["mtu"] = node.conf[r.dev or "lo"]["mtu"]
+    if r.mtu:
+        metrics["mtu"] = r.mtu
     if r.hoplimit:
         metrics["hoplimit"] = r.hoplimit
     if metrics:
