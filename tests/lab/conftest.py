@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _support.differential import on_both  # noqa: F401  (the differential suites' fixture)
 from _support.lab import require_backend
 
 

@@ -11,18 +11,12 @@ The netns side needs root: ``need`` skips it locally and fails in CI.
 
 from __future__ import annotations
 
-import os
-import secrets
 import socket
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pytest
-from _support.lab import need, need_programs
 from _support.topologies import (
     H1,
     H1_LL,
@@ -39,7 +33,6 @@ from v6plan.lab.checks._probes import echo_requests, read_echo_answers, router_s
 from v6plan.lab.runtime import _wire as w
 from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
 
-BACKENDS = ("sim", "netns")
 NDP_NAMES = {
     133: "RS",
     134: "RA",
@@ -50,10 +43,6 @@ NDP_NAMES = {
     1: "unreach",
     3: "time-exceeded",
 }
-
-
-def netns_usable() -> bool:
-    return sys.platform.startswith("linux") and os.geteuid() == 0
 
 
 # -- running a scenario on one backend ----------------------------------------------------------------
@@ -100,45 +89,6 @@ class Recorder:
 class Result:
     verdicts: dict[str, Any] = field(default_factory=dict)
     packets: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-
-
-def make_backend(name: str, tmp_path: Path) -> Backend:
-    if name == "sim":
-        from v6plan.lab.runtime.sim import SimBackend
-
-        return SimBackend("d" + secrets.token_hex(2), tmp_path / "sim")
-    need(netns_usable(), "the netns side of the differential suite needs root on Linux")
-    need_programs("ip", "ping", "traceroute", "rdisc6", "radvd", "sysctl", sbin=False)
-    from v6plan.lab.runtime.netns import NetnsBackend
-
-    return NetnsBackend("d" + secrets.token_hex(2), tmp_path / "netns")
-
-
-@pytest.fixture
-def on_both(
-    tmp_path: Path,
-) -> Iterator[Callable[[TopologySpec, Callable[[Backend], Result]], dict[str, Result]]]:
-    """Run ``scenario(backend)`` on a fresh topology on each backend; always tear down."""
-    started: list[Backend] = []
-
-    def run(topology: TopologySpec, scenario: Callable[[Backend], Result]) -> dict[str, Result]:
-        results = {}
-        for name in BACKENDS:
-            backend = make_backend(name, tmp_path)
-            started.append(backend)
-            backend.start(topology)
-            results[name] = scenario(backend)
-        return results
-
-    try:
-        yield run
-    finally:
-        for backend in started:
-            backend.stop()
-            if backend.name == "netns":
-                from v6plan.lab.runtime.netns import cleanup
-
-                cleanup(backend.session)
 
 
 # -- normalising packets ---------------------------------------------------------------------------------

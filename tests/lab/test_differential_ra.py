@@ -13,23 +13,17 @@ The netns side needs root: ``need`` skips it locally and fails in CI.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from _support.lab import need, need_programs
 from _support.topologies import H1_LL, three_nodes
 
 from v6plan.lab.checks._probes import router_solicitation
 from v6plan.lab.runtime import _wire as w
 from v6plan.lab.runtime._backend import Backend, TopologySpec, interface_macs
 
-BACKENDS = ("sim", "netns")
 LAN1 = "2001:db8:1::/64"
 #: what a trainee looks at on h1 after the RA
 LOOKS = (
@@ -44,50 +38,6 @@ LOOKS = (
     "sysctl net.ipv6.neigh.eth0.base_reachable_time_ms net.ipv6.neigh.eth0.retrans_time_ms",
     "ip link show eth0",
 )
-
-
-def make_backend(name: str, tmp_path: Path) -> Backend:
-    if name == "sim":
-        from v6plan.lab.runtime.sim import SimBackend
-
-        return SimBackend("r" + secrets.token_hex(2), tmp_path / "sim")
-    need(
-        sys.platform.startswith("linux") and os.geteuid() == 0,
-        "the netns side of the differential suite needs root on Linux",
-    )
-    need_programs("ip", "rdisc6", "radvd", "sysctl", sbin=False)
-    from v6plan.lab.runtime.netns import NetnsBackend
-
-    return NetnsBackend("r" + secrets.token_hex(2), tmp_path / "netns")
-
-
-@pytest.fixture
-def on_both(
-    tmp_path: Path,
-) -> Iterator[Callable[[TopologySpec, Callable[[Backend], dict[str, Any]]], dict[str, Any]]]:
-    """Run ``scenario(backend)`` on a fresh topology on each backend; always tear down."""
-    started: list[Backend] = []
-
-    def run(
-        topology: TopologySpec, scenario: Callable[[Backend], dict[str, Any]]
-    ) -> dict[str, Any]:
-        results = {}
-        for name in BACKENDS:
-            backend = make_backend(name, tmp_path)
-            started.append(backend)
-            backend.start(topology)
-            results[name] = scenario(backend)
-        return results
-
-    try:
-        yield run
-    finally:
-        for backend in started:
-            backend.stop()
-            if backend.name == "netns":
-                from v6plan.lab.runtime.netns import cleanup
-
-                cleanup(backend.session)
 
 
 def normalise(text: str, session: str) -> str:

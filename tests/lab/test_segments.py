@@ -12,17 +12,13 @@ fails in CI.
 
 from __future__ import annotations
 
-import os
-import secrets
 import socket
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from _support.lab import need, need_programs
+from _support.differential import make_backend
 from _support.topologies import ip, segment_lan
 
 from v6plan._prefix import format_address, parse_address
@@ -35,43 +31,7 @@ PORTS = [("h1", "eth0"), ("h2", "eth0"), ("h3", "eth0"), ("r1", "eth0")]
 ADVERTISE: dict[str, object] = {"prefixes": ["2001:db8:1::/64"], "interval": 10}
 
 
-def make_backend(name: str, tmp_path: Path) -> Backend:
-    if name == "sim":
-        from v6plan.lab.runtime.sim import SimBackend
-
-        return SimBackend("s" + secrets.token_hex(2), tmp_path / "sim")
-    need(
-        sys.platform.startswith("linux") and os.geteuid() == 0,
-        "the netns side of the segment tests needs root on Linux",
-    )
-    need_programs("ip", "ping", "radvd", sbin=False)
-    from v6plan.lab.runtime.netns import NetnsBackend
-
-    return NetnsBackend("s" + secrets.token_hex(2), tmp_path / "netns")
-
-
 Scenario = Callable[[Backend], dict[str, Any]]
-
-
-@pytest.fixture
-def on_both(tmp_path: Path) -> Iterator[Callable[[TopologySpec, Scenario], dict[str, Any]]]:
-    """Run ``scenario(backend)`` on a fresh topology on each backend; always tear down."""
-    started: list[Backend] = []
-
-    def run(topology: TopologySpec, scenario: Scenario) -> dict[str, Any]:
-        results = {}
-        for name in ("sim", "netns"):
-            backend = make_backend(name, tmp_path)
-            started.append(backend)
-            backend.start(topology)
-            results[name] = scenario(backend)
-        return results
-
-    try:
-        yield run
-    finally:
-        for backend in started:
-            backend.stop()
 
 
 class Ports:
