@@ -162,3 +162,54 @@ def test_findings_for_one_node_equal_the_whole_plans_filtered(tmp_path: Path) ->
     everything = lint(plan)
     for i in range(len(plan)):
         assert lint(plan, node=i) == [f for f in everything if f.index == i], plan.path(i)
+
+
+def test_reserves_are_not_growth() -> None:
+    """Blocks kept free are the growth room, not more children that want to grow."""
+    plan = plan_of(
+        """
+        prefix: 3fff:100::/32
+        defaults: {growth: 2}
+        children:
+          - name: region
+            count: 3
+            size: /36
+            children: [{name: site, role: site, count: 10}]
+          - {name: spare, role: reserve, size: /36, count: 6}
+        """
+    ).plan
+    assert [f.message for f in lint(plan) if f.rule == "headroom"] == []
+
+
+def test_headroom_uses_the_sizing_75_percent_rule() -> None:
+    """2,000 schools × growth 2 in a /44 of /56s is 97.7 % full: the sizing would never
+    plan that (it moves to the next nibble above 75 %), so the lint warns too."""
+    plan = plan_of(
+        """
+        prefix: 3fff:100::/32
+        children:
+          - name: schools
+            size: /44
+            children: [{name: school, role: site, size: /56, count: 2000, growth: 2}]
+        """
+    ).plan
+    found = [f for f in lint(plan) if f.rule == "headroom"]
+    assert [f.path for f in found] == ["schools"]
+    assert "97.7 %" in found[0].message and "75 %" in found[0].message
+    assert "/40" in found[0].message  # what the sizing would have given
+
+
+def test_headroom_quiet_at_75_percent_and_without_growth() -> None:
+    text = """
+        prefix: 3fff:100::/32
+        children:
+          - name: schools
+            size: /44
+            children: [{{name: school, role: site, size: /56, count: {count}, growth: {growth}}}]
+        """
+    assert not [
+        f for f in lint(plan_of(text.format(count=1536, growth=2)).plan) if f.rule == "headroom"
+    ]
+    assert not [
+        f for f in lint(plan_of(text.format(count=4000, growth=1)).plan) if f.rule == "headroom"
+    ]

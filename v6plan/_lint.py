@@ -6,11 +6,13 @@ Each rule has a stable id, a severity and a one-line summary (``v6plan check
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ._plan import Plan
 from ._prefix import format_prefix, host_mask
+from ._sizing import FILL, block_length_for, fill_ratio
 from ._special import (
     DOCUMENTATION,
     SPECIAL_PURPOSE,
@@ -62,7 +64,11 @@ RULES: dict[str, Rule] = {
             "a p2p link end names a router with no loopback, or one nothing else names",
         ),
         Rule("non-nibble", "warning", "a planning level is not on a 4-bit boundary"),
-        Rule("headroom", "warning", "a block has less room than its children's requested growth"),
+        Rule(
+            "headroom",
+            "warning",
+            "children with their requested growth fill a block beyond the sizing's 75 % rule",
+        ),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
         Rule(
             "documentation-space", "info", "the plan is in documentation space (fine for training)"
@@ -279,6 +285,8 @@ class _Linter:
         masks = [host_mask(length) for length in range(129)]
         roles = [k.role for k in kinds]
         nibble_ok = [k.nibble for k in kinds]
+        # Headroom counts children by (kind, length); only worth it when a kind grows.
+        growing = any(k.growth > 1 for k in kinds)
         # Root first: its own host bits; its level is the RIR's choice (no nibble rule).
         group = plan.group_kinds()
         if not group[kind[0]] and net[0] & masks[plen[0]]:
@@ -311,6 +319,7 @@ class _Linter:
                     f"a reserve must stay empty; move the {plan.child_count(p)} blocks inside it out",
                 )
             intervals = []
+            asked: dict[tuple[int, int], int] = {}
             c = p + 1
             stop = end[p]
             total = 0
@@ -328,6 +337,9 @@ class _Linter:
                     )
                 else:
                     total += c_end - c_net
+                    if growing and roles[kind[c]] != "reserve":  # a reserve IS growth room
+                        key = (kind[c], c_len)
+                        asked[key] = asked.get(key, 0) + 1
                 intervals.append((c_net, c_end, c))
                 role = roles[kind[c]]
                 if c_len % 4 and nibble_ok[kind[c]] and c_len < 127 and role not in ("host", "p2p"):
@@ -350,14 +362,32 @@ class _Linter:
                 )
             intervals.sort()
             self.overlaps(intervals, p)
-            want = kinds[kind[p]].want
-            if want > p_end - p_net:
-                growth = {kinds[kind[c]].growth for c in plan.children(p)}
-                self.add(
-                    "headroom",
-                    p,
-                    f"children with their requested growth ({', '.join(f'×{g:g}' for g in sorted(growth))}) need {want / (p_end - p_net):.1f}× this block; make it shorter or lower the growth",
-                )
+            if asked:
+                self.headroom(p, asked)
+
+    def headroom(self, p: int, asked: dict[tuple[int, int], int]) -> None:
+        """Children (reserves aside) with their growth, held to the sizing's 75 % rule: a
+        block the sizing would have made a nibble bigger has too little room to grow."""
+        kinds = self.plan.kinds
+        growth = sorted({kinds[k].growth for k, _ in asked if kinds[k].growth > 1})
+        if not growth:
+            return
+        wanted = [
+            (max(n, math.ceil(n * kinds[k].growth)), length) for (k, length), n in asked.items()
+        ]
+        length = self.plan.plen[p]
+        full = fill_ratio(sum(n << (128 - c_len) for n, c_len in wanted), length)
+        if full <= FILL:
+            return
+        better = block_length_for(wanted)
+        fix = f"make it /{better} or shorter" if 0 <= better < length else "make it shorter"
+        self.add(
+            "headroom",
+            p,
+            f"children with their requested growth ({', '.join(f'×{g:g}' for g in growth)}) "
+            f"would fill {full * 100:.1f} % of this block, more than the {FILL * 100:.0f} % "
+            f"the sizing plans for; {fix}, or lower the growth",
+        )
 
     def top_level(self, p: int, check: dict[str, Callable[[int, int], None]]) -> None:
         """The blocks of a grouping node: each a root of its own (host bits, role rules),

@@ -9,6 +9,7 @@ __all__ = [
     "FILL",
     "HD_RATIO",
     "block_length_for",
+    "fill_ratio",
     "hd_ratio",
     "hd_threshold",
     "nibble_length_for",
@@ -52,6 +53,12 @@ def block_length_for(children: Iterable[tuple[int, int]]) -> int:
     while (1 << (128 - length)) * FILL < need:
         length -= 4
     return length
+
+
+def fill_ratio(need: int, length: int) -> float:
+    """How full ``need`` addresses make a /length; above :data:`FILL` the sizing would have
+    moved to the next nibble, so the lint's headroom check warns from the same line."""
+    return need / (1 << (128 - length))
 
 
 def hd_threshold(block_length: int, unit_length: int, ratio: float = HD_RATIO) -> int:
