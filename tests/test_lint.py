@@ -213,3 +213,23 @@ def test_headroom_quiet_at_75_percent_and_without_growth() -> None:
     assert not [
         f for f in lint(plan_of(text.format(count=4000, growth=1)).plan) if f.rule == "headroom"
     ]
+
+
+def test_ula_not_random_on_every_ula_block_not_only_the_root(tmp_path: Path) -> None:
+    """A pool of ULA /48s: each /48 has its own Global ID, each is checked."""
+    plan = csv_plan(
+        tmp_path,
+        "fd00::/8,ula,\nfd9a:1b2c:3d4e::/48,good,\nfd9a:1b2c:3d4e::/64,a,lan\n"
+        "fd00:0:1::/48,lab,\nfd00:0:1::/64,b,lan\n",
+    )
+    found = [f for f in lint(plan) if f.rule == "ula-not-random"]
+    assert "lab" in [f.path for f in found]
+    assert "good" not in [f.path for f in found]
+    assert "lab/b" not in [f.path for f in found]  # once per /48, on the block that holds it
+    (lab,) = [f for f in found if f.path == "lab"]
+    assert "0000000001" in lab.message
+
+
+def test_ula_not_random_on_a_root_longer_than_48(tmp_path: Path) -> None:
+    plan = csv_plan(tmp_path, "fd00:0:0:100::/56,site,\nfd00:0:0:100::/64,a,lan\n")
+    assert [f.path for f in lint(plan) if f.rule == "ula-not-random"] == [""]

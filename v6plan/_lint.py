@@ -231,13 +231,31 @@ class _Linter:
                     top,
                     "unique-local space (RFC 4193): reachable only inside your network",
                 )
-                global_id = (root[0] >> 80) & ((1 << 40) - 1)
-                if root[1] <= 48 and (global_id < 0x10000 or bin(global_id).count("1") < 8):
-                    self.add(
-                        "ula-not-random",
-                        top,
-                        f"Global ID {global_id:010x} is not random; generate one with `v6plan ula` (RFC 4193 §3.2)",
-                    )
+                self.ula_ids(top)
+
+    def ula_ids(self, top: int) -> None:
+        """``ula-not-random`` on the top block and on each block below it that fixes a /48
+        of its own (the shallowest node of /48 or longer): every Global ID is checked once."""
+        plan = self.plan
+        plen, end = plan.plen, plan.end
+        self.ula_id(top)
+        i, stop = top + 1, end[top]
+        while i < stop:
+            if plen[i] < 48:
+                i += 1
+                continue
+            if plen[plan.parent[i]] < 48:
+                self.ula_id(i)
+            i = end[i]  # everything below shares this node's /48
+
+    def ula_id(self, i: int) -> None:
+        global_id = (self.plan.net[i] >> 80) & ((1 << 40) - 1)
+        if global_id < 0x10000 or bin(global_id).count("1") < 8:
+            self.add(
+                "ula-not-random",
+                i,
+                f"Global ID {global_id:010x} is not random; generate one with `v6plan ula` (RFC 4193 §3.2)",
+            )
 
     def one_space_note(self) -> None:
         """The documentation/ULA note once, on the first of several blocks it is about."""
