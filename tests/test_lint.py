@@ -233,3 +233,61 @@ def test_ula_not_random_on_every_ula_block_not_only_the_root(tmp_path: Path) -> 
 def test_ula_not_random_on_a_root_longer_than_48(tmp_path: Path) -> None:
     plan = csv_plan(tmp_path, "fd00:0:0:100::/56,site,\nfd00:0:0:100::/64,a,lan\n")
     assert [f.path for f in lint(plan) if f.rule == "ula-not-random"] == [""]
+
+
+def test_site_smaller_than_56_warns_naming_the_site_and_the_fix() -> None:
+    plan = plan_of(
+        """
+        prefix: 3fff:100::/40
+        children:
+          - name: school
+            role: site
+            count: 2
+            size: /60
+            children: [{name: vlan, role: lan, count: 4}]
+        """
+    ).plan
+    found = [f for f in lint(plan) if f.rule == "site-too-small"]
+    assert [f.path for f in found] == ["school-1", "school-2"]
+    assert found[0].severity == "warning"
+    message = found[0].message
+    assert "school-1" in message and "/60" in message and "/56" in message
+    assert "size: /48" in message and "bigger allocation" in message
+
+
+def test_block_of_lans_sized_bottom_up_is_an_end_site() -> None:
+    """Buildings holding their LANs straight under a /40 each stand for a site: sized
+    bottom-up they get a /60, which the lint calls out (infrastructure is not a site)."""
+    plan = plan_of(
+        """
+        prefix: 3fff:100::/40
+        children:
+          - {name: core, role: infrastructure, children: [{name: mgmt, role: lan}]}
+          - name: building
+            count: 2
+            children: [{name: vlan, role: lan, count: 3}]
+        """
+    ).plan
+    found = [f for f in lint(plan) if f.rule == "site-too-small"]
+    assert [f.path for f in found] == ["building-1", "building-2"]
+
+
+def test_lans_inside_a_48_are_parts_of_that_site_not_sites() -> None:
+    plan = plan_of(
+        """
+        prefix: 3fff:100::/48
+        children:
+          - name: building
+            count: 2
+            children: [{name: vlan, role: lan, count: 3}]
+        """
+    ).plan
+    assert "site-too-small" not in rules_of(plan)
+
+
+def test_customer_at_56_is_fine_at_60_is_not(tmp_path: Path) -> None:
+    plan = csv_plan(
+        tmp_path,
+        "2001:db8::/40,pool,\n2001:db8::/56,home1,customer\n2001:db8:0:100::/60,home2,customer\n",
+    )
+    assert rules_of(plan).get("site-too-small") == ["home2"]

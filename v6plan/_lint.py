@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from ._plan import Plan
 from ._prefix import format_prefix, host_mask
-from ._sizing import FILL, block_length_for, fill_ratio
+from ._sizing import END_SITE_LONGEST, FILL, block_length_for, fill_ratio
 from ._special import (
     DOCUMENTATION,
     SPECIAL_PURPOSE,
@@ -68,6 +68,11 @@ RULES: dict[str, Rule] = {
             "headroom",
             "warning",
             "children with their requested growth fill a block beyond the sizing's 75 % rule",
+        ),
+        Rule(
+            "site-too-small",
+            "warning",
+            "an end site (a site, a customer, a block of one site's LANs) is longer than /56",
         ),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
         Rule(
@@ -134,6 +139,7 @@ class _Linter:
         self.space_rules()
         self.structure()
         self.link_ends()
+        self.lan_sites()
         for rule, count in self.counts.items():
             if count > MAX_PER_RULE:
                 self.findings.append(
@@ -314,6 +320,8 @@ class _Linter:
             "p2p": self.p2p,
             "loopback": self.loopback,
             "host": self.host,
+            "site": self.site,
+            "customer": self.site,
         }
         n = len(plan)
         if self.node is None:
@@ -500,6 +508,47 @@ class _Linter:
                 f"this /127 is in {block}, the subnet anycast IDs RFC 2526 reserves "
                 "(fdff:ffff:ffff:ff80 to fdff:ffff:ffff:ffff); take another /127",
             )
+
+    def site(self, c: int, p: int) -> None:
+        self.small_site(c)
+
+    def small_site(self, i: int) -> None:
+        plan = self.plan
+        length = plan.plen[i]
+        if length <= END_SITE_LONGEST:
+            return
+        self.add(
+            "site-too-small",
+            i,
+            f"end site {plan.path(i) or '(root)'} is a /{length}, smaller than the "
+            f"/{END_SITE_LONGEST} RIPE-690 sets as the least an end site gets (a /48 is the "
+            f"norm); pin `size: /48` (or /{END_SITE_LONGEST}) on it, and give its parent a "
+            "bigger allocation if it no longer fits",
+        )
+
+    def lan_sites(self) -> None:
+        """A block that holds LANs itself, with no site above it, stands for one end site
+        (a school or building sized bottom-up): the shallowest such block, or the first
+        block of /48 or longer, is the site. Role sites and customers are checked in the
+        structure pass; infrastructure and reserves are no sites."""
+        if "site-too-small" in self.ignore:
+            return
+        plan = self.plan
+        plen, end, kind = plan.plen, plan.end, plan.kind
+        roles = [k.role for k in plan.kinds]
+        i, n = 0, len(plan)
+        while i < n:
+            role = roles[kind[i]]
+            if plan.is_group(i):
+                i += 1
+            elif role in ("site", "customer", "infrastructure", "reserve"):
+                i = end[i]
+            elif plen[i] >= 48 or any(roles[kind[c]] == "lan" for c in plan.children(i)):
+                if role in ("", "container", "root"):  # not a top-level LAN or link
+                    self.small_site(i)
+                i = end[i]
+            else:
+                i += 1
 
     def loopback(self, c: int, p: int) -> None:
         plan = self.plan

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 __all__ = [
+    "END_SITE_LONGEST",
     "FILL",
     "HD_RATIO",
     "block_length_for",
@@ -17,6 +18,8 @@ __all__ = [
 
 #: ARIN NRPM 6.5.8.2: move to the next nibble once a level would be more than 75 % full.
 FILL = 0.75
+#: RIPE-690 (and RFC 6177): an end site gets a /48, and never anything longer than a /56.
+END_SITE_LONGEST = 56
 #: RFC 3194 HD-ratio used by AFRINIC and the RIPE NCC.
 HD_RATIO = 0.94
 
