@@ -178,7 +178,11 @@ class _Builder:
         self.check_fit(node.children, length, repr(node.name))
 
     def want(self, children: list[SpecNode]) -> int:
-        return sum(_wanted(c) << (128 - c.length) for c in children if c.length > 0)
+        """Addresses the children ask for with their growth; a reserve is growth room
+        kept free, not a child that grows (lint's headroom)."""
+        return sum(
+            _wanted(c) << (128 - c.length) for c in children if c.length > 0 and c.role != "reserve"
+        )
 
     def check_fit(self, children: list[SpecNode], length: int, owner_text: str) -> None:
         """Children must fit their parent's block (growth aside: that is lint's headroom)."""

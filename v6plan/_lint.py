@@ -309,8 +309,6 @@ class _Linter:
         masks = [host_mask(length) for length in range(129)]
         roles = [k.role for k in kinds]
         nibble_ok = [k.nibble for k in kinds]
-        # Headroom counts children by (kind, length); only worth it when a kind grows.
-        growing = any(k.growth > 1 for k in kinds)
         # Root first: its own host bits; its level is the RIR's choice (no nibble rule).
         group = plan.group_kinds()
         if not group[kind[0]] and net[0] & masks[plen[0]]:
@@ -345,7 +343,6 @@ class _Linter:
                     f"a reserve must stay empty; move the {plan.child_count(p)} blocks inside it out",
                 )
             intervals = []
-            asked: dict[tuple[int, int], int] = {}
             c = p + 1
             stop = end[p]
             total = 0
@@ -363,9 +360,6 @@ class _Linter:
                     )
                 else:
                     total += c_end - c_net
-                    if growing and roles[kind[c]] != "reserve":  # a reserve IS growth room
-                        key = (kind[c], c_len)
-                        asked[key] = asked.get(key, 0) + 1
                 intervals.append((c_net, c_end, c))
                 role = roles[kind[c]]
                 if c_len % 4 and nibble_ok[kind[c]] and c_len < 127 and role not in ("host", "p2p"):
@@ -388,31 +382,36 @@ class _Linter:
                 )
             intervals.sort()
             self.overlaps(intervals, p)
-            if asked:
-                self.headroom(p, asked)
+            want = kinds[kind[p]].want  # with growth, reserves aside (v6plan._build)
+            if want and fill_ratio(want, p_len) > FILL:
+                self.headroom(p, want)
 
-    def headroom(self, p: int, asked: dict[tuple[int, int], int]) -> None:
-        """Children (reserves aside) with their growth, held to the sizing's 75 % rule: a
-        block the sizing would have made a nibble bigger has too little room to grow."""
-        kinds = self.plan.kinds
+    def headroom(self, p: int, want: int) -> None:
+        """Children (reserves aside) with their growth fill the block beyond the sizing's
+        75 % rule: the sizing would have made it a nibble bigger. Only growth asked for
+        counts — a block planned full with growth 1 is the planner's choice."""
+        plan = self.plan
+        kinds, kind = plan.kinds, plan.kind
+        asked: dict[tuple[int, int], int] = {}
+        for c in plan.children(p):
+            if kinds[kind[c]].role != "reserve":  # a reserve is growth room, not growth
+                key = (kind[c], plan.plen[c])
+                asked[key] = asked.get(key, 0) + 1
         growth = sorted({kinds[k].growth for k, _ in asked if kinds[k].growth > 1})
         if not growth:
             return
         wanted = [
             (max(n, math.ceil(n * kinds[k].growth)), length) for (k, length), n in asked.items()
         ]
-        length = self.plan.plen[p]
-        full = fill_ratio(sum(n << (128 - c_len) for n, c_len in wanted), length)
-        if full <= FILL:
-            return
+        length = plan.plen[p]
         better = block_length_for(wanted)
         fix = f"make it /{better} or shorter" if 0 <= better < length else "make it shorter"
         self.add(
             "headroom",
             p,
             f"children with their requested growth ({', '.join(f'×{g:g}' for g in growth)}) "
-            f"would fill {full * 100:.1f} % of this block, more than the {FILL * 100:.0f} % "
-            f"the sizing plans for; {fix}, or lower the growth",
+            f"would fill {fill_ratio(want, length) * 100:.1f} % of this block, more than the "
+            f"{FILL * 100:.0f} % the sizing plans for; {fix}, or lower the growth",
         )
 
     def top_level(self, p: int, check: dict[str, Callable[[int, int], None]]) -> None:
