@@ -270,6 +270,9 @@ def test_block_of_lans_sized_bottom_up_is_an_end_site() -> None:
     ).plan
     found = [f for f in lint(plan) if f.rule == "site-too-small"]
     assert [f.path for f in found] == ["building-1", "building-2"]
+    everything = lint(plan)
+    for i in range(len(plan)):  # `v6plan show` asks node by node: the same findings
+        assert lint(plan, node=i) == [f for f in everything if f.index == i], plan.path(i)
 
 
 def test_lans_inside_a_48_are_parts_of_that_site_not_sites() -> None:
