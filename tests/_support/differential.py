@@ -67,3 +67,11 @@ def on_both(tmp_path: Path) -> Iterator[Run]:
         for backend in started:
             backend.stop()
             type(backend).sweep(backend.session)
+
+
+def flags_of(backend: Backend, node: str, address: int) -> frozenset[str]:
+    """The DAD-related flags of ``address`` on ``node`` (``absent`` when it has none)."""
+    for a in backend.addresses(node):
+        if a.address == address:
+            return a.flags & {"tentative", "dadfailed", "deprecated", "permanent", "dynamic"}
+    return frozenset({"absent"})

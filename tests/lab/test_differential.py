@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from _support.differential import flags_of
 from _support.topologies import (
     H1,
     H1_LL,
@@ -143,13 +144,6 @@ def _has_lla(packet: bytes) -> bool:
     return False
 
 
-def flags_of(backend: Backend, node: str, address: int) -> frozenset[str]:
-    for a in backend.addresses(node):
-        if a.address == address:
-            return a.flags & {"tentative", "dadfailed", "deprecated", "permanent", "dynamic"}
-    return frozenset({"absent"})
-
-
 def routes_of(backend: Backend, node: str) -> set[tuple[str, int, str | None, str | None, str]]:
     return {
         (
@@ -170,19 +164,6 @@ def probe(
         backend.send_l3(node, echo_requests(src, dst, ident, hlims), timeout=2.0), ident
     )
     return sorted((a.kind, format_address(a.source), a.code) for a in answers)
-
-
-def wait_for(backend: Backend, condition: Callable[[], bool], seconds: float) -> None:
-    """Let time pass until ``condition`` holds (virtual on sim, polled on netns)."""
-    if backend.name == "sim":
-        for _ in range(int(seconds / 0.1)):
-            if condition():
-                return
-            backend.advance(0.1)
-        return
-    end = time.monotonic() + seconds
-    while not condition() and time.monotonic() < end:
-        time.sleep(0.01)
 
 
 KEEP_ND_ECHO = {"NS", "NA", "echo", "reply"}
@@ -277,7 +258,7 @@ def test_dad_conflict(on_both) -> None:  # type: ignore[no-untyped-def]
     def scenario(b: Backend) -> Result:
         rec = Recorder(b, [("r1", "eth0")])
         result = b.exec("r1", ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0"])
-        wait_for(b, lambda: "dadfailed" in flags_of(b, "r1", H1), 4.0)
+        b.settle(lambda: "dadfailed" in flags_of(b, "r1", H1), 4.0)
         out = Result()
         out.verdicts["add"] = result.returncode
         out.verdicts["r1"] = flags_of(b, "r1", H1)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _support.differential import make_backend
+from _support.differential import flags_of, make_backend
 from _support.topologies import ip, segment_lan
 
 from v6plan._prefix import format_address, parse_address
@@ -108,26 +108,6 @@ def essentials(frames: list[bytes], name: Callable[[int], str], keep: set[str]) 
     return out
 
 
-def flags_of(backend: Backend, node: str, address: int) -> frozenset[str]:
-    for a in backend.addresses(node):
-        if a.address == address:
-            return a.flags & {"tentative", "dadfailed", "deprecated", "permanent", "dynamic"}
-    return frozenset({"absent"})
-
-
-def wait_for(backend: Backend, condition: Callable[[], bool], seconds: float) -> None:
-    """Let time pass until ``condition`` holds (virtual on sim, polled on netns)."""
-    if backend.name == "sim":
-        for _ in range(int(seconds / 0.1)):
-            if condition():
-                return
-            backend.advance(0.1)
-        return
-    end = time.monotonic() + seconds
-    while not condition() and time.monotonic() < end:
-        time.sleep(0.01)
-
-
 def mac(node: str) -> str:
     """The member's MAC in :func:`segment_lan` with three hosts (r1 is the fourth node)."""
     return f"02:00:00:00:0{dict(h1=1, h2=2, h3=3, r1=4)[node]}:00"
@@ -178,7 +158,7 @@ def test_dad_conflict_between_two_hosts(on_both) -> None:  # type: ignore[no-unt
     def scenario(b: Backend) -> dict[str, Any]:
         ports = Ports(b, PORTS)
         added = b.exec("h2", list(ip("addr", "add", "2001:db8:1::10/64", "dev", "eth0")))
-        wait_for(b, lambda: "dadfailed" in flags_of(b, "h2", taken), 4.0)
+        b.settle(lambda: "dadfailed" in flags_of(b, "h2", taken), 4.0)
         out: dict[str, Any] = {
             "add": added.returncode,
             "h1": flags_of(b, "h1", taken),
