@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from _support import need_program
-from _support.browser import chromium
+from _support.browser import chromium, devtools, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -112,60 +112,41 @@ def free_port() -> int:
 
 async def browse(url: str, shot: Path) -> dict[str, object]:
     """Load ``url`` in headless Chromium (DevTools protocol): wait for the app, press q."""
-    import aiohttp
-
     with chromium() as browser:
-        port = browser.devtools
-        async with aiohttp.ClientSession() as session:
-            async with session.put(f"http://127.0.0.1:{port}/json/new?{url}") as response:
-                target = await response.json()
-            async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                counter = 0
+        async with devtools(browser, url) as call:
 
-                async def call(method: str, **params: object) -> dict[str, object]:
-                    nonlocal counter
-                    counter += 1
-                    await ws.send_json({"id": counter, "method": method, "params": params})
-                    while True:
-                        message = await ws.receive_json(timeout=60)
-                        if message.get("id") == counter:
-                            return message  # type: ignore[no-any-return]
+            async def body_class() -> str:
+                return str(await evaluate(call, "document.body.className") or "")
 
-                async def body_class() -> str:
-                    answer = await call(
-                        "Runtime.evaluate", expression="document.body.className", returnByValue=True
-                    )
-                    return str(answer["result"]["result"].get("value", ""))  # type: ignore[index]
-
-                state: dict[str, object] = {}
-                for _ in range(120):
-                    if "-first-byte" in await body_class():
-                        break
-                    await asyncio.sleep(0.25)
-                state["drawn"] = "-first-byte" in await body_class()
-                await asyncio.sleep(1.0)  # let the first frames land
-                picture = await call("Page.captureScreenshot", format="png")
-                shot.write_bytes(base64.b64decode(picture["result"]["data"]))  # type: ignore[index]
-                # a key pressed in the page reaches the app: q quits it, the page says so
+            state: dict[str, object] = {}
+            for _ in range(120):
+                if "-first-byte" in await body_class():
+                    break
+                await asyncio.sleep(0.25)
+            state["drawn"] = "-first-byte" in await body_class()
+            await asyncio.sleep(1.0)  # let the first frames land
+            picture = await call("Page.captureScreenshot", format="png")
+            shot.write_bytes(base64.b64decode(picture["result"]["data"]))
+            # a key pressed in the page reaches the app: q quits it, the page says so
+            await call(
+                "Runtime.evaluate",
+                expression="document.querySelector('.xterm-helper-textarea').focus()",
+            )
+            for kind in ("keyDown", "keyUp"):
                 await call(
-                    "Runtime.evaluate",
-                    expression="document.querySelector('.xterm-helper-textarea').focus()",
+                    "Input.dispatchKeyEvent",
+                    type=kind,
+                    key="q",
+                    code="KeyQ",
+                    text="q" if kind == "keyDown" else "",
+                    windowsVirtualKeyCode=81,
                 )
-                for kind in ("keyDown", "keyUp"):
-                    await call(
-                        "Input.dispatchKeyEvent",
-                        type=kind,
-                        key="q",
-                        code="KeyQ",
-                        text="q" if kind == "keyDown" else "",
-                        windowsVirtualKeyCode=81,
-                    )
-                for _ in range(80):
-                    if "-closed" in await body_class():
-                        break
-                    await asyncio.sleep(0.25)
-                state["closed"] = "-closed" in await body_class()
-                return state
+            for _ in range(80):
+                if "-closed" in await body_class():
+                    break
+                await asyncio.sleep(0.25)
+            state["closed"] = "-closed" in await body_class()
+            return state
 
 
 def test_serve_in_headless_chromium(campus: Path, tmp_path: Path) -> None:

@@ -16,10 +16,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .env import need_program
 
@@ -81,54 +82,72 @@ class Page:
     fonts: list[str] = field(default_factory=list)  # font faces loaded by the page
 
 
-async def open_app(browser: Browser, url: str, timeout: float = 30) -> Page:
-    """Load ``url`` in a new tab; return once the app drew (or ``timeout`` passed).
+Call = Callable[..., Awaitable[dict[str, Any]]]
 
-    The tab stays open (only the DevTools connection closes): its app keeps running."""
+
+@asynccontextmanager
+async def devtools(
+    browser: Browser, url: str, urls: list[str] | None = None
+) -> AsyncIterator[Call]:
+    """A new tab on ``url`` (``about:blank`` to navigate later) and ``call(method, **params)``
+    on it over the DevTools protocol; every URL the tab asks for (HTTP and websocket) is
+    appended to ``urls`` once ``Network.enable`` was called. Closing it closes only the
+    DevTools connection: the tab, and a served app behind it, keep running."""
     import aiohttp
 
-    page = Page()
     base = f"http://127.0.0.1:{browser.devtools}"
     async with aiohttp.ClientSession() as session:
-        async with session.put(f"{base}/json/new?about:blank") as response:
+        async with session.put(f"{base}/json/new?{url}") as response:
             target = await response.json()
         async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
             counter = 0
 
-            async def call(method: str, **params: object) -> dict[str, object]:
+            async def call(method: str, **params: object) -> dict[str, Any]:
                 nonlocal counter
                 counter += 1
                 await ws.send_json({"id": counter, "method": method, "params": params})
                 while True:
                     message = await ws.receive_json(timeout=60)
-                    params_ = message.get("params", {})
-                    if message.get("method") == "Network.requestWillBeSent":
-                        page.urls.append(params_["request"]["url"])
-                    elif message.get("method") == "Network.webSocketCreated":
-                        page.urls.append(params_["url"])
+                    event = message.get("params", {})
+                    if urls is not None and message.get("method") == "Network.requestWillBeSent":
+                        urls.append(event["request"]["url"])
+                    elif urls is not None and message.get("method") == "Network.webSocketCreated":
+                        urls.append(event["url"])
                     if message.get("id") == counter:
                         return message  # type: ignore[no-any-return]
 
-            async def evaluate(expression: str) -> object:
-                answer = await call("Runtime.evaluate", expression=expression, returnByValue=True)
-                return answer["result"]["result"].get("value")  # type: ignore[index]
+            yield call
 
-            await call("Network.enable")  # before navigating: the first request is recorded
-            await call("Page.navigate", url=url)
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout
-            while loop.time() < deadline:
-                if "-first-byte" in str(await evaluate("document.body?.className ?? ''")):
-                    page.drawn = True
-                    break
-                await asyncio.sleep(0.25)
-            faces = await evaluate(
-                "[...document.fonts].filter(f => f.status === 'loaded')"
-                ".map(f => f.family + ' ' + f.style)"
-            )
-            page.fonts = [str(face) for face in faces] if isinstance(faces, list) else []
-            await asyncio.sleep(0.5)  # the last events of the load
-            await call("Runtime.evaluate", expression="1")
+
+async def evaluate(call: Call, expression: str) -> object:
+    """The value of a JavaScript expression in the tab."""
+    answer = await call("Runtime.evaluate", expression=expression, returnByValue=True)
+    return answer["result"]["result"].get("value")
+
+
+async def open_app(browser: Browser, url: str, timeout: float = 30) -> Page:
+    """Load ``url`` in a new tab; return once the app drew (or ``timeout`` passed).
+
+    The tab stays open (only the DevTools connection closes): its app keeps running."""
+    page = Page()
+    async with devtools(browser, "about:blank", page.urls) as call:
+        await call("Network.enable")  # before navigating: the first request is recorded
+        await call("Page.navigate", url=url)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if "-first-byte" in str(await evaluate(call, "document.body?.className ?? ''")):
+                page.drawn = True
+                break
+            await asyncio.sleep(0.25)
+        faces = await evaluate(
+            call,
+            "[...document.fonts].filter(f => f.status === 'loaded')"
+            ".map(f => f.family + ' ' + f.style)",
+        )
+        page.fonts = [str(face) for face in faces] if isinstance(faces, list) else []
+        await asyncio.sleep(0.5)  # the last events of the load
+        await call("Runtime.evaluate", expression="1")
     return page
 
 
