@@ -7,6 +7,10 @@ r1 eth0 …:02:00, r1 eth1 …:02:01, h2 eth0 …:03:00.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from v6plan._prefix import parse_address
 from v6plan.lab.runtime._backend import LinkSpec, NodeSpec, SegmentSpec, TopologySpec
 
@@ -136,3 +140,23 @@ def segment_lan(
     for node, commands in (setup or {}).items():
         plan[node] = plan.get(node, ()) + commands
     return TopologySpec(name, nodes, (), plan, segments=(SegmentSpec("lan", members),))
+
+
+# -- topology files (the model's readers) -------------------------------------------------------
+def write_topology(tmp_path: Path, text: str, plan: str) -> Path:
+    """A topology file ``t.yaml`` beside the plan spec it names (``t.plan.yaml``)."""
+    (tmp_path / "t.plan.yaml").write_text(plan)
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    return path
+
+
+def topology_problems(path: Path) -> list[str]:
+    """The problems reading and addressing the topology at ``path`` reports (it must fail)."""
+    from v6plan._errors import SpecError
+    from v6plan.lab.model._topology import load_plan_for, load_topology, resolve
+
+    with pytest.raises(SpecError) as info:
+        topology = load_topology(path)
+        resolve(topology, load_plan_for(topology.plan_file), str(topology.plan_file))
+    return [str(p) for p in info.value.problems]

@@ -6,8 +6,8 @@ import ipaddress
 from pathlib import Path
 
 import pytest
+from _support.topologies import topology_problems, write_topology
 
-from v6plan import SpecError
 from v6plan.lab.model._topology import load_plan_for, load_topology, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,20 +24,6 @@ children:
   - {name: link, role: p2p, ends: [[r1, r2]]}
   - {name: spare, role: reserve, size: /56}
 """
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "t.plan.yaml").write_text(PLAN)
-    path = tmp_path / "t.yaml"
-    path.write_text(text)
-    return path
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(SpecError) as info:
-        topology = load_topology(path)
-        resolve(topology, load_plan_for(topology.plan_file), str(topology.plan_file))
-    return [str(p) for p in info.value.problems]
 
 
 def test_bundled_topologies_load_and_resolve() -> None:
@@ -184,7 +170,7 @@ def test_bad_topologies_name_file_line_column(
     if expected is None:
         load_topology(path)  # valid
         return
-    found = problems(path)
+    found = topology_problems(path)
     assert any(expected in p for p in found), found
     assert all(p.startswith(str(path)) for p in found)
 
@@ -195,14 +181,14 @@ def test_problem_places_are_exact(tmp_path: Path) -> None:
     path.write_text(
         'plan: t.plan.yaml\nnodes:\n  r1: router\n  h1: host\nlinks:\n  - endpoints: ["r1:eth0", "hx:eth0"]\n'
     )
-    found = problems(path)
+    found = topology_problems(path)
     assert found[0].startswith(f"{path}:6:28: endpoint 'hx:eth0'")
     assert found[0].endswith("did you mean 'h1'?")
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     path = write(tmp_path, "plan: t.plan.yaml\nnodes: {r1: rooter, H1: host}\n")
-    found = problems(path)
+    found = topology_problems(path)
     assert len(found) >= 2
 
 
@@ -239,3 +225,7 @@ def test_variant_prefix_moves_every_address() -> None:
         assert (a.node, a.iface, a.length) == (b.node, b.iface, b.length)
         assert a.address & ((1 << 80) - 1) == b.address & ((1 << 80) - 1)
         assert b.address >> 80 == 0x20010DB84A00
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    return write_topology(tmp_path, text, PLAN)

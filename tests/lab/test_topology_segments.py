@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _support.topologies import topology_problems, write_topology
 
-from v6plan import SpecError
 from v6plan.lab.model._topology import Endpoint, load_plan_for, load_topology, resolve
 from v6plan.lab.runtime._backend import SegmentSpec, interface_macs, linked_interfaces
 from v6plan.lab.runtime._session import topology_from_json, topology_json
@@ -32,20 +32,6 @@ links:
   - {endpoints: ["r1:eth1", "r2:eth1"], plan: link}
   - {endpoints: ["r2:eth0", "h9:eth0"], plan: lan-2}
 """
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "t.plan.yaml").write_text(PLAN)
-    path = tmp_path / "t.yaml"
-    path.write_text(text)
-    return path
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(SpecError) as info:
-        topology = load_topology(path)
-        resolve(topology, load_plan_for(topology.plan_file), str(topology.plan_file))
-    return [str(p) for p in info.value.problems]
 
 
 def test_a_segment_gives_every_member_an_address_of_its_lan(tmp_path: Path) -> None:
@@ -143,7 +129,7 @@ def test_peers_on_a_segment_are_every_other_member(tmp_path: Path) -> None:
 )
 def test_bad_segments_say_what_to_write(tmp_path: Path, links: str, expected: str) -> None:
     text = "plan: t.plan.yaml\nnodes: {h1: host, h2: host, r1: router}\nlinks:\n" + links
-    found = problems(write(tmp_path, text))
+    found = topology_problems(write(tmp_path, text))
     head, _, tail = expected.partition(" … ")
     assert any(head in p and tail in p for p in found), found
 
@@ -170,3 +156,7 @@ def test_exports_write_a_segment_as_a_bridge_or_a_collision_domain(tmp_path: Pat
     conf = tx.kathara_files(source)["lab.conf"]
     members = sorted(line.split("[")[0] for line in conf.splitlines() if "segment_lan" in line)
     assert members == ["h1", "h2", "h3", "r1"]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    return write_topology(tmp_path, text, PLAN)
