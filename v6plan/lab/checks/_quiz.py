@@ -47,6 +47,7 @@ from ..._prefix import (
     parse_prefix,
 )
 from ..model._checkspec import ANSWER_KINDS as KINDS
+from ..model._checkspec import QUIZ_CODES, RFC5952_RULES, QuizCode, Rule
 
 if TYPE_CHECKING:
     from ..model._i18n import Messages
@@ -77,38 +78,6 @@ ANSWERS_FILE = "answers.json"
 #: A file handed in as an answer (a plan spec, a zone) may be this big.
 MAX_FILE_ANSWER = ANSWER_FILE_BYTES
 
-#: The RFC 5952 rules an address's text can break, in the order a message names them
-#: (§4.1 leading zeros; §4.2.1 shorten as much as possible; §4.2.2 no :: for one group;
-#: §4.2.3 the first of two equal runs; §4.3 lower case).
-Rule = Literal[
-    "leading-zeros",
-    "zeros-not-compressed",
-    "not-longest-run",
-    "single-zero-group",
-    "not-first-run",
-    "upper-case",
-]
-RFC5952_RULES: tuple[Rule, ...] = get_args(Rule)
-
-#: Every reason code a quiz check gives (``check.quiz.<code>`` in the catalogues).
-QuizCode = Literal[
-    "ok",
-    "unanswered",
-    "invalid",
-    "wrong",
-    "not-canonical",
-    Rule,  # a canonical answer that breaks an RFC 5952 rule fails with that rule's code
-    "not-expanded",
-    "address-length",
-    "no-length",
-    "host-bits",
-    "wrong-length",
-    "ul-bit",
-    "nibbles-not-reversed",
-    "zeros-dropped",
-    "no-arpa",
-]
-QUIZ_CODES: tuple[QuizCode, ...] = get_args(QuizCode)
 
 #: Why an answer cannot be read as a value of its kind (``check.quiz.why.<why>``).
 Why = Literal[

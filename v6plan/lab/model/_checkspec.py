@@ -6,6 +6,7 @@ live in :mod:`..checks` (its registry gives every type declared here an implemen
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
 __all__ = [
     "AFTER",
@@ -14,9 +15,13 @@ __all__ = [
     "KERNEL_TIMERS",
     "MAX_WAIT",
     "PLAN_REQUIREMENTS",
+    "QUIZ_CODES",
+    "RFC5952_RULES",
     "SIGNATURES",
     "CheckSignature",
     "CheckSpec",
+    "QuizCode",
+    "Rule",
 ]
 
 #: How long a check may wait for the kernel's timers when its verdict may still change:
@@ -48,6 +53,39 @@ class CheckSpec:
         """The place of argument ``key`` in the lab file (the check's own when unknown)."""
         return self.places.get(key, self.place)
 
+
+#: The RFC 5952 rules an address's text can break, in the order a message names them
+#: (§4.1 leading zeros; §4.2.1 shorten as much as possible; §4.2.2 no :: for one group;
+#: §4.2.3 the first of two equal runs; §4.3 lower case).
+Rule = Literal[
+    "leading-zeros",
+    "zeros-not-compressed",
+    "not-longest-run",
+    "single-zero-group",
+    "not-first-run",
+    "upper-case",
+]
+RFC5952_RULES: tuple[Rule, ...] = get_args(Rule)
+
+#: Every reason code a quiz check gives (``check.quiz.<code>`` in the catalogues).
+QuizCode = Literal[
+    "ok",
+    "unanswered",
+    "invalid",
+    "wrong",
+    "not-canonical",
+    Rule,  # a canonical answer that breaks an RFC 5952 rule fails with that rule's code
+    "not-expanded",
+    "address-length",
+    "no-length",
+    "host-bits",
+    "wrong-length",
+    "ul-bit",
+    "nibbles-not-reversed",
+    "zeros-dropped",
+    "no-arpa",
+]
+QUIZ_CODES: tuple[QuizCode, ...] = get_args(QuizCode)
 
 #: how a quiz answer is compared with the expected one (:func:`..checks._quiz.grade`)
 ANSWER_KINDS = ("address", "canonical", "expanded", "prefix", "number", "mac", "name", "text")
@@ -104,7 +142,7 @@ SIGNATURES: dict[str, CheckSignature] = {
         CheckSignature('hops', ("from", "to", "hops"), ("max",), addresses=("to",), nodes=("from",), settle=KERNEL_TIMERS, codes=("ok", "no-route", "self", "no-source", "count", "unreachable", "timeout", "no-answer",), summary="traceroute: the destination is this many hops away"),
         CheckSignature('plan', (), ("nodes",), codes=("ok", "outside", "no-plan",), summary="plan conformance: every configured address lies in its link's plan block"),
         CheckSignature('command', ("node", "run", "match"), ("expect", "timeout"), nodes=("node",), codes=("ok", "ok-absent", "no-match", "matched",), summary="a command's output matches a regular expression"),
-        CheckSignature('quiz', ("answer",), ("kind", "question"), choices=(("kind", ANSWER_KINDS),), network=False, answers=True, summary="the answer given with `v6lab answer ID VALUE` is right (compared by its kind)"),
+        CheckSignature('quiz', ("answer",), ("kind", "question"), choices=(("kind", ANSWER_KINDS),), network=False, answers=True, codes=QUIZ_CODES, summary="the answer given with `v6lab answer ID VALUE` is right (compared by its kind)"),
         CheckSignature('plan-spec', ("require",), ("question", "prefix", "role", "name", "count", "length", "units", "severity"), prefixes=("prefix",), network=False, answers=True, question="plan", choices=(("require", PLAN_REQUIREMENTS),
                                             ("severity", ("error", "warning", "info"))), codes=("ok", "ok-prefix", "ok-lint", "ok-nibble", "ok-count", "ok-room", "ok-size", "unanswered", "invalid", "wrong-prefix", "lint", "non-nibble", "too-few", "wrong-length", "no-room", "too-small",), summary="a plan spec handed in: valid, its prefix, lint-clean, nibble-aligned, counts, room, sizes"),
         CheckSignature('zone', ("zone",), ("question", "require", "address", "name"), addresses=("address",), network=False, answers=True, question="zone", choices=(("require", ("valid", "origin", "ptr")),), codes=("ok", "ok-origin", "ok-ptr", "unanswered", "invalid", "no-soa", "wrong-zone", "missing-ptr", "wrong-target", "relative-target",), summary="a reverse zone file handed in: valid (named-checkzone), the right zone, its PTR records"),
