@@ -16,7 +16,7 @@ from ._limits import PLAN_NODES
 from ._lock import Lock, compress
 from ._plan import Kind, Plan
 from ._prefix import format_prefix
-from ._sizing import block_length_for
+from ._sizing import END_SITE_LONGEST, block_length_for
 from ._space import Space
 from ._spec import DEFAULT_SIZES, Spec, SpecNode
 
@@ -94,6 +94,7 @@ class _Builder:
         self.released_used: set[str] = set()
         self.problems: list[Problem] = []
         self.plan = Plan(spec.title, *spec.prefix, source=spec.file, description=spec.description)
+        self.plan.horizon = spec.horizon
         self.kind_of: dict[int, int] = {}
         self.host_kind_of: dict[int, int] = {}
         self.name_cache: dict[tuple[int, int], list[str]] = {}
@@ -172,6 +173,9 @@ class _Builder:
             )
             node.length = 0
             return
+        if node.prefix is None and node.size is None:
+            floor = self.spec.minimum.get(node.role or ("container" if node.children else ""))
+            length = length if floor is None else min(length, floor)
         node.length = length
         if node.role == "loopback" and length > 128 - max(1, node.count).bit_length():
             self.problem(node, "count", f"{node.count:,} loopbacks do not fit in a /{length}")
@@ -220,6 +224,12 @@ class _Builder:
             if better <= 128
             else f"make the parent /{parent} or shorter"
         )
+        if big.role == "site" and better <= END_SITE_LONGEST:
+            hint = (
+                f"pin `size: /{better}` on them, smaller than the /48 RIPE-690 gives an end "
+                f"site, or ask the RIR for more space: a /{parent} parent gives each its /48 "
+                "(`v6plan check` and the report's RIR request then say how much to ask for)"
+            )
         # Point at the children's size (or count): that is usually the line to change.
         where = "size" if big.size is not None else "count" if "count" in big.places else ""
         self.problem(

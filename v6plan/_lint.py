@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ._plan import Plan
 from ._prefix import format_prefix, host_mask
+from ._request import SITE_LENGTH, project, top_templates
 from ._sizing import END_SITE_LONGEST, FILL, block_length_for, fill_ratio
 from ._special import (
     DOCUMENTATION,
@@ -23,6 +25,9 @@ from ._special import (
     overlaps,
     reserved_anycast,
 )
+
+if TYPE_CHECKING:
+    from ._spec import SpecNode
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint"]
 
@@ -73,6 +78,11 @@ RULES: dict[str, Rule] = {
             "site-too-small",
             "warning",
             "an end site (a site, a customer, a block of one site's LANs) is longer than /56",
+        ),
+        Rule(
+            "site-not-48",
+            "warning",
+            "end sites are pinned smaller than the /48 RIPE-690 gives; what to ask the RIR for",
         ),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
         Rule(
@@ -140,6 +150,7 @@ class _Linter:
         self.structure()
         self.link_ends()
         self.lan_sites()
+        self.sites_not_48()
         for rule, count in self.counts.items():
             if count > MAX_PER_RULE:
                 self.findings.append(
@@ -521,9 +532,18 @@ class _Linter:
             i,
             f"end site {plan.path(i) or '(root)'} is a /{length}, smaller than the "
             f"/{END_SITE_LONGEST} RIPE-690 sets as the least an end site gets (a /48 is the "
-            f"norm); pin `size: /48` (or /{END_SITE_LONGEST}) on it, and give its parent a "
-            "bigger allocation if it no longer fits",
+            f"norm); pin `size: /48` (or /{END_SITE_LONGEST}) on it{self.minimum_hint(i)}, "
+            "and give its parent a bigger allocation if it no longer fits",
         )
+
+    def minimum_hint(self, i: int) -> str:
+        """A block the planner sized bottom-up can be raised for all its kind at once."""
+        kind = self.plan.kinds[self.plan.kind[i]]
+        template = kind.template
+        if template is None or template.size is not None or template.prefix is not None:
+            return ""
+        role = kind.role or "container"
+        return f" (or, for every such block, `defaults: {{minimum: {{{role}: /{END_SITE_LONGEST}}}}}`)"
 
     def lan_sites(self) -> None:
         """A block that holds LANs itself, with no site above it, stands for one end site
@@ -548,6 +568,43 @@ class _Linter:
                 i = end[i]
             else:
                 i += 1
+
+    def sites_not_48(self) -> None:
+        """Sites pinned smaller than a /48 (most often to fit the space held today): one
+        finding per level, on its first site, with the block a /48 each would take."""
+        plan = self.plan
+        if "site-not-48" in self.ignore or plan.is_group(0):
+            return
+        for k, kind in enumerate(plan.kinds):
+            template = kind.template
+            if kind.role != "site" or template is None or template.length <= SITE_LENGTH:
+                continue
+            if template.length > END_SITE_LONGEST:
+                continue  # site-too-small says it, more strongly
+            first = plan.kind.index(k) if k in plan.kind else -1
+            if first < 0 or self.node not in (None, first):
+                continue
+            count = plan.kind.count(k)
+            self.add("site-not-48", first, self.site_advice(template, count))
+
+    def site_advice(self, template: SpecNode, count: int) -> str:
+        plan = self.plan
+        text = (
+            f"the {count:,} sites of {template.name!r} are /{template.length}s, smaller than "
+            f"the /{SITE_LENGTH} RIPE-690 gives an end site"
+        )
+        tops = top_templates(plan)
+        if tops is None:
+            return text + "; ask the RIR for space that gives each a /48"
+        need = project(tops, plan.horizon, plan.horizon)
+        if need.length >= plan.plen[0]:
+            return text + f"; the /{plan.plen[0]} holds them at /{SITE_LENGTH}: drop the pin"
+        return text + (
+            f"; a /{SITE_LENGTH} each, with the growth asked for, takes a /{need.length} "
+            f"({need.used:,} of {need.total:,} /{need.unit}s used in {plan.horizon} years, "
+            f"HD-ratio {need.ratio:.2f}): ask the RIR for a /{need.length} (the report's RIR "
+            "request section shows the steps), or keep the pin and say why in its description"
+        )
 
     def loopback(self, c: int, p: int) -> None:
         plan = self.plan

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ._errors import InputError, NotFoundError, PlanError
 from ._prefix import Prefix, format_prefix, host_mask, parse_prefix
+from ._sizing import DEFAULT_HORIZON
 
 if TYPE_CHECKING:
     from ._spec import SpecNode
@@ -60,6 +61,8 @@ class Plan:
         self.title = title
         self.source = source
         self.description = description
+        #: Years the spec's growth factors cover (the report's RIR request projects over it).
+        self.horizon = DEFAULT_HORIZON
         #: What reading the plan left out or changed (e.g. skipped IPv4 rows), one line each.
         self.notes: list[str] = []
         self.kinds: list[Kind] = [Kind(role="root")]
@@ -320,6 +323,7 @@ class Plan:
         sub = Plan(title, self.net[i], self.plen[i], source=self.source)
         sub.description = self.description if i == 0 else self.kinds[self.kind[i]].description
         sub.kinds = self.kinds  # shared, read-only
+        sub.horizon = self.horizon
         sub.net = self.net[i:stop]
         sub.plen = self.plen[i:stop]
         sub.parent = array("i", [-1, *(p - i for p in self.parent[i + 1 : stop])])

@@ -6,9 +6,11 @@ import math
 from collections.abc import Iterable
 
 __all__ = [
+    "DEFAULT_HORIZON",
     "END_SITE_LONGEST",
     "FILL",
     "HD_RATIO",
+    "allocation_length_for",
     "block_length_for",
     "fill_ratio",
     "hd_ratio",
@@ -20,6 +22,8 @@ __all__ = [
 FILL = 0.75
 #: RIPE-690 (and RFC 6177): an end site gets a /48, and never anything longer than a /56.
 END_SITE_LONGEST = 56
+#: Years a plan's growth factors cover unless the spec says (``defaults: horizon``).
+DEFAULT_HORIZON = 10
 #: RFC 3194 HD-ratio used by AFRINIC and the RIPE NCC.
 HD_RATIO = 0.94
 
@@ -55,6 +59,15 @@ def block_length_for(children: Iterable[tuple[int, int]]) -> int:
     length = shortest - shortest % 4
     while (1 << (128 - length)) * FILL < need:
         length -= 4
+    return length
+
+
+def allocation_length_for(need: int) -> int:
+    """Longest prefix holding ``need`` addresses at ≤ 75 %: an RIR allocation, whose length
+    is the RIR's choice (a /29 is usual), so not rounded to a nibble."""
+    length = 128
+    while length > 0 and (1 << (128 - length)) * FILL < need:
+        length -= 1
     return length
 
 

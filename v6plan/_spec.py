@@ -19,6 +19,7 @@ from ._io import ReadError, read_input
 from ._limits import SPEC_BYTES, YAML_VALUES, whole_number, yes_no
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
+from ._sizing import DEFAULT_HORIZON
 from ._special import root_problem
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ _INT = re.compile(r"^[0-9][0-9_]*$")
 _NUMBER = re.compile(r"^[0-9][0-9_]*(\.[0-9]+)?$")
 
 _TOP_KEYS = ("plan", "prefix", "description", "defaults", "children")
-_DEFAULT_KEYS = ("strategy", "growth", "nibble")
+_DEFAULT_KEYS = ("strategy", "growth", "nibble", "horizon", "minimum")
+#: Roles a `defaults: minimum:` may name: the ones the planner can size itself.
+MINIMUM_ROLES = ("site", "customer", "container", "infrastructure")
 _NODE_KEYS = (
     "name", "children", "count", "names", "size", "prefix", "growth", "strategy",
     "step", "role", "description", "nibble", "tags", "vlan", "router", "ends", "retire",
@@ -134,6 +137,12 @@ class Spec:
     strategy: str = "sequential"
     growth: float = 1.0
     nibble: bool = True
+    #: Years the growth factors cover (``defaults: horizon``): the RIR request projects
+    #: each level's count over them (v6plan._request).
+    horizon: int = DEFAULT_HORIZON
+    #: Longest block per role the planner may give a node it sizes itself
+    #: (``defaults: minimum: {site: /48}``); a pinned ``size:`` or ``prefix:`` still wins.
+    minimum: dict[str, int] = field(default_factory=dict)
     line: int = 1
     column: int = 1
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -463,15 +472,26 @@ class _Reader:
             self.problem(node, str(exc))
             return None
 
-    def size(self, node: Any) -> int | None:
-        raw = self.scalar(node, "size")
+    def size(self, node: Any, key: str = "size") -> int | None:
+        raw = self.scalar(node, key)
         if raw is None:
             return None
         length = whole_number(raw.strip().lstrip("/"))
         if length is None or not 1 <= length <= 128:
-            self.problem(node, f"'size' must be a prefix length such as /48, not {raw[:40]!r}")
+            self.problem(node, f"{key!r} must be a prefix length such as /48, not {raw[:40]!r}")
             return None
         return length
+
+    def minimum(self, node: Any) -> dict[str, int]:
+        """``defaults: minimum: {site: /48, container: /56}``: the longest block the planner
+        gives a node of that role when it sizes the node itself."""
+        keys = self.mapping(node, MINIMUM_ROLES, "'minimum'")
+        out: dict[str, int] = {}
+        for role, (_, value) in (keys or {}).items():
+            length = self.size(value, f"minimum {role}")
+            if length is not None:
+                out[role] = length
+        return out
 
     def name_list(self, node: Any, key: str) -> list[tuple[str, Any]] | None:
         import yaml
@@ -529,6 +549,11 @@ class _Reader:
                 if "nibble" in defaults:
                     flag = self.boolean(defaults["nibble"][1], "nibble")
                     spec.nibble = spec.nibble if flag is None else flag
+                if "horizon" in defaults:
+                    years = self.integer(defaults["horizon"][1], "horizon", 1, 50, "10")
+                    spec.horizon = years or spec.horizon
+                if "minimum" in defaults:
+                    spec.minimum = self.minimum(defaults["minimum"][1])
         if "children" in keys:
             spec.children = self.children(keys["children"][1], spec, depth=1)
         return spec if prefix is not None else None

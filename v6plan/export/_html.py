@@ -8,6 +8,7 @@ report: summary, capacity and headroom per level, nibble maps, lint findings, th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 from typing import TextIO
 
@@ -17,7 +18,18 @@ from .._query import hd_usage, levels, usage
 from . import ExportOptions
 from ._common import BATCH, Ticker, selected
 from ._report import MAX_FINDINGS, _findings
-from ._summary import Fold, capacity_levels, map_nodes, nibble_map, report_settings, tree_rows
+from ._summary import (
+    Fold,
+    capacity_levels,
+    map_nodes,
+    nibble_map,
+    report_settings,
+    request_fit,
+    request_when,
+    rir_request,
+    rir_request_text,
+    tree_rows,
+)
 
 __all__ = ["write_html"]
 
@@ -94,6 +106,26 @@ def _units(n: int) -> str:
     return f"{n:,}"
 
 
+def _rir_request(plan: Plan, top: int, w: Callable[[str], object]) -> None:
+    rows = rir_request(plan, top)
+    if not rows:
+        return
+    w(f'<h2>RIR request</h2>\n<p class="muted">{escape(rir_request_text(plan))}</p>\n')
+    w(
+        '<table><tr><th>When</th><th>Block needed</th><th class="n">Used</th><th>Use</th>'
+        '<th class="n">HD-ratio</th><th>Against the allocation</th></tr>\n'
+    )
+    for row in rows:
+        percent = 100 * row.utilisation
+        w(
+            f"<tr><td>{request_when(row)}</td><td><code>/{row.length}</code></td>"
+            f'<td class="n">{row.used:,} of {_units(row.total)} /{row.unit}</td>'
+            f'<td>{_bar(percent)}<span class="pct">{percent:.1f} %</span></td>'
+            f'<td class="n">{row.ratio:.3f}</td><td>{request_fit(plan, row)}</td></tr>\n'
+        )
+    w("</table>\n")
+
+
 def write_html(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """The whole page, streamed section by section (the tree in batches of rows)."""
     max_depth, fold, maps = report_settings(options)
@@ -155,6 +187,7 @@ def write_html(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         )
     w("</div>\n")
 
+    _rir_request(plan, top, w)
     w("<h2>Capacity and headroom per level</h2>\n")
     w(
         '<p class="muted">Each level is counted in its own unit: how many blocks its parents '

@@ -8,6 +8,7 @@ maps, lint findings and the tree with utilisation bars (long runs of like siblin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TextIO
 
@@ -26,6 +27,10 @@ from ._summary import (
     map_nodes,
     nibble_map,
     report_settings,
+    request_fit,
+    request_when,
+    rir_request,
+    rir_request_text,
     tree_rows,
 )
 from ._text import md_paragraph, md_text
@@ -69,6 +74,22 @@ def _findings(plan: Plan) -> tuple[list[Finding], int, int]:
     return findings, errors, warnings
 
 
+def _rir_request(plan: Plan, top: int, w: Callable[[str], object]) -> None:
+    rows = rir_request(plan, top)
+    if not rows:
+        return
+    w(f"## RIR request\n\n{md_paragraph(rir_request_text(plan))}\n\n")
+    w("| When | Block needed | Used | Use | HD-ratio | Against the allocation |\n")
+    w("|---|---|---:|---|---:|---|\n")
+    for row in rows:
+        w(
+            f"| {request_when(row)} | /{row.length} | {row.used:,} of {_units(row.total)} /{row.unit} | "
+            f"{bar(100 * row.utilisation)} {100 * row.utilisation:.1f} % | {row.ratio:.3f} | "
+            f"{request_fit(plan, row)} |\n"
+        )
+    w("\n")
+
+
 def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     """Summary, capacity per level, nibble maps, lint findings, then the tree."""
     max_depth, fold, maps = report_settings(options)
@@ -101,6 +122,7 @@ def write_markdown(plan: Plan, out: TextIO, options: ExportOptions) -> None:
         f"{len(findings) - errors - warnings} notes |\n\n"
     )
 
+    _rir_request(plan, top, w)
     w("## Capacity and headroom per level\n\n")
     w(
         "Each level counted in its own unit: how many blocks the parents can hold, how many "

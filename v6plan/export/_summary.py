@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .._plan import Plan
 from .._query import Fold, fold_siblings, usage
+from .._request import REQUEST_YEARS, Projection, project, top_templates
 from . import ExportOptions
 
 __all__ = [
@@ -28,6 +29,10 @@ __all__ = [
     "map_nodes",
     "nibble_map",
     "report_settings",
+    "request_fit",
+    "request_when",
+    "rir_request",
+    "rir_request_text",
     "tree_rows",
 ]
 
@@ -55,6 +60,38 @@ class LevelCapacity:
     @property
     def percent(self) -> float:
         return 100.0 * self.used / self.capacity if self.capacity else 0.0
+
+
+def rir_request(plan: Plan, top: int = 0) -> list[Projection]:
+    """The RIR request section: the block the plan needs now and after each of
+    :data:`REQUEST_YEARS` (none for a part of a plan, or a plan read from data)."""
+    tops = top_templates(plan) if top == 0 else None
+    if not tops:
+        return []
+    return [project(tops, years, plan.horizon) for years in (0, *REQUEST_YEARS)]
+
+
+def request_when(row: Projection) -> str:
+    return "today" if row.years == 0 else f"in {row.years} years"
+
+
+def request_fit(plan: Plan, row: Projection) -> str:
+    """A row against the allocation held: it fits, or how many times bigger it must be."""
+    held = plan.plen[0]
+    if row.length >= held:
+        return f"fits the /{held}"
+    return f"{1 << (held - row.length):,} × the /{held}: ask for a /{row.length}"
+
+
+def rir_request_text(plan: Plan) -> str:
+    """How the RIR request rows are reckoned, said once for both reports."""
+    return (
+        f"The space the plan needs as it grows: each level's growth factor is reached at the "
+        f"plan's horizon of {plan.horizon} years (the spec's defaults: horizon) and compounds until "
+        "then; every end site gets at least a /48 (RIPE-690) and every level keeps the "
+        "sizing's 25 % headroom. An RIR measures use with the HD-ratio (RFC 3194): at 0.94 a "
+        f"block counts as used. The plan holds a /{plan.plen[0]} today."
+    )
 
 
 def capacity_levels(plan: Plan, top: int = 0) -> list[LevelCapacity]:
