@@ -543,7 +543,9 @@ class _Linter:
         if template is None or template.size is not None or template.prefix is not None:
             return ""
         role = kind.role or "container"
-        return f" (or, for every such block, `defaults: {{minimum: {{{role}: /{END_SITE_LONGEST}}}}}`)"
+        return (
+            f" (or, for every such block, `defaults: {{minimum: {{{role}: /{END_SITE_LONGEST}}}}}`)"
+        )
 
     def lan_sites(self) -> None:
         """A block that holds LANs itself, with no site above it, stands for one end site
