@@ -27,7 +27,7 @@ SHARED = [("engine", ENGINE_MESSAGES), ("handout", HANDOUT_MESSAGES)]
 #: every reason code each answer check can give (the network checks' codes are found in
 #: the source by test_checks.py)
 
-ANSWER_CODES = {
+ANSWER_CODES: dict[str, list[str]] = {
     "quiz": list(QUIZ_CODES),
     "plan-spec": [
         "ok",
@@ -176,3 +176,31 @@ def test_plain_output_has_no_drawing_or_symbols(lang: str) -> None:
         assert not set(text) & set("─━═│║╲╱→←∉✓✗"), (lab.name, set(text) & set("─═│║╲╱→✓✗"))
         if lang == "ar":  # Arabic words, not an English fallback
             assert sum("\u0600" <= c <= "\u06ff" for c in text) > 100, lab.name
+
+
+def test_rtl_handout_isolates_the_command_not_the_arabic_after_it() -> None:
+    """In an Arabic line, a command isolated left-to-right stops before the Arabic words
+    that follow it: their opening bracket stays with them (else it shows on the wrong
+    side of the command)."""
+    from v6plan.lab.instructor._html import ltr_spans
+
+    html = ltr_spans("اختبر: v6lab exec h1 -- traceroute -6 2001:db8::10   (ثلاث قفزات)")
+    assert '<bdi class="ltr" dir="ltr">v6lab exec h1 -- traceroute -6 2001:db8::10</bdi>' in html
+    assert html.endswith("   (ثلاث قفزات)")
+    html = ltr_spans("ثم v6lab check، وv6lab answer lan-5 (fd00::/48)")
+    assert '<bdi class="ltr" dir="ltr">v6lab check</bdi>،' in html
+    assert '<bdi class="ltr" dir="ltr">v6lab answer lan-5 (fd00::/48)</bdi>' in html
+    html = ltr_spans("v6lab answer duplicate <العنوان>")
+    assert html.startswith('<bdi class="ltr" dir="ltr">v6lab answer duplicate</bdi> &lt;')
+
+
+def test_rtl_handout_keeps_the_network_drawing_left_to_right() -> None:
+    """A right-to-left task: the drawing stays left to right (its lines line up, LAN 1 stays
+    under h1); the words around it are right to left, line by line."""
+    from v6plan.lab.instructor._handout import _task_html
+
+    task = "h1 ─── r1 ═══ r2\n LAN 1    وصلة\n\nخطتك هي 2001:db8::/48.\n  سطر ثانٍ"
+    html = _task_html(task, rtl=True)
+    assert '<div class="mono" dir="ltr">h1 ─── r1 ═══ r2\n LAN 1    وصلة</div>' in html
+    assert '<div dir="rtl">خطتك هي <bdi class="ltr" dir="ltr">2001:db8::/48</bdi>.</div>' in html
+    assert html.count('<div dir="rtl">') == 3 and html.endswith("سطر ثانٍ</div></div>\n")

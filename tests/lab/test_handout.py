@@ -397,11 +397,17 @@ def test_arabic_handout_is_right_to_left(klass: Path, browser: Chromium, tmp_pat
         " return [b.right - r.right, r.left - b.left]; })()"
     )
     assert h1[0] < 2 and h1[1] > 100
-    # every line of the task is right to left; addresses and commands inside it are not
+    # every line of the task is right to left but the drawing of the network (left to right,
+    # monospace: it lines up); addresses and commands inside the lines are not
     lines = browser.evaluate(
-        "[...document.querySelectorAll('div.task > div')].map(d => getComputedStyle(d).direction)"
+        "[...document.querySelectorAll('div.task > div:not(.mono)')]"
+        ".map(d => getComputedStyle(d).direction)"
     )
     assert lines and set(lines) == {"rtl"}
+    drawing = browser.evaluate(
+        "[...document.querySelectorAll('div.task > div.mono')].map(d => getComputedStyle(d).direction)"
+    )
+    assert drawing == ["ltr"]
     isolated = browser.evaluate(
         "[...document.querySelectorAll('div.task bdi')].map(b => [b.textContent, getComputedStyle(b).direction])"
     )

@@ -221,13 +221,31 @@ def _handout_html(s: _Sheet, m: Messages) -> str:
     return "".join(body)
 
 
+#: box drawing: a paragraph of the task holding one is a network drawing
+_DRAWING = frozenset("─━═│║╲╱┌┐└┘├┤┬┴┼")
+
+
 def _task_html(task: str, rtl: bool) -> str:
     """The task as the catalogue words it. Left to right: a <pre> (its drawings line up).
     Right to left: one right-to-left line per line, in the text font (Arabic script in a
-    monospace font falls apart), commands and addresses isolated left to right."""
+    monospace font falls apart), commands and addresses isolated left to right; but a
+    drawing of the network stays left to right in the monospace font, or its lines no
+    longer line up and its labels (LAN 1 under h1) swap sides."""
     if not rtl:
         return f'<pre class="task" dir="ltr">{ltr_spans(task)}</pre>\n'
-    lines = "".join(f'<div dir="rtl">{ltr_spans(line)}</div>' for line in task.split("\n"))
+    out: list[str] = []
+    paragraph: list[str] = []
+    for line in [*task.split("\n"), ""]:
+        if line.strip():
+            paragraph.append(line)
+            continue
+        if any(_DRAWING & set(row) for row in paragraph):
+            out.append(f'<div class="mono" dir="ltr">{esc(chr(10).join(paragraph))}</div>')
+        else:
+            out.extend(f'<div dir="rtl">{ltr_spans(row)}</div>' for row in paragraph)
+        out.append(f'<div dir="rtl">{esc(line)}</div>')
+        paragraph = []
+    lines = "".join(out[:-1])  # the last blank line is the loop's own
     return f'<div class="task" dir="rtl">{lines}</div>\n'
 
 

@@ -89,7 +89,8 @@ _ADDRESS = (
 )
 _LTR = re.compile(
     r"`[^`\n]+`"  # inline code
-    r"|v6lab(?:[ \t]+[^\s`\u0590-\u08ff]+)+"  # a command, up to the first RTL word
+    # a command, up to the first RTL word (a bracket glued to that word stays with it)
+    r"|v6lab(?:[ \t]+(?![(\[<«]+[\u0590-\u08ff])[^\s`\u0590-\u08ff]+)+"
     r"|" + _ADDRESS
 )
 
