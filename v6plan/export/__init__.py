@@ -393,6 +393,13 @@ def _formats() -> Iterator[Format]:
             Setting("routing", "ospf6 (default), static, both or none"),
             Setting("area", "OSPFv3 area (default 0.0.0.0)"),
             Setting("ra", "yes: FRR sends router advertisements on LANs (instead of radvd)"),
+            Setting(
+                "summaries",
+                "no: no discard routes for the blocks a router summarises and its customer "
+                "pools; static routes to every LAN (default yes)",
+            ),
+            Setting("asn", "BGP AS number: the border routers announce the plan's root"),
+            Setting("border", "the routers that announce the root by BGP, comma-separated"),
             _LAN_IF,
             _P2P_IF,
         ),
