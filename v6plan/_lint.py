@@ -10,8 +10,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from ._plan import Plan
+from ._plan import Kind, Plan
 from ._prefix import format_prefix, host_mask
+from ._routers import is_template, own_router, serving
 from ._sizing import END_SITE_LONGEST, FILL, block_length_for, fill_ratio
 from ._special import (
     DOCUMENTATION,
@@ -76,6 +77,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
         Rule(
+            "router-vlan-twice",
+            "warning",
+            "a router serves two LANs with the same VLAN id on the same interface name",
+        ),
+        Rule(
             "documentation-space", "info", "the plan is in documentation space (fine for training)"
         ),
         Rule("ula-space", "info", "the plan is in unique-local space (not routed on the Internet)"),
@@ -104,6 +110,15 @@ class Finding:
     def __str__(self) -> str:
         where = self.path or "(root)"
         return f"{self.severity:<7} {self.rule:<22} {where} {self.prefix}: {self.message}"
+
+
+def _vlan_key(kind: Kind) -> str | None:
+    """What besides the VLAN id names a LAN's interface: "" (only the id), "parent", or
+    None when the name is unique anyway (``{name}``, ``{index}``, ``{n}``)."""
+    template = kind.interface or "vlan{vlan}"
+    if any(f"{{{k}}}" in template for k in ("name", "index", "n")):
+        return None
+    return "parent" if "{parent}" in template else ""
 
 
 def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> list[Finding]:
@@ -140,6 +155,7 @@ class _Linter:
         self.structure()
         self.link_ends()
         self.lan_sites()
+        self.router_vlans()
         for rule, count in self.counts.items():
             if count > MAX_PER_RULE:
                 self.findings.append(
@@ -154,6 +170,40 @@ class _Linter:
                     )
                 )
         return self.findings
+
+    # -- one VLAN id once per router --------------------------------------------------------
+    def router_vlans(self) -> None:
+        """Two LANs of one router with the same VLAN id, where the interface template does not
+        tell them apart (the default ``vlan{vlan}``): the exports would make ``vlan100`` and
+        ``vlan100-2``, two interfaces for one tag. ``{parent}.{vlan}`` (a trunk per site),
+        ``{name}``, ``{index}`` or ``{n}`` in ``interface:`` keep them apart."""
+        plan = self.plan
+        kinds = plan.kinds
+        if "router-vlan-twice" in self.ignore or not any(k.router for k in kinds):
+            return
+        keyed = [_vlan_key(k) if k.role == "lan" and k.vlan is not None else None for k in kinds]
+        if all(k is None for k in keyed) or (
+            self.node is not None and keyed[plan.kind[self.node]] is None
+        ):
+            return
+        kind, index, name, parent = plan.kind, plan.index, plan.name, plan.parent
+        first: dict[tuple[str, int, str], int] = {}
+        for i, router, _ in serving(plan, 0):
+            by = keyed[kind[i]]
+            if by is None or not router:
+                continue
+            vlan = (kinds[kind[i]].vlan or 0) + index[i]
+            key = (router, vlan, name[parent[i]] if by == "parent" else "")
+            seen = first.setdefault(key, i)
+            if seen != i:
+                self.add(
+                    "router-vlan-twice",
+                    i,
+                    f"router {router} already has VLAN {vlan} on {plan.path(seen)}: its "
+                    "interfaces would be named alike (the second gets a -2) — give these LANs "
+                    "other `vlan:` numbers or another router, or tell them apart in "
+                    "`interface:` (e.g. `{parent}.{vlan}`, one trunk per site)",
+                )
 
     # -- who is at the end of a link ------------------------------------------------------
     def link_ends(self) -> None:
@@ -172,10 +222,11 @@ class _Linter:
             template = kind.template
             if kind.role == "host" and template is not None:
                 loopbacks.update(template.names[: template.count])
-            names = [kind.router] if kind.router else []
+            names = [kind.router] if kind.router and not is_template(kind.router) else []
             names += [name for pair in kind.ends for name in pair] if kind.role == "p2p" else []
             for name in names:
                 mentions[name] = mentions.get(name, 0) + 1
+        self.templated_mentions(mentions)
         known = sorted(loopbacks)
         named = f" (loopbacks are named {', '.join(known[:8])}{' …' if len(known) > 8 else ''})"
         for k in linked:
@@ -196,6 +247,18 @@ class _Linter:
                     )
             if doubtful:
                 self.flag_link_ends(k, doubtful)
+
+    def templated_mentions(self, mentions: dict[str, int]) -> None:
+        """The names a ``router:`` template makes, one per instance, count as mentions."""
+        plan = self.plan
+        templated = {k for k, kind in enumerate(plan.kinds) if is_template(kind.router)}
+        if not templated:
+            return
+        kind = plan.kind
+        for i in range(len(plan)):
+            if kind[i] in templated:
+                name = own_router(plan, i)
+                mentions[name] = mentions.get(name, 0) + 1
 
     def flag_link_ends(self, k: int, doubtful: dict[int, str]) -> None:
         plan = self.plan

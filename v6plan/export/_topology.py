@@ -69,6 +69,7 @@ class Topology:
             if template:
                 _check_template(template, keys, f"--set {key}")
         self._scan()
+        self._summarise_levels()
 
     def router(self, name: str) -> Router:
         router = self.routers.get(name)
@@ -121,6 +122,33 @@ class Topology:
                 template = kinds[kind[i]].template
                 if template is not None and index[i] < len(template.names):
                     self.router(names[i]).loopbacks.append(i)
+
+    def _summarise_levels(self) -> None:
+        """A level that maps to one router is its summary: when every child of a block is
+        summarised by the same router (``router: "bng-{parent}"`` on each PoP of a region),
+        that router originates the block itself (the region), not one route per child."""
+        plan, top = self.plan, self.top
+        parent, kinds, kind = plan.parent, plan.kinds, plan.kind
+        owner = {i: r.name for r in self.routers.values() for i in r.aggregates}
+        if not owner:
+            return
+        todo = {parent[i] for i in owner}
+        while todo:
+            p = todo.pop()
+            if p <= 0 or p < top or kinds[kind[p]].group or p in owner:
+                continue
+            children = list(plan.children(p))
+            names = {owner.get(c, "") for c in children}
+            if len(names) != 1 or "" in names:
+                continue
+            for c in children:
+                del owner[c]
+            owner[p] = names.pop()
+            todo.add(parent[p])
+        for router in self.routers.values():
+            router.aggregates = []
+        for i in sorted(owner):
+            self.routers[owner[i]].aggregates.append(i)
 
     def _bad_router(self, i: int, name: str) -> InputError:
         """A ``router:`` template that made no usable name for node ``i`` (too long)."""
