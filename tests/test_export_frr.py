@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from _support import need, plan_of
-from _support.exports import EXAMPLES, example, export_dir
+from _support.exports import EXAMPLES, example, export, export_dir
 from _support.tools import frr_ok, tool
 
 from v6plan import Plan
@@ -511,3 +511,12 @@ def test_frr_routes_the_summaries_and_pools_it_was_given(
     assert selected(table, "2001:db8::/32").get("protocol") == "static"
     bgp = json.loads(cr.vtysh("-c", "show bgp ipv6 unicast json"))
     assert "2001:db8::/32" in bgp["routes"], bgp
+
+
+def test_the_docs_show_what_the_export_writes() -> None:
+    """The bng1 sample in docs/exports.md is the export's own output, in order."""
+    docs = (EXAMPLES.parent / "docs" / "exports.md").read_text()
+    sample = docs.split("-f frr --router bng1`:\n\n```\n", 1)[1].split("```", 1)[0]
+    written = export(example("isp-core"), "frr", router="bng1").splitlines()
+    lines = iter(written)
+    assert all(line in lines for line in sample.splitlines()), sample  # a subsequence
