@@ -329,6 +329,28 @@ def test_lint_says_when_a_router_gets_a_vlan_twice() -> None:
     ]
 
 
+def test_lint_finds_a_range_that_runs_into_another() -> None:
+    """Two kinds on one router: office's VLAN 102 is inside servers' 100-103."""
+    plan = plan_of(
+        """
+        plan: t
+        prefix: 2001:db8::/32
+        children:
+          - name: north
+            router: pe1
+            children:
+              - {name: servers, role: lan, count: 4, vlan: 100}
+              - {name: office, role: lan, vlan: 102}
+              - {name: guests, role: lan, vlan: 104}
+          - name: south
+            router: pe2
+            children: [{name: office, role: lan, vlan: 102}]
+        """
+    ).plan
+    found = [(f.path, f.message[:50]) for f in lint(plan) if f.rule == "router-vlan-twice"]
+    assert found == [("north/office", "router pe1 already has VLAN 102 on north/servers-3")]
+
+
 def test_lint_is_quiet_when_the_names_differ_or_the_routers_do() -> None:
     apart = plan_of(REGIONS).plan  # {parent}.{vlan}: a trunk per PoP
     assert not [f for f in lint(apart) if f.rule == "router-vlan-twice"]

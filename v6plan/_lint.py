@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from ._plan import Kind, Plan
 from ._prefix import format_prefix, host_mask
-from ._routers import is_template, own_router, serving
+from ._routers import is_template, lookup, own_router
 from ._sizing import END_SITE_LONGEST, FILL, block_length_for, fill_ratio
 from ._special import (
     DOCUMENTATION,
@@ -176,7 +177,10 @@ class _Linter:
         """Two LANs of one router with the same VLAN id, where the interface template does not
         tell them apart (the default ``vlan{vlan}``): the exports would make ``vlan100`` and
         ``vlan100-2``, two interfaces for one tag. ``{parent}.{vlan}`` (a trunk per site),
-        ``{name}``, ``{index}`` or ``{n}`` in ``interface:`` keep them apart."""
+        ``{name}``, ``{index}`` or ``{n}`` in ``interface:`` keep them apart.
+
+        Sibling LANs of one kind are a run of VLAN ids on one router: runs are compared as
+        ranges, and only the LANs of runs that overlap are looked at one by one."""
         plan = self.plan
         kinds = plan.kinds
         if "router-vlan-twice" in self.ignore or not any(k.router for k in kinds):
@@ -186,24 +190,58 @@ class _Linter:
             self.node is not None and keyed[plan.kind[self.node]] is None
         ):
             return
-        kind, index, name, parent = plan.kind, plan.index, plan.name, plan.parent
-        first: dict[tuple[str, int, str], int] = {}
-        for i, router, _ in serving(plan, 0):
-            by = keyed[kind[i]]
-            if by is None or not router:
-                continue
-            vlan = (kinds[kind[i]].vlan or 0) + index[i]
-            key = (router, vlan, name[parent[i]] if by == "parent" else "")
-            seen = first.setdefault(key, i)
+        kind, parent, name = plan.kind, plan.parent, plan.name
+        lans = [i for i, k in enumerate(kind) if keyed[k] is not None]
+        router_of = lookup(plan)
+        own = [bool(k.router) for k in kinds]  # a LAN kind's own router: (a run of one)
+        groups: dict[tuple[str, str], list[tuple[int, int]]] = {}  # (router, trunk) → runs
+        a, n = 0, len(lans)
+        while a < n:
+            i = lans[a]
+            k, p = kind[i], parent[i]
+            b = a + 1
+            if not own[k]:
+                while (
+                    b < n and lans[b] == i + b - a and kind[lans[b]] == k and parent[lans[b]] == p
+                ):
+                    b += 1  # sibling leaves of one kind, in a row
+            router = router_of(i) if own[k] else router_of(p)
+            if router:
+                trunk = name[p] if keyed[k] == "parent" else ""
+                groups.setdefault((router, trunk), []).append((a, b))
+            a = b
+        found: list[tuple[int, str]] = []
+        for (router, _), runs in groups.items():
+            if len(runs) > 1 and self.vlan_runs_overlap(lans, runs):
+                found += self.vlans_twice(router, [i for a, b in runs for i in lans[a:b]])
+        for i, message in sorted(found):
+            self.add("router-vlan-twice", i, message)
+
+    def vlan_id(self, i: int) -> int:
+        return (self.plan.kinds[self.plan.kind[i]].vlan or 0) + self.plan.index[i]
+
+    def vlan_runs_overlap(self, lans: list[int], runs: list[tuple[int, int]]) -> bool:
+        spans = sorted((self.vlan_id(lans[a]), self.vlan_id(lans[b - 1])) for a, b in runs)
+        return any(lo <= hi for (_, hi), (lo, _) in pairwise(spans))
+
+    def vlans_twice(self, router: str, nodes: list[int]) -> list[tuple[int, str]]:
+        plan = self.plan
+        first: dict[int, int] = {}
+        out = []
+        for i in nodes:
+            vlan = self.vlan_id(i)
+            seen = first.setdefault(vlan, i)
             if seen != i:
-                self.add(
-                    "router-vlan-twice",
-                    i,
-                    f"router {router} already has VLAN {vlan} on {plan.path(seen)}: its "
-                    "interfaces would be named alike (the second gets a -2) — give these LANs "
-                    "other `vlan:` numbers or another router, or tell them apart in "
-                    "`interface:` (e.g. `{parent}.{vlan}`, one trunk per site)",
+                out.append(
+                    (
+                        i,
+                        f"router {router} already has VLAN {vlan} on {plan.path(seen)}: its "
+                        "interfaces would be named alike (the second gets a -2) — give these "
+                        "LANs other `vlan:` numbers or another router, or tell them apart in "
+                        "`interface:` (e.g. `{parent}.{vlan}`, one trunk per site)",
+                    )
                 )
+        return out
 
     # -- who is at the end of a link ------------------------------------------------------
     def link_ends(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ __all__ = [
     "expand",
     "inherited",
     "is_template",
+    "lookup",
     "own_router",
     "serving",
     "template_problem",
@@ -89,6 +90,29 @@ def inherited(plan: Plan, i: int) -> str:
             return own
         i = plan.parent[i]
     return ""
+
+
+def lookup(plan: Plan) -> Callable[[int], str]:
+    """:func:`inherited` for many nodes asked out of order, each ancestor's answer kept: the
+    LANs of a million-node plan share a few thousand parents."""
+    memo: dict[int, str] = {-1: ""}
+    parent = plan.parent
+
+    def router(i: int) -> str:
+        chain: list[int] = []
+        while i not in memo:
+            own = own_router(plan, i)
+            if own:
+                memo[i] = own
+                break
+            chain.append(i)
+            i = parent[i]
+        found = memo[i]
+        for j in chain:
+            memo[j] = found
+        return found
+
+    return router
 
 
 def serving(plan: Plan, top: int) -> Iterator[tuple[int, str, bool]]:
