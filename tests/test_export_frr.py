@@ -24,11 +24,13 @@ import pytest
 from _support import need, plan_of
 from _support.exports import EXAMPLES, example, export, export_dir
 from _support.tools import frr_ok, tool
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from v6plan import Plan
 from v6plan._errors import InputError, SpecError
 from v6plan._lint import RULES, lint
-from v6plan._routers import expand, template_problem
+from v6plan._routers import NAME, expand, template_problem
 from v6plan.cli import main
 
 #: Two regions of two PoPs; each PoP's BNG is named from its region by the template.
@@ -277,6 +279,34 @@ def test_bad_router_templates_name_their_place_and_the_fix(template: str, words:
     message = str(info.value)
     assert message.startswith("t.yaml:6:13: router template") and words in message
     assert 'e.g. `router: "bng-{parent}"`' in message
+
+
+NAMES = st.from_regex(r"[a-z0-9][a-z0-9.+-]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab-._{}+ !:", max_size=24)
+    | st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(["bng-", "{name}", "{parent}", "{index}", "-", "{", "}", "{x}"]),
+            max_size=5,
+        ),
+    ),
+    NAMES,
+    st.integers(0, 10**6),
+    NAMES,
+)
+def test_a_template_the_reader_takes_always_makes_a_name(
+    template: str, name: str, index: int, parent: str
+) -> None:
+    """Any text: a problem said, or a template whose names are router names (when short)."""
+    problem = template_problem(template)  # never raises
+    if problem:
+        return
+    made = expand(template, name, index, parent)
+    assert len(made) > 63 or NAME.match(made), (template, made)
 
 
 def test_good_router_templates_have_no_problem() -> None:
