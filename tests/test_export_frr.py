@@ -110,6 +110,7 @@ SETTINGS = [
     {"routing": "none"},
     {"summaries": "no", "routing": "both"},
     {"asn": "64496", "border": "FIRST"},
+    {"ranges": "yes", "routing": "both"},
 ]
 
 
@@ -133,7 +134,11 @@ def test_every_frr_file_of_the_examples_passes_vtysh(
         assert sum("router bgp" in text for text in written.values()) == 1
 
 
-@pytest.mark.parametrize("settings", SETTINGS[:5], ids=lambda s: ",".join(map("=".join, s.items())))
+@pytest.mark.parametrize(
+    "settings",
+    [s for s in SETTINGS if "asn" not in s],
+    ids=lambda s: ",".join(map("=".join, s.items())),
+)
 def test_every_frr_file_of_the_small_plans_passes_vtysh(
     tmp_path: Path, settings: dict[str, str]
 ) -> None:
@@ -197,6 +202,18 @@ def test_a_level_that_maps_to_one_router_is_its_summary(tmp_path: Path) -> None:
     assert prefix_of(plan, "growth") not in cr1  # a reserve is nobody's
 
 
+def test_area_ranges_summarise_the_lans_of_a_router_into_the_backbone(tmp_path: Path) -> None:
+    plan = example("isp-core")
+    written = configs(plan, tmp_path, ranges="yes")
+    pe1 = written["pe1"]
+    assert f" area 0.0.0.3 range {prefix_of(plan, 'north')}\n" in pe1  # pe1's router-id
+    assert pe1.count(" ipv6 ospf6 area 0.0.0.3\n") == 5  # its five LANs
+    assert " ipv6 ospf6 area 0.0.0.0\n ipv6 ospf6 network point-to-point" in pe1  # links
+    assert "route-map" not in pe1  # the range originates the site, not a redistribution
+    # bng1's blocks hold customers, no LAN: no range would be sent, so they stay external
+    assert " range " not in written["bng1"] and "redistribute static" in written["bng1"]
+
+
 def test_bgp_announces_the_root_on_the_border_routers_only(tmp_path: Path) -> None:
     plan = example("isp-core")
     written = configs(plan, tmp_path, asn="64496", border="cr1,cr2")
@@ -217,6 +234,7 @@ def test_bgp_announces_the_root_on_the_border_routers_only(tmp_path: Path) -> No
         ({"asn": "6_4", "border": "cr1"}, "1 to 4294967295"),
         ({"asn": "64496", "border": "cr1,pe3"}, "did you mean 'pe"),
         ({"summaries": "maybe"}, "summaries"),
+        ({"ranges": "yes", "area": "0.0.0.1"}, "leave area at 0.0.0.0"),
     ],
 )
 def test_bad_routing_settings_are_said(
@@ -510,12 +528,18 @@ def _wait_for(check: Callable[[], bool], seconds: float) -> bool:
         time.sleep(1)
 
 
+@pytest.mark.parametrize("ranges", ["no", "yes"])
 def test_frr_routes_the_summaries_and_pools_it_was_given(
-    tmp_path: Path, two_routers: tuple[Router, Router]
+    tmp_path: Path, two_routers: tuple[Router, Router], ranges: str
 ) -> None:
+    """ranges=no: the region is an external route from its discard, the LANs intra-area;
+    ranges=yes: the BNG's LANs are an area of their own, summarised by the area range."""
     cr, bng = two_routers
     plan = plan_of(LAB).plan
-    written = configs(plan, tmp_path, asn="64496", border="cr1")
+    written = configs(plan, tmp_path, asn="64496", border="cr1", ranges=ranges)
+    assert (f" area 0.0.0.2 range {prefix_of(plan, 'south')}\n" in written["bng-south"]) == (
+        ranges == "yes"
+    )
     # the link, as a veth pair named as the configs name it, and the BNG's LAN interfaces
     subprocess.run(
         [tool("ip"), "link", "add", "to-bng-south", "netns", cr.netns, "type", "veth",
@@ -558,7 +582,8 @@ def test_frr_routes_the_summaries_and_pools_it_was_given(
     hops = selected(table, region)["nexthops"]
     assert [h.get("interfaceName") for h in hops] == ["to-bng-south"]
     assert not [p for p in pools if p in table]
-    assert selected(table, prefix_of(plan, "south/lan-1")).get("protocol") == "ospf6"
+    lan = selected(table, prefix_of(plan, "south/lan-1"))
+    assert lan.get("protocol") == ("ospf6" if ranges == "no" else None)  # summarised away
     # the border router holds the plan's root for BGP, anchored by its discard
     assert selected(table, "2001:db8::/32").get("protocol") == "static"
     bgp = json.loads(cr.vtysh("-c", "show bgp ipv6 unicast json"))

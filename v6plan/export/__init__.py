@@ -398,6 +398,11 @@ def _formats() -> Iterator[Format]:
                 "no: no discard routes for the blocks a router summarises and its customer "
                 "pools; static routes to every LAN (default yes)",
             ),
+            Setting(
+                "ranges",
+                "yes: each router's LANs in an OSPFv3 area of its own (its router-id), "
+                "summarised into the backbone by area ranges",
+            ),
             Setting("asn", "BGP AS number: the border routers announce the plan's root"),
             Setting("border", "the routers that announce the root by BGP, comma-separated"),
             _LAN_IF,

@@ -9,6 +9,7 @@ FRR, radvd and Kea files of one router agree. Both formats write one file per ro
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -168,6 +169,8 @@ class _Routing:
     summaries: bool
     asn: int | None
     border: frozenset[str]
+    #: OSPFv3 areas per router: its LANs in an area of its own, summarised by ``area … range``.
+    ranges: bool = False
 
     @property
     def ospf(self) -> bool:
@@ -205,7 +208,14 @@ def _routing(topology: Topology, options: ExportOptions) -> _Routing:
             close = difflib.get_close_matches(name, list(topology.routers), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "name a router of the plan"
             raise InputError(f"--set border={name}: no router {name!r} in the plan — {hint}")
-    return _Routing(mode, area, options.flag("ra"), options.flag("summaries", True), asn, border)
+    ranges = options.flag("ranges")
+    if ranges and area not in ("0", "0.0.0.0"):
+        raise InputError(
+            f"--set ranges=yes with --set area={area}: the links must be in the backbone "
+            "for area ranges to reach the other routers; leave area at 0.0.0.0"
+        )
+    summaries = options.flag("summaries", True)
+    return _Routing(mode, area, options.flag("ra"), summaries, asn, border, ranges)
 
 
 def _frr(
@@ -218,6 +228,7 @@ def _frr(
     ticker: Ticker,
 ) -> None:
     ospf, area = routing.ospf, routing.area
+    lan_area = router_id if _ranged(plan, router, routing) else area
     router_name(router.name, "frr")
     lines = Lines(out)
     lines.add(
@@ -260,7 +271,7 @@ def _frr(
             f" ipv6 address {format_address(net[i] + 1)}/{plen[i]}\n"
         )
         if ospf:
-            text += f" ipv6 ospf6 area {area}\n ipv6 ospf6 passive\n"
+            text += f" ipv6 ospf6 area {lan_area}\n ipv6 ospf6 passive\n"
         if routing.ra:
             text += f" no ipv6 nd suppress-ra\n ipv6 nd prefix {format_prefix(net[i], plen[i])}\n"
         lines.add(text + "exit\n!\n")
@@ -280,6 +291,9 @@ def _routes(
 ) -> None:
     """Discard routes for what the router originates, then OSPFv3, static and BGP."""
     announced = _discards(plan, lines, topology, router, routing)
+    ranged = _ranged(plan, router, routing)
+    if ranged:  # summarised by area ranges, not originated as external routes
+        announced = [p for p in announced if p not in ranged]
     if routing.ospf:
         if announced:
             lines.add(
@@ -296,6 +310,8 @@ def _routes(
             "keep it unique\n"
             f"router ospf6\n ospf6 router-id {router_id}\n"
         )
+        for prefix in ranged:
+            lines.add(f" area {router_id} range {prefix}\n")
         if announced:
             lines.add(f" redistribute static route-map {AGGREGATES}\n")
         lines.add("exit\n!\n")
@@ -320,6 +336,20 @@ def _routes(
         for prefix in roots:
             lines.add(f"  network {prefix}\n")
         lines.add(" exit-address-family\nexit\n!\n")
+
+
+def _ranged(plan: Plan, router: Router, routing: _Routing) -> list[str]:
+    """With ``--set ranges=yes``: the router's summaries that hold some of its LANs (an
+    OSPFv3 area range advertises only what holds intra-area routes)."""
+    if not (routing.ranges and routing.ospf and routing.summaries and router.lans):
+        return []
+    lans, end = router.lans, plan.end
+    held = []
+    for i in router.aggregates:
+        k = bisect_right(lans, i)
+        if k < len(lans) and lans[k] < end[i]:
+            held.append(format_prefix(plan.net[i], plan.plen[i]))
+    return held
 
 
 def _roots(plan: Plan, top: int) -> list[int]:
