@@ -256,14 +256,16 @@ def test_a_router_template_makes_one_router_per_instance() -> None:
         plan: t
         prefix: 2001:db8::/32
         children:
-          - {name: site, count: 3, router: "r{index}-{name}.{parent}", children: [{name: l, role: lan}]}
+          - name: region
+            children:
+              - {name: site, count: 3, router: "r{index}-{name}.{parent}", children: [{name: l, role: lan}]}
         """
     ).plan
-    assert [each.node(each.find_path(f"site-{k}/l")).router for k in (1, 2, 3)] == [
-        "r1-site-1.",
-        "r2-site-2.",
-        "r3-site-3.",
-    ]  # the root's name is "": {parent} of a top-level node is empty
+    assert [each.node(each.find_path(f"region/site-{k}/l")).router for k in (1, 2, 3)] == [
+        "r1-site-1.region",
+        "r2-site-2.region",
+        "r3-site-3.region",
+    ]
     assert expand("bng-{parent}", "pop-1", 0, "north") == "bng-north"
     assert expand("plain", "x", 3, "y") == "plain"
 
@@ -325,6 +327,17 @@ def test_a_template_the_reader_takes_always_makes_a_name(
         return
     made = expand(template, name, index, parent)
     assert len(made) > 63 or NAME.match(made), (template, made)
+
+
+def test_a_top_level_node_has_no_parent_to_name_a_router_after() -> None:
+    from v6plan._spec import parse_spec
+
+    text = "plan: t\nprefix: 2001:db8::/32\nchildren:\n  - {name: a, router: 'r-{parent}'}\n"
+    with pytest.raises(
+        SpecError, match=r"t.yaml:4:23: router template 'r-\{parent\}': a top.* — use \{name\} or"
+    ):
+        parse_spec(text, "t.yaml")
+    parse_spec(text.replace("{parent}", "{name}"), "t.yaml")  # {name} is fine up there
 
 
 def test_good_router_templates_have_no_problem() -> None:

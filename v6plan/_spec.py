@@ -682,7 +682,7 @@ class _Reader:
                 )
         if "router" in get:
             router = self.text(get["router"], "router") or ""
-            node.router = router if self.router_value(get["router"], router) else ""
+            node.router = router if self.router_value(get["router"], router, depth) else ""
         if "ends" in get:
             node.ends = self.ends(get["ends"], node, "count" in get)
         if "interface" in get:
@@ -755,20 +755,22 @@ class _Reader:
             node.count = max(1, len(pairs))
         return tuple(pairs)
 
-    def router_value(self, value: Any, text: str) -> bool:
+    def router_value(self, value: Any, text: str, depth: int) -> bool:
         """``router:`` is a router name, or a template making one per instance
         (``bng-{parent}``, :mod:`v6plan._routers`)."""
         if "{" not in text and "}" not in text:
             return self.router_name(value, text)
         problem = template_problem(text)
+        hint = (
+            "use letters, digits, '.', '_', '+' or '-' around the placeholders "
+            + " ".join("{" + k + "}" for k in ROUTER_KEYS)
+            + ', e.g. `router: "bng-{parent}"`'
+        )
+        if not problem and depth == 1 and "{parent}" in text:
+            problem = "a top-level node has no parent to name its router after"
+            hint = "use {name} or {index} here, or put the template on the nodes below"
         if problem:
-            self.problem(
-                value,
-                f"router template {text[:64]!r}: {problem}",
-                "use letters, digits, '.', '_', '+' or '-' around the placeholders "
-                + " ".join("{" + k + "}" for k in ROUTER_KEYS)
-                + ', e.g. `router: "bng-{parent}"`',
-            )
+            self.problem(value, f"router template {text[:64]!r}: {problem}", hint)
             return False
         return True
 
