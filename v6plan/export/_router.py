@@ -12,7 +12,7 @@ import difflib
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Literal, TextIO, get_args
 
 from .._errors import InputError
 from .._limits import whole_number
@@ -156,14 +156,15 @@ def _router_ids(plan: Plan, topology: Topology) -> dict[str, str]:
 
 #: The prefix-list and route-map that let OSPFv3 originate the aggregates, and only them.
 AGGREGATES = "V6PLAN-AGGREGATES"
-_ROUTINGS = ("ospf6", "static", "both", "none")
+Routing = Literal["ospf6", "static", "both", "none"]
+_ROUTINGS: tuple[Routing, ...] = get_args(Routing)
 
 
 @dataclass(frozen=True, slots=True)
 class _Routing:
     """The ``--set`` choices of the FRR export, read and checked once for all routers."""
 
-    mode: str
+    mode: Routing
     area: str
     ra: bool
     summaries: bool
@@ -182,9 +183,10 @@ class _Routing:
 
 
 def _routing(topology: Topology, options: ExportOptions) -> _Routing:
-    mode = options.get("routing", "ospf6") or "ospf6"
-    if mode not in _ROUTINGS:
-        raise InputError(f"--set routing={mode}: use ospf6, static, both or none")
+    given = options.get("routing", "ospf6") or "ospf6"
+    mode = next((m for m in _ROUTINGS if m == given), None)
+    if mode is None:
+        raise InputError(f"--set routing={given}: use ospf6, static, both or none")
     area = options.get("area", "0.0.0.0") or "0.0.0.0"
     parts = [whole_number(p) if "_" not in p else None for p in area.split(".")]
     if not (
@@ -196,7 +198,7 @@ def _routing(topology: Topology, options: ExportOptions) -> _Routing:
     asn = whole_number(raw) if raw and "_" not in raw else None
     if raw and (asn is None or not 0 < asn < 2**32):
         raise InputError(f"--set asn={raw}: an AS number is 1 to 4294967295, e.g. asn=64496")
-    border = frozenset(n for n in options.get("border").split(",") if n.strip())
+    border = frozenset(n.strip() for n in options.get("border").split(",") if n.strip())
     if asn is not None and not border:
         raise InputError(
             f"--set asn={asn}: name the routers that announce the plan, e.g. --set border=cr1,cr2"
