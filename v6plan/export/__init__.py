@@ -383,7 +383,8 @@ def _formats() -> Iterator[Format]:
     )
     yield Format(
         "frr",
-        "FRR configuration per router: loopback /128, p2p /127 ends, LAN gateways ::1, OSPFv3",
+        "FRR configuration per router: loopback /128, p2p /127 ends, LAN gateways ::1, OSPFv3, "
+        "a discard route per summary and customer pool, BGP for the root",
         "conf",
         files="._router:write_frr",
         comment="!",
