@@ -518,6 +518,9 @@ def two_routers(tmp_path: Path) -> Iterator[tuple[Router, Router]]:
     for daemon in DAEMONS:
         need(Path(f"/usr/lib/frr/{daemon}").is_file(), f"FRR's {daemon} (Debian package frr)")
     tag = secrets.token_hex(3)
+    # ospf6d keeps these outside its pathspace, on stopping: ours go if they were not there
+    state = [Path("/var/run/frr") / f for f in ("ospf6d-at-seq-no.dat", "ospf6d-gr.json")]
+    ours = [path for path in state if not path.exists()]
     routers = (Router("cr1", f"v6pfrr-{tag}-cr"), Router("bng-south", f"v6pfrr-{tag}-bng"))
     made: list[Router] = []
     try:
@@ -530,6 +533,8 @@ def two_routers(tmp_path: Path) -> Iterator[tuple[Router, Router]]:
         for router in made:
             router.stop(tmp_path)
             subprocess.run([tool("ip"), "netns", "del", router.netns], check=False, timeout=30)
+        for path in ours:
+            path.unlink(missing_ok=True)
 
 
 def _wait_for(check: Callable[[], bool], seconds: float) -> bool:
