@@ -273,7 +273,9 @@ def test_frr_configs_pass_the_dry_run(tmp_path: Path, name: str, settings: dict[
         loopback = addresses[router].get("lo", [])
         assert all(x.endswith("/128") for x in loopback)
     if settings.get("routing") == "static":
-        assert "ipv6 route 2001:db8:1::/64 2001:db8:0:2::3" in configs["cr1"]  # pe1's LAN via pe1
+        # pe1's site as one summary via pe1, not each of its /64s
+        assert "ipv6 route 2001:db8:1::/48 2001:db8:0:2::3" in configs["cr1"]
+        assert "ipv6 route 2001:db8:1::/64 " not in configs["cr1"]
 
 
 # -- the HTML report in Chromium --------------------------------------------------------------------

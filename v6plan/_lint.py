@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from ._plan import Plan
+from ._plan import Kind, Plan
 from ._prefix import format_prefix, host_mask
 from ._request import SITE_LENGTH, project, top_templates
+from ._routers import is_template, lookup, own_router
 from ._sizing import END_SITE_LONGEST, FILL, block_length_for, fill_ratio
 from ._special import (
     DOCUMENTATION,
@@ -86,6 +88,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("ula-not-random", "warning", "a ULA Global ID looks hand-made instead of random"),
         Rule(
+            "router-vlan-twice",
+            "warning",
+            "a router serves two LANs with the same VLAN id on the same interface name",
+        ),
+        Rule(
             "documentation-space", "info", "the plan is in documentation space (fine for training)"
         ),
         Rule("ula-space", "info", "the plan is in unique-local space (not routed on the Internet)"),
@@ -114,6 +121,15 @@ class Finding:
     def __str__(self) -> str:
         where = self.path or "(root)"
         return f"{self.severity:<7} {self.rule:<22} {where} {self.prefix}: {self.message}"
+
+
+def _vlan_key(kind: Kind) -> str | None:
+    """What besides the VLAN id names a LAN's interface: "" (only the id), "parent", or
+    None when the name is unique anyway (``{name}``, ``{index}``, ``{n}``)."""
+    template = kind.interface or "vlan{vlan}"
+    if any(f"{{{k}}}" in template for k in ("name", "index", "n")):
+        return None
+    return "parent" if "{parent}" in template else ""
 
 
 def lint(plan: Plan, ignore: Iterable[str] = (), node: int | None = None) -> list[Finding]:
@@ -151,6 +167,7 @@ class _Linter:
         self.link_ends()
         self.lan_sites()
         self.sites_not_48()
+        self.router_vlans()
         for rule, count in self.counts.items():
             if count > MAX_PER_RULE:
                 self.findings.append(
@@ -165,6 +182,77 @@ class _Linter:
                     )
                 )
         return self.findings
+
+    # -- one VLAN id once per router --------------------------------------------------------
+    def router_vlans(self) -> None:
+        """Two LANs of one router with the same VLAN id, where the interface template does not
+        tell them apart (the default ``vlan{vlan}``): the exports would make ``vlan100`` and
+        ``vlan100-2``, two interfaces for one tag. ``{parent}.{vlan}`` (a trunk per site),
+        ``{name}``, ``{index}`` or ``{n}`` in ``interface:`` keep them apart.
+
+        Sibling LANs of one kind are a run of VLAN ids on one router: runs are compared as
+        ranges, and only the LANs of runs that overlap are looked at one by one."""
+        plan = self.plan
+        kinds = plan.kinds
+        if "router-vlan-twice" in self.ignore or not any(k.router for k in kinds):
+            return
+        keyed = [_vlan_key(k) if k.role == "lan" and k.vlan is not None else None for k in kinds]
+        if all(k is None for k in keyed) or (
+            self.node is not None and keyed[plan.kind[self.node]] is None
+        ):
+            return
+        kind, parent, name = plan.kind, plan.parent, plan.name
+        lans = [i for i, k in enumerate(kind) if keyed[k] is not None]
+        router_of = lookup(plan)
+        own = [bool(k.router) for k in kinds]  # a LAN kind's own router: (a run of one)
+        groups: dict[tuple[str, str], list[tuple[int, int]]] = {}  # (router, trunk) → runs
+        a, n = 0, len(lans)
+        while a < n:
+            i = lans[a]
+            k, p = kind[i], parent[i]
+            b = a + 1
+            if not own[k]:
+                while (
+                    b < n and lans[b] == i + b - a and kind[lans[b]] == k and parent[lans[b]] == p
+                ):
+                    b += 1  # sibling leaves of one kind, in a row
+            router = router_of(i) if own[k] else router_of(p)
+            if router:
+                trunk = name[p] if keyed[k] == "parent" else ""
+                groups.setdefault((router, trunk), []).append((a, b))
+            a = b
+        found: list[tuple[int, str]] = []
+        for (router, _), runs in groups.items():
+            if len(runs) > 1 and self.vlan_runs_overlap(lans, runs):
+                found += self.vlans_twice(router, [i for a, b in runs for i in lans[a:b]])
+        for i, message in sorted(found):
+            self.add("router-vlan-twice", i, message)
+
+    def vlan_id(self, i: int) -> int:
+        return (self.plan.kinds[self.plan.kind[i]].vlan or 0) + self.plan.index[i]
+
+    def vlan_runs_overlap(self, lans: list[int], runs: list[tuple[int, int]]) -> bool:
+        spans = sorted((self.vlan_id(lans[a]), self.vlan_id(lans[b - 1])) for a, b in runs)
+        return any(lo <= hi for (_, hi), (lo, _) in pairwise(spans))
+
+    def vlans_twice(self, router: str, nodes: list[int]) -> list[tuple[int, str]]:
+        plan = self.plan
+        first: dict[int, int] = {}
+        out = []
+        for i in nodes:
+            vlan = self.vlan_id(i)
+            seen = first.setdefault(vlan, i)
+            if seen != i:
+                out.append(
+                    (
+                        i,
+                        f"router {router} already has VLAN {vlan} on {plan.path(seen)}: its "
+                        "interfaces would be named alike (the second gets a -2) — give these "
+                        "LANs other `vlan:` numbers or another router, or tell them apart in "
+                        "`interface:` (e.g. `{parent}.{vlan}`, one trunk per site)",
+                    )
+                )
+        return out
 
     # -- who is at the end of a link ------------------------------------------------------
     def link_ends(self) -> None:
@@ -183,10 +271,11 @@ class _Linter:
             template = kind.template
             if kind.role == "host" and template is not None:
                 loopbacks.update(template.names[: template.count])
-            names = [kind.router] if kind.router else []
+            names = [kind.router] if kind.router and not is_template(kind.router) else []
             names += [name for pair in kind.ends for name in pair] if kind.role == "p2p" else []
             for name in names:
                 mentions[name] = mentions.get(name, 0) + 1
+        self.templated_mentions(mentions)
         known = sorted(loopbacks)
         named = f" (loopbacks are named {', '.join(known[:8])}{' …' if len(known) > 8 else ''})"
         for k in linked:
@@ -207,6 +296,18 @@ class _Linter:
                     )
             if doubtful:
                 self.flag_link_ends(k, doubtful)
+
+    def templated_mentions(self, mentions: dict[str, int]) -> None:
+        """The names a ``router:`` template makes, one per instance, count as mentions."""
+        plan = self.plan
+        templated = {k for k, kind in enumerate(plan.kinds) if is_template(kind.router)}
+        if not templated:
+            return
+        kind = plan.kind
+        for i in range(len(plan)):
+            if kind[i] in templated:
+                name = own_router(plan, i)
+                mentions[name] = mentions.get(name, 0) + 1
 
     def flag_link_ends(self, k: int, doubtful: dict[int, str]) -> None:
         plan = self.plan

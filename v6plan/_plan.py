@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ._errors import InputError, NotFoundError, PlanError
 from ._prefix import Prefix, format_prefix, host_mask, parse_prefix
+from ._routers import inherited
 from ._sizing import DEFAULT_HORIZON
 
 if TYPE_CHECKING:
@@ -511,13 +512,9 @@ class Node:
 
     @property
     def router(self) -> str:
-        """The router serving this node: its own, else the nearest ancestor's."""
-        node: Node | None = self
-        while node is not None:
-            if node.kind.router:
-                return node.kind.router
-            node = node.parent
-        return ""
+        """The router serving this node: its own, else the nearest ancestor's (a
+        ``router:`` template made for this instance, :mod:`v6plan._routers`)."""
+        return inherited(self.plan, self.index)
 
     @property
     def ends(self) -> tuple[str, str] | None:

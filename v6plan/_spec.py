@@ -19,6 +19,7 @@ from ._io import ReadError, read_input
 from ._limits import SPEC_BYTES, YAML_VALUES, whole_number, yes_no
 from ._orders import STRATEGIES
 from ._prefix import parse_prefix
+from ._routers import NAME, ROUTER_KEYS, template_problem
 from ._sizing import DEFAULT_HORIZON
 from ._special import root_problem
 
@@ -47,7 +48,7 @@ LEAF_ROLES = ("lan", "p2p", "loopback", "reserve")
 MAX_SPEC_BYTES = SPEC_BYTES
 MAX_YAML_NODES = YAML_VALUES
 MAX_DEPTH = 40
-_NAME = re.compile(r"^[^\W_][\w.+-]{0,62}$")
+_NAME = NAME  # node and router names follow one rule
 _INT = re.compile(r"^[0-9][0-9_]*$")
 _NUMBER = re.compile(r"^[0-9][0-9_]*(\.[0-9]+)?$")
 
@@ -706,7 +707,7 @@ class _Reader:
                 )
         if "router" in get:
             router = self.text(get["router"], "router") or ""
-            node.router = router if self.router_name(get["router"], router) else ""
+            node.router = router if self.router_value(get["router"], router, depth) else ""
         if "ends" in get:
             node.ends = self.ends(get["ends"], node, "count" in get)
         if "interface" in get:
@@ -778,6 +779,25 @@ class _Reader:
         elif not has_count:
             node.count = max(1, len(pairs))
         return tuple(pairs)
+
+    def router_value(self, value: Any, text: str, depth: int) -> bool:
+        """``router:`` is a router name, or a template making one per instance
+        (``bng-{parent}``, :mod:`v6plan._routers`)."""
+        if "{" not in text and "}" not in text:
+            return self.router_name(value, text)
+        problem = template_problem(text)
+        hint = (
+            "use letters, digits, '.', '_', '+' or '-' around the placeholders "
+            + " ".join("{" + k + "}" for k in ROUTER_KEYS)
+            + ', e.g. `router: "bng-{parent}"`'
+        )
+        if not problem and depth == 1 and "{parent}" in text:
+            problem = "a top-level node has no parent to name its router after"
+            hint = "use {name} or {index} here, or put the template on the nodes below"
+        if problem:
+            self.problem(value, f"router template {text[:64]!r}: {problem}", hint)
+            return False
+        return True
 
     def router_name(self, value: Any, name: str) -> bool:
         """A router's name becomes a host name, an interface and a file name in the exports:

@@ -383,7 +383,8 @@ def _formats() -> Iterator[Format]:
     )
     yield Format(
         "frr",
-        "FRR configuration per router: loopback /128, p2p /127 ends, LAN gateways ::1, OSPFv3",
+        "FRR configuration per router: loopback /128, p2p /127 ends, LAN gateways ::1, OSPFv3, "
+        "a discard route per summary and customer pool, BGP for the root",
         "conf",
         files="._router:write_frr",
         comment="!",
@@ -393,6 +394,18 @@ def _formats() -> Iterator[Format]:
             Setting("routing", "ospf6 (default), static, both or none"),
             Setting("area", "OSPFv3 area (default 0.0.0.0)"),
             Setting("ra", "yes: FRR sends router advertisements on LANs (instead of radvd)"),
+            Setting(
+                "summaries",
+                "no: no discard routes for the blocks a router summarises and its customer "
+                "pools; static routes to every LAN (default yes)",
+            ),
+            Setting(
+                "ranges",
+                "yes: each router's LANs in an OSPFv3 area of its own (its router-id), "
+                "summarised into the backbone by area ranges",
+            ),
+            Setting("asn", "BGP AS number: the border routers announce the plan's root"),
+            Setting("border", "the routers that announce the root by BGP, comma-separated"),
             _LAN_IF,
             _P2P_IF,
         ),

@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 
 from .._errors import InputError
 from .._plan import Kind, Plan
+from .._routers import NAME as _NAME
+from .._routers import is_template, serving
+from .._space import cidr_cover
 from . import ExportOptions
 
-__all__ = ["LinkEnd", "Router", "Topology"]
+__all__ = ["LinkEnd", "Router", "Topology", "pool_blocks"]
 
 _LAN_KEYS = ("vlan", "name", "index", "n", "router", "parent")
 _P2P_KEYS = ("peer", "link", "index", "router")
+#: Roles whose block is no summary: a link, loopbacks and their hosts.
+_NOT_SUMMARISED = frozenset(("p2p", "loopback", "host"))
 
 
 @dataclass(slots=True)
@@ -39,6 +44,12 @@ class Router:
     loopbacks: list[int] = field(default_factory=list)  # host /128 nodes named after it
     links: list[LinkEnd] = field(default_factory=list)
     lans: array[int] = field(default_factory=lambda: array("i"))
+    #: Blocks whose router this router is from that node down (the level that maps to it):
+    #: the aggregates it originates. LANs named on their own are in ``lone``.
+    aggregates: list[int] = field(default_factory=list)
+    lone: array[int] = field(default_factory=lambda: array("i"))
+    #: Parents of the customers it serves: its DHCPv6-PD pools.
+    pools: list[int] = field(default_factory=list)
 
 
 class Topology:
@@ -58,6 +69,7 @@ class Topology:
             if template:
                 _check_template(template, keys, f"--set {key}")
         self._scan()
+        self._summarise_levels()
 
     def router(self, name: str) -> Router:
         router = self.routers.get(name)
@@ -69,42 +81,88 @@ class Topology:
         plan, top = self.plan, self.top
         kinds = plan.kinds
         roles = [k.role for k in kinds]
-        own = [k.router for k in kinds]
-        interesting = {r for r in ("lan", "p2p", "host") if r in roles}
+        interesting = {r for r in ("lan", "p2p", "host", "customer") if r in roles}
         if not interesting:
             return
-        base = plan.node(plan.parent[top]).router if top > 0 else ""
-        kind, end, index, plen, names = plan.kind, plan.end, plan.index, plan.plen, plan.name
-        parent = plan.parent
-        inherit = any(own)
-        stack: list[tuple[int, str]] = []
-        for i in range(top, end[top]):
-            k = kind[i]
-            role = roles[k]
-            if inherit:
-                while stack and stack[-1][0] <= i:
-                    stack.pop()
-                r = own[k] or (stack[-1][1] if stack else base)
-                if end[i] > i + 1:
-                    stack.append((end[i], r))
+        kind, index, plen, names, parent = plan.kind, plan.index, plan.plen, plan.name, plan.parent
+        templated = any(is_template(k.router) for k in kinds)
+        routed = serving(plan, top) if any(k.router for k in kinds) else None
+        pool_parent = -1
+        for i in range(top, plan.end[top]):
+            if routed is not None:
+                _, r, here = next(routed)
             else:
-                r = ""
+                r, here = "", False
+            role = roles[kind[i]]
+            if here:
+                if templated and not _NAME.match(r):
+                    raise self._bad_router(i, r)
+                if role == "lan":
+                    self.router(r).lone.append(i)
+                elif role not in _NOT_SUMMARISED:
+                    self.router(r).aggregates.append(i)
             if role == "lan":
                 if r:
                     self.router(r).lans.append(i)
                 else:
                     self.unrouted.append(i)
+            elif role == "customer":
+                p = parent[i]
+                if r and not here and p != pool_parent and roles[kind[p]] != "customer":
+                    pool_parent = p
+                    self.router(r).pools.append(p)
             elif role == "p2p" and plen[i] == 64:
-                pairs = kinds[k].ends
+                pairs = kinds[kind[i]].ends
                 j = index[i]
                 if j < len(pairs):
                     a, b = pairs[j]
                     self.router(a).links.append(LinkEnd(i, 0, b))
                     self.router(b).links.append(LinkEnd(i, 1, a))
             elif role == "host" and i > 0 and roles[kind[parent[i]]] == "loopback":
-                template = kinds[k].template
+                template = kinds[kind[i]].template
                 if template is not None and index[i] < len(template.names):
                     self.router(names[i]).loopbacks.append(i)
+
+    def _summarise_levels(self) -> None:
+        """A level that maps to one router is its summary: when every child of a block is
+        summarised by the same router (``router: "bng-{parent}"`` on each PoP of a region),
+        that router originates the block itself (the region), not one route per child."""
+        plan, top = self.plan, self.top
+        parent, kinds, kind = plan.parent, plan.kinds, plan.kind
+        owner = {i: r.name for r in self.routers.values() for i in r.aggregates}
+        if not owner:
+            return
+        todo = {parent[i] for i in owner}
+        while todo:
+            p = todo.pop()
+            if p <= 0 or p < top or kinds[kind[p]].group or p in owner:
+                continue
+            children = list(plan.children(p))
+            names = {owner.get(c, "") for c in children}
+            if len(names) != 1 or "" in names:
+                continue
+            for c in children:
+                del owner[c]
+            owner[p] = names.pop()
+            todo.add(parent[p])
+        for router in self.routers.values():
+            router.aggregates = []
+        for i in sorted(owner):
+            self.routers[owner[i]].aggregates.append(i)
+
+    def _bad_router(self, i: int, name: str) -> InputError:
+        """A ``router:`` template that made no usable name for node ``i`` (too long)."""
+        plan = self.plan
+        where = plan.source or "the spec"
+        template = plan.kinds[plan.kind[i]].template
+        if template is not None:
+            line, col = template.place("router")
+            where = f"{where}:{line}:{col}"
+        return InputError(
+            f"{where}: router template {plan.kinds[plan.kind[i]].router!r} makes "
+            f"{name[:80]!r} for {plan.path(i)}, which is not a usable router name (up to 63 "
+            "letters, digits, '.', '_', '+' or '-') — shorten the template or the names"
+        )
 
     # -- interface names ----------------------------------------------------------------
     def name_links(self, router: Router) -> set[str]:
@@ -171,6 +229,27 @@ class Topology:
             line, col = template.place("interface")
             return f"{spec}:{line}:{col}"
         return f"--set {setting}"
+
+
+def pool_blocks(plan: Plan, p: int) -> list[tuple[int, int, int]]:
+    """``(net, length, customer length)``: the customers under ``p`` as the fewest aligned
+    blocks, per customer length — the pools a router hands out by DHCPv6-PD."""
+    kinds, kind, net, plen = plan.kinds, plan.kind, plan.net, plan.plen
+    by_length: dict[int, list[int]] = {}
+    for c in plan.children(p):
+        if kinds[kind[c]].role == "customer":
+            by_length.setdefault(plen[c], []).append(net[c])
+    blocks: list[tuple[int, int, int]] = []
+    for length, nets in sorted(by_length.items()):
+        nets.sort()
+        size = 1 << (128 - length)
+        start = prev = nets[0]
+        for n in [*nets[1:], -1]:
+            if n != prev + size:
+                blocks.extend((b, bl, length) for b, bl in cidr_cover(start, prev + size))
+                start = n
+            prev = n
+    return blocks
 
 
 def _unique(name: str, used: set[str]) -> str:
