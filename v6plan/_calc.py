@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -68,6 +68,8 @@ __all__ = [
     "stable_iid",
     "subnet_count",
     "subnets",
+    "temporary_iid",
+    "temporary_lifetimes",
     "type_reference",
     "ula",
 ]
@@ -494,6 +496,29 @@ def stable_iid(
         dad_counter += 1
         iid = _rid(prefix, iface, net_id, dad_counter, key)
     return iid
+
+
+# -- temporary addresses (RFC 8981) -----------------------------------------------------
+
+
+def temporary_iid(random64: Callable[[], int]) -> int:
+    """A temporary address's interface ID (RFC 8981 §3.3.1): 64 random bits, drawn again
+    while they fall on a reserved IID (RFC 5453). ``random64`` gives the bits (the
+    simulator passes its seeded RNG, so a run repeats)."""
+    while True:
+        iid = random64() & _IID_MASK
+        if not is_reserved_iid(iid):
+            return iid
+
+
+def temporary_lifetimes(
+    public_valid: int, public_preferred: int, temp_valid: int, temp_preferred: int, desync: int
+) -> tuple[int, int]:
+    """Valid and preferred lifetimes of a new temporary address (RFC 8981 §3.4 step 4):
+    never longer than the public address's, nor than TEMP_VALID_LIFETIME and
+    TEMP_PREFERRED_LIFETIME − DESYNC_FACTOR (so hosts do not all renew at once)."""
+    valid = min(public_valid, temp_valid)
+    return valid, min(public_preferred, temp_preferred - desync, valid)
 
 
 # -- point-to-point links (RFC 6164) ---------------------------------------------------

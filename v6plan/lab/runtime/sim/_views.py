@@ -17,6 +17,7 @@ __all__ = ["Field", "as_json", "as_text", "local_table", "route_fields"]
 Field = tuple[str | None, str | None, Any]
 
 ADDR_FLAG_ORDER = (
+    "temporary",
     "nodad",
     "optimistic",
     "dadfailed",
