@@ -55,6 +55,7 @@ from ._network import (
     check_slaac,
 )
 from ._paths import check_hops, check_reachable, check_route, check_unreachable
+from ._privacy import check_privacy
 
 if TYPE_CHECKING:
     from ..model._i18n import Messages
@@ -89,6 +90,7 @@ _RUN: dict[str, Run] = {
     "ndp": check_ndp,
     "ra": check_ra,
     "slaac": check_slaac,
+    "privacy": check_privacy,
     "route": check_route,
     "no-dadfailed": check_no_dadfailed,
     "hops": check_hops,
