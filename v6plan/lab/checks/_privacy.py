@@ -45,10 +45,11 @@ def check_privacy(ctx: Context, args: dict[str, str]) -> Outcome:
         dynamic = [a for a in inside if "permanent" not in a.flags and "temporary" not in a.flags]
         if not dynamic:
             return Outcome(False, "static", base, settled=not coming)
-        eui64 = modified_eui64(link.mac)
-        wanted = [a for a in dynamic if a.address & _IID != eui64 and "stable-privacy" in a.flags]
-        if not wanted:
-            return Outcome(False, "eui64", {**base, "address": _cidr(dynamic[0]), "mac": link.mac})
+        eui64 = [a for a in dynamic if a.address & _IID == modified_eui64(link.mac)]
+        wanted = [a for a in dynamic if not eui64 and "stable-privacy" in a.flags]
+        if eui64 or not wanted:  # an address that still shows the MAC gives it away
+            shown = eui64[0] if eui64 else dynamic[0]
+            return Outcome(False, "eui64", {**base, "address": _cidr(shown), "mac": link.mac})
         if not _usable(wanted[0]):
             return Outcome(False, "tentative", {**base, "address": _cidr(wanted[0])}, False)
     base["address"] = _cidr(wanted[0])
