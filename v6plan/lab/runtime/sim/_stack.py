@@ -65,6 +65,8 @@ class Node(RadvdMixin):
         self.neigh: dict[tuple[str, int], Neigh] = {}
         self.listeners: list[Callable[[bytes, Iface], None]] = []
         self.radvd: dict[str, Radvd] = {}
+        self.pmtu = {}
+        self._reassembly = {}
         self._route_order = 0
         self._reachable_ms = self._random_reachable(NEIGH_DEFAULTS["base_reachable_time_ms"])
         lo = self.add_iface("lo", "00:00:00:00:00:00")
