@@ -44,6 +44,7 @@ __all__ = [
     "UNIVERSAL_LOCAL",
     "GeneratedUla",
     "address_type",
+    "echo_data_size",
     "eui64",
     "format_mac",
     "info",
@@ -496,6 +497,24 @@ def stable_iid(
         dad_counter += 1
         iid = _rid(prefix, iface, net_id, dad_counter, key)
     return iid
+
+
+# -- path MTU (RFC 8201) -------------------------------------------------------------------
+
+#: RFC 8200 §5: every IPv6 link carries packets of at least 1280 bytes
+IPV6_MIN_MTU: Final = 1280
+#: the fixed IPv6 header, and the ICMPv6 echo header (type, code, checksum, id, sequence)
+IPV6_HEADER: Final = 40
+ECHO_HEADER: Final = 8
+
+
+def echo_data_size(mtu: int, header: int = IPV6_HEADER) -> int:
+    """The most data an ICMPv6 echo carries in one packet of ``mtu`` bytes (``ping -s``
+    with ``-M do``): the MTU less the IPv6 and echo headers; ``header=20`` gives the
+    classic mistake of counting IPv4's."""
+    if mtu < header + ECHO_HEADER:
+        raise InputError(f"an MTU of {mtu} bytes holds no echo data")
+    return mtu - header - ECHO_HEADER
 
 
 # -- temporary addresses (RFC 8981) -----------------------------------------------------

@@ -132,6 +132,10 @@ def _expect_privacy(args: dict[str, str], run: LabRun) -> str | None:
     )
 
 
+def _expect_pmtu(args: dict[str, str], run: LabRun) -> str | None:
+    return f"{args['to']} mtu {args['mtu']}"
+
+
 EXPECTATIONS: dict[str, Expect] = {
     "address": _expect_address,
     "reachable": _expect_destination,
@@ -140,6 +144,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "ra": _expect_ra,
     "slaac": _expect_slaac,
     "privacy": _expect_privacy,
+    "pmtu": _expect_pmtu,
     "route": _expect_route,
     "hops": _expect_hops,
     "command": _expect_command,

@@ -55,6 +55,7 @@ from ._network import (
     check_slaac,
 )
 from ._paths import check_hops, check_reachable, check_route, check_unreachable
+from ._pmtu import check_pmtu
 from ._privacy import check_privacy
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ _RUN: dict[str, Run] = {
     "ra": check_ra,
     "slaac": check_slaac,
     "privacy": check_privacy,
+    "pmtu": check_pmtu,
     "route": check_route,
     "no-dadfailed": check_no_dadfailed,
     "hops": check_hops,
