@@ -35,6 +35,7 @@ CATALOGUE = [
     "12-troubleshooting",
     "13-ula",
     "14-privacy-addresses",
+    "15-pmtud",
 ]
 NETWORK_LABS = [name for name in CATALOGUE if load_lab(name).uses_network]
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -65,6 +66,7 @@ def test_the_catalogue_follows_the_syllabus() -> None:
         "12-troubleshooting": "troubleshooting",
         "13-ula": "ula",
         "14-privacy-addresses": "rfc8981",
+        "15-pmtud": "pmtud",
     }
     for name, tag in topics.items():
         assert tag in load_lab(name).tags, name
