@@ -71,4 +71,5 @@ class Node(RadvdMixin):
         self._reachable_ms = self._random_reachable(NEIGH_DEFAULTS["base_reachable_time_ms"])
         lo = self.add_iface("lo", "00:00:00:00:00:00")
         self.conf["lo"]["mtu"] = 65536
+        self.conf["lo"]["use_tempaddr"] = -1  # ipv6_add_dev: no temporary addresses on lo
         self.add_address(lo, w.LOOPBACK, 128, {"permanent"})
