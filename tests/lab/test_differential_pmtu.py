@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import re
 import struct
+from pathlib import Path
 from typing import Any
 
+from _support.differential import make_backend
+from _support.env import need_program
 from _support.frames import Ports
 from _support.topologies import three_nodes
 
@@ -149,3 +152,39 @@ def test_the_local_mtu_is_the_first_limit(on_both) -> None:  # type: ignore[no-u
     assert sim["plain"][0] == 0
     assert [f[0] for f in sim["frames"]] == [("fragment", 0, 1), ("fragment", 1448, 0)] * 2
     assert results["netns"] == sim
+
+
+#: a host firewall that drops every Packet Too Big (RFC 4890 §4.3.1 says never do this)
+NO_TOO_BIG = (
+    ("nft", "add", "table", "inet", "fw"),
+    ("nft", "add", "chain", "inet", "fw", "input", "{ type filter hook input priority 0 ; }"),
+    ("nft", "add", "rule", "inet", "fw", "input", "icmpv6", "type", "packet-too-big", "drop"),
+)
+
+
+def test_filtering_packet_too_big_makes_a_black_hole(tmp_path: Path) -> None:
+    """On the kernel only: h1 drops incoming Packet Too Big; small echoes still pass, big
+    ones vanish without a word and no path MTU is ever learned. The simulator models no
+    packet filter, and says so rather than pretend (nft: exit 127)."""
+    sim = make_backend("sim", tmp_path)
+    sim.start(narrow_lan2("pmtu-nosim"))
+    try:
+        refused = sim.exec("h1", list(NO_TOO_BIG[0]))
+    finally:
+        sim.stop()
+    assert refused.returncode == 127 and "not available in the simulator" in refused.stderr
+    b = make_backend("netns", tmp_path)
+    need_program("nft", sbin=False)
+    b.start(narrow_lan2("pmtu-filter"))
+    try:
+        for argv in NO_TOO_BIG:
+            assert b.exec("h1", list(argv)).returncode == 0, argv
+        small = b.exec("h1", ["ping", "-6", "-c", "1", H2])
+        big = b.exec("h1", ["ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", "-s", "1400", H2])
+        route = b.exec("h1", ["ip", "-6", "route", "get", H2]).stdout
+    finally:
+        b.stop()
+        type(b).sweep(b.session)
+    assert small.returncode == 0
+    assert big.returncode == 1 and ", 0 received," in big.stdout
+    assert "Packet too big" not in big.stdout and " mtu " not in route
