@@ -66,18 +66,16 @@ class TempAddrs(AddrConf):
         max_desync = min(conf["max_desync_factor"], conf["temp_prefered_lft"] - advance)
         if iface.desync is None or iface.desync > max_desync:
             iface.desync = self.world.rng.randrange(max_desync) if max_desync > 0 else 0
-        pub_valid = public.valid if public.valid != INFINITY else INFINITY
-        pub_preferred = public.preferred if public.preferred != INFINITY else INFINITY
-        valid, preferred = temporary_lifetimes(
-            pub_valid,
-            pub_preferred,
+        valid, preferred = temporary_lifetimes(  # INFINITY is the largest lifetime: min() holds
+            public.valid,
+            public.preferred,
             conf["temp_valid_lft"] + age,
             conf["temp_prefered_lft"] + age,
             iface.desync,
         )
         if preferred <= advance + age:  # too short to be worth it: clamped, or none
             preferred = advance + age + 1
-            if preferred > valid or preferred > pub_preferred:
+            if preferred > valid or preferred > public.preferred:
                 return None
         prefix = w.network(public.addr, 64)
         addr = prefix | temporary_iid(lambda: self.world.rng.getrandbits(64))
