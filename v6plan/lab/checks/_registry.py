@@ -231,6 +231,8 @@ def _in_words(
     if spec.type == "ra" and "flag" in params:
         params["flag"] = messages.text(f"words.ra-flag.{params['flag']}")
         params["state"] = messages.text(f"words.flag-state.{params.get('state', 'clear')}")
+    if spec.type == "privacy" and "kind" in params:
+        params["kind"] = messages.text(f"words.privacy-kind.{params['kind']}")
     if spec.type == "route" and params.get("to") == "default":
         params["to"] = messages.text("words.off-link")
     if params.get("route") == "default":
