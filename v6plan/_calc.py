@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -44,6 +44,7 @@ __all__ = [
     "UNIVERSAL_LOCAL",
     "GeneratedUla",
     "address_type",
+    "echo_data_size",
     "eui64",
     "format_mac",
     "info",
@@ -68,6 +69,8 @@ __all__ = [
     "stable_iid",
     "subnet_count",
     "subnets",
+    "temporary_iid",
+    "temporary_lifetimes",
     "type_reference",
     "ula",
 ]
@@ -494,6 +497,47 @@ def stable_iid(
         dad_counter += 1
         iid = _rid(prefix, iface, net_id, dad_counter, key)
     return iid
+
+
+# -- path MTU (RFC 8201) -------------------------------------------------------------------
+
+#: RFC 8200 §5: every IPv6 link carries packets of at least 1280 bytes
+IPV6_MIN_MTU: Final = 1280
+#: the fixed IPv6 header, and the ICMPv6 echo header (type, code, checksum, id, sequence)
+IPV6_HEADER: Final = 40
+ECHO_HEADER: Final = 8
+
+
+def echo_data_size(mtu: int, header: int = IPV6_HEADER) -> int:
+    """The most data an ICMPv6 echo carries in one packet of ``mtu`` bytes (``ping -s``
+    with ``-M do``): the MTU less the IPv6 and echo headers; ``header=20`` gives the
+    classic mistake of counting IPv4's."""
+    if mtu < header + ECHO_HEADER:
+        raise InputError(f"an MTU of {mtu} bytes holds no echo data")
+    return mtu - header - ECHO_HEADER
+
+
+# -- temporary addresses (RFC 8981) -----------------------------------------------------
+
+
+def temporary_iid(random64: Callable[[], int]) -> int:
+    """A temporary address's interface ID (RFC 8981 §3.3.1): 64 random bits, drawn again
+    while they fall on a reserved IID (RFC 5453). ``random64`` gives the bits (the
+    simulator passes its seeded RNG, so a run repeats)."""
+    while True:
+        iid = random64() & _IID_MASK
+        if not is_reserved_iid(iid):
+            return iid
+
+
+def temporary_lifetimes(
+    public_valid: int, public_preferred: int, temp_valid: int, temp_preferred: int, desync: int
+) -> tuple[int, int]:
+    """Valid and preferred lifetimes of a new temporary address (RFC 8981 §3.4 step 4):
+    never longer than the public address's, nor than TEMP_VALID_LIFETIME and
+    TEMP_PREFERRED_LIFETIME − DESYNC_FACTOR (so hosts do not all renew at once)."""
+    valid = min(public_valid, temp_valid)
+    return valid, min(public_preferred, temp_preferred - desync, valid)
 
 
 # -- point-to-point links (RFC 6164) ---------------------------------------------------

@@ -34,6 +34,8 @@ CATALOGUE = [
     "11-reverse-dns",
     "12-troubleshooting",
     "13-ula",
+    "14-privacy-addresses",
+    "15-pmtud",
 ]
 NETWORK_LABS = [name for name in CATALOGUE if load_lab(name).uses_network]
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -63,6 +65,8 @@ def test_the_catalogue_follows_the_syllabus() -> None:
         "11-reverse-dns": "reverse-dns",
         "12-troubleshooting": "troubleshooting",
         "13-ula": "ula",
+        "14-privacy-addresses": "rfc8981",
+        "15-pmtud": "pmtud",
     }
     for name, tag in topics.items():
         assert tag in load_lab(name).tags, name

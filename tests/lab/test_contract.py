@@ -256,8 +256,11 @@ def test_an_address_is_reported_the_same_way_by_every_backend() -> None:
     from v6plan._prefix import parse_address
     from v6plan.lab.runtime._backend import reported_address
 
-    slaac = reported_address("eth0", parse_address("2001:db8::1"), 64, ["mngtmpaddr", "nodad"])
+    slaac = reported_address("eth0", parse_address("2001:db8::1"), 64, ["noprefixroute", "nodad"])
     assert slaac.scope == "global" and slaac.flags == {"nodad", "dynamic"}
+    # who made the IID is part of the contract (the privacy checks read it)
+    temp = reported_address("eth0", parse_address("2001:db8::2"), 64, ["temporary", "optimistic"])
+    assert temp.flags == {"temporary", "dynamic"}
     ll = reported_address("eth0", parse_address("fe80::1"), 64, ("permanent",))
     assert ll.scope == "link" and ll.flags == {"permanent"}
     assert reported_address("lo", 1, 128, ()).scope == "host"

@@ -213,6 +213,7 @@ REALISTIC: dict[str, Any] = {
     "question": "fault-h1", "given": "2001:db8::1", "error": "line 3: no SOA record",
     "zone": "2.4.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "name": "h1.example.net.",
     "rule": "non-nibble", "part": "site", "room": 2, "holds": 16, "units": 64,
+    "kind": "temporary", "use_tempaddr": "0", "mtu": 1280,
 }  # fmt: skip
 
 

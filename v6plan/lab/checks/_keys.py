@@ -124,6 +124,18 @@ def _expect_zone(args: dict[str, str], run: LabRun) -> str | None:
 
 
 #: each check type's answer-key function (the types without one are conditions)
+def _expect_privacy(args: dict[str, str], run: LabRun) -> str | None:
+    """A property, not a value: a temporary IID is random."""
+    what = "a temporary address" if args["kind"] == "temporary" else "a stable-privacy address"
+    return f"{what} in {args['prefix']}" + (
+        f", the source for {args['to']}" if "to" in args else ""
+    )
+
+
+def _expect_pmtu(args: dict[str, str], run: LabRun) -> str | None:
+    return f"{args['to']} mtu {args['mtu']}"
+
+
 EXPECTATIONS: dict[str, Expect] = {
     "address": _expect_address,
     "reachable": _expect_destination,
@@ -131,6 +143,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "ndp": _expect_ndp,
     "ra": _expect_ra,
     "slaac": _expect_slaac,
+    "privacy": _expect_privacy,
+    "pmtu": _expect_pmtu,
     "route": _expect_route,
     "hops": _expect_hops,
     "command": _expect_command,

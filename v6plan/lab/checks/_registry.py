@@ -55,6 +55,8 @@ from ._network import (
     check_slaac,
 )
 from ._paths import check_hops, check_reachable, check_route, check_unreachable
+from ._pmtu import check_pmtu
+from ._privacy import check_privacy
 
 if TYPE_CHECKING:
     from ..model._i18n import Messages
@@ -89,6 +91,8 @@ _RUN: dict[str, Run] = {
     "ndp": check_ndp,
     "ra": check_ra,
     "slaac": check_slaac,
+    "privacy": check_privacy,
+    "pmtu": check_pmtu,
     "route": check_route,
     "no-dadfailed": check_no_dadfailed,
     "hops": check_hops,
@@ -227,6 +231,8 @@ def _in_words(
     if spec.type == "ra" and "flag" in params:
         params["flag"] = messages.text(f"words.ra-flag.{params['flag']}")
         params["state"] = messages.text(f"words.flag-state.{params.get('state', 'clear')}")
+    if spec.type == "privacy" and "kind" in params:
+        params["kind"] = messages.text(f"words.privacy-kind.{params['kind']}")
     if spec.type == "route" and params.get("to") == "default":
         params["to"] = messages.text("words.off-link")
     if params.get("route") == "default":

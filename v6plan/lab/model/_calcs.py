@@ -199,6 +199,19 @@ def calc_nibble(length: str, count: str) -> str:
     return str(_length(length) + -(-bits // 4) * 4)
 
 
+def calc_echo_data(mtu: str) -> str:
+    from ..._calc import echo_data_size
+
+    return str(echo_data_size(_int(mtu)))
+
+
+def calc_echo_data_v4(mtu: str) -> str:
+    """The mistake beside :func:`calc_echo_data`: IPv4's 20-byte header counted."""
+    from ..._calc import echo_data_size
+
+    return str(echo_data_size(_int(mtu), header=20))
+
+
 def calc_bits(length: str, count: str) -> str:
     """The mistake beside :func:`calc_nibble`: just enough bits, off the nibble boundary."""
     return str(_length(length) + math.ceil(math.log2(max(_int(count), 1))))
@@ -278,6 +291,12 @@ CALCS: dict[str, Calc] = {
         Calc("nibble", calc_nibble, ("length", "count"), "length of `count` blocks, on a nibble"),
         Calc("ula", calc_ula, ("mac", "ntp"), "RFC 4193 ULA /48 from a MAC and an NTP time"),
         Calc(
+            "echo-data",
+            calc_echo_data,
+            ("mtu",),
+            "the most `ping -s` data one packet of the MTU holds",
+        ),
+        Calc(
             "bind-zone",
             calc_bind_zone,
             ("path", "domain"),
@@ -319,6 +338,13 @@ CALCS: dict[str, Calc] = {
             calc_zone_nozeros,
             ("prefix",),
             "reverse zone with the leading zeros dropped",
+            mistake=True,
+        ),
+        Calc(
+            "echo-data-v4",
+            calc_echo_data_v4,
+            ("mtu",),
+            "echo data with IPv4's 20-byte header counted instead of IPv6's 40",
             mistake=True,
         ),
         Calc(

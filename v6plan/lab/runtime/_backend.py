@@ -101,7 +101,18 @@ __all__ = [
 #: what a node is: a router forwards (and may advertise), a host does not
 NodeKind = Literal["host", "router"]
 #: the flags of an address both backends report (``ip -6 addr`` shows more: mngtmpaddr …)
-AddressFlag = Literal["tentative", "dadfailed", "deprecated", "permanent", "dynamic", "nodad"]
+AddressFlag = Literal[
+    "tentative",
+    "dadfailed",
+    "deprecated",
+    "permanent",
+    "dynamic",
+    "nodad",
+    # who made the IID: RFC 8981 (temporary), the SLAAC address that manages them, RFC 7217
+    "temporary",
+    "mngtmpaddr",
+    "stable-privacy",
+]
 #: who made a route, in the kernel's words (``ip -6 route`` ``proto``): ``kernel`` for the
 #: prefix route of an address, ``ra`` from router advertisements, ``boot`` for ``ip route
 #: add``; routing daemons have their own; ``unknown`` for a number the kernel has no name for

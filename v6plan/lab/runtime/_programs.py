@@ -31,6 +31,7 @@ PROGRAMS: Final[dict[str, str]] = {
     "traceroute": "traceroute",
     "rdisc6": "ndisc6",
     "tcpdump": "tcpdump",
+    "nft": "nftables",
     "radvd": "radvd",
     "sysctl": "procps",
     "hostname": "hostname",

@@ -14,6 +14,7 @@ from typing import Final, Literal
 
 # the core's facts, offered here too (``w.solicited_node``, ``w.eui64``: the interface ID
 # of a MAC) so they are never derived twice
+from ..._calc import IPV6_MIN_MTU
 from ..._calc import modified_eui64 as eui64  # noqa: F401
 from ..._calc import multicast_mac as _multicast_mac
 from ..._calc import solicited_node as solicited_node
@@ -49,7 +50,8 @@ ALL_ROUTERS: Final = 0xFF02 << 112 | 2
 LINK_LOCAL_NET: Final = LINK_LOCAL[0]
 LOOPBACK: Final = 1
 BROADCAST_MAC: Final = b"\xff" * 6
-MIN_MTU: Final = 1280
+#: RFC 8200 §5 (the core's)
+MIN_MTU: Final = IPV6_MIN_MTU
 
 _IPV6: Final = struct.Struct("!IHBB16s16s")
 _ETHER: Final = struct.Struct("!6s6sH")

@@ -28,11 +28,14 @@ AF_INET6: Final = socket.AF_INET6
 IFF_UP: Final = 0x1
 IFF_LOWER_UP: Final = 0x10000
 IFA_FLAG_NAMES: Final = {
+    0x01: "temporary",
     0x02: "nodad",
     0x08: "dadfailed",
     0x20: "deprecated",
     0x40: "tentative",
     0x80: "permanent",
+    0x100: "mngtmpaddr",
+    0x800: "stable-privacy",
 }
 NUD_NAMES: Final[dict[int, NeighbourState]] = {
     0x01: "INCOMPLETE",

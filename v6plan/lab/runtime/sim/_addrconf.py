@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...._calc import UNIVERSAL_LOCAL, modified_eui64, solicited_node
+from ...._calc import modified_eui64, solicited_node
 from .. import _wire as w
 from ._model import INFINITY, Addr, Iface, RouteEntry
 from ._neighbours import Neighbours
@@ -14,13 +14,22 @@ class AddrConf(Neighbours):
     """Addresses — one concern of :class:`._stack.Node`."""
 
     def _iid(self, iface: Iface, prefix: int) -> int:
+        """The IID addrconf gives ``prefix`` on ``iface``: EUI-64 (addr_gen_mode 0, 1), or
+        RFC 7217 (2 with a stable_secret; 3 with a random secret drawn once per
+        interface, readable as its stable_secret, as ipv6_gen_mode_random_init does)."""
         mode = self.conf[iface.name]["addr_gen_mode"]
         secret = self.secrets.get(iface.name)
+        if mode == 3 and secret is None:
+            secret = self.secrets[iface.name] = self.world.rng.getrandbits(128)
         if mode in (2, 3) and secret is not None:
             return w.stable_iid(secret, prefix)
-        if mode == 3:
-            return self.world.rng.getrandbits(64) & ~UNIVERSAL_LOCAL
         return modified_eui64(iface.mac)
+
+    def _iid_flags(self, iface: Iface) -> set[str]:
+        """``stable-privacy`` on an address whose IID :meth:`_iid` made by RFC 7217."""
+        mode = self.conf[iface.name]["addr_gen_mode"]
+        stable = mode == 3 or (mode == 2 and iface.name in self.secrets)
+        return {"stable-privacy"} if stable else set()
 
     def add_address(
         self,

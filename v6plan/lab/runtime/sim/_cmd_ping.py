@@ -47,6 +47,8 @@ class _PingArgs:
     iface_opt: str | None = None
     size: int = 56
     quiet: bool = False
+    #: -M: path MTU discovery (do, probe: never fragment; want, dont: fragment)
+    pmtudisc: str = "want"
 
 
 @dataclass
@@ -75,7 +77,8 @@ def cmd_ping(ctx: Ctx, args: list[str]) -> int:
     return run.statistics(shown)
 
 
-_VALUE_OPTS = ("-c", "-i", "-W", "-w", "-t", "-I", "-s")
+_VALUE_OPTS = ("-c", "-i", "-W", "-w", "-t", "-I", "-s", "-M")
+_PMTUDISC = ("do", "dont", "want", "probe")
 
 
 def _ping_args(args: list[str]) -> _PingArgs:
@@ -123,6 +126,12 @@ def _ping_option(a: _PingArgs, opt: str, value: str) -> None:
             raise Fail(f"ping: invalid argument: '{value}': out of range: 0 <= value <= 255", 1)
     elif opt == "-I":
         a.iface_opt = value
+    elif opt == "-M":
+        if value not in _PMTUDISC:
+            raise Fail(
+                f"ping: invalid -M argument: {value}: do, dont, want and probe are valid ones", 2
+            )
+        a.pmtudisc = value
     else:
         a.size = int(_number(value, "size", int))
 
@@ -264,8 +273,13 @@ class _PingRun:
         body = struct.pack("!HH", self.ident, self.seq) + payload
         packet = w.icmp6(w.a16(self.path.src), w.a16(self.path.dst), hl, w.ECHO_REQUEST, 0, body)
         self.sent[self.seq] = now
-        problem = node.output(packet, oif)
-        if problem is not None:
+        problem = node.output(packet, oif, dontfrag=a.pmtudisc in ("do", "probe"))
+        if problem == "Message too long":  # EMSGSIZE, then the error queue's IPV6_PATHMTU
+            self.errors += 1
+            route = node.lookup(self.path.dst, oif)
+            mtu = node.path_mtu(self.path.dst, route) if route is not None else 0
+            self.ctx.err.add(f"ping: local error: message too long, mtu: {mtu}")
+        elif problem is not None:
             self.lines.append(f"ping: sendmsg: {problem}")
 
     def _flush(self) -> None:

@@ -83,6 +83,8 @@ def _show_args(ctx: Ctx, args: list[str]) -> _ShowArgs:
 
 
 def _route_show(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
+    if "cache" in args:
+        return _cache_show(ctx, opts)
     a = _show_args(ctx, args)
     every = a.table in ("all", "0")
     local = a.table in ("local", "255")
@@ -94,6 +96,25 @@ def _route_show(ctx: Ctx, args: list[str], opts: IpOpts) -> int:
             _emit(ctx, opts, texts, items)
             return 0
     for fields in _ipv6_routes(ctx, a, local, every):
+        texts.append(v.as_text(fields))
+        items.append(v.as_json(fields))
+    _emit(ctx, opts, texts, items)
+    return 0
+
+
+def _cache_show(ctx: Ctx, opts: IpOpts) -> int:
+    """``ip -6 route show cache``: the route exceptions, one /128 per path MTU learned."""
+    node = ctx.node
+    texts: list[str] = []
+    items: list[dict[str, object]] = []
+    for dst in sorted(node.pmtu):
+        learned = node.pmtu_exception(dst)
+        route = node.lookup(dst)
+        if learned is None or route is None:
+            continue
+        entry = RouteEntry(dst, 128, route.via, route.dev, route.proto, route.metric)
+        entry.expires, entry.mtu, entry.pref = learned[1], learned[0], route.pref
+        fields = v.route_fields(node, entry)
         texts.append(v.as_text(fields))
         items.append(v.as_json(fields))
     _emit(ctx, opts, texts, items)
@@ -370,7 +391,13 @@ def _unicast_get(ctx: Ctx, a: _GetArgs, shown_src: str) -> list[v.Field]:
     if src is not None and a.iif is None:
         fields.append(("prefsrc", f"src {format_address(src)}", format_address(src)))
     fields += [("metric", f"metric {route.metric}", route.metric), ("flags", None, [])]
-    metrics = {k: value for k, value in (("mtu", route.mtu), ("hoplimit", route.hoplimit)) if value}
+    mtu = route.mtu
+    learned = node.pmtu_exception(a.dst)  # a route exception: the PMTU learned, its expiry
+    if learned is not None:
+        left = v.seconds_left(learned[1] - node.world.now)
+        fields.append(("expires", f"expires {left}sec", left))
+        mtu = learned[0]
+    metrics = {k: value for k, value in (("mtu", mtu), ("hoplimit", route.hoplimit)) if value}
     if metrics:
         words = " ".join(f"{k} {value}" for k, value in metrics.items())
         fields.append(("metrics", words, [metrics]))

@@ -59,10 +59,7 @@ def sysctl_write(node: Node, key: str, value: str) -> str:
             secret = parse_address(value)
         except ValueError:
             raise Fail(f'sysctl: setting key "{key}": Invalid argument', 1) from None
-        node.secrets[scope] = secret
-        if scope == "default":
-            for name_ in node.ifaces:
-                node.secrets.setdefault(name_, secret)
+        node.set_stable_secret(scope, secret)
         return format_address(secret)
     try:
         number = int(value)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from .. import _wire as w
-from ._links import Links
 from ._model import LOOP_DELAY, Iface
+from ._pmtu import NH_FRAGMENT, Pmtu
 
 __all__ = ["Ip"]
 
 
-class Ip(Links):
+class Ip(Pmtu):
     """IPv6 in and out — one concern of :class:`._stack.Node`."""
 
-    def output(self, packet: bytes, oif: str | None = None) -> str | None:
-        """Send a locally generated IPv6 packet; an errno-style word when it cannot go."""
+    def output(self, packet: bytes, oif: str | None = None, dontfrag: bool = False) -> str | None:
+        """Send a locally generated IPv6 packet, in fragments when it is longer than the
+        path MTU; an errno-style word when it cannot go (``Message too long`` when it
+        may not be fragmented: ``dontfrag``, IPV6_PMTUDISC_DO)."""
         dst = w.from16(packet[24:40])
         if self.conf["all"]["disable_ipv6"]:
             return "Network is unreachable"
@@ -35,7 +37,15 @@ class Ip(Links):
             )
         assert route.dev is not None
         iface = self.ifaces[route.dev]
-        self.link_output(iface, route.via if route.via is not None else dst, packet)
+        hop = route.via if route.via is not None else dst
+        mtu = self.path_mtu(dst, route)
+        if len(packet) <= mtu:
+            self.link_output(iface, hop, packet)
+        elif dontfrag:
+            return "Message too long"
+        else:
+            for piece in self.fragments(packet, mtu):
+                self.link_output(iface, hop, piece)
         return None
 
     def _first_up(self) -> Iface | None:
@@ -130,9 +140,16 @@ class Ip(Links):
         self.link_output(out, route.via if route.via is not None else dst, forwarded)
 
     def local_deliver(self, iface: Iface, packet: bytes, frame: bytes | None = None) -> None:
+        if packet[6] == NH_FRAGMENT:
+            whole = self.reassemble(packet)
+            if whole is not None:
+                self.local_deliver(iface, whole)
+            return
         if not w.checksum_ok(packet):
             return
         nh = packet[6]
+        if nh == w.NH_ICMPV6 and len(packet) > 48 and packet[40] == w.PACKET_TOO_BIG:
+            self.too_big_input(packet)
         if nh == w.NH_HOP:
             return  # MLD and other hop-by-hop traffic: not modelled
         for listener in list(self.listeners):

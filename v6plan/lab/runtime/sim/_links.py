@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from .. import _wire as w
-from ._addrconf import AddrConf
 from ._model import ALL_NODES_IFACE, ROUTER_GROUPS, Iface
+from ._tempaddr import TempAddrs
 
 __all__ = ["Links"]
 
 
-class Links(AddrConf):
+class Links(TempAddrs):
     """Interfaces — one concern of :class:`._stack.Node`."""
 
     def add_iface(self, name: str, mac: str) -> Iface:
@@ -30,6 +30,7 @@ class Links(AddrConf):
     def set_conf(self, scope: str, key: str, value: int) -> None:
         """Write a sysctl with the kernel's side effects (``all`` reaches every interface
         for forwarding and disable_ipv6)."""
+        changed = self.conf[scope].get(key) != value
         self.conf[scope][key] = value
         if scope == "all" and key in ("forwarding", "disable_ipv6"):
             self.conf["default"][key] = value
@@ -41,6 +42,21 @@ class Links(AddrConf):
             self._forwarding_changed(self.ifaces[scope])
         if key == "disable_ipv6" and value and scope in self.ifaces:
             self._flush(self.ifaces[scope])
+        if key == "addr_gen_mode" and scope in self.ifaces and changed:
+            iface = self.ifaces[scope]  # addrconf_init_auto_addrs: a link-local of the new mode
+            if iface.running and not iface.loopback and not self.conf[scope]["disable_ipv6"]:
+                self._add_link_local(iface)
+
+    def set_stable_secret(self, scope: str, secret: int) -> None:
+        """addrconf_sysctl_stable_secret: the secret, and addr_gen_mode 2 where it applies
+        (the interface, or every interface for ``default``)."""
+        self.secrets[scope] = secret
+        names = list(self.ifaces) if scope == "default" else [scope]
+        for name in names:
+            if scope == "default":
+                self.secrets.setdefault(name, secret)
+            if name in self.ifaces and not self.ifaces[name].loopback:
+                self.conf[name]["addr_gen_mode"] = 2
 
     def _forwarding_changed(self, iface: Iface) -> None:
         """dev_forward_change: a forwarding interface joins the all-routers groups (radvd
@@ -92,14 +108,22 @@ class Links(AddrConf):
         if not any(w.is_link_local(a.addr) for a in iface.addrs):
             mode = self.conf[iface.name]["addr_gen_mode"]
             if mode != 1:
-                iid = self._iid(iface, w.LINK_LOCAL_NET)
-                self.add_address(iface, w.LINK_LOCAL_NET | iid, 64, {"permanent"})
+                self._add_link_local(iface)
         for a in iface.addrs:
             if "tentative" in a.flags and "dadfailed" not in a.flags and a.timer is None:
                 self._dad_start(iface, a)
         for radvd in self.radvd.values():
             if radvd.iface == iface.name:
                 self._radvd_kick(radvd)
+
+    def _add_link_local(self, iface: Iface) -> None:
+        """addrconf_addr_gen: the link-local of the interface's addr_gen_mode (none for 1;
+        nothing when it is there already)."""
+        if self.conf[iface.name]["addr_gen_mode"] == 1:
+            return
+        addr = w.LINK_LOCAL_NET | self._iid(iface, w.LINK_LOCAL_NET)
+        if iface.find(addr) is None:
+            self.add_address(iface, addr, 64, {"permanent", *self._iid_flags(iface)})
 
     def _flush(self, iface: Iface) -> None:
         """Admin down: the kernel (keep_addr_on_down=0) drops every address, every route

@@ -68,9 +68,21 @@ CONF_DEFAULTS: dict[str, int] = {
     "suppress_frag_ndisc": 1,
     "temp_prefered_lft": 86400,
     "temp_valid_lft": 604800,
+    "max_desync_factor": 600,
+    "regen_max_retry": 3,
+    "regen_min_advance": 2,
     "use_oif_addrs_only": 0,
     "use_optimistic": 0,
 }
+#: the sysctls of RFC 8981 temporary addresses (modelled: ``_addrconf.TempAddrs``)
+TEMPADDR_KEYS = (
+    "use_tempaddr",
+    "temp_prefered_lft",
+    "temp_valid_lft",
+    "max_desync_factor",
+    "regen_max_retry",
+    "regen_min_advance",
+)
 #: values that differ for the ``all`` entry of a fresh namespace
 ALL_OVERRIDES: dict[str, int] = {"accept_dad": 0, "mtu": 1280}
 NEIGH_DEFAULTS: dict[str, int] = {
@@ -119,6 +131,12 @@ class Addr:
     timer: Timer | None = None
     #: whether this address holds a reference on its prefix's subnet-router anycast
     anycast: bool = False
+    #: a temporary address (RFC 8981): the SLAAC address it stands in for (ifpub), when
+    #: it was made (cstamp: ``created`` moves with every RA that refreshes it) and whether
+    #: its successor has been made (regen_count)
+    public: Addr | None = None
+    born: float = 0.0
+    regenerated: bool = False
 
     def usable(self) -> bool:
         return not self.flags & {"tentative", "dadfailed"}
@@ -211,6 +229,9 @@ class Iface:
         self.rs_interval = 0.0
         self.rs_timer: Timer | None = None
         self.router_group = False
+        #: RFC 8981 DESYNC_FACTOR (idev->desync_factor), drawn when the first temporary
+        #: address is made
+        self.desync: int | None = None
 
     @property
     def loopback(self) -> bool:

@@ -290,7 +290,9 @@ class NdInput(Ip):
         if entry is None:
             if valid == 0:
                 return
-            self.add_address(iface, addr, 64, {"mngtmpaddr"}, valid, preferred)
+            flags = {"mngtmpaddr", *self._iid_flags(iface)}
+            public = self.add_address(iface, addr, 64, flags, valid, preferred)
+            self.manage_tempaddrs(iface, public, valid, preferred, True)
             return
         if "permanent" in entry.flags:
             return
@@ -310,3 +312,5 @@ class NdInput(Ip):
         else:
             entry.flags.add("deprecated")
         self._schedule_lifetimes(iface, entry)
+        if "mngtmpaddr" in entry.flags:
+            self.manage_tempaddrs(iface, entry, new_valid, preferred, False)

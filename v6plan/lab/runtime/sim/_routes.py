@@ -67,7 +67,8 @@ class Routing(NodeBase):
 
     def source_for(self, dst: int, oif: Iface | None) -> int | None:
         """RFC 6724 source address selection as Linux scores it: rules 1 (same address),
-        2 (scope), 3 (not deprecated), 5 (outgoing interface), 6 (label), 8 (prefix)."""
+        2 (scope), 3 (not deprecated), 5 (outgoing interface), 6 (label), 7 (temporary
+        addresses first when the interface's use_tempaddr is 2, else last), 8 (prefix)."""
         dst_scope = w.scope_of(dst)
         dst_label = _label(dst)
         only_oif = oif is not None and (w.is_multicast(dst) or dst_scope <= 2)
@@ -86,6 +87,7 @@ class Routing(NodeBase):
                     int("deprecated" not in a.flags),
                     int(iface is oif),
                     int(_label(a.addr) == dst_label),
+                    int(("temporary" in a.flags) == (self.conf[iface.name]["use_tempaddr"] >= 2)),
                     min(w.common_prefix(a.addr, dst), a.plen),
                 )
                 if best is None or key > best:

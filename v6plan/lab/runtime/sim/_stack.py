@@ -65,8 +65,11 @@ class Node(RadvdMixin):
         self.neigh: dict[tuple[str, int], Neigh] = {}
         self.listeners: list[Callable[[bytes, Iface], None]] = []
         self.radvd: dict[str, Radvd] = {}
+        self.pmtu = {}
+        self._reassembly = {}
         self._route_order = 0
         self._reachable_ms = self._random_reachable(NEIGH_DEFAULTS["base_reachable_time_ms"])
         lo = self.add_iface("lo", "00:00:00:00:00:00")
         self.conf["lo"]["mtu"] = 65536
+        self.conf["lo"]["use_tempaddr"] = -1  # ipv6_add_dev: no temporary addresses on lo
         self.add_address(lo, w.LOOPBACK, 128, {"permanent"})

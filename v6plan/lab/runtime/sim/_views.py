@@ -17,6 +17,7 @@ __all__ = ["Field", "as_json", "as_text", "local_table", "route_fields"]
 Field = tuple[str | None, str | None, Any]
 
 ADDR_FLAG_ORDER = (
+    "temporary",
     "nodad",
     "optimistic",
     "dadfailed",
@@ -133,8 +134,7 @@ def route_fields(
         # the kernel's jiffies have moved on since the RA: floor of a hair less than remaining
         # (an expired route stays listed until the fib garbage collector runs: C's division
         # truncates its negative seconds towards zero)
-        remaining = r.expires - node.world.now
-        left = math.ceil(remaining) - 1 if remaining > 0 else -math.floor(-remaining)
+        left = seconds_left(r.expires - node.world.now)
         out.append(("expires", f"expires {left}sec", left))
     metrics: dict[str, int] = {}
     if r.mtu:
@@ -146,6 +146,13 @@ def route_fields(
         out.append(("metrics", words, [metrics]))
     out.append(("pref", f"pref {r.pref}", r.pref))
     return out
+
+
+def seconds_left(remaining: float) -> int:
+    """What ``expires`` shows: the kernel's jiffies have moved on since the timer was set,
+    so the floor of a hair less than what remains (C's division truncates a negative
+    number of seconds towards zero: an expired route shows ``expires -3sec``)."""
+    return math.ceil(remaining) - 1 if remaining > 0 else -math.floor(-remaining)
 
 
 def local_table(node: Node) -> list[RouteEntry]:
