@@ -473,9 +473,15 @@ def _customer_pools(plan: Plan, top: int, router: str) -> Iterator[_Pd]:
             continue
         if end[i] > i + 1 and (not router or plan.node(i).router == router):
             by_length: dict[int, list[int]] = {}
-            for c in plan.children(i):
+            c, last = i + 1, end[i]
+            while c < last:  # the children, by their subtrees' ends (no generator per child)
                 if customer[kind[c]]:
-                    by_length.setdefault(plen[c], []).append(net[c])
+                    length = plen[c]
+                    nets = by_length.get(length)
+                    if nets is None:
+                        nets = by_length[length] = []
+                    nets.append(net[c])
+                c = end[c]
             for length, nets in sorted(by_length.items()):
                 yield _Pd(i, _cover(sorted(nets), length), length)
         i += 1
