@@ -2,7 +2,8 @@
 client: every bundled example and test plan in both modes passes the check; relays, shared
 networks, PD pools and lifetimes are compared with the plan by ``ipaddress`` here (not the
 exporter's code); and in two namespaces ``kea-dhcp6`` hands ISC ``dhclient -6`` an address
-of the plan's access LAN and a prefix of its customer pool.
+of the plan's access LAN and a prefix of its customer pool; through ISC ``dhcrelay -6``
+relaying from the router's loopback, a central Kea delegates from the block it relays for.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 from _support import ROOT, need, plan_of
-from _support.dhcp import dhclient, kea, veth_link
+from _support.dhcp import dhclient, dhcrelay, kea, namespaces, run, veth_link
 from _support.exports import EXAMPLES, example, export
 from _support.tools import kea_ok, tool
 from hypothesis import given
@@ -337,7 +338,7 @@ def test_kea_delegates_a_prefix_of_the_plan_to_dhclient(tmp_path: Path) -> None:
     with (
         veth_link("acc0", "wan0", tag="pd") as link,
         kea(link.server, {"Dhcp6": config}, tmp_path / "kea"),
-        dhclient(link, tmp_path / "client") as (_, lease),
+        dhclient(link.client, link.client_if, tmp_path / "client") as (_, lease),
     ):
         (address,) = lease.addresses
         (prefix,) = lease.prefixes
@@ -347,3 +348,50 @@ def test_kea_delegates_a_prefix_of_the_plan_to_dhclient(tmp_path: Path) -> None:
         assert address in link.run(link.client, tool("ip"), "-6", "addr", "show", "dev", "wan0")
     leases = (tmp_path / "kea" / "kea-leases6.csv").read_text()
     assert address in leases and prefix.split("/")[0] in leases  # Kea recorded both
+
+
+RELAY_PLAN = """
+prefix: 2001:db8::/40
+children:
+  - name: core
+    role: infrastructure
+    size: /48
+    children:
+      - {name: loopbacks, role: loopback, names: [bng]}
+      - {name: servers, role: lan, router: bng}
+  - name: homes
+    router: bng
+    size: /44
+    children:
+      - {name: home, role: customer, count: 12, size: /56}
+"""
+
+
+def test_a_central_kea_delegates_through_a_relay_at_the_routers_loopback(
+    tmp_path: Path,
+) -> None:
+    """client ─ bng (ISC dhcrelay -6, link-address its loopback, unnumbered towards the
+    client) ─ Kea on the servers LAN: the relay-mode export, unchanged but for where Kea
+    listens, picks the customer block by the relay's address and delegates one of its /56s."""
+    plan = plan_of(RELAY_PLAN).plan
+    servers = ipaddress.IPv6Network(plan.prefix_text(plan.find_path("core/servers")))
+    server, gateway, bng = servers[0x547], servers[1], loopback(plan, "bng")
+    config = dhcp6(export(plan, "kea-dhcp6", listen=f"eth0/{server}"))
+    (pd,) = [s for s in config["subnet6"] if "pd-pools" in s]
+    assert pd["relay"] == {"ip-addresses": [bng]}
+    homes = plan.find_path("homes")
+    customers = {ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(homes)}
+    veths = [("c", "wan0", "r", "acc0"), ("r", "up0", "s", "eth0")]
+    with namespaces("rl", ("c", "r", "s"), veths) as ns:
+        ip = tool("ip")
+        run(ns["s"], ip, "-6", "addr", "add", f"{server}/64", "dev", "eth0", "nodad")
+        run(ns["r"], ip, "-6", "addr", "add", f"{gateway}/64", "dev", "up0", "nodad")
+        run(ns["r"], ip, "-6", "addr", "add", f"{bng}/128", "dev", "acc0", "nodad")
+        with (
+            kea(ns["s"], {"Dhcp6": config}, tmp_path / "kea"),
+            dhcrelay(ns["r"], f"{bng}%acc0", f"{server}%up0", tmp_path / "relay"),
+            dhclient(ns["c"], "wan0", tmp_path / "client", na=False) as (_, lease),
+        ):
+            (prefix,) = lease.prefixes
+            assert ipaddress.IPv6Network(prefix) in customers
+    assert prefix.split("/")[0] in (tmp_path / "kea" / "kea-leases6.csv").read_text()

@@ -26,7 +26,66 @@ from typing import IO, Any
 from .env import need, need_programs
 from .tools import tool
 
-__all__ = ["Daemon", "Lease", "Link", "dhclient", "kea", "veth_link"]
+__all__ = [
+    "Daemon",
+    "Lease",
+    "Link",
+    "dhclient",
+    "dhcrelay",
+    "kea",
+    "namespaces",
+    "run",
+    "veth_link",
+]
+
+
+def run(netns: str, *args: str) -> str:
+    """A command in a namespace; its output (a failure asserts, with the output)."""
+    done = subprocess.run(
+        [tool("ip"), "netns", "exec", netns, *args], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, f"{shlex.join(args)}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
+#: ``(role, interface, role, interface)``: a veth with one end in each role's namespace.
+Veth = tuple[str, str, str, str]
+
+
+@contextmanager
+def namespaces(tag: str, roles: tuple[str, ...], veths: list[Veth]) -> Iterator[dict[str, str]]:
+    """Fresh namespaces by role (``v6pdhcp-<tag>-<role>-<random>``), DAD off before any
+    interface exists, ``lo`` and the veths up with their link-locals usable; every one
+    deleted by name on the way out."""
+    need(os.geteuid() == 0, "network namespaces need root")
+    need_programs("ip", "sysctl")
+    ip = tool("ip")
+    suffix = uuid.uuid4().hex[:6]
+    names = {role: f"v6pdhcp-{tag}-{role}-{suffix}" for role in roles}
+    made: list[str] = []
+    try:
+        for netns in names.values():
+            subprocess.run([ip, "netns", "add", netns], check=True, timeout=30)
+            made.append(netns)
+            run(netns, tool("sysctl"), "-qw", "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0")  # fmt: skip
+            run(netns, ip, "link", "set", "lo", "up")
+        for role_a, if_a, role_b, if_b in veths:
+            subprocess.run(
+                [ip, "link", "add", if_a, "netns", names[role_a], "type", "veth",
+                 "peer", "name", if_b, "netns", names[role_b]],
+                check=True,
+                timeout=30,
+            )  # fmt: skip
+        ends = [(names[r], i) for r_a, i_a, r_b, i_b in veths for r, i in ((r_a, i_a), (r_b, i_b))]
+        for netns, name in ends:
+            run(netns, ip, "link", "set", name, "up")
+        for netns, name in ends:
+            _wait_link_local(netns, name)
+        yield names
+    finally:
+        for netns in made:
+            subprocess.run([ip, "netns", "del", netns], check=False, timeout=30)
 
 
 @dataclass
@@ -39,60 +98,22 @@ class Link:
     client_if: str
 
     def run(self, netns: str, *args: str) -> str:
-        done = subprocess.run(
-            [tool("ip"), "netns", "exec", netns, *args],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        assert done.returncode == 0, f"{shlex.join(args)}: {done.stdout}{done.stderr}"
-        return done.stdout
+        return run(netns, *args)
 
 
 @contextmanager
 def veth_link(server_if: str, client_if: str = "wan0", tag: str = "t") -> Iterator[Link]:
-    """Two fresh namespaces, DAD off before any interface exists (link-locals usable at
-    once), ``lo`` and the veth up; both deleted by name on the way out."""
-    need(os.geteuid() == 0, "network namespaces need root")
-    need_programs("ip", "sysctl")
-    ip = tool("ip")
-    suffix = uuid.uuid4().hex[:6]
-    link = Link(f"v6pdhcp-{tag}-s-{suffix}", f"v6pdhcp-{tag}-c-{suffix}", server_if, client_if)
-    made: list[str] = []
-    try:
-        for netns in (link.server, link.client):
-            subprocess.run([ip, "netns", "add", netns], check=True, timeout=30)
-            made.append(netns)
-            link.run(
-                netns,
-                tool("sysctl"),
-                "-qw",
-                "net.ipv6.conf.all.accept_dad=0",
-                "net.ipv6.conf.default.accept_dad=0",
-            )
-        subprocess.run(
-            [ip, "link", "add", server_if, "netns", link.server, "type", "veth",
-             "peer", "name", client_if, "netns", link.client],
-            check=True,
-            timeout=30,
-        )  # fmt: skip
-        for netns, name in ((link.server, server_if), (link.client, client_if)):
-            link.run(netns, ip, "link", "set", "lo", "up")
-            link.run(netns, ip, "link", "set", name, "up")
-        for netns, name in ((link.server, server_if), (link.client, client_if)):
-            _wait_link_local(link, netns, name)
-        yield link
-    finally:
-        for netns in made:
-            subprocess.run([ip, "netns", "del", netns], check=False, timeout=30)
+    """A server and a client namespace joined by one veth (see :func:`namespaces`)."""
+    with namespaces(tag, ("s", "c"), [("s", server_if, "c", client_if)]) as names:
+        yield Link(names["s"], names["c"], server_if, client_if)
 
 
-def _wait_link_local(link: Link, netns: str, name: str, timeout: float = 10.0) -> None:
-    """Both DHCPv6 ends speak from their link-local address: wait until it is there and
+def _wait_link_local(netns: str, name: str, timeout: float = 10.0) -> None:
+    """DHCPv6 speaks from link-local addresses: wait until the interface's is there and
     usable (the kernel adds it once the veth's carrier is up)."""
     deadline = time.monotonic() + timeout
     while True:
-        shown = link.run(netns, tool("ip"), "-6", "addr", "show", "dev", name, "scope", "link")
+        shown = run(netns, tool("ip"), "-6", "addr", "show", "dev", name, "scope", "link")
         if "inet6 fe80:" in shown and "tentative" not in shown:
             return
         assert time.monotonic() < deadline, f"no link-local address on {netns} {name}: {shown}"
@@ -198,10 +219,15 @@ exit 0
 
 @contextmanager
 def dhclient(
-    link: Link, directory: Path, na: bool = True, pd: bool = True, timeout: float = 40.0
+    netns: str,
+    interface: str,
+    directory: Path,
+    na: bool = True,
+    pd: bool = True,
+    timeout: float = 40.0,
 ) -> Iterator[tuple[Daemon, Lease]]:
-    """``dhclient -6`` in the client namespace, in the foreground (our PID), asking for an
-    address (``-N``) and/or a prefix (``-P``); yields once every IA asked for is bound."""
+    """``dhclient -6`` on ``interface`` of ``netns``, in the foreground (our PID), asking for
+    an address (``-N``) and/or a prefix (``-P``); yields once every IA asked for is bound."""
     binary = tool("dhclient")
     directory.mkdir(parents=True, exist_ok=True)
     bound = directory / "bound.log"
@@ -217,9 +243,9 @@ def dhclient(
         "-lf", str(directory / "dhclient6.leases"),
         "-pf", str(directory / "dhclient6.pid"),
         "-sf", str(script),
-        link.client_if,
+        interface,
     ]  # fmt: skip
-    daemon = _start("dhclient", link.client, argv, directory / "dhclient.log", {})
+    daemon = _start("dhclient", netns, argv, directory / "dhclient.log", {})
 
     def lease() -> Lease:
         text = bound.read_text() if bound.exists() else ""
@@ -236,5 +262,22 @@ def dhclient(
             timeout,
         )
         yield daemon, lease()
+    finally:
+        daemon.stop()
+
+
+@contextmanager
+def dhcrelay(netns: str, lower: str, upper: str, directory: Path) -> Iterator[Daemon]:
+    """ISC ``dhcrelay -6`` (isc-dhcp-relay) in the foreground: clients on ``lower``
+    (``LINK-ADDRESS%IFACE``: the link-address it writes into Relay-forward), the server
+    at ``upper`` (``SERVER%IFACE``); up once it has opened its interfaces."""
+    binary = tool("dhcrelay")
+    directory.mkdir(parents=True, exist_ok=True)
+    argv = [binary, "-6", "-d", "--no-pid", "-l", lower, "-u", upper]
+    daemon = _start("dhcrelay", netns, argv, directory / "dhcrelay.log", {})
+    try:
+        lower_if = lower.rpartition("%")[2]
+        daemon.wait_for(lambda: f"/{lower_if}" in daemon.text(), f"listening on {lower_if}")
+        yield daemon
     finally:
         daemon.stop()

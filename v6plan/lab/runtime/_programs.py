@@ -38,6 +38,7 @@ PROGRAMS: Final[dict[str, str]] = {
     "named-checkconf": "bind9-utils",
     "kea-dhcp6": "kea-dhcp6-server",
     "dhclient": "isc-dhcp-client",
+    "dhcrelay": "isc-dhcp-relay",
     "named": "bind9",
     "dig": "bind9-dnsutils",
     "vtysh": "frr",
