@@ -23,10 +23,13 @@ from _support import plan_of
 from _support.exports import example, export_dir
 from _support.named import named as serve_zones
 from _support.tools import run, tool
+from hypothesis import given
+from hypothesis import strategies as st
 
 from v6plan import InputError, Plan
 from v6plan.cli import main
 from v6plan.export import FORMATS
+from v6plan.export._dns import unicode_label
 
 DOMAIN = "isp.example"
 GLUE = {"ns1.isp.example.": "2001:db8::53", "ns2.isp.example.": "2001:db8::54"}
@@ -313,3 +316,19 @@ def test_a_name_idna_cannot_write_is_refused_at_its_place(tmp_path: Path, name: 
     with pytest.raises(InputError, match=r"test\.yaml:3:12: .*has no DNS form .*rename it"):
         export_dir(plan, "bind", tmp_path / "z", gateways="yes")
     assert not (tmp_path / "z").exists()
+
+
+@given(st.text(min_size=1, max_size=70))
+def test_every_name_is_one_dns_label_or_refused(name: str) -> None:
+    """Any text a name could hold gives one LDH label of at most 63 (an A-label when it is
+    not ASCII, decoding back to the name's letters), or IDNA's reason to refuse it."""
+    import idna
+
+    try:
+        label = unicode_label(name)
+    except ValueError as exc:
+        assert str(exc) and not name.isascii()
+        return
+    assert _LDH.match(label) and len(label) <= 63, label
+    if label.startswith("xn--"):
+        assert idna.decode(label)  # a valid A-label: it decodes

@@ -70,9 +70,12 @@ def unicode_label(name: str) -> str:
     if label.isascii():
         return dns_label(label)
     try:
-        return idna.encode(label, uts46=True, transitional=False).decode("ascii")
+        encoded = idna.encode(label, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError as exc:
         raise ValueError(str(exc)) from None
+    if "." in encoded:  # UTS 46 maps a few characters to a dot: that would be two labels
+        raise ValueError(f"{label!r} maps to more than one label ({encoded})")
+    return encoded
 
 
 def _idna_error(where: str, name: str, reason: str) -> InputError:
