@@ -3,7 +3,7 @@ client: every bundled example and test plan in both modes passes the check; rela
 networks, PD pools and lifetimes are compared with the plan by ``ipaddress`` here (not the
 exporter's code); and in two namespaces ``kea-dhcp6`` hands ISC ``dhclient -6`` an address
 of the plan's access LAN and a prefix of its customer pool; through ISC ``dhcrelay -6``
-relaying from the router's loopback, a central Kea delegates from the block it relays for.
+relaying from the router's loopback, a central Kea delegates one of the planned customers.
 """
 
 from __future__ import annotations
@@ -152,6 +152,22 @@ def test_kea_accepts_every_router_of_every_plan_locally(
 
 
 # -- what the file says ---------------------------------------------------------------------
+def delegable(pd: dict[str, Any]) -> set[ipaddress.IPv6Network]:
+    """Every prefix a subnet's PD pools can delegate (each pool at its delegated-len)."""
+    out: set[ipaddress.IPv6Network] = set()
+    for pool in pd["pd-pools"]:
+        block = ipaddress.IPv6Network(f"{pool['prefix']}/{pool['prefix-len']}")
+        out |= set(block.subnets(new_prefix=pool["delegated-len"]))
+    return out
+
+
+def block_room(plan: Plan, parent: int, length: int) -> set[ipaddress.IPv6Network]:
+    """The parent's /length prefixes that no child other than a customer touches."""
+    block = ipaddress.IPv6Network(plan.prefix_text(parent))
+    others = [ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(parent) if plan.role(c) != "customer"]  # fmt: skip
+    return {p for p in block.subnets(new_prefix=length) if not any(p.overlaps(o) for o in others)}
+
+
 def test_central_server_relays_and_pd_pools(tmp_path: Path) -> None:
     plan = example("isp-core")
     path = tmp_path / "kea.json"
@@ -169,45 +185,60 @@ def test_central_server_relays_and_pd_pools(tmp_path: Path) -> None:
     pds = {s["user-context"]["v6plan"]: s for s in network["subnet6"]}
     assert set(pds) == {"residential", "business"}
     for kind_path, length in (("residential", 56), ("business", 48)):
-        delegated = set()
-        for pool in pds[kind_path]["pd-pools"]:
-            assert pool["delegated-len"] == length
-            block = ipaddress.IPv6Network(f"{pool['prefix']}/{pool['prefix-len']}")
-            delegated |= set(block.subnets(new_prefix=length))
         i = plan.find_path(kind_path)
         customers = {ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(i)}
-        assert delegated == customers  # differential: the pools hand out exactly the customers
-        assert len(pds[kind_path]["pd-pools"]) == 3 if length == 56 else 2  # 200 = 128+64+8
+        # the whole /40 at the customers' length: the 200 planned /56s and the growth room
+        assert delegable(pds[kind_path]) == block_room(plan, i, length) > customers
+        (pool,) = pds[kind_path]["pd-pools"]
+        assert (pool["prefix-len"], pool["delegated-len"]) == (40, length)
 
 
-def test_a_block_of_customers_beside_others_gets_aligned_pools_of_only_them(
-    tmp_path: Path,
-) -> None:
-    """A parent holding customers, a reserve and a LAN: the pools skip the reserve and
-    the LAN and cover 5 customers in aligned blocks (4 + 1), never a shorter prefix."""
-    plan = plan_of(
-        """
-        prefix: 2001:db8::/40
-        children:
-          - {name: loopbacks, role: loopback, size: /48, names: [bng]}
-          - name: homes
-            router: bng
-            size: /44
-            children:
-              - {name: home, role: customer, count: 5, size: /56}
-              - {name: spare, role: reserve, size: /52}
-              - {name: uplink, role: lan}
-        """
-    ).plan
+def test_only_the_planned_customers_when_asked(tmp_path: Path) -> None:
+    plan = example("isp-core")
     path = tmp_path / "kea.json"
-    path.write_text(export(plan, "kea-dhcp6"))
+    path.write_text(export(plan, "kea-dhcp6", **{"pd-pool": "customers"}))
+    kea_ok(path)
+    pds = {s["user-context"]["v6plan"]: s for s in all_subnets(dhcp6(path.read_text())) if "pd-pools" in s}  # fmt: skip
+    for kind_path, pools in (("residential", 3), ("business", 2)):  # 200 = 128 + 64 + 8 …
+        i = plan.find_path(kind_path)
+        customers = {ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(i)}
+        assert delegable(pds[kind_path]) == customers  # differential: exactly the customers
+        assert len(pds[kind_path]["pd-pools"]) == pools
+
+
+BESIDE_PLAN = """
+prefix: 2001:db8::/40
+children:
+  - {name: loopbacks, role: loopback, size: /48, names: [bng]}
+  - name: homes
+    router: bng
+    size: /44
+    children:
+      - {name: home, role: customer, count: 5, size: /56}
+      - {name: spare, role: reserve, size: /52}
+      - {name: uplink, role: lan}
+"""
+
+
+@pytest.mark.parametrize("mode", ["block", "customers"])
+def test_customers_beside_a_reserve_and_a_lan_get_aligned_pools_without_them(
+    tmp_path: Path, mode: str
+) -> None:
+    """block: the /44 minus the reserve /52 and the /56 that holds the LAN; customers: the
+    5 customers in aligned blocks (a /54 and a /56), never a shorter prefix."""
+    plan = plan_of(BESIDE_PLAN).plan
+    path = tmp_path / "kea.json"
+    path.write_text(export(plan, "kea-dhcp6", **{"pd-pool": mode}))
     kea_ok(path)
     (pd,) = [s for s in all_subnets(dhcp6(path.read_text())) if "pd-pools" in s]
     homes = plan.find_path("homes")
     customers = {ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(homes) if plan.role(c) == "customer"}  # fmt: skip
-    blocks = [ipaddress.IPv6Network(f"{p['prefix']}/{p['prefix-len']}") for p in pd["pd-pools"]]
-    assert sorted(b.prefixlen for b in blocks) == [54, 56]
-    assert {c for b in blocks for c in b.subnets(new_prefix=56)} == customers
+    if mode == "block":
+        assert delegable(pd) == block_room(plan, homes, 56)
+        assert len(block_room(plan, homes, 56)) == 4096 - 16 - 1 and customers < delegable(pd)
+    else:
+        blocks = [p["prefix-len"] for p in pd["pd-pools"]]
+        assert sorted(blocks) == [54, 56] and delegable(pd) == customers
     assert pd["relay"] == {"ip-addresses": [loopback(plan, "bng")]}  # alone: on the subnet
 
 
@@ -327,14 +358,15 @@ children:
 
 def test_kea_delegates_a_prefix_of_the_plan_to_dhclient(tmp_path: Path) -> None:
     """The access LAN and the customer pool behind it share acc0: dhclient -6 -N -P gets an
-    address of the LAN's pool and one customer /56 of the plan, each once."""
+    address of the LAN's pool and one /56 of the customers' block, each once."""
     plan = plan_of(ACCESS_PLAN).plan
     config = dhcp6(export(plan, "kea-dhcp6", router="bng", mode="local", **{"pd-interface": "acc0"}))  # fmt: skip
     (network,) = config["shared-networks"]
     assert network["interface"] == "acc0" and len(network["subnet6"]) == 2
     access = ipaddress.IPv6Network(plan.prefix_text(plan.find_path("core/access")))
-    homes = plan.find_path("homes")
-    customers = {ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(homes)}
+    (pd,) = [s for s in network["subnet6"] if "pd-pools" in s]
+    pool = delegable(pd)  # the homes /44 at /56: the 12 customers and the room to grow
+    assert pool == block_room(plan, plan.find_path("homes"), 56) and len(pool) == 4096
     with (
         veth_link("acc0", "wan0", tag="pd") as link,
         kea(link.server, {"Dhcp6": config}, tmp_path / "kea"),
@@ -344,7 +376,7 @@ def test_kea_delegates_a_prefix_of_the_plan_to_dhclient(tmp_path: Path) -> None:
         (prefix,) = lease.prefixes
         assert ipaddress.IPv6Address(address) in access
         assert int(ipaddress.IPv6Address(address)) - int(access.network_address) >= 0x1000
-        assert ipaddress.IPv6Network(prefix) in customers
+        assert ipaddress.IPv6Network(prefix) in pool
         assert address in link.run(link.client, tool("ip"), "-6", "addr", "show", "dev", "wan0")
     leases = (tmp_path / "kea" / "kea-leases6.csv").read_text()
     assert address in leases and prefix.split("/")[0] in leases  # Kea recorded both
@@ -376,7 +408,7 @@ def test_a_central_kea_delegates_through_a_relay_at_the_routers_loopback(
     plan = plan_of(RELAY_PLAN).plan
     servers = ipaddress.IPv6Network(plan.prefix_text(plan.find_path("core/servers")))
     server, gateway, bng = servers[0x547], servers[1], loopback(plan, "bng")
-    config = dhcp6(export(plan, "kea-dhcp6", listen=f"eth0/{server}"))
+    config = dhcp6(export(plan, "kea-dhcp6", listen=f"eth0/{server}", **{"pd-pool": "customers"}))
     (pd,) = [s for s in config["subnet6"] if "pd-pools" in s]
     assert pd["relay"] == {"ip-addresses": [bng]}
     homes = plan.find_path("homes")

@@ -381,6 +381,10 @@ def _formats() -> Iterator[Format]:
             ),
             Setting("local", "yes: the same as mode=local"),
             Setting("pd-interface", "local: customers' access interface, may use {name} {router}"),
+            Setting(
+                "pd-pool",
+                "block (default: the customers' whole block, growth room included) or customers",
+            ),
             Setting("preferred", "preferred lifetime in seconds (default 43200, 12 h)"),
             Setting("valid", "valid lifetime in seconds (default 2 × preferred)"),
             Setting("renew", "T1, renew-timer (default 0.5 × preferred)"),

@@ -30,7 +30,7 @@ from typing import Literal, TextIO
 from .._errors import InputError
 from .._plan import Plan
 from .._prefix import format_address, format_prefix
-from .._space import cidr_cover
+from .._space import cidr_cover, free_gaps
 from . import ExportOptions
 from ._common import Ticker, selected
 from ._text import addresses, bad_interface, dns_names, interface_name, interface_ok, kea_string
@@ -60,6 +60,17 @@ def _pool_range(options: ExportOptions) -> tuple[int, int] | None:
             "e.g. 1000-ffff (or none)"
         )
     return low, high
+
+
+def _pd_pool(options: ExportOptions) -> Literal["block", "customers"]:
+    """``--set pd-pool=block`` (the default: growth room delegable) or ``customers``."""
+    raw = options.get("pd-pool").strip().lower() or "block"
+    if raw not in ("block", "customers"):
+        raise InputError(
+            f"--set pd-pool={options.get('pd-pool')}: use block (the customers' whole block, "
+            "growth room included) or customers (exactly the planned customers)"
+        )
+    return "block" if raw == "block" else "customers"
 
 
 def _mode(options: ExportOptions) -> Mode:
@@ -119,6 +130,7 @@ class _Pd:
     length: int
     link: Link | None = None
     router: str = ""
+    whole: bool = False  # the block's growth room is in the pools too
 
 
 @dataclass(slots=True)
@@ -144,7 +156,7 @@ def write_kea(plan: Plan, out: TextIO, options: ExportOptions) -> None:
     listen = _listen(options)
     ticker = Ticker(options, 2 * (plan.end[top] - top))
 
-    pds = list(_customer_pools(plan, top, router_name))
+    pds = list(_customer_pools(plan, top, router_name, _pd_pool(options) == "block"))
     topology = Topology(plan, top, options) if local or router_name or pds else None
     lans = _lans(plan, top, local, router_name, topology)
     _pd_links(plan, pds, mode, topology, options)
@@ -349,6 +361,8 @@ class _Subnets:
             "v6plan": plan.path(pd.node) or plan.title,
             "customers": f"/{pd.length}",
         }
+        if pd.whole:
+            context["pd-pool"] = "block"  # growth room included (--set pd-pool=customers)
         record = f'{{"id": {self.id}, "subnet": "{plan.prefix_text(pd.node)}", "pd-pools": [{pools}]'  # fmt: skip
         if pd.link is not None and pd.link in self.shared:
             self.hold(pd.link, f"{record}, {_context(context)}}}")
@@ -457,8 +471,13 @@ def _lans_outside_customers(plan: Plan, top: int) -> Iterator[int]:
         i += 1
 
 
-def _customer_pools(plan: Plan, top: int, router: str) -> Iterator[_Pd]:
-    """A :class:`_Pd` for every parent holding customers (one per customer length)."""
+def _customer_pools(plan: Plan, top: int, router: str, whole: bool = True) -> Iterator[_Pd]:
+    """A :class:`_Pd` for every parent holding customers (one per customer length).
+
+    ``whole``: a parent whose customers are of one length delegates its whole block at that
+    length, growth room included, minus every other child (a reserve, a LAN) rounded out to
+    that length; otherwise, and for mixed lengths, exactly the planned customers.
+    """
     kinds, kind, end, net, plen = plan.kinds, plan.kind, plan.end, plan.net, plan.plen
     customer = [k.role == "customer" for k in kinds]
     if not any(customer[k] for k in set(kind[top : end[top]])):
@@ -473,6 +492,7 @@ def _customer_pools(plan: Plan, top: int, router: str) -> Iterator[_Pd]:
             continue
         if end[i] > i + 1 and (not router or plan.node(i).router == router):
             by_length: dict[int, list[int]] = {}
+            others: list[int] = []  # children that are not customers: kept out of the pools
             c, last = i + 1, end[i]
             while c < last:  # the children, by their subtrees' ends (no generator per child)
                 if customer[kind[c]]:
@@ -481,10 +501,30 @@ def _customer_pools(plan: Plan, top: int, router: str) -> Iterator[_Pd]:
                     if nets is None:
                         nets = by_length[length] = []
                     nets.append(net[c])
+                else:
+                    others.append(c)
                 c = end[c]
-            for length, nets in sorted(by_length.items()):
-                yield _Pd(i, _cover(sorted(nets), length), length)
+            if whole and len(by_length) == 1:
+                ((length, _),) = by_length.items()
+                yield _Pd(i, _block_pools(plan, i, others, length), length, whole=True)
+            else:
+                for length, nets in sorted(by_length.items()):
+                    yield _Pd(i, _cover(sorted(nets), length), length)
         i += 1
+
+
+def _block_pools(plan: Plan, parent: int, others: list[int], length: int) -> list[tuple[int, int]]:
+    """The parent's block at ``length``, minus the other children rounded out to it."""
+    unit = 1 << (128 - length)
+    start = plan.net[parent]
+    stop = start + (1 << (128 - plan.plen[parent]))
+    used = []
+    for c in others:
+        low = plan.net[c] // unit * unit
+        high = plan.net[c] + (1 << (128 - plan.plen[c]))
+        used.append((low, -(-high // unit) * unit))
+    used.sort()
+    return [block for gap in free_gaps(start, stop, used) for block in cidr_cover(*gap)]
 
 
 def _cover(nets: list[int], length: int) -> list[tuple[int, int]]:
