@@ -1,11 +1,13 @@
-"""Forward and reverse zones together, read as BIND reads them.
+"""Forward and reverse zones together, read as BIND reads them, then served by BIND.
 
 Every zone the bind export writes is loaded by named-checkzone (``-D``: the zone as named
 holds it, every name absolute) and the records are resolved here both ways: each AAAA name
 has the PTR that names it back, and each PTR target has the AAAA of the address it came
 from — forward-confirmed reverse DNS for every router, link end and LAN gateway. The
 reverse owner names are turned back into addresses here, by reading the nibbles, not by the
-exporter's code.
+exporter's code. Then a real ``named`` serves the folder on loopback and ``dig`` asks it for
+every AAAA and PTR. Names in other scripts become IDNA A-labels (or are refused with
+their place in the spec).
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ from pathlib import Path
 import pytest
 from _support import plan_of
 from _support.exports import example, export_dir
+from _support.named import named as serve_zones
 from _support.tools import run, tool
+from hypothesis import given
+from hypothesis import strategies as st
 
 from v6plan import InputError, Plan
 from v6plan.cli import main
 from v6plan.export import FORMATS
+from v6plan.export._dns import unicode_label
 
 DOMAIN = "isp.example"
 GLUE = {"ns1.isp.example.": "2001:db8::53", "ns2.isp.example.": "2001:db8::54"}
@@ -227,3 +233,102 @@ def test_the_help_example_writes_zones_named_loads(tmp_path: Path) -> None:
     assert "campus.example" in zones.zones and len(zones.ptr) == sum(
         named(example("campus")).values()
     )
+
+
+# -- a real named answers dig ---------------------------------------------------------------------
+def served_both_ways(directory: Path, expected: dict[str, int]) -> None:
+    """Load the folder's zones into named on loopback and ask dig for each name's AAAA and
+    each address's PTR: every pair answers, and the two agree."""
+    with serve_zones(directory) as server:
+        queries = [f"{name} AAAA" for name in expected]
+        queries += [f"-x {ipaddress.IPv6Address(a)}" for a in expected.values()]
+        answers = server.ask(queries)
+    aaaa = {o: int(ipaddress.IPv6Address(d)) for o, t, d in answers if t == "AAAA"}
+    ptr = {nibbles(o): d for o, t, d in answers if t == "PTR"}
+    assert len(answers) == 2 * len(expected), answers
+    for name, address in expected.items():
+        assert aaaa[name] == address, name
+        assert ptr[address] == name, (ipaddress.IPv6Address(address), ptr.get(address))
+
+
+@pytest.mark.parametrize(
+    ("name", "settings"),
+    [
+        ("isp-core", FORWARD),
+        ("isp-core", {**FORWARD, "delegate": "1"}),  # the delegated zones served too
+        ("operator-29", {**FORWARD, "gateways": "no"}),  # eight /32 reverse zones
+    ],
+)
+def test_named_answers_each_aaaa_and_ptr_both_ways(
+    tmp_path: Path, name: str, settings: dict[str, str]
+) -> None:
+    plan = example(name)
+    export_dir(plan, "bind", tmp_path, serial="2026010101", **settings)
+    zones = Zones(tmp_path)  # named-checkzone first: a zone named would refuse fails here
+    expected = {n: min(a) for n, a in zones.aaaa.items() if n not in GLUE}
+    if name == "isp-core":
+        assert expected == {n: min(a) for n, a in expected_names(plan).items()}
+    served_both_ways(tmp_path, expected)
+
+
+UNICODE_PLAN = """
+plan: Écoles
+prefix: 2001:db8::/48
+children:
+  - {name: loopbacks, role: loopback, size: /64, names: [r1]}
+  - {name: "école", role: lan, count: 2, router: r1}
+  - {name: "مدرسة", role: lan, count: 2, router: r1}
+  - {name: "Collège_Jean", role: lan, router: r1}
+"""
+
+
+def test_unicode_names_are_written_as_idna_a_labels(tmp_path: Path) -> None:
+    """école-1 → xn--cole-1-9ua, مدرسة-1 → an A-label too (IDNA 2008: the stdlib's IDNA 2003
+    refuses an Arabic label ending in a digit): named loads them and answers both ways, and
+    each A-label decodes back to the name in the plan."""
+    import idna
+
+    plan = plan_of(UNICODE_PLAN).plan
+    export_dir(plan, "bind", tmp_path, domain="écoles.example", forward="yes", ns="ns1.example.org", serial="1")  # fmt: skip
+    zones = Zones(tmp_path)
+    zones.resolve_both_ways({})
+    domain = "xn--coles-9ra.example"
+    assert domain in zones.zones and "école".encode("idna") == b"xn--cole-9oa"
+    gateways = {n: min(a) for n, a in zones.aaaa.items() if n.startswith("gw.")}
+    unicode = {idna.decode(n.split(".")[1]): a for n, a in gateways.items()}
+    lans = {plan.name[i].lower().replace("_", "-"): plan.net[i] + 1 for i in range(len(plan)) if plan.role(i) == "lan"}  # fmt: skip
+    assert unicode == lans
+    assert f"gw.{'école-1'.encode('idna').decode()}.{domain}." in gateways  # the stdlib agrees
+    with pytest.raises(UnicodeError):
+        "مدرسة-1".encode("idna")
+    served_both_ways(tmp_path, {n: min(a) for n, a in zones.aaaa.items()})
+
+
+@pytest.mark.parametrize("name", ["1-مدرسة", "école-مدرسة"])
+def test_a_name_idna_cannot_write_is_refused_at_its_place(tmp_path: Path, name: str) -> None:
+    plan = plan_of(
+        f"""
+        prefix: 2001:db8::/48
+        children:
+          - {{name: "{name}", role: lan}}
+        """
+    ).plan
+    with pytest.raises(InputError, match=r"test\.yaml:3:12: .*has no DNS form .*rename it"):
+        export_dir(plan, "bind", tmp_path / "z", gateways="yes")
+    assert not (tmp_path / "z").exists()
+
+
+@given(st.text(min_size=1, max_size=70))
+def test_every_name_is_one_dns_label_or_refused(name: str) -> None:
+    """Any text a name could hold gives one LDH label of at most 63 (an A-label when it is
+    not ASCII, decoding back to the name's letters), or IDNA's reason to refuse it."""
+    import idna
+
+    try:
+        label = unicode_label(name)
+    except ValueError as exc:
+        assert str(exc) and not name.isascii()
+        return
+    assert _LDH.match(label) and len(label) <= 63, label
+    if label.startswith("xn--"):
+        assert idna.decode(label)  # a valid A-label: it decodes

@@ -1,5 +1,5 @@
 """The exports read by the real programs: named-checkzone and named-checkconf (bind9-utils),
-radvd --configtest (radvd), kea-dhcp6 -t (kea-dhcp6-server), vtysh --dryrun (frr), and the
+radvd --configtest (radvd), vtysh --dryrun (frr; Kea: test_export_kea.py), and the
 HTML report rendered headless by Chromium (chromium). Locally a missing tool skips the
 test; in CI (CI=true) it fails (conftest.need).
 """
@@ -7,18 +7,13 @@ test; in CI (CI=true) it fails (conftest.need).
 from __future__ import annotations
 
 import ipaddress
-import json
-import os
 import re
-import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _support import need, plan_of
+from _support import plan_of
 from _support.exports import EXAMPLES, example, export, export_dir
-from _support.tools import frr_ok, kea_ok, radvd_ok, render, run, tool
+from _support.tools import frr_ok, radvd_ok, render, run, tool
 
 
 # -- BIND ----------------------------------------------------------------------------------------
@@ -159,77 +154,6 @@ def test_radvd_lans_without_a_router(tmp_path: Path) -> None:
     names = re.findall(r"^interface (\S+)", text, re.M)
     assert len(names) == len(set(names)) == 18  # 6 floors × 3 LANs; repeated VLANs renamed
     assert names[:4] == ["vlan100", "vlan200", "vlan300", "vlan100-2"]
-
-
-def test_kea_central_server_with_pd_pools(tmp_path: Path) -> None:
-    plan = example("isp-core")
-    path = tmp_path / "kea.json"
-    path.write_text(
-        export(plan, "kea-dhcp6", dns="2001:db8::53", **{"domain-search": "isp.example"})
-    )
-    kea_ok(path)
-    config = json.loads(path.read_text())["Dhcp6"]
-    subnets = config["subnet6"]
-    lans = [s for s in subnets if "pools" in s]
-    assert len(lans) == sum(plan.role(i) == "lan" for i in range(len(plan)))
-    assert len({s["id"] for s in subnets}) == len(subnets)
-    for kind_path, length in (("residential", 56), ("business", 48)):
-        pd = next(s for s in subnets if s.get("user-context", {}).get("v6plan") == kind_path)
-        delegated = set()
-        for pool in pd["pd-pools"]:
-            assert pool["delegated-len"] == length
-            block = ipaddress.IPv6Network(f"{pool['prefix']}/{pool['prefix-len']}")
-            delegated |= set(block.subnets(new_prefix=length))
-        i = plan.find_path(kind_path)
-        customers = {ipaddress.IPv6Network(plan.prefix_text(c)) for c in plan.children(i)}
-        assert delegated == customers  # differential: the pools hand out exactly the customers
-
-
-def test_kea_for_one_router(tmp_path: Path) -> None:
-    path = tmp_path / "bng1.json"
-    path.write_text(export(example("isp-core"), "kea-dhcp6", router="bng1", pool="none"))
-    kea_ok(path)
-    subnets = json.loads(path.read_text())["Dhcp6"]["subnet6"]
-    assert [s["user-context"]["v6plan"] for s in subnets] == ["residential", "business"]
-
-
-@pytest.fixture
-def netns() -> Iterator[str]:
-    need(os.geteuid() == 0, "a network namespace needs root")
-    ip = tool("ip")
-    name = f"v6pexp-{uuid.uuid4().hex[:8]}"
-    subprocess.run([ip, "netns", "add", name], check=True)
-    try:
-        yield name
-    finally:
-        subprocess.run([ip, "netns", "del", name], check=False)
-
-
-def test_kea_on_the_router_itself_names_its_interfaces(tmp_path: Path, netns: str) -> None:
-    path = tmp_path / "pe1.json"
-    path.write_text(export(example("isp-core"), "kea-dhcp6", router="pe1", local="yes"))
-    config = json.loads(path.read_text())["Dhcp6"]
-    names = [s["interface"] for s in config["subnet6"]]
-    assert names == ["bond0.100", "bond0.101", "bond0.102", "bond0.103", "vlan200"]
-    assert config["interfaces-config"]["interfaces"] == names
-    for n, name in enumerate(names):  # the interfaces Kea checks for, in our own namespace
-        subprocess.run(
-            [
-                tool("ip"),
-                "-n",
-                netns,
-                "link",
-                "add",
-                name,
-                "type",
-                "veth",
-                "peer",
-                "name",
-                f"peer{n}",
-            ],
-            check=True,
-        )
-    kea_ok(path, netns)
 
 
 def interface_addresses(text: str) -> dict[str, list[str]]:

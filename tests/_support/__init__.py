@@ -2,7 +2,8 @@
 `need_program` for the external programs a test runs (skip locally, fail in CI), and plan
 helpers. Submodules: ``lab`` (backends, v6lab in-process), ``topologies`` (the backend
 tests' shapes), ``fakebackend``, ``capped`` (a command under a memory cap), ``exports`` and
-``tools`` (the export tests' helpers and the real programs that read exports).
+``tools`` (the export tests' helpers and the real programs that read exports), ``dhcp``
+(Kea and ``dhclient -6`` in a pair of namespaces) and ``named`` (BIND on loopback, ``dig``).
 
 ``tests/`` is on the import path through pyproject's ``[tool.pytest.ini_options] pythonpath``.
 """

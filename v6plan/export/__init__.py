@@ -364,7 +364,7 @@ def _formats() -> Iterator[Format]:
     )
     yield Format(
         "kea-dhcp6",
-        "Kea DHCPv6 JSON: a subnet per LAN, prefix-delegation pools for customers",
+        "Kea DHCPv6 JSON: a subnet per LAN, prefix-delegation pools for customers, relay or local",
         "json",
         "._kea:write_kea",
         settings=(
@@ -374,7 +374,21 @@ def _formats() -> Iterator[Format]:
             Setting("dns", "dns-servers option, comma-separated"),
             Setting("domain-search", "domain-search option, comma-separated"),
             Setting("listen", "interfaces Kea listens on, comma-separated (default *)"),
-            Setting("local", "yes: LANs are on this server's own interfaces (sets interface)"),
+            Setting(
+                "mode",
+                "relay (default: a central server; subnets name the relay addresses) or local "
+                "(Kea on the router; subnets name its interfaces)",
+            ),
+            Setting("local", "yes: the same as mode=local"),
+            Setting("pd-interface", "local: customers' access interface, may use {name} {router}"),
+            Setting(
+                "pd-pool",
+                "block (default: the customers' whole block, growth room included) or customers",
+            ),
+            Setting("preferred", "preferred lifetime in seconds (default 43200, 12 h)"),
+            Setting("valid", "valid lifetime in seconds (default 2 × preferred)"),
+            Setting("renew", "T1, renew-timer (default 0.5 × preferred)"),
+            Setting("rebind", "T2, rebind-timer (default 0.8 × preferred)"),
             Setting("first-id", "first subnet id (default 1)"),
             _ROUTER,
             _LAN_IF,

@@ -12,6 +12,12 @@ domain gets an AAAA record for every PTR, from the same ``(address, name)`` pair
 name resolves to the address whose PTR names it and back. A name two addresses would share
 is refused; name servers inside the domain need their addresses (``--set ns-address=``),
 which named needs to load the zone.
+
+Names in a plan may be in any script (``école-1``, ``مدرسة-1``): a label with non-ASCII
+letters is written in its IDNA A-label form (``xn--…``, IDNA 2008 with the UTS 46 mapping
+browsers and resolvers use), so the zone holds only valid DNS labels and a user's Unicode
+name finds it. A name IDNA cannot encode (a right-to-left label that starts with a digit,
+scripts mixed across directions) is refused naming its place in the spec and the fix.
 """
 
 from __future__ import annotations
@@ -47,6 +53,53 @@ def _absolute(name: str, what: str) -> str:
     return dns_name(name, what) + "."
 
 
+def unicode_label(name: str) -> str:
+    """``name`` as one DNS label: ASCII names by the host-name rule, others as an IDNA
+    A-label (raises :class:`ValueError` with IDNA's reason when there is none)."""
+    if name.isascii():
+        return dns_label(name)
+    import unicodedata
+
+    import idna
+
+    chars = [
+        ch if ch == "-" or ch.isalnum() or unicodedata.category(ch)[0] == "M" else " "
+        for ch in name.lower()
+    ]  # spaces, dots, '_' … become '-', as in the ASCII rule
+    label = "-".join("".join(chars).split()).strip("-") or "x"
+    if label.isascii():
+        return dns_label(label)
+    try:
+        encoded = idna.encode(label, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(str(exc)) from None
+    if "." in encoded:  # UTS 46 maps a few characters to a dot: that would be two labels
+        raise ValueError(f"{label!r} maps to more than one label ({encoded})")
+    return encoded
+
+
+def _idna_error(where: str, name: str, reason: str) -> InputError:
+    return InputError(
+        f"{where}: the name {name!r} has no DNS form (IDNA: {reason}) — rename it: a label "
+        "is letters, digits and '-', and one in a right-to-left script starts with a letter "
+        "of that script and mixes in no left-to-right letters (e.g. مدرسة-1, not 1-مدرسة)"
+    )
+
+
+def _domain(raw: str) -> str:
+    """``--set domain=``: Unicode labels are written as A-labels (``école.example`` →
+    ``xn--cole-9oa.example``), then checked as every domain is."""
+    if raw.isascii():
+        return dns_domain(raw, "--set domain")
+    labels = []
+    for part in raw.strip().rstrip(".").split("."):
+        try:
+            labels.append(unicode_label(part) if part else "")
+        except ValueError as exc:
+            raise _idna_error(f"--set domain={raw}", part, str(exc)) from None
+    return dns_domain(".".join(labels), "--set domain")
+
+
 def _overlaps(net: int, length: int, znet: int, zlen: int) -> bool:
     shift = 128 - min(length, zlen)
     return net >> shift == znet >> shift
@@ -56,7 +109,7 @@ class _Zones:
     def __init__(self, plan: Plan, options: ExportOptions) -> None:
         self.plan = plan
         self.top = selected(plan, options)
-        self.domain = dns_domain(options.get("domain") or "example.net", "--set domain")
+        self.domain = _domain(options.get("domain") or "example.net")
         servers = [f"{s}." for s in dns_names(options.get("ns"), "--set ns")]
         self.ns = servers or [f"ns1.{self.domain}.", f"ns2.{self.domain}."]
         self.forward = options.flag("forward")
@@ -87,7 +140,7 @@ class _Zones:
                 topology.name_links(router)
                 for end in router.links:
                     self.end_names[(end.node, end.side)] = (
-                        f"{dns_label(end.interface)}.{dns_label(router.name)}.{self.domain}."
+                        f"{dns_label(end.interface)}.{self.label(router.name, -1)}.{self.domain}."
                     )
         passes = 3 if self.forward else 2
         self.ticker = Ticker(options, passes * (plan.end[self.top] - self.top))
@@ -102,7 +155,7 @@ class _Zones:
             name = plan.name[j]
             label = cache.get(name)
             if label is None:
-                label = dns_label(name)
+                label = self.label(name, j)
                 if len(cache) < 65536:  # names repeat level by level (lan-1, site-a …)
                     cache[name] = label
             labels.append(label)
@@ -112,6 +165,25 @@ class _Zones:
             name = ".".join([*labels[:2], self.domain]) + "."
         return name
 
+    def label(self, name: str, node: int) -> str:
+        """One label from a name of the plan (node ``node``, or -1: a router's name)."""
+        try:
+            return unicode_label(name)
+        except ValueError as exc:
+            raise _idna_error(self.name_place(node, name), name, str(exc)) from None
+
+    def name_place(self, node: int, name: str) -> str:
+        """``spec:line:column`` of the name a node was given (or the node, read from a
+        plan file; a router's name when ``node`` is -1)."""
+        plan = self.plan
+        if node < 0:
+            return f"the router {name!r}"
+        template = plan.kinds[plan.kind[node]].template
+        if template is None or not plan.source:
+            return plan.where(node)
+        line, column = template.place("name")
+        return f"{plan.source}:{line}:{column}: {plan.where(node)}"
+
     def records(self, i: int) -> Iterator[tuple[int, str]]:
         """``(address, PTR target)`` pairs node ``i`` contributes."""
         plan = self.plan
@@ -120,7 +192,7 @@ class _Zones:
         if role == "host":
             name = plan.name[i]
             if name in self.router_names:
-                yield plan.net[i], f"{dns_label(name)}.{self.domain}."
+                yield plan.net[i], f"{self.label(name, i)}.{self.domain}."
             else:
                 yield plan.net[i], self.path_name(i)
         elif role == "p2p" and plan.plen[i] == 64:
@@ -245,7 +317,7 @@ class _Zones:
     def child_servers(self, node: int) -> list[str]:
         if not self.child_ns:
             return self.ns
-        label = dns_label(self.plan.name[node])
+        label = self.label(self.plan.name[node], node)
         return [_absolute(s.replace("{name}", label), "--set delegate-ns") for s in self.child_ns]
 
 
