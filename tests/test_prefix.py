@@ -30,7 +30,7 @@ from v6plan._prefix import (
     parse_prefix,
 )
 from v6plan._sizing import block_length_for, hd_ratio, hd_threshold, nibble_length_for
-from v6plan._space import Space, aligned_blocks, cidr_cover, free_gaps
+from v6plan._space import Space, aligned_blocks, blocks_cover, cidr_cover, free_gaps
 
 ALL_ONES = (1 << 128) - 1
 MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
@@ -373,6 +373,17 @@ def test_cidr_cover_matches_summarize_address_range(a: int, b: int) -> None:
         ipaddress.IPv6Address(start), ipaddress.IPv6Address(last)
     )
     assert ours == [(int(n.network_address), n.prefixlen) for n in theirs]
+
+
+@given(st.integers(112, 128), st.sets(st.integers(0, 63), max_size=40))
+def test_blocks_cover_matches_collapse_addresses(length: int, slots: set[int]) -> None:
+    """Customers' /length blocks as pools: netaddr's cidr_merge draws the same prefixes
+    (slot 0 included: the first block of the space is a block like any other)."""
+    size = 1 << (128 - length)
+    nets = sorted(k * size for k in slots)
+    ours = list(blocks_cover(nets, length))
+    theirs = netaddr.cidr_merge([netaddr.IPNetwork((n, length), version=6) for n in nets])
+    assert ours == [(int(n.network), n.prefixlen) for n in theirs]
 
 
 @given(st.integers(0, 1 << 20), st.integers(0, 1 << 20))

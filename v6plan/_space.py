@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from ._errors import PlanError
 from ._orders import first_slots, slot_order
 
-__all__ = ["Space", "aligned_blocks", "cidr_cover", "free_gaps"]
+__all__ = ["Space", "aligned_blocks", "blocks_cover", "cidr_cover", "free_gaps"]
 
 
 def cidr_cover(start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -25,6 +25,23 @@ def cidr_cover(start: int, end: int) -> Iterator[tuple[int, int]]:
             size >>= 1
         yield start, 128 - (size.bit_length() - 1)
         start += size
+
+
+def blocks_cover(nets: Iterable[int], length: int) -> Iterator[tuple[int, int]]:
+    """Sorted /length blocks (their first addresses) as the fewest aligned prefixes:
+    each run of adjacent blocks, :func:`cidr_cover`-ed (a pool of customers, say)."""
+    size = 1 << (128 - length)
+    start: int | None = None
+    stop = 0
+    for n in nets:
+        if start is None:
+            start = n
+        elif n != stop:
+            yield from cidr_cover(start, stop)
+            start = n
+        stop = n + size
+    if start is not None:
+        yield from cidr_cover(start, stop)
 
 
 def free_gaps(start: int, end: int, used: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

@@ -30,7 +30,7 @@ from typing import Literal, TextIO
 from .._errors import InputError
 from .._plan import Plan
 from .._prefix import format_address, format_prefix
-from .._space import cidr_cover, free_gaps
+from .._space import blocks_cover, cidr_cover, free_gaps
 from . import ExportOptions
 from ._common import Ticker, selected
 from ._text import addresses, bad_interface, dns_names, interface_name, interface_ok, kea_string
@@ -509,7 +509,7 @@ def _customer_pools(plan: Plan, top: int, router: str, whole: bool = True) -> It
                 yield _Pd(i, _block_pools(plan, i, others, length), length, whole=True)
             else:
                 for length, nets in sorted(by_length.items()):
-                    yield _Pd(i, _cover(sorted(nets), length), length)
+                    yield _Pd(i, list(blocks_cover(sorted(nets), length)), length)
         i += 1
 
 
@@ -525,17 +525,3 @@ def _block_pools(plan: Plan, parent: int, others: list[int], length: int) -> lis
         used.append((low, -(-high // unit) * unit))
     used.sort()
     return [block for gap in free_gaps(start, stop, used) for block in cidr_cover(*gap)]
-
-
-def _cover(nets: list[int], length: int) -> list[tuple[int, int]]:
-    """Runs of adjacent /length blocks as the fewest aligned prefixes."""
-    size = 1 << (128 - length)
-    blocks: list[tuple[int, int]] = []
-    start = prev = nets[0]
-    for n in nets[1:]:
-        if n != prev + size:
-            blocks.extend(cidr_cover(start, prev + size))
-            start = n
-        prev = n
-    blocks.extend(cidr_cover(start, prev + size))
-    return blocks

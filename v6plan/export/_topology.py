@@ -16,7 +16,7 @@ from .._errors import InputError
 from .._plan import Kind, Plan
 from .._routers import NAME as _NAME
 from .._routers import is_template, serving
-from .._space import cidr_cover
+from .._space import blocks_cover
 from . import ExportOptions
 
 __all__ = ["LinkEnd", "Router", "Topology", "pool_blocks"]
@@ -241,14 +241,7 @@ def pool_blocks(plan: Plan, p: int) -> list[tuple[int, int, int]]:
             by_length.setdefault(plen[c], []).append(net[c])
     blocks: list[tuple[int, int, int]] = []
     for length, nets in sorted(by_length.items()):
-        nets.sort()
-        size = 1 << (128 - length)
-        start = prev = nets[0]
-        for n in [*nets[1:], -1]:
-            if n != prev + size:
-                blocks.extend((b, bl, length) for b, bl in cidr_cover(start, prev + size))
-                start = n
-            prev = n
+        blocks.extend((b, bl, length) for b, bl in blocks_cover(sorted(nets), length))
     return blocks
 
 
