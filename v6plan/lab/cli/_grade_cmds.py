@@ -68,7 +68,19 @@ def run_check(args: argparse.Namespace) -> int:
     if args.report:
         from ..instructor._grading import report_to_hand_in  # signed, for `v6lab grade`
 
-        _write_report(Path(args.report), report_to_hand_in(report, session, run, Path(args.report)))
+        wanted = Path(args.report)
+        target, better = _report_target(wanted, run.lab.name, score)
+        _write_report(target, report_to_hand_in(report, session, run, target))
+        from ._output import err
+
+        if better is not None:
+            err(
+                f"v6lab: {wanted} holds a better result of this lab ({better}/{total}): it is "
+                f"kept, and this one ({score}/{total}) was written to {target} — hand in both; "
+                "your instructor's grade takes the latest or the best"
+            )
+        else:
+            err(f"v6lab: report written to {target} ({score}/{total} points)")
     if args.json:
         print_json(report)
     else:
@@ -90,6 +102,38 @@ def run_check(args: argparse.Namespace) -> int:
         elif not args.hints:
             out.print(messages.text("ui.next-hint", id=failing[0].id))
     return 0 if passed == len(results) else 1
+
+
+def _report_target(path: Path, lab: str, score: int) -> tuple[Path, int | None]:
+    """Where a report goes: ``path``, unless it holds a better result of the same lab —
+    then the first free ``STEM-N.SUFFIX`` beside it (and that better score), so that a
+    later, worse check never silently replaces a hand-in."""
+    from ..._io import ReadError, parse_json, read_input
+    from ..._limits import RESULT_BYTES
+
+    if not path.is_file() or path.suffix.lower() == ".csv":
+        return path, None
+    try:
+        old = parse_json(
+            read_input(path, what="report", limit=RESULT_BYTES, record=False), str(path), "report"
+        )
+    except ReadError:
+        return path, None  # not a report of ours: replaced, as before
+    kept = old.get("score") if isinstance(old, dict) else None
+    if (
+        not isinstance(kept, int)
+        or isinstance(kept, bool)
+        or old.get("lab") != lab
+        or kept <= score
+    ):
+        return path, None
+    for n in range(2, 10_000):
+        other = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not other.exists():
+            return other, kept
+    from .._errors import LabError
+
+    raise LabError(f"{path.parent} holds 10,000 reports of {path.stem}: give another --report name")
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from ..._errors import InputError
 from ..._io import ReadError, parse_json, read_input
 from ..._limits import (
-    LAB_FILE_BYTES,
     MANIFEST_BYTES,
     RESULT_BYTES,
     ROSTER_TRAINEES,
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
     from ..runtime._session import Session
 
 from ._html import csv_text
+from ._seal import identity_of, normal_prefix, signing_key, variant_fields
 from ._secrets import MANIFEST_FORMAT, read_secret, secret_id, sign, verify
 
 __all__ = [
@@ -87,43 +87,8 @@ MAX_POINTS = 1000
 
 
 # -- the trainee's side: a signed result ------------------------------------------------------------
-def _variant_fields(path: str) -> dict[str, Any] | None:
-    """The variant file's plain fields, or None when it cannot be read (the report is then
-    handed in unsigned, with a warning, rather than not at all)."""
-    import yaml
-
-    try:
-        raw = read_input(path, what="variant", limit=LAB_FILE_BYTES, record=False)
-        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (ReadError, yaml.YAMLError, RecursionError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    # plain values only: an alias-laden variant file must not grow the signed result
-    return {k: v for k, v in data.items() if isinstance(v, (str, int, float)) or v is None}
-
-
-def _normal_prefix(text: object) -> str:
-    """A prefix in its canonical form, so a plan and a variant compare equal however they
-    were written (text that is no prefix is compared as it is)."""
-    from ..._prefix import format_prefix, parse_prefix
-
-    try:
-        return format_prefix(*parse_prefix(str(text), strict=False))
-    except ValueError:
-        return str(text)
-
-
-def identity_of(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The identity a variant file states (what its key was derived from)."""
-    seed = fields.get("seed")
-    return {
-        "class": str(fields.get("class", "")),
-        "lab": str(fields.get("lab", "")),
-        "variant": str(fields.get("variant", "")),
-        "prefix": _normal_prefix(fields.get("prefix", "")),
-        "seed": seed if isinstance(seed, int) else str(seed if seed is not None else ""),
-    }
+_variant_fields = variant_fields
+_normal_prefix = normal_prefix
 
 
 def report_to_hand_in(
@@ -144,6 +109,7 @@ def report_to_hand_in(
     out["format"] = RESULT_FORMAT
     out["started"] = session.info.started
     out["journal"] = session.journal()
+    out["activity"] = session.activity()  # what the trainee asked v6lab: hints, solve …
     try:  # quiz labs: the answers given with `v6lab answer` (replayed with the journal)
         from ..checks._quiz import load_answers
 
@@ -161,8 +127,8 @@ def report_to_hand_in(
         )
         return out
     fields = _variant_fields(variant_file)
-    key_text = str(fields.get("key", "")) if fields else ""
-    if fields is None or not re.fullmatch(r"[0-9a-f]{64}", key_text):
+    key_text = signing_key(fields)
+    if fields is None or not key_text:
         say(
             f"the report is not signed: the variant file {variant_file} is missing or has no "
             "signing key (variant files from `v6lab variants` have one)"
@@ -304,6 +270,10 @@ class Graded:
     counts: bool = True  # the row that grades (trainee, lab)
     replayed: bool = False
     claimed: int | None = None  # a flagged file's own score (the grade is 0 until looked at)
+    points: dict[str, int] = field(default_factory=dict)  # points earned per check
+    hints: int | None = None  # hints asked (`v6lab hint`, `check --hints`), from the activity
+    solves: int | None = None  # `v6lab solve` attempts (refused or, with the secret, run)
+    seconds: float | None = None  # from the lab's start to the last thing done in it
 
     @property
     def flagged(self) -> bool:
@@ -331,7 +301,22 @@ class Graded:
             "backend": self.backend,
             "time": self.time,
             "checks": self.checks,
+            "points": self.points,
+            "hints": self.hints,
+            "solve_attempts": self.solves,
+            "seconds": None if self.seconds is None else round(self.seconds),
         }
+
+    def usage(self) -> str:
+        """What the trainee used, in words ('' when the file does not say)."""
+        if self.hints is None and self.seconds is None:
+            return ""
+        parts = [f"{self.hints or 0} hint{'s' * (self.hints != 1)}"]
+        if self.solves:
+            parts.append(f"solve tried {self.solves}×")
+        if self.seconds is not None:
+            parts.append(f"{self.seconds / 60:.0f} min")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -392,8 +377,33 @@ def _result_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
 
 
 def _grade_checks(row: Graded, report: Mapping[str, Any], lab: Mapping[str, Any]) -> None:
-    """Score with the instructor's points (from the manifest), not the file's."""
+    """Score with the instructor's points (from the manifest), not the file's; what the
+    file claims is kept (a replay or a flag changes the score, never the claim)."""
     _score(row, lab, _claimed(report))
+    row.claimed = row.score
+
+
+def _usage(row: Graded, report: Mapping[str, Any]) -> None:
+    """Hints, solve attempts and time taken, from the signed activity and journal."""
+    activity = report.get("activity")
+    started = report.get("started")
+    if not isinstance(activity, list):
+        return
+    entries = [e for e in activity if isinstance(e, dict)]
+    row.hints = sum(
+        1
+        for e in entries
+        if e.get("command") == "hint"
+        or (e.get("command") == "check" and "--hints" in (e.get("argv") or []))
+    )
+    row.solves = sum(1 for e in entries if e.get("command") == "solve")
+    if isinstance(started, (int, float)) and not isinstance(started, bool):
+        last = max(_when(report), *(float(e["t"]) for e in entries if _is_time(e.get("t"))))
+        row.seconds = max(0.0, last - float(started))
+
+
+def _is_time(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _claimed(report: Mapping[str, Any]) -> dict[str, bool]:
@@ -409,11 +419,13 @@ def _score(row: Graded, lab: Mapping[str, Any], passed: Mapping[str, bool]) -> N
     """The row's checks, score and total for ``lab``'s checks, given which of them passed:
     one place, so a file's claims and a replay's verdicts are scored alike."""
     row.checks = {}
+    row.points = {}
     row.score = row.total = 0
     for check in lab.get("checks", []):
         cid, points = str(check["id"]), int(check.get("points", 1))
         ok = passed.get(cid, False)
         row.checks[cid] = ok
+        row.points[cid] = points if ok else 0
         row.total += points
         row.score += points if ok else 0
 
@@ -430,6 +442,7 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
     report = _read_result(file)
     if isinstance(report, str):
         row.status, row.detail, row.trainee = "unreadable", report, handed_as
+        row.lab = _lab_of_name(file, handed_as, manifest)  # counts for it: not also missing
         return row, None
     row.lab = str(report.get("lab", ""))
     row.backend = str(report.get("backend", ""))
@@ -439,6 +452,7 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
     row.trainee = handed_as or claimed
     if row.lab in manifest.labs:
         _grade_checks(row, report, manifest.labs[row.lab])
+    _usage(row, report)
     if "signature" not in report or identity is None:
         verdict: Verdict | None = ("unsigned", _unsigned_detail(row, report, manifest))
     elif not verify(report, manifest.secret):
@@ -453,6 +467,19 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
     if verdict is not None:
         row.status, row.detail = verdict
     return row, report
+
+
+def _lab_of_name(file: Path, trainee: str, manifest: ClassManifest) -> str:
+    """The lab an unreadable file was handed in for: named in its file name
+    (``<id>-<lab>.json``, the handout's name), else the class's only lab ('' if unknown)."""
+    if not trainee:
+        return ""
+    labs = list(manifest.labs)
+    stem = file.stem.lower()
+    named = [lab for lab in labs if lab.lower() in stem]
+    if named:
+        return max(named, key=len)
+    return labs[0] if len(labs) == 1 else ""
 
 
 def _read_result(file: Path) -> dict[str, Any] | str:
@@ -550,11 +577,17 @@ def _wrong_variant(
     return None
 
 
+#: which of a trainee's genuine results of one lab counts
+Policy = Literal["latest", "best"]
+POLICIES: tuple[Policy, ...] = get_args(Policy)
+
+
 def grade(
     paths: Iterable[Path],
     manifest: ClassManifest,
     replay: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    policy: Policy = "latest",
 ) -> Gradebook:
     """Grade every result file under ``paths`` against the class; one row per file, then
     a ``missing`` row for every (trainee, lab) without a result."""
@@ -573,7 +606,17 @@ def grade(
         row.name = str(name)
         reports[id(row)] = report or {}
         rows.append(row)
-    # one result per (trainee, lab) counts: the latest genuine one
+    return judge(manifest, rows, {k: _when(v) for k, v in reports.items()}, policy)
+
+
+def judge(
+    manifest: ClassManifest, rows: list[Graded], when: Mapping[int, float], policy: Policy
+) -> Gradebook:
+    """The gradebook of graded rows (``when``: each row's time, by ``id(row)``): one row
+    counts per (trainee, lab) — the latest genuine one, or the best with ``policy="best"``
+    —, the others are superseded, and every (trainee, lab) without a row is missing.
+    Shared by the file grader and the classroom server's export."""
+    # one result per (trainee, lab) counts
     by_key: dict[tuple[str, str], list[Graded]] = {}
     for row in rows:
         if row.trainee and row.lab:
@@ -583,12 +626,19 @@ def grade(
     for group in by_key.values():
         good = [r for r in group if r.status == "ok"]
         pool = good or group
-        chosen = max(pool, key=lambda r: (_when(reports.get(id(r), {})), r.file))
+        if policy == "best":
+            chosen = max(pool, key=lambda r: (r.score, when.get(id(r), 0.0), r.file))
+        else:
+            chosen = max(pool, key=lambda r: (when.get(id(r), 0.0), r.file))
         chosen.counts = True
+        word = "better" if policy == "best" else "later"
         for other in good:
             if other is not chosen:
                 other.status = "superseded"
-                other.detail = f"a later result of the same trainee and lab counts: {chosen.file}"
+                other.detail = (
+                    f"a {word} result of the same trainee and lab counts "
+                    f"({chosen.score}/{chosen.total}): {chosen.file}"
+                )
     for tid, trainee in manifest.trainees.items():
         for lab_name, lab in manifest.labs.items():
             if (tid, lab_name) not in by_key:
@@ -596,10 +646,14 @@ def grade(
                 missing.detail = "no result file handed in"
                 missing.total = sum(int(c.get("points", 1)) for c in lab.get("checks", []))
                 missing.checks = {str(c["id"]): False for c in lab.get("checks", [])}
+                missing.points = {cid: 0 for cid in missing.checks}
                 rows.append(missing)
     for row in rows:
         if row.flagged:  # no credit for a file that needs a look; keep what it claimed
-            row.claimed, row.score = row.score, 0
+            row.score = 0
+            row.points = {cid: 0 for cid in row.points}
+        else:
+            row.claimed = None
     order = {tid: i for i, tid in enumerate(manifest.trainees)}
     rows.sort(
         key=lambda r: (order.get(r.trainee, len(order)), r.trainee, r.lab, not r.counts, r.file)
@@ -658,6 +712,7 @@ def _replay_row(row: Graded, report: Mapping[str, Any], manifest: ClassManifest)
         )
         if row.lab in manifest.labs:  # grade what the commands really did
             _score(row, manifest.labs[row.lab], verdicts)
+            row.detail += f"; the commands earn {row.score}/{row.total}, the file claims {row.claimed}"
     else:
         row.detail = "replayed: the commands give the same verdicts"
 
@@ -714,7 +769,8 @@ def replay_verdicts(
 # -- writing the gradebook --------------------------------------------------------------------------
 def gradebook_csv(book: Gradebook) -> str:
     """The gradebook as a spreadsheet: one row per file (and per missing result), one
-    column per check (``lab:check`` when the class has several labs)."""
+    column per check (``lab:check`` when the class has several labs) with the points it
+    earned, and what the trainee used (hints, solve attempts, minutes)."""
     labs = book.manifest.labs
     several = len(labs) > 1
     check_columns = [
@@ -735,6 +791,9 @@ def gradebook_csv(book: Gradebook) -> str:
         "file",
         "backend",
         "time",
+        "hints",
+        "solve_attempts",
+        "minutes",
         *[f"{lab}:{cid}" if several else cid for lab, cid in check_columns],
     ]
     rows = (
@@ -753,10 +812,10 @@ def gradebook_csv(book: Gradebook) -> str:
             row.file,
             row.backend,
             row.time,
-            *[
-                ("1" if row.checks.get(cid) else "0") if row.lab == lab else ""
-                for lab, cid in check_columns
-            ],
+            "" if row.hints is None else row.hints,
+            "" if row.solves is None else row.solves,
+            "" if row.seconds is None else f"{row.seconds / 60:.0f}",
+            *[row.points.get(cid, 0) if row.lab == lab else "" for lab, cid in check_columns],
         ]
         for row in book.rows
     )
@@ -816,18 +875,26 @@ def print_summary(book: Gradebook, plain: bool = False, stream: Any = None) -> N
     def say(text: str = "") -> None:
         print(text, file=stream)
 
-    rows = [r for r in book.rows if r.counts or r.flagged]
+    rows = [r for r in book.rows if r.counts or r.flagged or r.status == "superseded"]
     width = max((len(r.trainee) for r in rows), default=7)
     lab_width = max((len(r.lab) for r in rows), default=3)
     for r in rows:
         score = f"{r.score}/{r.total}" if r.total else "-"
-        say(f"{mark(r.status):<20} {r.trainee or '?':<{width}}  {r.lab:<{lab_width}}  {score:>7}")
-        if r.flagged and r.detail:
+        used = f"  ({r.usage()})" if r.usage() else ""
+        line = f"{mark(r.status):<20} {r.trainee or '?':<{width}}  {r.lab:<{lab_width}}  {score:>7}"
+        say(line + used)
+        if (r.flagged or r.status == "superseded") and r.detail:
             say(f"{'':<20} {r.detail}")
             if r.file:
                 say(f"{'':<20} file: {r.file}")
     counts = status_counts(book)
+    missing = sorted({r.trainee for r in book.rows if r.status == "missing"})
     say()
+    if missing:
+        shown = ", ".join(missing[:20]) + (
+            f" … and {len(missing) - 20} more" if len(missing) > 20 else ""
+        )
+        say(f"missing: {counts.get('missing', 0)} result(s), from {shown}")
     say("results: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     flagged = book.flagged
     if flagged:
