@@ -19,8 +19,13 @@ __all__ = [
     "LAB2",
     "LABS",
     "ROSTER",
+    "Server",
+    "auth_of",
+    "classroom_server",
+    "get",
     "instructor_secret",
     "make_class",
+    "post",
     "resign",
     "sim_ready",
     "trainee_run",
@@ -130,3 +135,109 @@ def resign(path: Path, variant: Path, **changes: Any) -> None:
     data["signature"] = {"alg": "HMAC-SHA256", "kdf": "HKDF-SHA256", "mac": ""}
     data["signature"]["mac"] = sign(data, bytes.fromhex(fields["key"]))
     path.write_text(json.dumps(data))
+
+
+# -- the classroom server ----------------------------------------------------------------------------
+class Server:
+    """A ``v6lab classroom serve`` process and what it printed."""
+
+    def __init__(self, process: Any, url: str, key: str) -> None:
+        self.process = process
+        self.url = url
+        self.key = key
+
+    def kill(self) -> None:
+        """SIGKILL, the way a crash or a pulled plug ends it: no cleanup at all."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+
+
+@contextmanager
+def classroom_server(classdir: Path, *options: str) -> Iterator[Server]:
+    """``v6lab classroom serve CLASSDIR`` in its own process, until the block ends (then
+    ended by its PID: SIGTERM, and SIGKILL if it does not go)."""
+    import re
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "v6plan.lab.cli",
+            "classroom",
+            "serve",
+            str(classdir),
+            "--port",
+            "0",
+            *options,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        text = ""
+        while time.monotonic() < deadline and "dashboard" not in text:
+            line = process.stdout.readline()
+            if not line:
+                break
+            text += line
+        found = re.search(r"(http://\S+?)/\?key=([0-9a-f]+)", text)
+        stderr = process.stderr.read() if process.stderr and process.poll() is not None else ""
+        assert found, (text, stderr)
+        yield Server(process, found.group(1), found.group(2))
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    """POST ``body``: (status, JSON answer) — an error status is an answer too."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return int(answer.status), json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            return int(exc.code), json.loads(raw or b"{}")
+        except ValueError:
+            return int(exc.code), {"raw": raw[:200].decode(errors="replace")}
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            raw = answer.read()
+            kind = answer.headers.get("Content-Type", "")
+            return int(answer.status), json.loads(raw) if "json" in kind else raw.decode()
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), json.loads(exc.read() or b"{}")
+
+
+def auth_of(variant: Path) -> str:
+    """The ``Authorization`` header of a trainee's variant (what `check --submit` sends)."""
+    import yaml
+
+    from v6plan.lab.instructor.classroom._auth import authorization
+
+    fields = yaml.safe_load(variant.read_text())
+    return authorization(fields["variant"], fields["lab"], bytes.fromhex(fields["key"]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +82,15 @@ def run_check(args: argparse.Namespace) -> int:
             )
         else:
             err(f"v6lab: report written to {target} ({score}/{total} points)")
+    url = args.submit or os.environ.get("V6LAB_CLASSROOM_URL", "")
+    if url:  # the classroom: queued, then sent (exactly once, even across an outage)
+        from ..instructor._grading import report_to_hand_in
+        from ._classroom import submit
+
+        signed = report_to_hand_in(
+            report, session, run, Path("submitted.json"), warn=lambda t: None
+        )
+        submit(url, signed, session.info.variant)
     if args.json:
         print_json(report)
     else:
@@ -269,6 +279,11 @@ def run_answer(args: argparse.Namespace) -> int:
 def _check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable result")
     p.add_argument("--report", metavar="FILE", help="also write the result to FILE (.json or .csv)")
+    p.add_argument(
+        "--submit",
+        metavar="URL",
+        help="also send the signed result to the classroom server (or set V6LAB_CLASSROOM_URL)",
+    )
     p.add_argument("--hints", action="store_true", help="show the hint under every failing check")
     p.add_argument(
         "--timeout", type=float, default=1.0, help="seconds to wait for probe answers (default 1)"
@@ -291,7 +306,8 @@ def register(commands: Commands) -> None:
     commands.add(
         "check",
         "grade the lab: each check ✓ or ✗ with what was found (exit 1 if any fails)",
-        "  v6lab check\n  v6lab check --hints\n  v6lab check --json\n  v6lab check --report result.json      (or .csv) to hand in",
+        "  v6lab check\n  v6lab check --hints\n  v6lab check --json\n  v6lab check --report result.json      (or .csv) to hand in\n"
+        "  v6lab check --submit http://HOST:8642   send it to the classroom (queued while away)",
         run_check,
         _check_options,
     )

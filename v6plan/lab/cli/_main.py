@@ -17,7 +17,7 @@ import argparse
 from collections.abc import Sequence
 
 from ...cli import HelpFormatter, add_command
-from . import _author_cmds, _grade_cmds, _instructor, _node_cmds, _session_cmds
+from . import _author_cmds, _classroom, _grade_cmds, _instructor, _node_cmds, _session_cmds
 from ._common import NOTED, Commands, note_command
 from ._output import err
 
@@ -62,9 +62,10 @@ ORDER = (
     "cleanup",
     "variants",
     "grade",
+    "classroom",
     "export",
 )
-MODULES = (_session_cmds, _node_cmds, _grade_cmds, _author_cmds, _instructor)
+MODULES = (_session_cmds, _node_cmds, _grade_cmds, _author_cmds, _instructor, _classroom)
 
 
 # -- the parser ---------------------------------------------------------------------------------

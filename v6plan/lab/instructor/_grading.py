@@ -55,13 +55,17 @@ from ._secrets import MANIFEST_FORMAT, read_secret, secret_id, sign, verify
 
 __all__ = [
     "FLAGGED",
+    "POLICIES",
     "RESULT_FORMAT",
     "ClassManifest",
     "Flag",
     "Gradebook",
     "Graded",
+    "Policy",
     "Status",
     "grade",
+    "judge",
+    "judge_result",
     "load_keys",
     "report_to_hand_in",
 ]
@@ -437,13 +441,22 @@ Verdict = tuple[Flag, str]
 def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[str, Any] | None]:
     """One result file's row: read it, score what it claims, then judge whether the
     signature, the trainee, the lab and the variant are the ones the class expects."""
-    row = Graded(str(file))
     handed_as = _attribute(file, root, manifest.trainees)
     report = _read_result(file)
     if isinstance(report, str):
-        row.status, row.detail, row.trainee = "unreadable", report, handed_as
+        row = Graded(str(file), status="unreadable", detail=report, trainee=handed_as)
         row.lab = _lab_of_name(file, handed_as, manifest)  # counts for it: not also missing
         return row, None
+    return judge_result(report, handed_as, manifest, str(file)), report
+
+
+def judge_result(
+    report: Mapping[str, Any], handed_as: str, manifest: ClassManifest, source: str = ""
+) -> Graded:
+    """A result's row: score what it claims, then judge whether the signature, the trainee
+    (``handed_as``: who handed it in, '' if unknown), the lab and the variant are the ones
+    the class expects. ``source`` names where it came from (a file, a submission)."""
+    row = Graded(source)
     row.lab = str(report.get("lab", ""))
     row.backend = str(report.get("backend", ""))
     row.time = str(report.get("time", ""))
@@ -466,7 +479,7 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
             )
     if verdict is not None:
         row.status, row.detail = verdict
-    return row, report
+    return row
 
 
 def _lab_of_name(file: Path, trainee: str, manifest: ClassManifest) -> str:
@@ -712,7 +725,9 @@ def _replay_row(row: Graded, report: Mapping[str, Any], manifest: ClassManifest)
         )
         if row.lab in manifest.labs:  # grade what the commands really did
             _score(row, manifest.labs[row.lab], verdicts)
-            row.detail += f"; the commands earn {row.score}/{row.total}, the file claims {row.claimed}"
+            row.detail += (
+                f"; the commands earn {row.score}/{row.total}, the file claims {row.claimed}"
+            )
     else:
         row.detail = "replayed: the commands give the same verdicts"
 

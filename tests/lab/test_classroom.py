@@ -1,0 +1,378 @@
+"""The live classroom: ``v6lab classroom serve`` (aiohttp + SQLite), ``check --submit``
+with its offline queue, ``classroom export``, and a hostile-request suite.
+
+The server runs in its own process (``python -m v6plan.lab.cli classroom serve``), as on an
+instructor's laptop, on loopback; trainees are the real command line, in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _support.classroom import (
+    LAB,
+    LABS,
+    auth_of,
+    classroom_server,
+    get,
+    instructor_secret,
+    make_class,
+    post,
+    sim_ready,
+    variant_of,
+)
+from _support.lab import v6lab
+
+TID, OTHER = "kwame-mensah", "amina-haddad"
+
+
+@pytest.fixture(autouse=True)
+def labs_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("V6LAB_LABS", str(LABS))
+    monkeypatch.delenv("V6LAB_INSTRUCTOR_SECRET", raising=False)
+    monkeypatch.delenv("V6LAB_CLASSROOM_URL", raising=False)
+    sim_ready()
+
+
+def stored(cls: Path) -> list[tuple[str, str, int]]:
+    """(trainee, lab, score) of every stored row, read from the database itself."""
+    db = cls / "instructor" / "classroom.sqlite"
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as con:
+        return [
+            tuple(r) for r in con.execute("SELECT trainee, lab, score FROM results ORDER BY id")
+        ]  # type: ignore[misc]
+
+
+def signed_result(cls: Path, tmp_path: Path, trainee: str = TID, solve: bool = True) -> Path:
+    """A genuine signed result of ``trainee`` (solved, or as the lab starts)."""
+    path = tmp_path / f"{trainee}-{LAB}-{'solved' if solve else 'fresh'}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert v6lab("start", LAB, "--variant", variant_of(cls, trainee))[0] == 0
+    if solve:
+        with instructor_secret(cls / "instructor" / "secret.key"):
+            assert v6lab("solve")[0] == 0
+    v6lab("check", "--report", path)
+    assert v6lab("stop")[0] == 0
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _outbox(state: Path) -> list[Path]:
+    return sorted((state / "outbox").glob("*.json")) if (state / "outbox").is_dir() else []
+
+
+# -- a class, live ---------------------------------------------------------------------------------
+def test_submit_is_verified_stored_and_answered(tmp_path: Path, lab_state: Path) -> None:
+    cls = make_class(tmp_path)
+    with classroom_server(cls) as server:
+        assert server.url.startswith("http://127.0.0.1:")  # localhost unless --host
+        assert v6lab("start", LAB, "--variant", variant_of(cls, TID))[0] == 0
+        code, _, err = v6lab("check", "--submit", server.url)
+        assert code == 1 and f"the classroom recorded {LAB} for {TID}: 2/8" in err, err
+        with instructor_secret(cls / "instructor" / "secret.key"):
+            v6lab("solve")
+        os.environ["V6LAB_CLASSROOM_URL"] = server.url
+        try:
+            code, _, err = v6lab("check")
+        finally:
+            del os.environ["V6LAB_CLASSROOM_URL"]
+        assert code == 0 and "8/8" in err
+        v6lab("stop")
+        status, mine = get(server.url + "/api/me", {"Authorization": auth_of(variant_of(cls, TID))})
+        assert status == 200 and [r["score"] for r in mine["results"]] == [2, 8]
+        assert mine["results"][1]["checks"]["h1-reaches-h2"] is True
+        status, other = get(
+            server.url + "/api/me", {"Authorization": auth_of(variant_of(cls, OTHER))}
+        )
+        assert status == 200 and other["results"] == []  # a trainee reads only their own
+        status, grid = get(f"{server.url}/api/grid?key={server.key}")
+        assert status == 200 and grid["cells"][TID][LAB]["score"] == 8
+        assert grid["cells"][TID][LAB]["submissions"] == 2
+        assert not _outbox(lab_state)
+    # the export, with the server gone
+    code, _, err = v6lab("classroom", "export", cls, "--format", "csv", "-o", tmp_path / "t.csv")
+    assert code == 0, err
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text()))}
+    assert rows[TID][f"{LAB} points"] == "8" and rows[TID]["email"] == "kmensah@example.org"
+    assert rows[OTHER][f"{LAB} status"] == "missing"
+    code, _, _ = v6lab("classroom", "export", cls, "--format", "moodle", "-o", tmp_path / "m.csv")
+    moodle = {
+        r["ID number"]: r for r in csv.DictReader(io.StringIO((tmp_path / "m.csv").read_text()))
+    }
+    assert moodle[TID][f"{LAB} (Real)"] == "8.00"
+    v6lab(
+        "classroom",
+        "export",
+        cls,
+        "--format",
+        "moodle",
+        "-o",
+        tmp_path / "b.csv",
+        "--policy",
+        "best",
+    )
+
+
+def test_an_acknowledged_result_survives_kill_9(tmp_path: Path) -> None:
+    cls = make_class(tmp_path)
+    results = [signed_result(cls, tmp_path / str(i), TID, solve=i % 2 == 0) for i in range(4)]
+    with classroom_server(cls) as server:
+        auth = {"Authorization": auth_of(variant_of(cls, TID)), "Content-Type": "application/json"}
+        for path in results:
+            status, answer = post(server.url + "/api/results", path.read_bytes(), auth)
+            assert status == 200 and not answer["duplicate"], answer
+        server.kill()  # right after the last acknowledgement: no shutdown, no checkpoint
+    assert [s for _, _, s in stored(cls)] == [8, 2, 8, 2]
+    with classroom_server(cls) as server:  # and it starts again on the same store
+        status, mine = get(server.url + "/api/me", {"Authorization": auth_of(variant_of(cls, TID))})
+        assert [r["score"] for r in mine["results"]] == [8, 2, 8, 2]
+
+
+def test_results_queue_while_the_server_is_away_and_are_sent_exactly_once(
+    tmp_path: Path, lab_state: Path
+) -> None:
+    cls = make_class(tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    assert v6lab("start", LAB, "--variant", variant_of(cls, TID))[0] == 0
+    _, _, err = v6lab("check", "--submit", url)
+    assert "unreachable" in err and "1 result(s) queued" in err
+    with instructor_secret(cls / "instructor" / "secret.key"):
+        v6lab("solve")
+    _, _, err = v6lab("check", "--submit", url)
+    assert "2 result(s) queued" in err
+    v6lab("stop")  # the queue outlives the lab session
+    queued = _outbox(lab_state)
+    assert len(queued) == 2
+    kept = tmp_path / "copy-of-first.json"
+    shutil.copy(queued[0], kept)
+    with classroom_server(cls, "--port", str(port)) as server:
+        assert server.url == url
+        code, _, err = v6lab("classroom", "send")
+        assert code == 0 and err.count("the classroom recorded") == 2, err
+        assert not _outbox(lab_state)
+        code, out, _ = v6lab("classroom", "send")
+        assert code == 0 and "nothing queued" in out
+        # a crash after the server answered but before the file went: sent again, not stored twice
+        shutil.copy(kept, lab_state / "outbox" / kept.name)
+        code, _, err = v6lab("classroom", "send")
+        assert code == 0 and not _outbox(lab_state)
+    assert [s for _, _, s in stored(cls)] == [2, 8]  # in order, each once
+
+
+def test_an_unsigned_result_is_not_submitted(tmp_path: Path, lab_state: Path) -> None:
+    assert v6lab("start", LAB)[0] == 0
+    code, _, err = v6lab("check", "--submit", "http://127.0.0.1:9")
+    assert code == 2 and "only a signed result" in err and "Traceback" not in err
+    v6lab("stop")
+    assert not _outbox(lab_state)
+
+
+# -- hostile requests ----------------------------------------------------------------------------
+def _raw(url: str, data: bytes) -> bytes:
+    """Bytes on a bare TCP connection (no HTTP client to tidy them up)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_hostile_requests_store_nothing_and_crash_nothing(tmp_path: Path) -> None:
+    cls = make_class(tmp_path)
+    mine = json.loads(signed_result(cls, tmp_path, TID).read_text())
+    theirs = json.loads(signed_result(cls, tmp_path, OTHER, solve=False).read_text())
+    me = auth_of(variant_of(cls, TID))
+    them = auth_of(variant_of(cls, OTHER))
+    other_class = make_class(tmp_path, "other")
+    stranger = auth_of(variant_of(other_class, TID))
+    forged = json.loads(json.dumps(theirs))
+    forged["checks"][0]["passed"] = True  # edited after signing
+    forged["score"] = 8
+    unsigned = {k: v for k, v in mine.items() if k not in ("signature",)}
+    bomb = b'{"checks": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    js = "application/json"
+    cases: list[tuple[str, bytes, dict[str, str], int]] = [
+        ("no token", json.dumps(mine).encode(), {"Content-Type": js}, 401),
+        (
+            "not our scheme",
+            json.dumps(mine).encode(),
+            {"Authorization": "Bearer x", "Content-Type": js},
+            401,
+        ),
+        (
+            "a wrong token",
+            json.dumps(mine).encode(),
+            {"Authorization": me[:-4] + "beef", "Content-Type": js},
+            401,
+        ),
+        (
+            "another class's token",
+            json.dumps(mine).encode(),
+            {"Authorization": stranger, "Content-Type": js},
+            401,
+        ),
+        (
+            "a made-up trainee",
+            json.dumps(mine).encode(),
+            {"Authorization": me.replace(TID, "mallory"), "Content-Type": js},
+            401,
+        ),
+        (
+            "another trainee's token",
+            json.dumps(mine).encode(),
+            {"Authorization": them, "Content-Type": js},
+            403,
+        ),
+        (
+            "someone else's result",
+            json.dumps(theirs).encode(),
+            {"Authorization": me, "Content-Type": js},
+            403,
+        ),
+        ("bad JSON", b'{"checks": [', {"Authorization": me, "Content-Type": js}, 400),
+        ("not UTF-8", b'{"checks": ["\xff"]}', {"Authorization": me, "Content-Type": js}, 400),
+        ("a list", b"[1, 2]", {"Authorization": me, "Content-Type": js}, 400),
+        ("nested 100,000 deep", bomb, {"Authorization": me, "Content-Type": js}, 400),
+        (
+            "huge body",
+            b'{"checks": [], "x": "' + b"a" * (3 << 20) + b'"}',
+            {"Authorization": me, "Content-Type": js},
+            413,
+        ),
+        (
+            "not JSON at all",
+            b"checks=1",
+            {"Authorization": me, "Content-Type": "application/x-www-form-urlencoded"},
+            415,
+        ),
+        (
+            "a forged result",
+            json.dumps(forged).encode(),
+            {"Authorization": them, "Content-Type": js},
+            422,
+        ),
+        (
+            "an unsigned result",
+            json.dumps(unsigned).encode(),
+            {"Authorization": me, "Content-Type": js},
+            422,
+        ),
+    ]
+    problems: list[str] = []
+    with classroom_server(cls) as server:
+        api = server.url + "/api/results"
+        for name, body, headers, want in cases:
+            status, answer = post(api, body, headers)
+            if status != want or "error" not in answer:
+                problems.append(f"{name}: HTTP {status} {answer} (wanted {want})")
+        assert stored(cls) == [], problems
+        # the genuine one, then replayed: recorded once
+        ok = {"Authorization": me, "Content-Type": js}
+        assert post(api, json.dumps(mine).encode(), ok)[0] == 200
+        status, answer = post(api, json.dumps(mine).encode(), ok)
+        assert status == 200 and answer["duplicate"] is True
+        # the dashboard and its data need the key; paths and methods that are not there
+        for path, want in (
+            ("/", 403),
+            ("/?key=" + "0" * 32, 403),
+            ("/api/grid", 403),
+            ("/nowhere", 404),
+        ):
+            status, answer = get(server.url + path)
+            if status != want:
+                problems.append(f"GET {path}: HTTP {status} (wanted {want})")
+        status, _ = get(server.url + "/api/me")
+        assert status == 401
+        # bytes that are not HTTP, and a request line of 100 KiB
+        # (aiohttp answers 400 or closes the connection: either way, no request reaches us)
+        for junk in (
+            b"\x16\x03\x01\x02\x00garbage\r\n\r\n",
+            b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n",
+        ):
+            reply = _raw(server.url, junk)
+            assert reply == b"" or reply.startswith(b"HTTP/1.1 4"), reply[:100]
+        # a burst from one trainee: the rate limit answers 429 with Retry-After
+        statuses = [post(api, b"{", ok)[0] for _ in range(15)]
+        assert 429 in statuses and set(statuses) <= {400, 429}
+        assert get(server.url + "/healthz") == (200, {"ok": True})
+        assert server.process.poll() is None  # nothing crashed it
+    assert problems == []
+    assert stored(cls) == [(TID, LAB, 8)]
+
+
+# -- the dashboard, in headless Chromium -----------------------------------------------------------
+def test_the_dashboard_updates_live_and_loads_nothing_from_outside(tmp_path: Path) -> None:
+    import asyncio
+
+    from _support.browser import chromium, devtools, evaluate
+
+    cls = make_class(tmp_path)
+    result = signed_result(cls, tmp_path, TID)
+    shots = Path(os.environ.get("V6LAB_SCREENSHOTS", tmp_path))
+
+    async def watch(url: str, submit: Any) -> dict[str, Any]:
+        urls: list[str] = []
+        with chromium() as browser:
+            async with devtools(browser, "about:blank", urls) as call:
+                await call("Network.enable")
+                await call("Page.navigate", url=url)
+
+                async def text_of(expression: str) -> str:
+                    return str(await evaluate(call, expression) or "")
+
+                async def until(expression: str, want: str) -> str:
+                    for _ in range(120):
+                        found = await text_of(expression)
+                        if want in found:
+                            return found
+                        await asyncio.sleep(0.25)
+                    return found
+
+                row = f"document.querySelector('tr[data-trainee=\"{TID}\"]')?.innerText ?? ''"
+                before = await until(row, TID)
+                await until("document.getElementById('status').textContent", "live")
+                await asyncio.get_running_loop().run_in_executor(None, submit)
+                after = await until(row, "8/8")
+                picture = await call("Page.captureScreenshot", format="png")
+                import base64
+
+                (shots / "classroom-dashboard.png").write_bytes(
+                    base64.b64decode(picture["result"]["data"])
+                )
+                status = await text_of("document.getElementById('status').textContent")
+        return {"before": before, "after": after, "urls": urls, "status": status}
+
+    with classroom_server(cls) as server:
+
+        def submit() -> None:
+            headers = {
+                "Authorization": auth_of(variant_of(cls, TID)),
+                "Content-Type": "application/json",
+            }
+            assert post(server.url + "/api/results", result.read_bytes(), headers)[0] == 200
+
+        seen = asyncio.run(watch(f"{server.url}/?key={server.key}", submit))
+    assert "—" in seen["before"] and "8/8" not in seen["before"]
+    assert "8/8" in seen["after"] and "✓" in seen["after"], seen
+    assert "live" in seen["status"]
+    outside = [u for u in seen["urls"] if not u.startswith(server.url) and u != "about:blank"]
+    assert outside == [], outside

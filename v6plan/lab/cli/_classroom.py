@@ -1,0 +1,189 @@
+"""``v6lab classroom``: the live class. ``serve`` (the instructor's server and dashboard),
+``export`` (the gradebook from what it stored), ``send`` (a trainee's queued results).
+Standard library only at import; ``serve`` imports aiohttp when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ...cli import add_command, print_json
+from ._common import Commands
+from ._output import err
+
+__all__ = ["register", "submit"]
+
+
+def _instructor_dir(classdir: Path) -> Path:
+    """The class's instructor folder (CLASSDIR, or CLASSDIR/instructor)."""
+    return classdir / "instructor" if (classdir / "instructor").is_dir() else classdir
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ..instructor._grading import load_keys
+    from ..instructor.classroom._auth import dashboard_key
+    from ..instructor.classroom._export import store_path
+    from ..instructor.classroom._server import serve
+
+    instructor = _instructor_dir(Path(args.classdir))
+    manifest = load_keys(instructor, Path(args.secret) if args.secret else None)
+    db = store_path(instructor)
+
+    def announce(url: str) -> None:
+        print(
+            f"classroom of class {manifest.class_id} ({len(manifest.trainees)} trainees, "
+            f"{len(manifest.labs)} labs): {url}/\n"
+            f"trainees send results with:  v6lab check --submit {url}\n"
+            f"   (or V6LAB_CLASSROOM_URL={url} v6lab check)\n"
+            f"dashboard (yours alone):     {url}/?key={dashboard_key(manifest.secret)}\n"
+            f"results are stored in {db}; stop with Ctrl-C",
+            flush=True,
+        )
+
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        err(
+            f"v6lab: serving on {args.host}: trainees on the network can reach it (each only "
+            "with their own token); the dashboard needs its key"
+        )
+    serve(manifest, db, args.host, args.port, announce)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..._io import write_atomic
+    from ..instructor._grading import load_keys, status_counts
+    from ..instructor.classroom._export import export_text, store_path, stored_gradebook
+
+    instructor = _instructor_dir(Path(args.classdir))
+    manifest = load_keys(instructor, Path(args.secret) if args.secret else None)
+    book = stored_gradebook(manifest, store_path(instructor), args.policy)
+    text = export_text(book, args.format)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    write_atomic(Path(args.output), text)
+    counts = status_counts(book)
+    if args.json:
+        print_json({"format": args.format, "output": args.output, "counts": counts})
+    else:
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        print(f"{args.format}: {len(manifest.trainees)} trainees ({summary}) → {args.output}")
+    return 0
+
+
+def run_send(args: argparse.Namespace) -> int:
+    from ..instructor.classroom._client import flush, outbox
+
+    outcomes = flush()
+    report(outcomes)
+    if not outcomes:
+        print(f"nothing queued in {outbox()}")
+    return 1 if any(o.state != "recorded" for o in outcomes) else 0
+
+
+def submit(url: str, result: dict[str, object], variant_file: str) -> None:
+    """Queue a signed result for the classroom and send the queue (``check --submit``)."""
+    from ..instructor.classroom._client import enqueue, flush
+
+    enqueue(url, dict(result), variant_file)
+    report(flush())
+
+
+def report(outcomes: Sequence[object]) -> None:
+    """One line per result sent, refused or still queued (on stderr: stdout may be --json)."""
+    from ..instructor.classroom._client import Outcome
+
+    queued = 0
+    for o in outcomes:
+        assert isinstance(o, Outcome)
+        if o.state == "recorded" and o.answer:
+            a = o.answer
+            err(
+                f"v6lab: the classroom recorded {a.get('lab')} for {a.get('trainee')}: "
+                f"{a.get('score')}/{a.get('total')} (result #{a.get('id')})"
+            )
+        elif o.state == "refused":
+            err(f"v6lab: the classroom refused a result: {o.detail}")
+        elif o.state == "queued":
+            queued += 1
+    if queued:
+        first = next(o for o in outcomes if isinstance(o, Outcome) and o.state == "queued")
+        err(
+            f"v6lab: the classroom is unreachable ({first.detail}): {queued} result(s) queued, "
+            "sent at your next `v6lab check --submit` or `v6lab classroom send`"
+        )
+
+
+# -- the parser ---------------------------------------------------------------------------------
+EXAMPLES = """\
+  v6lab classroom serve class/                    http://127.0.0.1:8642 (this machine only)
+  v6lab classroom serve class/ --host 0.0.0.0     the classroom LAN (tell trainees the URL)
+  v6lab classroom export class/ --format moodle -o moodle.csv
+  v6lab classroom export class/ --format csv -o totals.csv --policy best
+  v6lab classroom send                             (trainees) send queued results now
+
+trainees: v6lab check --submit http://HOST:8642   (or set V6LAB_CLASSROOM_URL)
+"""
+
+
+def _options(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="actions", metavar="ACTION", required=True)
+    serve = add_command(
+        sub,
+        "serve",
+        "run the class's server and dashboard (localhost unless --host)",
+        "  v6lab classroom serve class/\n  v6lab classroom serve class/ --host 0.0.0.0 --port 8642",
+        run_serve,
+    )
+    serve.add_argument("classdir", metavar="CLASSDIR", help="the folder `v6lab variants` wrote")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8642, help="port (default 8642; 0: any free)")
+    serve.add_argument("--secret", metavar="FILE", help="the instructor secret, if not in CLASSDIR")
+    export = add_command(
+        sub,
+        "export",
+        "the gradebook from what the server stored (running or not)",
+        "  v6lab classroom export class/ -o totals.csv\n"
+        "  v6lab classroom export class/ --format moodle -o moodle.csv\n"
+        "  v6lab classroom export class/ --format results -o - | less",
+        run_export,
+    )
+    export.add_argument("classdir", metavar="CLASSDIR", help="the folder `v6lab variants` wrote")
+    export.add_argument(
+        "--format",
+        choices=("csv", "moodle", "results"),
+        default="csv",
+        help="csv: one row per trainee (default); moodle: Moodle's grade import; results: one row per result",
+    )
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="file to write (- for stdout)"
+    )
+    export.add_argument(
+        "--policy", choices=("latest", "best"), default="latest", help="the result that counts"
+    )
+    export.add_argument(
+        "--secret", metavar="FILE", help="the instructor secret, if not in CLASSDIR"
+    )
+    export.add_argument("--json", action="store_true", help="machine-readable summary")
+    add_command(
+        sub,
+        "send",
+        "(trainees) send the results queued while the server was away",
+        "  v6lab classroom send",
+        run_send,
+    )
+
+
+def register(commands: Commands) -> None:
+    """Declare ``classroom``."""
+    commands.add(
+        "classroom",
+        "instructor: a live class — a server trainees send results to, a dashboard, exports",
+        EXAMPLES,
+        lambda args: 2,
+        _options,
+    )
