@@ -376,3 +376,49 @@ def test_the_dashboard_updates_live_and_loads_nothing_from_outside(tmp_path: Pat
     assert "live" in seen["status"]
     outside = [u for u in seen["urls"] if not u.startswith(server.url) and u != "about:blank"]
     assert outside == [], outside
+
+
+# -- the terminal dashboard (Textual, Pilot) --------------------------------------------------------
+def test_watch_shows_the_grid_and_follows_the_store(tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import DataTable, Static
+
+    from v6plan.lab.instructor._grading import load_keys
+    from v6plan.lab.instructor.classroom._store import Store
+    from v6plan.lab.instructor.classroom._watch import ClassroomWatch
+
+    cls = make_class(tmp_path)
+    manifest = load_keys(cls / "instructor")
+    db = cls / "instructor" / "classroom.sqlite"
+    store = Store(db)
+    checks = {c["id"]: True for c in manifest.labs[LAB]["checks"]}
+
+    def add(mac: str, score: int, failing: tuple[str, ...] = ()) -> None:
+        mine = {cid: cid not in failing for cid in checks}
+        store.add(mac, TID, LAB, 0.0, score, 8, mine, (2, 0, 600.0), {"checks": []})
+
+    add("a" * 64, 6, ("h1-address",))
+
+    async def run() -> tuple[str, str, str, str]:
+        app = ClassroomWatch(manifest, db, interval=0.2)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause(0.3)
+            table = app.query_one(DataTable)
+            first = str(table.get_cell(TID, LAB))
+            empty = str(table.get_cell(OTHER, LAB))
+            add("b" * 64, 8)  # the server stores another result: the grid follows
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if "8/8" in str(table.get_cell(TID, LAB)):
+                    break
+            summary = str(app.query_one("#summary", Static).render())
+            return first, empty, str(table.get_cell(TID, LAB)), summary
+
+    first, empty, after, summary = asyncio.run(run())
+    store.close()
+    assert first.startswith("✗ 6/8") and "2 hints" in first and "10 min" in first
+    assert "fails h1-address" in first
+    assert empty == "— no result"
+    assert after.startswith("✓ 8/8") and "×2" in after
+    assert "2 results stored" in summary and "1 lab(s) complete" in summary

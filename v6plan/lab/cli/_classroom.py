@@ -73,6 +73,17 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_watch(args: argparse.Namespace) -> int:
+    from ..instructor._grading import load_keys
+    from ..instructor.classroom._export import store_path
+    from ..instructor.classroom._watch import ClassroomWatch
+
+    instructor = _instructor_dir(Path(args.classdir))
+    manifest = load_keys(instructor, Path(args.secret) if args.secret else None)
+    ClassroomWatch(manifest, store_path(instructor)).run()
+    return 0
+
+
 def run_send(args: argparse.Namespace) -> int:
     from ..instructor.classroom._client import flush, outbox
 
@@ -120,6 +131,7 @@ def report(outcomes: Sequence[object]) -> None:
 EXAMPLES = """\
   v6lab classroom serve class/                    http://127.0.0.1:8642 (this machine only)
   v6lab classroom serve class/ --host 0.0.0.0     the classroom LAN (tell trainees the URL)
+  v6lab classroom watch class/                    the live grid in this terminal
   v6lab classroom export class/ --format moodle -o moodle.csv
   v6lab classroom export class/ --format csv -o totals.csv --policy best
   v6lab classroom send                             (trainees) send queued results now
@@ -169,6 +181,15 @@ def _options(p: argparse.ArgumentParser) -> None:
         "--secret", metavar="FILE", help="the instructor secret, if not in CLASSDIR"
     )
     export.add_argument("--json", action="store_true", help="machine-readable summary")
+    watch = add_command(
+        sub,
+        "watch",
+        "the live grid in the terminal (reads the store: the server may run or not)",
+        "  v6lab classroom watch class/",
+        run_watch,
+    )
+    watch.add_argument("classdir", metavar="CLASSDIR", help="the folder `v6lab variants` wrote")
+    watch.add_argument("--secret", metavar="FILE", help="the instructor secret, if not in CLASSDIR")
     add_command(
         sub,
         "send",
