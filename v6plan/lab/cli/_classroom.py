@@ -47,7 +47,13 @@ def run_serve(args: argparse.Namespace) -> int:
             f"v6lab: serving on {args.host}: trainees on the network can reach it (each only "
             "with their own token); the dashboard needs its key"
         )
-    serve(manifest, db, args.host, args.port, announce)
+    from .._errors import LabError
+    from ..instructor.classroom._server import Limits
+
+    if not 0 < args.rate <= 1000:
+        raise LabError(f"--rate {args.rate}: give results per second between 0 and 1000 (e.g. 1)")
+    limits = Limits(per_trainee=(max(10.0, 10 * args.rate), args.rate))
+    serve(manifest, db, args.host, args.port, announce, limits)
     return 0
 
 
@@ -154,6 +160,13 @@ def _options(p: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=8642, help="port (default 8642; 0: any free)")
+    serve.add_argument(
+        "--rate",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="results a trainee may send per second, after a burst of 10 (default 1)",
+    )
     serve.add_argument("--secret", metavar="FILE", help="the instructor secret, if not in CLASSDIR")
     export = add_command(
         sub,
