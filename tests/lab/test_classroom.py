@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -309,7 +310,7 @@ def test_hostile_requests_store_nothing_and_crash_nothing(tmp_path: Path) -> Non
             b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n",
         ):
             reply = _raw(server.url, junk)
-            assert reply == b"" or reply.startswith(b"HTTP/1.1 4"), reply[:100]
+            assert reply == b"" or re.match(rb"HTTP/1\.[01] 4\d\d ", reply), reply[:100]
         # a burst from one trainee: the rate limit answers 429 with Retry-After
         statuses = [post(api, b"{", ok)[0] for _ in range(15)]
         assert 429 in statuses and set(statuses) <= {400, 429}
