@@ -131,6 +131,10 @@ def test_start_refuses_a_variant_of_another_lab_or_trainee(tmp_path: Path) -> No
         assert v6lab("start", LAB, "--variant", elsewhere)[0] == 2
     assert v6lab("status")[0] == 2  # nothing was started
     assert v6lab("start", LAB, "--variant", mine, "--trainee", TID)[0] == 0
+    # refused before --replace stops the running lab: the trainee keeps their work
+    assert v6lab("start", LAB2, "--variant", mine, "--replace")[0] == 2
+    code, out, _ = v6lab("status", "--json")
+    assert code == 0 and json.loads(out)["lab"] == LAB
     v6lab("stop")
 
 

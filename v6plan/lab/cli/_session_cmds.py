@@ -94,6 +94,13 @@ def run_start(args: argparse.Namespace) -> int:
     problem = backend_problem(args.backend)
     if problem:
         raise LabError(problem)
+    lab = load_lab(args.lab)
+    variant = load_variant(args.variant) if args.variant else Variant()
+    if args.variant:  # a classmate's or another lab's variant: refused now (before --replace
+        # stops the running lab), not at grading
+        from ..instructor._seal import check_variant_for
+
+        check_variant_for(args.variant, lab.name, args.trainee or "")
     try:
         current = Session.current()
     except LabError:
@@ -107,12 +114,6 @@ def run_start(args: argparse.Namespace) -> int:
         with current.locked():
             current.teardown()
         current.remove()
-    lab = load_lab(args.lab)
-    variant = load_variant(args.variant) if args.variant else Variant()
-    if args.variant:  # a classmate's or another lab's variant: refused now, not at grading
-        from ..instructor._seal import check_variant_for
-
-        check_variant_for(args.variant, lab.name, args.trainee or "")
     run = lab.instantiate(variant)
     spec = run.topology_spec()
     refuse_missing(backend_class(args.backend).missing_programs(spec), f"{lab.name} runs")
