@@ -25,6 +25,8 @@ from _support.classroom import (
     variant_of,
 )
 from _support.lab import v6lab
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 TID = "kwame-mensah"
 
@@ -249,3 +251,68 @@ def test_gradebook_points_totals_roster_columns_and_moodle(tmp_path: Path) -> No
     assert by_mail["kmensah@example.org"][f"{LAB} (Real)"] == "6.00"
     assert by_mail["kmensah@example.org"][f"{LAB2} (Real)"] == ""  # missing: no grade changed
     assert by_mail["amina.haddad@example.org"]["Last name"] == "Haddad"
+    # the HTML summary: a chart per lab (which of its checks the class finds hardest)
+    html = (tmp_path / "g.html").read_text()
+    assert html.count("<svg") == 2
+    assert f"<h3>{LAB}</h3>" in html and f"<h3>{LAB2}</h3>" in html
+    assert 'id="chart-title-0"' in html and 'id="chart-title-1"' in html
+
+
+# -- a trainee signs anything with their own key: the grader (and the server) never crash --------
+json_leaf = st.one_of(
+    st.booleans(), st.integers(-(2**40), 2**40), st.text(max_size=8), st.none(),
+    st.floats(allow_nan=False, allow_infinity=False),
+)  # fmt: skip
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+FIELDS = (
+    "lab",
+    "backend",
+    "time",
+    "plan",
+    "checks",
+    "journal",
+    "activity",
+    "started",
+    "answers",
+    "score",
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), json_value, max_size=5))
+def test_a_re_signed_result_of_any_shape_is_judged_not_a_crash(changes: dict[str, object]) -> None:
+    from v6plan.lab.instructor import _grading
+    from v6plan.lab.instructor._secrets import MANIFEST_FORMAT, derive_key, sign
+
+    secret = bytes(range(32))
+    identity = {
+        "class": "c0ffee",
+        "lab": "lab-a",
+        "variant": "t1",
+        "prefix": "2001:db8:7::/48",
+        "seed": 7,
+    }
+    manifest = _grading.ClassManifest(
+        Path("/nonexistent/class.json"),
+        {
+            "format": MANIFEST_FORMAT,
+            "class": "c0ffee",
+            "labs": [{"name": "lab-a", "checks": [{"id": "h1", "points": 2}]}],
+            "trainees": [
+                {"id": "t1", "variants": {"lab-a": {"prefix": "2001:db8:7::/48", "seed": 7}}}
+            ],
+        },
+        secret,
+    )
+    report: dict[str, object] = {"lab": "lab-a", "plan": "2001:db8:7::/48", "checks": [], **changes}
+    report["identity"] = identity
+    report["signature"] = {"mac": sign(report, derive_key(secret, identity))}
+    row = _grading.judge_result(report, "t1", manifest, "fuzz")
+    assert row.status in _grading.FLAGGED or row.status == "ok"
+    _grading.judge(manifest, [row], {id(row): 0.0}, "best")

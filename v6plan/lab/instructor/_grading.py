@@ -398,11 +398,15 @@ def _usage(row: Graded, report: Mapping[str, Any]) -> None:
         1
         for e in entries
         if e.get("command") == "hint"
-        or (e.get("command") == "check" and "--hints" in (e.get("argv") or []))
+        or (
+            e.get("command") == "check"
+            and isinstance(e.get("argv"), list)
+            and "--hints" in e["argv"]
+        )
     )
     row.solves = sum(1 for e in entries if e.get("command") == "solve")
     if isinstance(started, (int, float)) and not isinstance(started, bool):
-        last = max(_when(report), *(float(e["t"]) for e in entries if _is_time(e.get("t"))))
+        last = max([_when(report), *(float(e["t"]) for e in entries if _is_time(e.get("t")))])
         row.seconds = max(0.0, last - float(started))
 
 
@@ -412,9 +416,10 @@ def _is_time(value: object) -> bool:
 
 def _claimed(report: Mapping[str, Any]) -> dict[str, bool]:
     """Which checks the result file says passed (a check it does not name did not)."""
+    checks = report.get("checks")
     return {
         str(check["id"]): check.get("passed") is True
-        for check in report.get("checks", []) or []
+        for check in (checks if isinstance(checks, list) else [])
         if isinstance(check, dict) and "id" in check
     }
 
@@ -923,39 +928,38 @@ def print_summary(book: Gradebook, plain: bool = False, stream: Any = None) -> N
             say(f"  {label:<32} {failed:>3} of {graded:<3} {bar}")
 
 
-def _bar_chart(book: Gradebook) -> str:
-    """An inline SVG bar chart of failures per check, with the numbers written beside each
-    bar (the length is never the only signal) and the same data as a table below it."""
+def _bar_chart(data: list[tuple[str, str, int, int]], name: str = "") -> str:
+    """An inline SVG bar chart of one lab's failures per check, with the numbers written
+    beside each bar (the length is never the only signal) and the same data as a table
+    below it; ``name`` keeps the ids of several charts on one page apart."""
     from ._html import esc
 
-    several = len(book.manifest.labs) > 1
-    data = book.failures()
     if not data:
         return "<p>No results to chart.</p>\n"
     label_w, bar_w, row_h = 300, 360, 26
     height = row_h * len(data) + 30
     parts = [
-        f'<svg role="img" aria-labelledby="chart-title chart-desc" width="{label_w + bar_w + 170}" '
+        f'<svg role="img" aria-labelledby="chart-title{name} chart-desc{name}" width="{label_w + bar_w + 170}" '
         f'height="{height}" viewBox="0 0 {label_w + bar_w + 170} {height}" '
         'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" font-size="13">',
-        '<title id="chart-title">Checks the class failed most</title>',
-        '<desc id="chart-desc">One bar per check: its length is the share of graded results that '
+        f'<title id="chart-title{name}">Checks the class failed most</title>',
+        f'<desc id="chart-desc{name}">One bar per check: its length is the share of graded results that '
         "failed the check; the numbers are written beside each bar.</desc>",
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'<defs><pattern id="hatch{name}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#c62828"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2"/></pattern></defs>',
     ]
-    for i, (lab, cid, failed, graded) in enumerate(data):
+    for i, (_lab, cid, failed, graded) in enumerate(data):
         y = 10 + i * row_h
         share = failed / graded if graded else 0.0
-        label = f"{lab} · {cid}" if several else cid
+        label = cid
         width = max(1.0, bar_w * share) if failed else 0.0
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{esc(label)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}" fill="#f1f1f1" '
             'stroke="#999"/>'
             f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" '
-            'fill="url(#hatch)" stroke="#7f0000"/>'
+            f'fill="url(#hatch{name})" stroke="#7f0000"/>'
             f'<text x="{label_w + bar_w + 8}" y="{y + 16}">{failed} of {graded} failed '
             f"({100 * share:.0f} %)</text>"
         )
@@ -997,7 +1001,13 @@ def summary_html(book: Gradebook) -> str:
             )
         )
     body.append("<h2>Which checks the class failed most</h2>\n")
-    body.append(_bar_chart(book))
+    failures = book.failures()
+    if len(m.labs) > 1:  # a chart per lab: which of its checks the class finds hardest
+        for i, lab_name in enumerate(m.labs):
+            body.append(f"<h3>{esc(lab_name)}</h3>\n")
+            body.append(_bar_chart([f for f in failures if f[0] == lab_name], f"-{i}"))
+    else:
+        body.append(_bar_chart(failures))
     body.append(
         "<details><summary>The same as a table</summary>\n"
         + html_table(
