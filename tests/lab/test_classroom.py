@@ -423,3 +423,29 @@ def test_watch_shows_the_grid_and_follows_the_store(tmp_path: Path) -> None:
     assert empty == "— no result"
     assert after.startswith("✓ 8/8") and "×2" in after
     assert "2 results stored" in summary and "1 lab(s) complete" in summary
+
+
+# -- time windows -----------------------------------------------------------------------------------
+def test_a_result_after_the_window_is_stored_and_flagged_late(tmp_path: Path) -> None:
+    cls = make_class(tmp_path)
+    result = signed_result(cls, tmp_path, TID)
+    code, _, err = v6lab("classroom", "serve", cls, "--window", "nolab=..2020-01-01T00:00")
+    assert code == 2 and "no lab 'nolab'" in err
+    code, _, err = v6lab("classroom", "serve", cls, "--window", f"{LAB}=..yesterday")
+    assert code == 2 and "is not a time" in err and "ISO 8601" in err
+    with classroom_server(cls, "--window", f"{LAB}=2020-01-01T09:00..2020-01-01T12:00") as server:
+        headers = {
+            "Authorization": auth_of(variant_of(cls, TID)),
+            "Content-Type": "application/json",
+        }
+        status, answer = post(server.url + "/api/results", result.read_bytes(), headers)
+        assert status == 200 and answer["recorded"]["window"] == "late"
+        _, grid = get(f"{server.url}/api/grid?key={server.key}")
+        assert grid["cells"][TID][LAB]["window"] == "late"
+    v6lab("classroom", "export", cls, "--format", "results", "-o", tmp_path / "r.csv")
+    (row,) = [r for r in csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())) if r["file"]]
+    assert (row["status"], row["window"], row["score"]) == ("ok", "late", "8")
+    assert "outside the lab's time window" in row["detail"]
+    v6lab("classroom", "export", cls, "-o", tmp_path / "t.csv")
+    totals = {r["id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text()))}
+    assert totals[TID][f"{LAB} status"] == "late" and totals[TID][f"{LAB} points"] == "8"

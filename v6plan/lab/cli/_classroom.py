@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ...cli import add_command, print_json
@@ -52,9 +52,53 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.rate <= 1000:
         raise LabError(f"--rate {args.rate}: give results per second between 0 and 1000 (e.g. 1)")
-    limits = Limits(per_trainee=(max(10.0, 10 * args.rate), args.rate))
+    windows = {lab: _window(text, lab, manifest.labs) for lab, text in _pairs(args.window)}
+    limits = Limits(per_trainee=(max(10.0, 10 * args.rate), args.rate), windows=windows)
     serve(manifest, db, args.host, args.port, announce, limits)
     return 0
+
+
+def _pairs(given: list[str] | None) -> list[tuple[str, str]]:
+    """``LAB=FROM..TO`` options as (lab, "FROM..TO")."""
+    from .._errors import LabError
+
+    out = []
+    for text in given or []:
+        lab, sep, span = text.partition("=")
+        if not sep or ".." not in span:
+            raise LabError(
+                f"--window {text!r}: give LAB=FROM..TO, e.g. 04-lan-addressing=2026-12-04T09:00..2026-12-04T12:30 "
+                "(either side may be empty)"
+            )
+        out.append((lab, span))
+    return out
+
+
+def _window(span: str, lab: str, labs: Mapping[str, object]) -> tuple[float | None, float | None]:
+    """A lab's window as (start, end) epoch seconds; ISO 8601 times, local unless an offset
+    is given."""
+    from datetime import datetime
+
+    from .._errors import LabError
+
+    if lab not in labs:
+        raise LabError(f"--window {lab}=…: this class has no lab {lab!r} (labs: {', '.join(labs)})")
+    ends: list[float | None] = []
+    for part in span.split("..", 1):
+        if not part.strip():
+            ends.append(None)
+            continue
+        try:
+            ends.append(datetime.fromisoformat(part.strip()).timestamp())
+        except ValueError:
+            raise LabError(
+                f"--window {lab}={span}: {part.strip()!r} is not a time — write it as "
+                "2026-12-04T12:30 (ISO 8601; local time unless +01:00 or Z follows)"
+            ) from None
+    start, end = ends
+    if start is not None and end is not None and end <= start:
+        raise LabError(f"--window {lab}={span}: the window ends before it starts")
+    return start, end
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -152,7 +196,8 @@ def _options(p: argparse.ArgumentParser) -> None:
         sub,
         "serve",
         "run the class's server and dashboard (localhost unless --host)",
-        "  v6lab classroom serve class/\n  v6lab classroom serve class/ --host 0.0.0.0 --port 8642",
+        "  v6lab classroom serve class/\n  v6lab classroom serve class/ --host 0.0.0.0 --port 8642\n"
+        "  v6lab classroom serve class/ --window 04-lan-addressing=2026-12-04T09:00..2026-12-04T12:30",
         run_serve,
     )
     serve.add_argument("classdir", metavar="CLASSDIR", help="the folder `v6lab variants` wrote")
@@ -160,6 +205,13 @@ def _options(p: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=8642, help="port (default 8642; 0: any free)")
+    serve.add_argument(
+        "--window",
+        action="append",
+        metavar="LAB=FROM..TO",
+        help="when a lab's results are due (ISO 8601 times, either side may be empty): results "
+        "received outside are stored and flagged late (or early); repeat per lab",
+    )
     serve.add_argument(
         "--rate",
         type=float,

@@ -74,7 +74,8 @@ def totals_csv(book: Gradebook) -> str:
             if graded is None:
                 row += [0, _lab_total(book, lab), "missing"]
             else:
-                row += [graded.score, graded.total, _status_word(graded.status)]
+                word = _status_word(graded.status) or graded.window  # 'late': yours to judge
+                row += [graded.score, graded.total, word]
         row += [line.score, line.total, f"{line.percent:.1f}"]
         rows.append(row)
     return csv_text(header, rows)

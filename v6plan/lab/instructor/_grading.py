@@ -278,6 +278,7 @@ class Graded:
     hints: int | None = None  # hints asked (`v6lab hint`, `check --hints`), from the activity
     solves: int | None = None  # `v6lab solve` attempts (refused or, with the secret, run)
     seconds: float | None = None  # from the lab's start to the last thing done in it
+    window: str = ""  # classroom: 'late' / 'early' when received outside the lab's window
 
     @property
     def flagged(self) -> bool:
@@ -309,6 +310,7 @@ class Graded:
             "hints": self.hints,
             "solve_attempts": self.solves,
             "seconds": None if self.seconds is None else round(self.seconds),
+            "window": self.window,
         }
 
     def usage(self) -> str:
@@ -814,6 +816,7 @@ def gradebook_csv(book: Gradebook) -> str:
         "hints",
         "solve_attempts",
         "minutes",
+        "window",
         *[f"{lab}:{cid}" if several else cid for lab, cid in check_columns],
     ]
     rows = (
@@ -835,6 +838,7 @@ def gradebook_csv(book: Gradebook) -> str:
             "" if row.hints is None else row.hints,
             "" if row.solves is None else row.solves,
             "" if row.seconds is None else f"{row.seconds / 60:.0f}",
+            row.window,
             *[row.points.get(cid, 0) if row.lab == lab else "" for lab, cid in check_columns],
         ]
         for row in book.rows

@@ -110,7 +110,7 @@ function draw(data) {
       if (!got) { row.appendChild(cell("—", "sum none")); continue; }
       const minutes = got.seconds === null ? "?" : Math.round(got.seconds / 60);
       const td = cell(got.score + "/" + got.total + " · " + (got.hints ?? "?") + " · " +
-        minutes + " · " + got.submissions, "sum");
+        minutes + " · " + got.submissions + (got.window ? " · " + got.window : ""), "sum");
       td.dataset.lab = lab.name;
       row.appendChild(td);
       if (got.score < got.total && got.submissions >= 3 && (got.hints ?? 0) >= 2) stuck = true;

@@ -35,6 +35,9 @@ def stored_gradebook(manifest: ClassManifest, db: Path, policy: Policy = "latest
         rows, when = [], {}
         for stored, report in store.reports():
             row = judge_result(report, stored.trainee, manifest, f"classroom #{stored.id}")
+            row.window = stored.window
+            if stored.window and row.status == "ok":
+                row.detail = f"received {stored.window}: outside the lab's time window"
             rows.append(row)
             when[id(row)] = _when(report)
     finally:

@@ -74,6 +74,17 @@ class Limits:
     max_body: int = MAX_BODY
     per_address: tuple[float, float] = (200.0, 100.0)  # burst, then per second (a NAT: many)
     per_trainee: tuple[float, float] = (10.0, 1.0)
+    #: per lab, when results are due (start, end; None: open): outside, they are flagged
+    windows: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+
+    def window(self, lab: str, when: float) -> str:
+        """'' when ``when`` lies in ``lab``'s window (or it has none), else 'early'/'late'."""
+        start, end = self.windows.get(lab, (None, None))
+        if start is not None and when < start:
+            return "early"
+        if end is not None and when > end:
+            return "late"
+        return ""
 
 
 def _error(code: int, message: str, **extra: Any) -> web.Response:
@@ -142,8 +153,18 @@ class Classroom:
             return _error(422, row.detail or row.status, status=row.status)
         mac = str(report["signature"]["mac"])
         usage = (row.hints, row.solves, row.seconds)
+        window = self.limits.window(lab, time.time())
         stored, duplicate = self.store.add(
-            mac, trainee, lab, _when(report), row.score, row.total, row.checks, usage, report
+            mac,
+            trainee,
+            lab,
+            _when(report),
+            row.score,
+            row.total,
+            row.checks,
+            usage,
+            report,
+            window,
         )
         if not duplicate:
             self.news.set()

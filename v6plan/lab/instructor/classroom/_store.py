@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS results (
     hints INTEGER,
     solves INTEGER,
     seconds REAL,
+    window TEXT NOT NULL DEFAULT '',
     report TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS results_by_trainee ON results (trainee, lab, id);
@@ -54,6 +55,7 @@ class Stored:
     hints: int | None
     solves: int | None
     seconds: float | None
+    window: str = ""  # '' in the lab's time window (or none set), 'late' or 'early'
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,10 +69,11 @@ class Stored:
             "hints": self.hints,
             "solve_attempts": self.solves,
             "seconds": None if self.seconds is None else round(self.seconds),
+            "window": self.window,
         }
 
 
-_COLUMNS = "id, trainee, lab, received, made, score, total, checks, hints, solves, seconds"
+_COLUMNS = "id, trainee, lab, received, made, score, total, checks, hints, solves, seconds, window"
 
 
 def _stored(row: tuple[Any, ...]) -> Stored:
@@ -87,6 +90,7 @@ def _stored(row: tuple[Any, ...]) -> Stored:
         hints=row[8],
         solves=row[9],
         seconds=row[10],
+        window=str(row[11] or ""),
     )
 
 
@@ -114,6 +118,7 @@ class Store:
         checks: dict[str, bool],
         usage: tuple[int | None, int | None, float | None],
         report: dict[str, Any],
+        window: str = "",
     ) -> tuple[Stored, bool]:
         """Store a result (committed when this returns); (its row, True) when it was
         stored before — the same signature is never stored twice."""
@@ -124,7 +129,7 @@ class Store:
         with contextlib.suppress(sqlite3.IntegrityError):  # a twin request won: same answer
             self.db.execute(
                 "INSERT INTO results (mac, trainee, lab, received, made, score, total, checks,"
-                " hints, solves, seconds, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " hints, solves, seconds, window, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     mac,
                     trainee,
@@ -135,6 +140,7 @@ class Store:
                     total,
                     json.dumps(checks),
                     *usage,
+                    window,
                     text,
                 ),
             )

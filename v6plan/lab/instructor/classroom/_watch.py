@@ -29,6 +29,8 @@ def cell_text(cell: dict[str, Any] | None) -> str:
     minutes = "?" if cell.get("seconds") is None else f"{cell['seconds'] / 60:.0f} min"
     hints = cell.get("hints")
     text = f"{mark} {cell['score']}/{cell['total']} · {hints if hints is not None else '?'} hints · {minutes} · ×{cell['submissions']}"
+    if cell.get("window"):
+        text += f" · {cell['window']}"
     if failing:
         text += " · fails " + ", ".join(failing[:3]) + (" …" if len(failing) > 3 else "")
     return text
