@@ -254,9 +254,7 @@ class Session:
         entry = {"t": time.time(), "op": "v6lab", "command": command}
         entry["argv"] = [str(a)[:200] for a in argv[:40]]  # bounded: argv is the user's
         with open(self.activity_file, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps(entry) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+            stream.write(json.dumps(entry) + "\n")  # one write: lines never interleave
 
     def activity(self) -> list[dict[str, Any]]:
         """The ``v6lab`` commands :meth:`note` recorded, oldest first."""
