@@ -449,3 +449,24 @@ def test_a_result_after_the_window_is_stored_and_flagged_late(tmp_path: Path) ->
     v6lab("classroom", "export", cls, "-o", tmp_path / "t.csv")
     totals = {r["id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text()))}
     assert totals[TID][f"{LAB} status"] == "late" and totals[TID][f"{LAB} points"] == "8"
+
+
+def test_serve_and_export_mistakes_are_one_clear_message(tmp_path: Path) -> None:
+    cls = make_class(tmp_path)
+    for argv, words in (
+        (("classroom", "serve", tmp_path / "nowhere"), "is not a class folder"),
+        (("classroom", "export", tmp_path, "-o", tmp_path / "x.csv"), "is not a class folder"),
+        (("classroom", "export", cls, "-o", tmp_path / "x.csv"), "no classroom server has stored"),
+        (("classroom", "serve", cls, "--port", "70000"), "give a port from 1 to 65535"),
+        (("classroom", "serve", cls, "--rate", "0"), "between 0 and 1000"),
+        (
+            ("classroom", "serve", cls, "--host", "192.0.2.77", "--port", "0"),
+            "an address of this machine",
+        ),
+    ):
+        code, _, err = v6lab(*argv)
+        assert code == 2 and words in err and "Traceback" not in err, (argv, err)
+    with classroom_server(cls) as server:
+        port = server.url.rsplit(":", 1)[1]
+        code, _, err = v6lab("classroom", "serve", cls, "--port", port)
+        assert code == 2 and "another server" in err and "Traceback" not in err, err

@@ -17,8 +17,16 @@ __all__ = ["register", "submit"]
 
 
 def _instructor_dir(classdir: Path) -> Path:
-    """The class's instructor folder (CLASSDIR, or CLASSDIR/instructor)."""
-    return classdir / "instructor" if (classdir / "instructor").is_dir() else classdir
+    """The class's instructor folder (CLASSDIR/instructor, or CLASSDIR itself)."""
+    from .._errors import LabError
+
+    for folder in (classdir / "instructor", classdir):
+        if (folder / "class.json").is_file():
+            return folder
+    raise LabError(
+        f"{classdir} is not a class folder: give the folder `v6lab variants --out` wrote "
+        "(it holds instructor/class.json)"
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -50,6 +58,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from .._errors import LabError
     from ..instructor.classroom._server import Limits
 
+    if not 0 <= args.port <= 65535:
+        raise LabError(f"--port {args.port}: give a port from 1 to 65535 (or 0: any free one)")
     if not 0 < args.rate <= 1000:
         raise LabError(f"--rate {args.rate}: give results per second between 0 and 1000 (e.g. 1)")
     windows = {lab: _window(text, lab, manifest.labs) for lab, text in _pairs(args.window)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hmac
 import time
 from collections.abc import Awaitable, Callable
@@ -274,17 +275,16 @@ def make_app(
         return response
 
     app = web.Application(client_max_size=limits.max_body, middlewares=[guard])
-    app["room"] = room
     app.router.add_post("/api/results", room.submit)
     app.router.add_get("/api/me", room.me)
     app.router.add_get("/api/grid", room.grid)
     app.router.add_get("/", room.dashboard)
     app.router.add_get("/assets/{name:dashboard\\.(js|css)}", room.asset)
-    app.router.add_get("/healthz", lambda _: _healthz())
+    app.router.add_get("/healthz", _healthz)
     return app
 
 
-async def _healthz() -> web.Response:
+async def _healthz(_: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
@@ -310,7 +310,21 @@ def serve(
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, host, port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            store.close()
+            from ...._errors import InputError
+
+            raise InputError(
+                f"cannot listen on {url_of(host, port)}: {(exc.strerror or str(exc)).lower()} — "
+                + (
+                    "another server (a classroom already running?) has that port: stop it, or give --port"
+                    if exc.errno == errno.EADDRINUSE
+                    else "give --host an address of this machine (or 0.0.0.0 for all of them)"
+                )
+            ) from None
         bound = port
         server = site._server  # the real port when 0 was asked for
         sockets = getattr(server, "sockets", None) or []
