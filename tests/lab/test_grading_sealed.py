@@ -101,8 +101,13 @@ def test_what_the_trainee_ran_is_signed_and_the_grade_shows_it(tmp_path: Path) -
     assert row["status"] == "ok"
     assert (row["hints"], row["solve_attempts"]) == (3, 1)
     assert isinstance(row["seconds"], int) and row["seconds"] >= 0
-    _, out, _ = v6lab("grade", handin, "--key", cls / "instructor", "--plain")
+    _, out, _ = v6lab(
+        "grade", handin, "--key", cls / "instructor", "--plain", "--out", tmp_path / "g.csv"
+    )
     assert "3 hints, solve tried 1×" in out
+    assert "3 hints, solve tried 1×" in (tmp_path / "g.html").read_text()  # the summary too
+    (row_csv,) = [r for r in _rows((tmp_path / "g.csv").read_text()) if r["file"]]
+    assert (row_csv["hints"], row_csv["solve_attempts"]) == ("3", "1")
     # the activity is signed: removing a hint from it is tampering
     path = handin / f"{TID}-{LAB}.json"
     data["activity"] = [e for e in data["activity"] if e["command"] != "hint"]

@@ -1024,7 +1024,7 @@ def summary_html(book: Gradebook) -> str:
     body.append("<h2>Gradebook</h2>\n")
     body.append(
         html_table(
-            ["trainee", "name", "lab", "status", "score", "%", "failed checks"],
+            ["trainee", "name", "lab", "status", "score", "%", "failed checks", "used"],
             [
                 (
                     r.trainee,
@@ -1034,6 +1034,7 @@ def summary_html(book: Gradebook) -> str:
                     f"{r.score} / {r.total}",
                     f"{r.percent:.0f}",
                     " ".join(c for c, ok in r.checks.items() if not ok),
+                    r.usage(),
                 )
                 for r in counted
             ],
