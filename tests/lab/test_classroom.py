@@ -470,3 +470,11 @@ def test_serve_and_export_mistakes_are_one_clear_message(tmp_path: Path) -> None
         port = server.url.rsplit(":", 1)[1]
         code, _, err = v6lab("classroom", "serve", cls, "--port", port)
         assert code == 2 and "another server" in err and "Traceback" not in err, err
+
+
+def test_the_handout_tells_the_trainee_how_to_submit(tmp_path: Path) -> None:
+    cls = make_class(tmp_path)
+    for tid in ("kwame-mensah", "youssef-benali", "amina-haddad"):  # en, fr, ar
+        for kind in ("md", "html"):
+            text = (cls / "trainees" / tid / f"{LAB}.handout.{kind}").read_text()
+            assert "v6lab check --submit URL" in text, (tid, kind)
