@@ -478,3 +478,65 @@ def test_the_handout_tells_the_trainee_how_to_submit(tmp_path: Path) -> None:
         for kind in ("md", "html"):
             text = (cls / "trainees" / tid / f"{LAB}.handout.{kind}").read_text()
             assert "v6lab check --submit URL" in text, (tid, kind)
+
+
+# -- any body, with a genuine token: refused with a reason, never a 500, nothing stored ------------
+def test_random_bodies_with_a_genuine_token_are_refused_not_a_crash(tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from v6plan.lab.instructor._grading import load_keys
+    from v6plan.lab.instructor.classroom._server import Limits, make_app
+    from v6plan.lab.instructor.classroom._store import Store
+
+    cls = make_class(tmp_path)
+    genuine = json.loads(signed_result(cls, tmp_path, TID).read_text())
+    manifest = load_keys(cls / "instructor")
+    store = Store(tmp_path / "fuzz.sqlite")
+    headers = {"Authorization": auth_of(variant_of(cls, TID)), "Content-Type": "application/json"}
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.floats())
+    value = st.recursive(
+        leaf,
+        lambda v: st.lists(v, max_size=3) | st.dictionaries(st.text(max_size=5), v, max_size=3),
+        max_leaves=10,
+    )
+    bodies = st.one_of(
+        st.binary(max_size=200),
+        value.map(lambda v: json.dumps(v).encode()),
+        # the genuine result with some fields replaced: the signature no longer matches
+        st.dictionaries(st.sampled_from(sorted(genuine)), value, min_size=1, max_size=3).map(
+            lambda changes: json.dumps({**genuine, **changes}).encode()
+        ),
+    )
+
+    async def post_all(samples: list[bytes]) -> list[tuple[int, dict[str, Any]]]:
+        app = make_app(manifest, store, Limits(per_trainee=(1e6, 1e6), per_address=(1e6, 1e6)))
+        async with TestClient(TestServer(app)) as client:
+            out = []
+            for body in samples:
+                answer = await client.post("/api/results", data=body, headers=headers)
+                out.append((answer.status, await answer.json()))
+            return out
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(bodies, min_size=1, max_size=5))
+    def check(samples: list[bytes]) -> None:
+        for (status, answer), body in zip(asyncio.run(post_all(samples)), samples, strict=True):
+            if _same(body, genuine):  # a change that changed nothing: the genuine result
+                continue
+            assert 400 <= status < 500 and answer.get("error"), (status, answer, body[:80])
+
+    import asyncio
+
+    check()
+    stored_macs = {report["signature"]["mac"] for _, report in store.reports()}
+    assert stored_macs <= {genuine["signature"]["mac"]}  # nothing but the genuine result
+    store.close()
+
+
+def _same(body: bytes, report: dict[str, Any]) -> bool:
+    try:
+        return bool(json.loads(body) == report)
+    except ValueError:
+        return False
