@@ -28,6 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from ...._io import ReadError, parse_json
+from ...._limits import CLASSROOM_BODY_BYTES
 from .._grading import ClassManifest, _when, judge_result
 from .._secrets import derive_key
 from ._auth import dashboard_key, parse_authorization, token
@@ -36,8 +37,8 @@ from ._store import Store
 
 __all__ = ["Limits", "make_app", "serve"]
 
-#: the largest result a trainee may submit (a long session's journal is ~100 KiB)
-MAX_BODY = 2 * 1024 * 1024
+#: the largest result a trainee may submit (the limits live in v6plan/_limits.py)
+MAX_BODY = CLASSROOM_BODY_BYTES
 #: how long the dashboard's request for news waits before answering "nothing new"
 LONG_POLL = 20.0
 #: how long the dashboard's answer waits after news for more of it
