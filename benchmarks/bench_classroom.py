@@ -149,7 +149,7 @@ def serve(cls: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str, s
         [*V6LAB, "classroom", "serve", str(cls), "--port", "0", "--rate", "50"],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=(cls / "serve.log").open("w"),  # a file: a pipe nobody drains could block it
         text=True,
     )
     assert process.stdout is not None
@@ -157,9 +157,7 @@ def serve(cls: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str, s
     while "dashboard" not in text:
         line = process.stdout.readline()
         if not line:
-            raise SystemExit(
-                f"the server did not start: {process.stderr.read() if process.stderr else ''}"
-            )
+            raise SystemExit(f"the server did not start: {(cls / 'serve.log').read_text()}")
         text += line
     found = re.search(r"(http://\S+?)/\?key=([0-9a-f]+)", text)
     assert found

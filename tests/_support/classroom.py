@@ -162,6 +162,7 @@ def classroom_server(classdir: Path, *options: str) -> Iterator[Server]:
     import sys
     import time
 
+    log = (classdir / "serve.log").open("w")  # a file, not a pipe nobody drains: never blocks
     process = subprocess.Popen(
         [
             sys.executable,
@@ -175,7 +176,7 @@ def classroom_server(classdir: Path, *options: str) -> Iterator[Server]:
             *options,
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
         env={**os.environ},
     )
@@ -189,8 +190,7 @@ def classroom_server(classdir: Path, *options: str) -> Iterator[Server]:
                 break
             text += line
         found = re.search(r"(http://\S+?)/\?key=([0-9a-f]+)", text)
-        stderr = process.stderr.read() if process.stderr and process.poll() is not None else ""
-        assert found, (text, stderr)
+        assert found, (text, (classdir / "serve.log").read_text())
         yield Server(process, found.group(1), found.group(2))
     finally:
         if process.poll() is None:
@@ -200,6 +200,7 @@ def classroom_server(classdir: Path, *options: str) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        log.close()
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
