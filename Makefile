@@ -45,6 +45,7 @@ bench: $(STAMP)  ## print our figures beside the peers' (see README); the netns 
 	$(BIN)/python benchmarks/bench_exec.py
 	@if [ "$$(id -u)" = 0 ]; then $(BIN)/python benchmarks/bench_lab.py; else echo "bench_lab.py skipped: it needs root (sudo make bench)"; fi
 	$(BIN)/python benchmarks/bench_segment.py
+	$(BIN)/python benchmarks/bench_classroom.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

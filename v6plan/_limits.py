@@ -29,6 +29,8 @@ LAB_FILE_BYTES: Final = 1 * MiB
 ROSTER_BYTES: Final = 1 * MiB
 #: A result file a trainee hands in carries its journal (at most MAX_REPLAY commands).
 RESULT_BYTES: Final = 16 * MiB
+#: a result sent to the classroom server (a long session's journal is ~100 KiB)
+CLASSROOM_BODY_BYTES: Final = 2 * MiB
 #: The class manifest (``class.json``) of ``v6lab variants``: trainees × labs entries.
 MANIFEST_BYTES: Final = 16 * MiB
 #: The instructor secret (one line of 64 hex digits) and ``calc iid --secret-file``.
@@ -122,6 +124,12 @@ INPUT_LIMITS: Final = (
     InputLimit("result file handed in (JSON)", RESULT_BYTES, "v6plan.lab.instructor._grading"),
     InputLimit(
         "class manifest class.json", MANIFEST_BYTES, "v6plan.lab.instructor._grading.load_keys"
+    ),
+    InputLimit(
+        "result sent to the classroom server",
+        CLASSROOM_BODY_BYTES,
+        "v6plan.lab.instructor.classroom._server",
+        "the request body; over it: 413",
     ),
     InputLimit("instructor secret", SECRET_BYTES, "v6plan.lab.instructor._grading.read_secret"),
     InputLimit("calc iid --secret-file", SECRET_BYTES, "v6plan.cli._calc"),

@@ -81,7 +81,10 @@ def test_a_replay_mismatch_grades_what_the_commands_did(
     (row,) = [r for r in book.rows if r.file]
     assert row.status == "replay-mismatch"
     assert row.checks == {"h1": False, "h2": True}
-    assert (row.claimed, row.score, row.total) == (1, 0, 4)  # flagged: no credit until looked at
+    # flagged: no credit until looked at; claimed_score keeps the file's claim (it held the
+    # replayed score before), and the detail says what the commands earn
+    assert (row.claimed, row.score, row.total) == (4, 0, 4)
+    assert "the commands earn 1/4, the file claims 4" in row.detail
 
 
 def test_every_status_has_words_and_flagged_ones_are_statuses() -> None:

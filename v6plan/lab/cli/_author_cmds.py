@@ -17,8 +17,10 @@ __all__ = ["register"]
 # -- solve ----------------------------------------------------------------------------------------
 def run_solve(args: argparse.Namespace) -> int:
     from .._errors import LabError
+    from ..instructor._seal import refuse_if_sealed
     from ..runtime._session import Session
 
+    refuse_if_sealed(Session.current().info.variant, "v6lab solve")
     if args.list:
         session = Session.current()
         run = lab_run(session)

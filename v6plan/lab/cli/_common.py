@@ -21,12 +21,14 @@ if TYPE_CHECKING:
     from ..runtime._session import Session
 
 __all__ = [
+    "NOTED",
     "Command",
     "Commands",
     "check_node",
     "lab_messages",
     "lab_run",
     "live",
+    "note_command",
     "require_ready",
 ]
 
@@ -66,6 +68,24 @@ class Commands:
         """The commands in ``order``; any not named there follow, as they were declared."""
         rank = {name: i for i, name in enumerate(order)}
         return sorted(self.declared.values(), key=lambda c: rank.get(c.name, len(rank)))
+
+
+# -- what the trainee asks v6lab: recorded in the session, signed with the result ---------
+#: the commands that ask v6lab about the running lab (the grade counts hints and solve
+#: attempts); what runs on the nodes (exec, shell) is in the journal already, command by
+#: command, and `v6lab exec` stays as fast as it was
+NOTED = frozenset(("status", "task", "capture", "check", "hint", "answer", "solve"))
+
+
+def note_command(command: str, argv: list[str]) -> None:
+    """Record ``v6lab ARGV`` in the running lab's activity (nothing when no lab runs)."""
+    import contextlib
+
+    from .._errors import LabError
+    from ..runtime._session import Session
+
+    with contextlib.suppress(LabError, OSError):  # no lab: the command itself says so
+        Session.current().note(command, argv)
 
 
 # -- the running lab --------------------------------------------------------------------------

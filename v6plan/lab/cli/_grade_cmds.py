@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,28 @@ def run_check(args: argparse.Namespace) -> int:
     if args.report:
         from ..instructor._grading import report_to_hand_in  # signed, for `v6lab grade`
 
-        _write_report(Path(args.report), report_to_hand_in(report, session, run, Path(args.report)))
+        wanted = Path(args.report)
+        target, better = _report_target(wanted, run.lab.name, score)
+        _write_report(target, report_to_hand_in(report, session, run, target))
+        from ._output import err
+
+        if better is not None:
+            err(
+                f"v6lab: {wanted} holds a better result of this lab ({better}/{total}): it is "
+                f"kept, and this one ({score}/{total}) was written to {target} — hand in both; "
+                "your instructor's grade takes the latest or the best"
+            )
+        else:
+            err(f"v6lab: report written to {target} ({score}/{total} points)")
+    url = args.submit or os.environ.get("V6LAB_CLASSROOM_URL", "")
+    if url:  # the classroom: queued, then sent (exactly once, even across an outage)
+        from ..instructor._grading import report_to_hand_in
+        from ._classroom import submit
+
+        signed = report_to_hand_in(
+            report, session, run, Path("submitted.json"), warn=lambda t: None
+        )
+        submit(url, signed, session.info.variant)
     if args.json:
         print_json(report)
     else:
@@ -90,6 +112,38 @@ def run_check(args: argparse.Namespace) -> int:
         elif not args.hints:
             out.print(messages.text("ui.next-hint", id=failing[0].id))
     return 0 if passed == len(results) else 1
+
+
+def _report_target(path: Path, lab: str, score: int) -> tuple[Path, int | None]:
+    """Where a report goes: ``path``, unless it holds a better result of the same lab —
+    then the first free ``STEM-N.SUFFIX`` beside it (and that better score), so that a
+    later, worse check never silently replaces a hand-in."""
+    from ..._io import ReadError, parse_json, read_input
+    from ..._limits import RESULT_BYTES
+
+    if not path.is_file() or path.suffix.lower() == ".csv":
+        return path, None
+    try:
+        old = parse_json(
+            read_input(path, what="report", limit=RESULT_BYTES, record=False), str(path), "report"
+        )
+    except ReadError:
+        return path, None  # not a report of ours: replaced, as before
+    kept = old.get("score") if isinstance(old, dict) else None
+    if (
+        not isinstance(kept, int)
+        or isinstance(kept, bool)
+        or old.get("lab") != lab
+        or kept <= score
+    ):
+        return path, None
+    for n in range(2, 10_000):
+        other = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not other.exists():
+            return other, kept
+    from .._errors import LabError
+
+    raise LabError(f"{path.parent} holds 10,000 reports of {path.stem}: give another --report name")
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:
@@ -225,6 +279,11 @@ def run_answer(args: argparse.Namespace) -> int:
 def _check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable result")
     p.add_argument("--report", metavar="FILE", help="also write the result to FILE (.json or .csv)")
+    p.add_argument(
+        "--submit",
+        metavar="URL",
+        help="also send the signed result to the classroom server (or set V6LAB_CLASSROOM_URL)",
+    )
     p.add_argument("--hints", action="store_true", help="show the hint under every failing check")
     p.add_argument(
         "--timeout", type=float, default=1.0, help="seconds to wait for probe answers (default 1)"
@@ -247,7 +306,8 @@ def register(commands: Commands) -> None:
     commands.add(
         "check",
         "grade the lab: each check ✓ or ✗ with what was found (exit 1 if any fails)",
-        "  v6lab check\n  v6lab check --hints\n  v6lab check --json\n  v6lab check --report result.json      (or .csv) to hand in",
+        "  v6lab check\n  v6lab check --hints\n  v6lab check --json\n  v6lab check --report result.json      (or .csv) to hand in\n"
+        "  v6lab check --submit http://HOST:8642   send it to the classroom (queued while away)",
         run_check,
         _check_options,
     )

@@ -119,10 +119,17 @@ def run_grade(args: argparse.Namespace) -> int:
 
     if args.replay and not args.json:
         err("replaying every simulator result's journal on a fresh simulated network …")
-    book = grade([Path(p) for p in args.paths], manifest, replay=args.replay, progress=progress)
+    book = grade(
+        [Path(p) for p in args.paths],
+        manifest,
+        replay=args.replay,
+        progress=progress,
+        policy=args.policy,
+    )
     if show_progress:
         print(file=sys.stderr)
     from ..._io import write_atomic
+    from ..instructor._gradebook import moodle_csv, totals_csv
 
     out = Path(args.out) if args.out else None
     html_out = Path(args.html) if args.html else (out.with_suffix(".html") if out else None)
@@ -130,6 +137,10 @@ def run_grade(args: argparse.Namespace) -> int:
         write_atomic(out, gradebook_csv(book))
     if html_out is not None:
         write_atomic(html_out, summary_html(book))
+    extra = [(Path(args.totals), totals_csv)] if args.totals else []
+    extra += [(Path(args.moodle), moodle_csv)] if args.moodle else []
+    for path, writer in extra:
+        write_atomic(path, writer(book))
     counts = status_counts(book)
     flagged = book.flagged
     if args.json:
@@ -138,6 +149,7 @@ def run_grade(args: argparse.Namespace) -> int:
                 "class": manifest.class_id,
                 "csv": str(out) if out else None,
                 "html": str(html_out) if html_out else None,
+                "policy": args.policy,
                 "counts": counts,
                 "flagged": len(flagged),
                 "rows": [r.as_json() for r in book.rows],
@@ -149,7 +161,7 @@ def run_grade(args: argparse.Namespace) -> int:
         )
         return 1 if flagged else 0
     print_summary(book, plain=args.plain)
-    written = [str(p) for p in (out, html_out) if p is not None]
+    written = [str(p) for p in (out, html_out) if p is not None] + [str(p) for p, _ in extra]
     if written:
         print(f"written: {', '.join(written)}")
     return 1 if flagged else 0
@@ -159,6 +171,10 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from ..instructor._topology_export import export
 
+    if args.variant and args.state == "solved":
+        from ..instructor._seal import refuse_if_sealed
+
+        refuse_if_sealed(args.variant, "v6lab export --state solved")
     result = export(
         args.topology,
         args.format,
@@ -200,6 +216,8 @@ secret, answer keys and class sheet: class/instructor/ (never hand it out).
 GRADE_EXAMPLES = """\
   v6lab grade handed-in/ --key class/instructor --out grades.csv
   v6lab grade handed-in/ --key class/instructor --out grades.csv --replay
+  v6lab grade handed-in/ --key class/instructor --totals totals.csv --moodle moodle.csv
+  v6lab grade handed-in/ --key class/instructor --out grades.csv --policy best
   v6lab grade alice-04-lan-addressing.json --key class/instructor        one file
   v6lab grade handed-in/ --key class/instructor --json | jq '.rows[] | select(.flagged)'
 
@@ -261,6 +279,20 @@ def _grade_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="CSV", help="the gradebook to write (e.g. grades.csv)")
     p.add_argument(
         "--html", metavar="FILE", help="the HTML summary (default: the CSV's name with .html)"
+    )
+    p.add_argument(
+        "--totals",
+        metavar="CSV",
+        help="also one row per trainee: the roster, points per lab, total",
+    )
+    p.add_argument(
+        "--moodle", metavar="CSV", help="also Moodle's grade import (by email or ID number)"
+    )
+    p.add_argument(
+        "--policy",
+        choices=("latest", "best"),
+        default="latest",
+        help="of a trainee's genuine results of a lab, the one that counts (default latest)",
     )
     p.add_argument(
         "--replay",

@@ -17,8 +17,8 @@ import argparse
 from collections.abc import Sequence
 
 from ...cli import HelpFormatter, add_command
-from . import _author_cmds, _grade_cmds, _instructor, _node_cmds, _session_cmds
-from ._common import Commands
+from . import _author_cmds, _classroom, _grade_cmds, _instructor, _node_cmds, _session_cmds
+from ._common import NOTED, Commands, note_command
 from ._output import err
 
 __all__ = ["build_parser", "main"]
@@ -62,9 +62,10 @@ ORDER = (
     "cleanup",
     "variants",
     "grade",
+    "classroom",
     "export",
 )
-MODULES = (_session_cmds, _node_cmds, _grade_cmds, _author_cmds, _instructor)
+MODULES = (_session_cmds, _node_cmds, _grade_cmds, _author_cmds, _instructor, _classroom)
 
 
 # -- the parser ---------------------------------------------------------------------------------
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(commands)
     for command in commands.in_order(ORDER):
         p = add_command(sub, command.name, command.summary, command.examples, command.run, common)
+        p.set_defaults(command_name=command.name)
         if command.options is not None:
             command.options(p)
     return parser
@@ -119,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from ...cli import run_guarded
 
+    if getattr(args, "command_name", "") in NOTED:
+        import sys
+
+        note_command(args.command_name, list(sys.argv[1:] if argv is None else argv))
     try:
         return run_guarded("v6lab", run, args)
     except PermissionError as exc:

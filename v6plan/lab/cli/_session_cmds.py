@@ -94,6 +94,13 @@ def run_start(args: argparse.Namespace) -> int:
     problem = backend_problem(args.backend)
     if problem:
         raise LabError(problem)
+    lab = load_lab(args.lab)
+    variant = load_variant(args.variant) if args.variant else Variant()
+    if args.variant:  # a classmate's or another lab's variant: refused now (before --replace
+        # stops the running lab), not at grading
+        from ..instructor._seal import check_variant_for
+
+        check_variant_for(args.variant, lab.name, args.trainee or "")
     try:
         current = Session.current()
     except LabError:
@@ -107,8 +114,6 @@ def run_start(args: argparse.Namespace) -> int:
         with current.locked():
             current.teardown()
         current.remove()
-    lab = load_lab(args.lab)
-    variant = load_variant(args.variant) if args.variant else Variant()
     run = lab.instantiate(variant)
     spec = run.topology_spec()
     refuse_missing(backend_class(args.backend).missing_programs(spec), f"{lab.name} runs")
@@ -235,6 +240,10 @@ def run_task(args: argparse.Namespace) -> int:
     from ..runtime._session import Session
 
     session = Session.current()
+    if args.values:
+        from ..instructor._seal import refuse_if_sealed
+
+        refuse_if_sealed(session.info.variant, "v6lab task --values")
     run = lab_run(session)
     messages = lab_messages(args, run)
     out = Out(args.plain)
@@ -323,6 +332,12 @@ def _start_options(p: argparse.ArgumentParser) -> None:
         "--variant",
         metavar="FILE",
         help="a variant file with your own prefix (from the instructor)",
+    )
+    p.add_argument(
+        "--trainee",
+        metavar="ID",
+        help="who you are (your id on the class sheet; or $V6LAB_TRAINEE): a variant file "
+        "of someone else is refused",
     )
     p.add_argument("--replace", action="store_true", help="stop the running lab first")
 

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from ..._errors import InputError
 from ..._io import ReadError, parse_json, read_input
 from ..._limits import (
-    LAB_FILE_BYTES,
     MANIFEST_BYTES,
     RESULT_BYTES,
     ROSTER_TRAINEES,
@@ -51,17 +50,22 @@ if TYPE_CHECKING:
     from ..runtime._session import Session
 
 from ._html import csv_text
+from ._seal import identity_of, normal_prefix, signing_key, variant_fields
 from ._secrets import MANIFEST_FORMAT, read_secret, secret_id, sign, verify
 
 __all__ = [
     "FLAGGED",
+    "POLICIES",
     "RESULT_FORMAT",
     "ClassManifest",
     "Flag",
     "Gradebook",
     "Graded",
+    "Policy",
     "Status",
     "grade",
+    "judge",
+    "judge_result",
     "load_keys",
     "report_to_hand_in",
 ]
@@ -87,43 +91,8 @@ MAX_POINTS = 1000
 
 
 # -- the trainee's side: a signed result ------------------------------------------------------------
-def _variant_fields(path: str) -> dict[str, Any] | None:
-    """The variant file's plain fields, or None when it cannot be read (the report is then
-    handed in unsigned, with a warning, rather than not at all)."""
-    import yaml
-
-    try:
-        raw = read_input(path, what="variant", limit=LAB_FILE_BYTES, record=False)
-        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (ReadError, yaml.YAMLError, RecursionError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    # plain values only: an alias-laden variant file must not grow the signed result
-    return {k: v for k, v in data.items() if isinstance(v, (str, int, float)) or v is None}
-
-
-def _normal_prefix(text: object) -> str:
-    """A prefix in its canonical form, so a plan and a variant compare equal however they
-    were written (text that is no prefix is compared as it is)."""
-    from ..._prefix import format_prefix, parse_prefix
-
-    try:
-        return format_prefix(*parse_prefix(str(text), strict=False))
-    except ValueError:
-        return str(text)
-
-
-def identity_of(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The identity a variant file states (what its key was derived from)."""
-    seed = fields.get("seed")
-    return {
-        "class": str(fields.get("class", "")),
-        "lab": str(fields.get("lab", "")),
-        "variant": str(fields.get("variant", "")),
-        "prefix": _normal_prefix(fields.get("prefix", "")),
-        "seed": seed if isinstance(seed, int) else str(seed if seed is not None else ""),
-    }
+_variant_fields = variant_fields
+_normal_prefix = normal_prefix
 
 
 def report_to_hand_in(
@@ -144,6 +113,7 @@ def report_to_hand_in(
     out["format"] = RESULT_FORMAT
     out["started"] = session.info.started
     out["journal"] = session.journal()
+    out["activity"] = session.activity()  # what the trainee asked v6lab: hints, solve …
     try:  # quiz labs: the answers given with `v6lab answer` (replayed with the journal)
         from ..checks._quiz import load_answers
 
@@ -161,8 +131,8 @@ def report_to_hand_in(
         )
         return out
     fields = _variant_fields(variant_file)
-    key_text = str(fields.get("key", "")) if fields else ""
-    if fields is None or not re.fullmatch(r"[0-9a-f]{64}", key_text):
+    key_text = signing_key(fields)
+    if fields is None or not key_text:
         say(
             f"the report is not signed: the variant file {variant_file} is missing or has no "
             "signing key (variant files from `v6lab variants` have one)"
@@ -304,6 +274,11 @@ class Graded:
     counts: bool = True  # the row that grades (trainee, lab)
     replayed: bool = False
     claimed: int | None = None  # a flagged file's own score (the grade is 0 until looked at)
+    points: dict[str, int] = field(default_factory=dict)  # points earned per check
+    hints: int | None = None  # hints asked (`v6lab hint`, `check --hints`), from the activity
+    solves: int | None = None  # `v6lab solve` attempts (refused or, with the secret, run)
+    seconds: float | None = None  # from the lab's start to the last thing done in it
+    window: str = ""  # classroom: 'late' / 'early' when received outside the lab's window
 
     @property
     def flagged(self) -> bool:
@@ -331,7 +306,23 @@ class Graded:
             "backend": self.backend,
             "time": self.time,
             "checks": self.checks,
+            "points": self.points,
+            "hints": self.hints,
+            "solve_attempts": self.solves,
+            "seconds": None if self.seconds is None else round(self.seconds),
+            "window": self.window,
         }
+
+    def usage(self) -> str:
+        """What the trainee used, in words ('' when the file does not say)."""
+        if self.hints is None and self.seconds is None:
+            return ""
+        parts = [f"{self.hints or 0} hint{'s' * (self.hints != 1)}"]
+        if self.solves:
+            parts.append(f"solve tried {self.solves}×")
+        if self.seconds is not None:
+            parts.append(f"{self.seconds / 60:.0f} min")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -392,15 +383,45 @@ def _result_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
 
 
 def _grade_checks(row: Graded, report: Mapping[str, Any], lab: Mapping[str, Any]) -> None:
-    """Score with the instructor's points (from the manifest), not the file's."""
+    """Score with the instructor's points (from the manifest), not the file's; what the
+    file claims is kept (a replay or a flag changes the score, never the claim)."""
     _score(row, lab, _claimed(report))
+    row.claimed = row.score
+
+
+def _usage(row: Graded, report: Mapping[str, Any]) -> None:
+    """Hints, solve attempts and time taken, from the signed activity and journal."""
+    activity = report.get("activity")
+    started = report.get("started")
+    if not isinstance(activity, list):
+        return
+    entries = [e for e in activity if isinstance(e, dict)]
+    row.hints = sum(
+        1
+        for e in entries
+        if e.get("command") == "hint"
+        or (
+            e.get("command") == "check"
+            and isinstance(e.get("argv"), list)
+            and "--hints" in e["argv"]
+        )
+    )
+    row.solves = sum(1 for e in entries if e.get("command") == "solve")
+    if isinstance(started, (int, float)) and not isinstance(started, bool):
+        last = max([_when(report), *(float(e["t"]) for e in entries if _is_time(e.get("t")))])
+        row.seconds = max(0.0, last - float(started))
+
+
+def _is_time(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _claimed(report: Mapping[str, Any]) -> dict[str, bool]:
     """Which checks the result file says passed (a check it does not name did not)."""
+    checks = report.get("checks")
     return {
         str(check["id"]): check.get("passed") is True
-        for check in report.get("checks", []) or []
+        for check in (checks if isinstance(checks, list) else [])
         if isinstance(check, dict) and "id" in check
     }
 
@@ -409,11 +430,13 @@ def _score(row: Graded, lab: Mapping[str, Any], passed: Mapping[str, bool]) -> N
     """The row's checks, score and total for ``lab``'s checks, given which of them passed:
     one place, so a file's claims and a replay's verdicts are scored alike."""
     row.checks = {}
+    row.points = {}
     row.score = row.total = 0
     for check in lab.get("checks", []):
         cid, points = str(check["id"]), int(check.get("points", 1))
         ok = passed.get(cid, False)
         row.checks[cid] = ok
+        row.points[cid] = points if ok else 0
         row.total += points
         row.score += points if ok else 0
 
@@ -425,12 +448,22 @@ Verdict = tuple[Flag, str]
 def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[str, Any] | None]:
     """One result file's row: read it, score what it claims, then judge whether the
     signature, the trainee, the lab and the variant are the ones the class expects."""
-    row = Graded(str(file))
     handed_as = _attribute(file, root, manifest.trainees)
     report = _read_result(file)
     if isinstance(report, str):
-        row.status, row.detail, row.trainee = "unreadable", report, handed_as
+        row = Graded(str(file), status="unreadable", detail=report, trainee=handed_as)
+        row.lab = _lab_of_name(file, handed_as, manifest)  # counts for it: not also missing
         return row, None
+    return judge_result(report, handed_as, manifest, str(file)), report
+
+
+def judge_result(
+    report: Mapping[str, Any], handed_as: str, manifest: ClassManifest, source: str = ""
+) -> Graded:
+    """A result's row: score what it claims, then judge whether the signature, the trainee
+    (``handed_as``: who handed it in, '' if unknown), the lab and the variant are the ones
+    the class expects. ``source`` names where it came from (a file, a submission)."""
+    row = Graded(source)
     row.lab = str(report.get("lab", ""))
     row.backend = str(report.get("backend", ""))
     row.time = str(report.get("time", ""))
@@ -439,6 +472,7 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
     row.trainee = handed_as or claimed
     if row.lab in manifest.labs:
         _grade_checks(row, report, manifest.labs[row.lab])
+    _usage(row, report)
     if "signature" not in report or identity is None:
         verdict: Verdict | None = ("unsigned", _unsigned_detail(row, report, manifest))
     elif not verify(report, manifest.secret):
@@ -452,7 +486,20 @@ def _one(file: Path, root: Path, manifest: ClassManifest) -> tuple[Graded, dict[
             )
     if verdict is not None:
         row.status, row.detail = verdict
-    return row, report
+    return row
+
+
+def _lab_of_name(file: Path, trainee: str, manifest: ClassManifest) -> str:
+    """The lab an unreadable file was handed in for: named in its file name
+    (``<id>-<lab>.json``, the handout's name), else the class's only lab ('' if unknown)."""
+    if not trainee:
+        return ""
+    labs = list(manifest.labs)
+    stem = file.stem.lower()
+    named = [lab for lab in labs if lab.lower() in stem]
+    if named:
+        return max(named, key=len)
+    return labs[0] if len(labs) == 1 else ""
 
 
 def _read_result(file: Path) -> dict[str, Any] | str:
@@ -550,11 +597,17 @@ def _wrong_variant(
     return None
 
 
+#: which of a trainee's genuine results of one lab counts
+Policy = Literal["latest", "best"]
+POLICIES: tuple[Policy, ...] = get_args(Policy)
+
+
 def grade(
     paths: Iterable[Path],
     manifest: ClassManifest,
     replay: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    policy: Policy = "latest",
 ) -> Gradebook:
     """Grade every result file under ``paths`` against the class; one row per file, then
     a ``missing`` row for every (trainee, lab) without a result."""
@@ -573,7 +626,17 @@ def grade(
         row.name = str(name)
         reports[id(row)] = report or {}
         rows.append(row)
-    # one result per (trainee, lab) counts: the latest genuine one
+    return judge(manifest, rows, {k: _when(v) for k, v in reports.items()}, policy)
+
+
+def judge(
+    manifest: ClassManifest, rows: list[Graded], when: Mapping[int, float], policy: Policy
+) -> Gradebook:
+    """The gradebook of graded rows (``when``: each row's time, by ``id(row)``): one row
+    counts per (trainee, lab) — the latest genuine one, or the best with ``policy="best"``
+    —, the others are superseded, and every (trainee, lab) without a row is missing.
+    Shared by the file grader and the classroom server's export."""
+    # one result per (trainee, lab) counts
     by_key: dict[tuple[str, str], list[Graded]] = {}
     for row in rows:
         if row.trainee and row.lab:
@@ -583,12 +646,19 @@ def grade(
     for group in by_key.values():
         good = [r for r in group if r.status == "ok"]
         pool = good or group
-        chosen = max(pool, key=lambda r: (_when(reports.get(id(r), {})), r.file))
+        if policy == "best":
+            chosen = max(pool, key=lambda r: (r.score, when.get(id(r), 0.0), r.file))
+        else:
+            chosen = max(pool, key=lambda r: (when.get(id(r), 0.0), r.file))
         chosen.counts = True
+        word = "better" if policy == "best" else "later"
         for other in good:
             if other is not chosen:
                 other.status = "superseded"
-                other.detail = f"a later result of the same trainee and lab counts: {chosen.file}"
+                other.detail = (
+                    f"a {word} result of the same trainee and lab counts "
+                    f"({chosen.score}/{chosen.total}): {chosen.file}"
+                )
     for tid, trainee in manifest.trainees.items():
         for lab_name, lab in manifest.labs.items():
             if (tid, lab_name) not in by_key:
@@ -596,10 +666,14 @@ def grade(
                 missing.detail = "no result file handed in"
                 missing.total = sum(int(c.get("points", 1)) for c in lab.get("checks", []))
                 missing.checks = {str(c["id"]): False for c in lab.get("checks", [])}
+                missing.points = {cid: 0 for cid in missing.checks}
                 rows.append(missing)
     for row in rows:
         if row.flagged:  # no credit for a file that needs a look; keep what it claimed
-            row.claimed, row.score = row.score, 0
+            row.score = 0
+            row.points = {cid: 0 for cid in row.points}
+        else:
+            row.claimed = None
     order = {tid: i for i, tid in enumerate(manifest.trainees)}
     rows.sort(
         key=lambda r: (order.get(r.trainee, len(order)), r.trainee, r.lab, not r.counts, r.file)
@@ -658,6 +732,9 @@ def _replay_row(row: Graded, report: Mapping[str, Any], manifest: ClassManifest)
         )
         if row.lab in manifest.labs:  # grade what the commands really did
             _score(row, manifest.labs[row.lab], verdicts)
+            row.detail += (
+                f"; the commands earn {row.score}/{row.total}, the file claims {row.claimed}"
+            )
     else:
         row.detail = "replayed: the commands give the same verdicts"
 
@@ -714,7 +791,8 @@ def replay_verdicts(
 # -- writing the gradebook --------------------------------------------------------------------------
 def gradebook_csv(book: Gradebook) -> str:
     """The gradebook as a spreadsheet: one row per file (and per missing result), one
-    column per check (``lab:check`` when the class has several labs)."""
+    column per check (``lab:check`` when the class has several labs) with the points it
+    earned, and what the trainee used (hints, solve attempts, minutes)."""
     labs = book.manifest.labs
     several = len(labs) > 1
     check_columns = [
@@ -735,6 +813,10 @@ def gradebook_csv(book: Gradebook) -> str:
         "file",
         "backend",
         "time",
+        "hints",
+        "solve_attempts",
+        "minutes",
+        "window",
         *[f"{lab}:{cid}" if several else cid for lab, cid in check_columns],
     ]
     rows = (
@@ -753,10 +835,11 @@ def gradebook_csv(book: Gradebook) -> str:
             row.file,
             row.backend,
             row.time,
-            *[
-                ("1" if row.checks.get(cid) else "0") if row.lab == lab else ""
-                for lab, cid in check_columns
-            ],
+            "" if row.hints is None else row.hints,
+            "" if row.solves is None else row.solves,
+            "" if row.seconds is None else f"{row.seconds / 60:.0f}",
+            row.window,
+            *[row.points.get(cid, 0) if row.lab == lab else "" for lab, cid in check_columns],
         ]
         for row in book.rows
     )
@@ -816,18 +899,26 @@ def print_summary(book: Gradebook, plain: bool = False, stream: Any = None) -> N
     def say(text: str = "") -> None:
         print(text, file=stream)
 
-    rows = [r for r in book.rows if r.counts or r.flagged]
+    rows = [r for r in book.rows if r.counts or r.flagged or r.status == "superseded"]
     width = max((len(r.trainee) for r in rows), default=7)
     lab_width = max((len(r.lab) for r in rows), default=3)
     for r in rows:
         score = f"{r.score}/{r.total}" if r.total else "-"
-        say(f"{mark(r.status):<20} {r.trainee or '?':<{width}}  {r.lab:<{lab_width}}  {score:>7}")
-        if r.flagged and r.detail:
+        used = f"  ({r.usage()})" if r.usage() else ""
+        line = f"{mark(r.status):<20} {r.trainee or '?':<{width}}  {r.lab:<{lab_width}}  {score:>7}"
+        say(line + used)
+        if (r.flagged or r.status == "superseded") and r.detail:
             say(f"{'':<20} {r.detail}")
             if r.file:
                 say(f"{'':<20} file: {r.file}")
     counts = status_counts(book)
+    missing = sorted({r.trainee for r in book.rows if r.status == "missing"})
     say()
+    if missing:
+        shown = ", ".join(missing[:20]) + (
+            f" … and {len(missing) - 20} more" if len(missing) > 20 else ""
+        )
+        say(f"missing: {counts.get('missing', 0)} result(s), from {shown}")
     say("results: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     flagged = book.flagged
     if flagged:
@@ -841,39 +932,38 @@ def print_summary(book: Gradebook, plain: bool = False, stream: Any = None) -> N
             say(f"  {label:<32} {failed:>3} of {graded:<3} {bar}")
 
 
-def _bar_chart(book: Gradebook) -> str:
-    """An inline SVG bar chart of failures per check, with the numbers written beside each
-    bar (the length is never the only signal) and the same data as a table below it."""
+def _bar_chart(data: list[tuple[str, str, int, int]], name: str = "") -> str:
+    """An inline SVG bar chart of one lab's failures per check, with the numbers written
+    beside each bar (the length is never the only signal) and the same data as a table
+    below it; ``name`` keeps the ids of several charts on one page apart."""
     from ._html import esc
 
-    several = len(book.manifest.labs) > 1
-    data = book.failures()
     if not data:
         return "<p>No results to chart.</p>\n"
     label_w, bar_w, row_h = 300, 360, 26
     height = row_h * len(data) + 30
     parts = [
-        f'<svg role="img" aria-labelledby="chart-title chart-desc" width="{label_w + bar_w + 170}" '
+        f'<svg role="img" aria-labelledby="chart-title{name} chart-desc{name}" width="{label_w + bar_w + 170}" '
         f'height="{height}" viewBox="0 0 {label_w + bar_w + 170} {height}" '
         'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" font-size="13">',
-        '<title id="chart-title">Checks the class failed most</title>',
-        '<desc id="chart-desc">One bar per check: its length is the share of graded results that '
+        f'<title id="chart-title{name}">Checks the class failed most</title>',
+        f'<desc id="chart-desc{name}">One bar per check: its length is the share of graded results that '
         "failed the check; the numbers are written beside each bar.</desc>",
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'<defs><pattern id="hatch{name}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#c62828"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2"/></pattern></defs>',
     ]
-    for i, (lab, cid, failed, graded) in enumerate(data):
+    for i, (_lab, cid, failed, graded) in enumerate(data):
         y = 10 + i * row_h
         share = failed / graded if graded else 0.0
-        label = f"{lab} · {cid}" if several else cid
+        label = cid
         width = max(1.0, bar_w * share) if failed else 0.0
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{esc(label)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}" fill="#f1f1f1" '
             'stroke="#999"/>'
             f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" '
-            'fill="url(#hatch)" stroke="#7f0000"/>'
+            f'fill="url(#hatch{name})" stroke="#7f0000"/>'
             f'<text x="{label_w + bar_w + 8}" y="{y + 16}">{failed} of {graded} failed '
             f"({100 * share:.0f} %)</text>"
         )
@@ -915,7 +1005,13 @@ def summary_html(book: Gradebook) -> str:
             )
         )
     body.append("<h2>Which checks the class failed most</h2>\n")
-    body.append(_bar_chart(book))
+    failures = book.failures()
+    if len(m.labs) > 1:  # a chart per lab: which of its checks the class finds hardest
+        for i, lab_name in enumerate(m.labs):
+            body.append(f"<h3>{esc(lab_name)}</h3>\n")
+            body.append(_bar_chart([f for f in failures if f[0] == lab_name], f"-{i}"))
+    else:
+        body.append(_bar_chart(failures))
     body.append(
         "<details><summary>The same as a table</summary>\n"
         + html_table(
@@ -928,7 +1024,7 @@ def summary_html(book: Gradebook) -> str:
     body.append("<h2>Gradebook</h2>\n")
     body.append(
         html_table(
-            ["trainee", "name", "lab", "status", "score", "%", "failed checks"],
+            ["trainee", "name", "lab", "status", "score", "%", "failed checks", "used"],
             [
                 (
                     r.trainee,
@@ -938,6 +1034,7 @@ def summary_html(book: Gradebook) -> str:
                     f"{r.score} / {r.total}",
                     f"{r.percent:.0f}",
                     " ".join(c for c, ok in r.checks.items() if not ok),
+                    r.usage(),
                 )
                 for r in counted
             ],

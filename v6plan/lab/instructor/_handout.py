@@ -174,6 +174,7 @@ def _handout_md(s: _Sheet, m: Messages) -> str:
     md.append(f"{m.text('handout.hand-in-text')}\n")
     md.append(f"```\n{s.hand_in}\n```\n")
     md.append(m.text("handout.hand-in-note") + "\n")
+    md.append(m.text("handout.hand-in-live") + "\n")
     if s.rtl:
         md.append("</div>\n")
     return "\n".join(md)
@@ -216,6 +217,7 @@ def _handout_html(s: _Sheet, m: Messages) -> str:
         f"<h2>{esc(m.text('handout.hand-in'))}</h2>\n<p>{ltr_spans(m.text('handout.hand-in-text'))}</p>\n",
         f'<pre dir="ltr">{esc(s.hand_in)}</pre>\n',
         f'<p class="note">{ltr_spans(m.text("handout.hand-in-note"))}</p>\n',
+        f"<p>{ltr_spans(m.text('handout.hand-in-live'))}</p>\n",
         "</main>\n",
     ]
     return "".join(body)

@@ -242,6 +242,31 @@ class Session:
                 entries.append(json.loads(line))
         return entries
 
+    # -- the activity: what the trainee asked v6lab (signed with the result) ---------------
+    @property
+    def activity_file(self) -> Path:
+        return self.dir / "activity.jsonl"
+
+    def note(self, command: str, argv: list[str]) -> None:
+        """Record one ``v6lab`` command run on this session (``hint``, ``solve``, ``task
+        --values`` …): a separate file from the journal, which holds what the network
+        replays and which the session process watches."""
+        entry = {"t": time.time(), "op": "v6lab", "command": command}
+        entry["argv"] = [str(a)[:200] for a in argv[:40]]  # bounded: argv is the user's
+        with open(self.activity_file, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(entry) + "\n")  # one write: lines never interleave
+
+    def activity(self) -> list[dict[str, Any]]:
+        """The ``v6lab`` commands :meth:`note` recorded, oldest first."""
+        entries: list[dict[str, Any]] = []
+        text = _state_text(self.activity_file, JOURNAL_BYTES)
+        for line in (text or "").splitlines():
+            with contextlib.suppress(ValueError, RecursionError):
+                entry = json.loads(line)
+                if isinstance(entry, dict):
+                    entries.append(entry)
+        return entries
+
     def _record(self, entry: dict[str, Any]) -> None:
         with open(self.journal_file, "a", encoding="utf-8") as stream:
             stream.write(json.dumps(entry) + "\n")
