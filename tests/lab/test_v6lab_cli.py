@@ -212,6 +212,9 @@ def test_solve_reference_and_known_bad(capsys: pytest.CaptureFixture[str]) -> No
     assert v6lab(capsys, "start", "06-p2p-loopbacks", "--backend", "fake")[0] == 0
     code, out, _ = v6lab(capsys, "solve", "--list")
     assert "1  link-as-64: the link is numbered with /64s instead of the /127" in out
+    assert "0  reference solution" in out
+    code, out, _ = v6lab(capsys, "solve", "--list", "--lang", "fr")
+    assert "0  solution de référence" in out  # the list's own words are translated too
     code, _, err = v6lab(capsys, "solve", "--broken", "9")
     assert code == 2 and "use --broken 1 to 4" in err
     assert v6lab(capsys, "solve", "--broken", "1")[0] == 0

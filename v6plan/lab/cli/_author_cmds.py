@@ -26,7 +26,7 @@ def run_solve(args: argparse.Namespace) -> int:
         run = lab_run(session)
         messages = lab_messages(args, run)
         out = Out(args.plain)
-        out.print("0  reference solution")
+        out.print(f"0  {messages.text('ui.reference-solution')}")
         for i, bad in enumerate(run.lab.broken, 1):
             out.print(f"{i}  {bad.id}: {messages.get(f'broken.{bad.id}') or ''}")
         return 0

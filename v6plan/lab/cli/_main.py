@@ -82,7 +82,7 @@ def _common_options() -> argparse.ArgumentParser:
         "--lang",
         metavar="CODE",
         default=argparse.SUPPRESS,
-        help="language of the texts (en; default from LANG)",
+        help="language of the texts: en, fr or ar (default from LANG)",
     )
     return common
 
