@@ -25,7 +25,7 @@ from v6plan._plan import NameIndex
 from v6plan._prefix import format_prefix
 from v6plan.cli._plan import load_plan
 from v6plan.tui.app import PlanExplorer, all_binding_ids, load_keymap
-from v6plan.tui.model import MAX_ROWS, PlanView, Row, bar
+from v6plan.tui.model import DIRECT_MAX, DIRECT_ROWS, MAX_ROWS, PlanView, Row, bar
 from v6plan.tui.screens import (
     ConfirmScreen,
     EditScreen,
@@ -88,13 +88,15 @@ async def settle(pilot: Pilot[None], app: PlanExplorer) -> None:
 
 
 # -- the model, without Textual's event loop ---------------------------------------------------
-def test_rows_never_exceed_sixteen_and_cover_the_parent_exactly() -> None:
+def test_rows_are_modest_in_number_and_cover_the_parent_exactly() -> None:
     plan = load_plan(str(EXAMPLES / "government.yaml"))
     view = PlanView(plan)
 
     def check(row: Row, depth: int) -> None:
         rows = view.rows(row)
-        assert 0 < len(rows) <= MAX_ROWS
+        groups = [r for r in rows if r.kind == "group"]
+        assert 0 < len(rows) <= (MAX_ROWS if groups else DIRECT_ROWS)
+        assert len([r for r in rows if r.kind == "node"]) <= DIRECT_MAX
         lo, hi = view.span(row.index) if row.kind == "node" else (row.start, row.end)
         assert rows[0].start == lo and rows[-1].end == hi  # no gap, no overlap
         for a, b in itertools.pairwise(rows):
@@ -107,17 +109,44 @@ def test_rows_never_exceed_sixteen_and_cover_the_parent_exactly() -> None:
                     break
 
     check(view.root_row(), 6)
+    # the root's 25 ministries are listed directly, not behind two /36 nibble groups
+    root = view.rows(view.root_row())
+    assert [r.kind for r in root].count("node") == 25 and "group" not in {r.kind for r in root}
     # a /48 site with 5 functions shows them plus one free run, no grouping
     site = plan.find_path("health/site-3")
     rows = view.rows(Row("node", 0, site, *view.span(site)))
     assert [r.kind for r in rows] == ["node"] * 5 + ["free"]
-    # the 200 VLANs of a function are grouped by the next nibble
+    # the 200 VLANs of a function: no lone /56 group holding them all, its 13 /60s at once
     users = plan.find_path("health/site-3/users")
     rows = view.rows(Row("node", site, users, *view.span(users)))
-    assert [(r.kind, r.nodes, r.length) for r in rows] == [("group", 200, 56), ("free", 0, 53)]
-    inner = view.rows(rows[0])  # the /56 splits into /60s of 16 VLANs each
-    assert [r.nodes for r in inner if r.kind == "group"] == [16] * 12 + [8]
-    assert inner[-1].kind == "free"
+    assert [(r.kind, r.nodes, r.length) for r in rows] == [("group", 16, 60)] * 12 + [
+        ("group", 8, 60),
+        ("free", 0, 53),
+    ]
+    assert view.group_names(rows[0]) == ("vlan-1", "vlan-16")
+    assert view.group_names(rows[12]) == ("vlan-193", "vlan-200")
+
+
+def test_a_level_is_never_one_lone_group() -> None:
+    """Sixteen LANs in one /60 of a /56 (the rest free): no '◇ /56 → ◇ /60' step."""
+    spec = (
+        "plan: G\nprefix: 2001:db8::/48\nchildren:\n"
+        "  - {name: pool, size: /52, children: [{name: lan, role: lan, count: 40}]}\n"
+    )
+    from v6plan._build import build
+    from v6plan._lock import Lock
+    from v6plan._spec import parse_spec
+
+    plan = build(parse_spec(spec, "g.yaml"), Lock()).plan
+    view = PlanView(plan)
+    pool = plan.find_path("pool")
+    rows = view.rows(Row("node", 0, pool, *view.span(pool)))
+    assert [r.kind for r in rows] == ["group", "group", "group", "free"]
+    assert [view.group_names(r) for r in rows[:3]] == [
+        ("lan-1", "lan-16"),
+        ("lan-17", "lan-32"),
+        ("lan-33", "lan-40"),
+    ]
 
 
 def test_name_index_finds_hits_in_plan_order() -> None:
@@ -176,16 +205,19 @@ def test_tree_is_lazy_and_shows_free_rows(government: Path) -> None:
     async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
         t = tree(app)
         root_rows = rows_under(app, t.root)
-        assert len(root_rows) <= MAX_ROWS
+        assert len(root_rows) <= DIRECT_ROWS
         assert root_rows[-1].kind == "free"
         assert "free" in t.row_text(root_rows[-1], 80).plain
         # only the root level exists: nothing below has been built
         assert all(not child.children for child in t.root.children)
-        assert len(t._tree_nodes) <= 1 + MAX_ROWS
-        # expanding a group builds one level
-        await pilot.press("down", "space")
+        assert len(t._tree_nodes) <= 1 + DIRECT_ROWS
+        # expanding a ministry, then a group of its 40 sites, builds one level each
+        app.go_to(app.plan.find_path("health"))
+        await pilot.press("space")
         assert t.cursor_node is not None and t.cursor_node.is_expanded
         assert 0 < len(t.cursor_node.children) <= MAX_ROWS
+        await pilot.press("down", "space")
+        assert t.cursor_node.data.kind == "group" and t.cursor_node.is_expanded
         await pilot.press("down", "right")
         node = t.cursor_node
         assert node is not None and node.is_expanded and node.data.kind == "node"
@@ -226,7 +258,7 @@ def test_details_pane_shows_range_sizes_role_usage_and_lint(government: Path) ->
         assert "3fff:100:102::/48" in text
         assert "3fff:100:102:ffff:ffff:ffff:ffff:ffff" in text
         assert "1 /48 = 65,536 /64" in text
-        assert "site (container)" in text
+        assert "role    site · container" in text
         assert "5 of 16 /52" in text
         assert "3fff:100:102:5000::/52" in text  # first free block
         for _ in range(100):
@@ -747,13 +779,15 @@ def test_works_at_80x24_on_dark_and_light(campus: Path, theme: str) -> None:
         await pilot.pause()
         t = tree(app)
         side = app.query_one("#side")
-        assert t.region.width >= 30 and side.region.width >= 38
-        assert t.region.right <= 80 and side.region.right <= 80
-        assert t.region.height >= 15
+        # below 100 columns the panes are stacked, each the whole width
+        assert t.region.width == side.region.width == 80
+        assert side.region.y >= t.region.bottom and t.region.height >= 8
         # every tree row fits the tree: no sideways scrolling
         assert t.virtual_size.width <= t.region.width
         await pilot.press("down", "down", "3")
         nibble = app.query_one(NibbleMap)
+        assert app.focused is nibble  # the map's keys work at once
+        assert side.region.height > t.region.height  # the focused side pane grows
         assert nibble.region.height >= 16
         # colours come from the theme: dark and light give different, readable colours
         colours = t.colours()

@@ -14,9 +14,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from textual.events import Resize
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -46,7 +46,14 @@ from .screens import (
     HelpScreen,
     UnsavedScreen,
 )
-from .widgets import AnatomyRuler, ChildrenTable, DetailsView, NibbleMap, PlanTree
+from .widgets import (
+    AnatomyRuler,
+    ChildrenTable,
+    ContextFooter,
+    DetailsView,
+    NibbleMap,
+    PlanTree,
+)
 
 __all__ = ["EDIT_ACTIONS", "PlanExplorer", "default_keymap_path", "load_keymap"]
 
@@ -61,7 +68,12 @@ _OWN_ACTIONS = EDIT_ACTIONS | {
     "help",
     "quit",
     "close_search",
+    "page",
+    "map_move",
 }
+
+#: Below this many columns the tree and the side pane are stacked, not side by side.
+STACK_BELOW = 100
 
 
 def default_keymap_path() -> Path:
@@ -146,7 +158,21 @@ class PlanExplorer(App[None]):
         Binding("t", "toggle_dark", "Dark/light", show=False, id="app.theme"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("escape", "close_search", "Close search", show=False, id="app.close_search"),
+        Binding(
+            "escape", "close_search", "Close search / back to the tree", show=False,
+            id="app.close_search",
+        ),
+        # The side panes' keys, from the tree: no need to Tab over first.
+        Binding("right_square_bracket", "page(1)", "Next page", show=False, id="app.next_page"),
+        Binding(
+            "left_square_bracket", "page(-1)", "Previous page", show=False, id="app.prev_page"
+        ),
+        Binding("shift+up", "map_move(0, -1)", "Map cell up", show=False, id="app.map_up"),
+        Binding("shift+down", "map_move(0, 1)", "Map cell down", show=False, id="app.map_down"),
+        Binding("shift+left", "map_move(-1, 0)", "Map cell left", show=False, id="app.map_left"),
+        Binding(
+            "shift+right", "map_move(1, 0)", "Map cell right", show=False, id="app.map_right"
+        ),
     ]
 
     def __init__(
@@ -206,7 +232,7 @@ class PlanExplorer(App[None]):
                 with TabPane("Map", id="map"), VerticalScroll(id="map-scroll"):
                     yield NibbleMap(id="nibble-map")
         yield Input(placeholder="name, path, prefix or address — enter goes there", id="search")
-        yield Footer()
+        yield ContextFooter()
 
     def on_mount(self) -> None:
         self.title = self.plan.title
@@ -214,6 +240,8 @@ class PlanExplorer(App[None]):
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         tree = self.query_one(PlanTree)
+        tree.border_title = "plan"
+        self.query_one("#side").border_title = "selected"
         tree.on_cursor = self.on_cursor
         tree.load(self.view)
         tree.focus()
@@ -225,6 +253,9 @@ class PlanExplorer(App[None]):
         _settle_memory()
         self.call_after_refresh(self._painted)
         self.set_timer(0.3, self.start_lint)
+
+    def on_resize(self, event: Resize) -> None:
+        self.query_one("#main").set_class(event.size.width < STACK_BELOW, "-stacked")
 
     def _painted(self) -> None:
         if self.first_paint is None:
@@ -294,6 +325,12 @@ class PlanExplorer(App[None]):
         if row is None:
             return
         index = row.index if row.kind == "node" else row.parent
+        side = self.query_one("#side")
+        title = self.plan.path(index) or self.plan.title
+        if row.kind != "node":
+            title = f"{'free space' if row.kind == 'free' else 'group'} in {title}"
+        if side.border_title != title:
+            side.border_title = title
         if tab == "details":
             findings = None if self.findings is None else self.findings.get(row.index, [])
             self.query_one(DetailsView).show(self.view, row, findings)
@@ -337,7 +374,31 @@ class PlanExplorer(App[None]):
             self.query_one("#children-caption", Label).update(event.data_table.caption)
 
     def action_show_tab(self, tab: str) -> None:
+        """Show a side tab; the children table and the map take the focus (their keys work
+        at once; escape goes back to the tree)."""
         self.query_one("#side", TabbedContent).active = tab
+        if tab == "children":
+            self.query_one(ChildrenTable).focus()
+        elif tab == "map":
+            self.query_one(NibbleMap).focus()
+        else:
+            self.query_one(PlanTree).focus()
+
+    def action_page(self, step: int) -> None:
+        """``[`` / ``]`` from anywhere: turn the children table's page (showing it)."""
+        tabs = self.query_one("#side", TabbedContent)
+        if tabs.active != "children":
+            tabs.active = "children"
+            self.refresh_panes()
+        self.query_one(ChildrenTable).action_page(step)
+
+    def action_map_move(self, dx: int, dy: int) -> None:
+        """Shift+arrows from the tree move over the map's cells (showing the map)."""
+        tabs = self.query_one("#side", TabbedContent)
+        if tabs.active != "map":
+            tabs.active = "map"
+            self.refresh_panes()
+        self.query_one(NibbleMap).action_move(dx, dy)
 
     # -- search / go to ------------------------------------------------------------------
     def go_to(self, index: int) -> None:
@@ -355,10 +416,11 @@ class PlanExplorer(App[None]):
         search.focus()
 
     def action_close_search(self) -> None:
+        """Escape: close the search line, or go back to the tree from a side pane."""
         search = self.query_one("#search", Input)
         if search.has_class("visible"):
             search.remove_class("visible")
-            self.query_one(PlanTree).focus()
+        self.query_one(PlanTree).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":

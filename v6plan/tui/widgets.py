@@ -8,6 +8,7 @@ readable on dark and light themes alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -18,17 +19,31 @@ from textual.events import Click
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import DataTable, Tree
+from textual.widgets import DataTable, Footer, Tree
+from textual.widgets._footer import FooterKey
 from textual.widgets.tree import TreeNode
 
-from .model import MAX_ROWS, Cell, PlanView, Row, bar, block_text, count_text
+from .._prefix import format_prefix
+from .._space import cidr_cover
+from .model import (
+    MAX_ROWS,
+    Cell,
+    PlanView,
+    Row,
+    bar,
+    block_count,
+    block_text,
+    count_text,
+    name_range,
+)
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from textual.app import App, ComposeResult
 
 __all__ = [
     "AnatomyRuler",
     "ChildrenTable",
+    "ContextFooter",
     "DetailsView",
     "NibbleMap",
     "PlanTree",
@@ -132,6 +147,8 @@ class PlanTree(Tree[Row]):
         self._colours: dict[str, str] | None = None
         self._theme = ""
         self._labels: dict[tuple[Row, int], Text] = {}
+        self._cells: dict[Row, RowCells] = {}
+        self._grids: dict[tuple[Row | None, int, int], Grid] = {}
         #: Called with the row under the cursor as soon as it moves (same frame).
         self.on_cursor: Callable[[Row | None], None] | None = None
 
@@ -147,6 +164,8 @@ class PlanTree(Tree[Row]):
         self.view = view
         self._filled.clear()
         self._labels.clear()
+        self._cells.clear()
+        self._grids.clear()
         self.clear()
         root = view.root_row()
         self.root.data = root
@@ -295,6 +314,7 @@ class PlanTree(Tree[Row]):
     def notify_style_update(self) -> None:
         self._colours = None
         self._labels.clear()
+        self._grids.clear()
         super().notify_style_update()
 
     def _depth(self, node: TreeNode[Row]) -> int:
@@ -307,7 +327,10 @@ class PlanTree(Tree[Row]):
 
     def render_label(self, node: TreeNode[Row], base_style: Style, style: Style) -> Text:
         row = node.data
-        icon = ("▼ " if node.is_expanded else "▶ ") if node.allow_expand else "  "
+        if node.allow_expand:
+            icon = "▼ " if node.is_expanded else "▶ "
+        else:  # a leaf: what it is as a glyph too (never colour alone)
+            icon = _LEAF_ICONS.get(self._leaf_kind(row), "  ")
         width = max(12, self.scrollable_content_region.width - self._depth(node) * 2 - 1)
         text = Text(icon, style=base_style + Style(dim=True))
         if row is None:
@@ -318,53 +341,48 @@ class PlanTree(Tree[Row]):
         if cached is None:
             if len(self._labels) > 4096:
                 self._labels.clear()
-            cached = self._labels[key] = self.row_text(row, width - 2)
+            siblings = node.parent.children if node.parent is not None else [node]
+            grid = self.level_grid([n.data for n in siblings if n.data is not None], width - 2)
+            cached = self._labels[key] = self.row_text(row, width - 2, grid)
         label = cached.copy()
         label.stylize(style)
         text.append_text(label)
         return text
 
-    def row_text(self, row: Row, width: int) -> Text:
-        """One row, laid out in columns that fit ``width`` cells."""
-        c = self.colours()
-        plan = self.view.plan
-        if row.kind == "node":
-            i = row.index
-            name = plan.title if i == 0 else plan.name[i]
-            prefix = plan.prefix_text(i) or _blocks_text(len(plan.top_blocks(i)))
-            role = plan.role(i) if i else "root"
-            use = self.view.usage(i) if self.view.has_children(i) else None
-            return _columns(
-                width,
-                name,
-                prefix,
-                role,
-                use.percent if use is not None else None,
-                _use_text(use) if use is not None else "",
-                c,
-                reserved=role == "reserve",
-            )
-        kids = self.view.kids(row.parent)
-        unit = kids.unit
-        units = (row.end - row.start) >> (128 - unit) if unit else 0
+    def _leaf_kind(self, row: Row | None) -> str:
+        if row is None:
+            return ""
         if row.kind == "free":
-            what = f"{count_text(units)} × /{unit} free" if units else "free"
-            out = Text()
-            out.append("free ", style=c["success"])
-            out.append(block_text(row.start, row.end), style=c["success"])
-            out.append(f"  {what}", style=c["muted"])
-            out.truncate(width, overflow="ellipsis")
-            return out
-        out = Text()
-        out.append("◇ ", style=c["secondary"])
-        out.append(block_text(row.start, row.end), style=c["secondary"])
-        share = row.nodes / units if units else 0.0
-        out.append(f"  {row.nodes:,} of {count_text(units)}", style=c["muted"])
-        if width - out.cell_len > 12:  # density, not a warning: groups are not prefixes
-            out.append(" ")
-            out.append(bar(share, 8), style=c["secondary"])
-        out.truncate(width, overflow="ellipsis")
-        return out
+            return "free"
+        if row.kind == "node" and self.view.plan.role(row.index) == "reserve":
+            return "reserve"
+        return ""
+
+    def cells(self, row: Row) -> RowCells:
+        """The texts of a row's columns (cached with the level's grid)."""
+        found = self._cells.get(row)
+        if found is None:
+            if len(self._cells) > 4096:
+                self._cells.clear()
+            found = self._cells[row] = row_cells(self.view, row)
+        return found
+
+    def level_grid(self, rows: list[Row], width: int) -> Grid:
+        """One column grid for sibling rows: they share the name, prefix … columns."""
+        key = (rows[0] if rows else None, len(rows), width)
+        found = self._grids.get(key)
+        if found is None:
+            if len(self._grids) > 1024:
+                self._grids.clear()
+            found = self._grids[key] = Grid.fit([self.cells(r) for r in rows], width)
+        return found
+
+    def row_text(self, row: Row, width: int, grid: Grid | None = None) -> Text:
+        """One row, laid out in the level's columns within ``width`` cells."""
+        cells = self.cells(row)
+        if grid is None:
+            grid = Grid.fit([cells], width)
+        return grid.draw(cells, self.colours())
 
 
 def _use_text(use: object) -> str:
@@ -374,56 +392,140 @@ def _use_text(use: object) -> str:
     return f"{use.used:,} of {count_text(use.capacity)} /{use.unit}"
 
 
-def _columns(
-    width: int,
-    name: str,
-    prefix: str,
-    role: str,
-    percent: float | None,
-    used: str,
-    c: dict[str, str],
-    *,
-    reserved: bool = False,
-) -> Text:
-    """name · prefix · role · bar · used-of-capacity, dropping columns that do not fit."""
-    bar_w = 8
-    role_w = 14
-    used_w = max(len(used), 16) if used else 0
-    prefix_w = max(len(prefix), 19)
-    name_min = 8
-    show_role = show_bar = show_used = True
-    total = name_min + 1 + prefix_w + 1 + role_w + 1 + bar_w + 6 + 1 + used_w
-    if total > width:
-        show_used = False
-        total -= used_w + 1
-    if total > width:
-        show_role = False
-        total -= role_w + 1
-    if total > width:
-        show_bar = False
-        total -= bar_w + 6
-    name_w = min(24, max(name_min, width - (total - name_min)))
-    out = Text(no_wrap=True)
-    shown = name if len(name) <= name_w else name[: name_w - 1] + "…"
-    out.append(shown.ljust(name_w), style="bold" if not reserved else c["secondary"])
-    out.append(" ")
-    out.append(prefix.ljust(prefix_w), style=c["primary"])
-    if show_role:
+#: The glyph before a leaf row: free space and reserves are told by shape, not colour only.
+_LEAF_ICONS = {"free": "· ", "reserve": "▚ "}
+
+
+@dataclass(frozen=True, slots=True)
+class RowCells:
+    """The column texts of one tree row (before they are fitted to a width)."""
+
+    kind: str  # "node" | "group" | "free" (as Row.kind) — or "reserve" for a reserve node
+    name: str
+    prefix: str
+    role: str
+    percent: float | None  # utilisation of a node with children, density of a group
+    used: str
+    #: How the % is coloured: "use" (NetBox thresholds), "neutral" (groups; pools sized by
+    #: their children, full by design).
+    tone: str = "use"
+
+
+def row_cells(view: PlanView, row: Row) -> RowCells:
+    plan = view.plan
+    if row.kind == "node":
+        i = row.index
+        name = plan.title if i == 0 else plan.name[i]
+        prefix = plan.prefix_text(i) or _blocks_text(len(plan.top_blocks(i)))
+        role = plan.role(i) if i else "root"
+        if not view.has_children(i):
+            return RowCells("reserve" if role == "reserve" else "node", name, prefix, role, None, "")
+        use = view.usage(i)
+        tone = "neutral" if view.packed(i) else "use"
+        return RowCells("node", name, prefix, role, use.percent, _use_text(use), tone)
+    unit = view.kids(row.parent).unit
+    units = (row.end - row.start) >> (128 - unit) if unit else 0
+    if row.kind == "free":
+        blocks = block_count(row.start, row.end)
+        first = format_prefix(*next(cidr_cover(row.start, row.end)))
+        size = f"{count_text(units)} × /{unit} free" if units else "free"
+        return RowCells("free", "free", first, "", None, size + (f" · {blocks} blocks" if blocks > 1 else ""))
+    first, last = view.group_names(row)
+    share = 100 * row.nodes / units if units else 0.0
+    used = f"{row.nodes:,} of {count_text(units)} /{unit}"
+    return RowCells(
+        "group", name_range(first, last), block_text(row.start, row.end), "", share, used, "neutral"
+    )
+
+
+def middle(text: str, width: int) -> str:
+    """Shorten from the middle: ``ministry-of-education`` → ``minist…cation``."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return text[:width]
+    head = (width - 1 + 1) // 2
+    tail = width - 1 - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Column widths shared by the rows of one tree level (0: the column is not shown).
+
+    The prefix is never cut; the name shortens from the middle; the optional columns go,
+    least useful first (used of capacity, the role, the bar, the %), when they do not fit.
+    """
+
+    name: int
+    prefix: int
+    role: int
+    bar: int
+    percent: int
+    used: int
+
+    NAME_MIN: ClassVar[int] = 14
+    NAME_MAX: ClassVar[int] = 28
+    BAR: ClassVar[int] = 8
+
+    @classmethod
+    def fit(cls, rows: list[RowCells], width: int) -> Grid:
+        name_full = min(cls.NAME_MAX, max((len(r.name) for r in rows), default=4))
+        name_min = min(name_full, cls.NAME_MIN)
+        prefix = max((len(r.prefix) for r in rows), default=0)
+        role = max((len(r.role) for r in rows), default=0)
+        used = max((len(r.used) for r in rows), default=0)
+        has_use = any(r.percent is not None for r in rows)
+        left = width - name_min - 1 - prefix  # room after the name (shortest) and prefix
+        shown = {"percent": 0, "bar": 0, "role": 0, "used": 0}
+        if left < 0:  # not even name and prefix: the name gives way, never the prefix
+            return cls(max(1, width - 1 - prefix), prefix, 0, 0, 0, 0)
+        # in order of value: the % says most in least room, then the bar, role, capacity
+        for column, need in (
+            ("percent", 6 if has_use else 0),
+            ("bar", cls.BAR if has_use else 0),
+            ("role", role),
+            ("used", used),
+        ):
+            if need and left >= need + 1:
+                shown[column] = need
+                left -= need + 1
+        name = name_min + min(left, name_full - name_min)
+        return cls(name, prefix, shown["role"], shown["bar"], shown["percent"], shown["used"])
+
+    def draw(self, cells: RowCells, c: dict[str, str]) -> Text:
+        out = Text(no_wrap=True, overflow="crop")
+        kind = cells.kind
+        name_style = {"node": "bold", "reserve": c["secondary"], "free": c["success"]}.get(
+            kind, c["secondary"]
+        )
+        out.append(middle(cells.name, self.name).ljust(self.name), style=name_style)
         out.append(" ")
-        out.append(role[:role_w].ljust(role_w), style=c["secondary"] if reserved else c["muted"])
-    if show_bar:
-        out.append(" ")
-        if percent is None:
-            out.append(" " * (bar_w + 6))
-        else:
+        prefix_style = {"free": c["success"], "group": c["secondary"]}.get(kind, c["primary"])
+        out.append(cells.prefix.ljust(self.prefix), style=prefix_style)
+        if self.role:
+            role_style = c["secondary"] if kind == "reserve" else c["muted"]
+            out.append(" ")
+            out.append(cells.role.ljust(self.role), style=role_style)
+        percent = cells.percent
+        if cells.tone == "use" and percent is not None:
             colour = use_colour(c, percent)
-            out.append(bar(percent / 100, bar_w), style=colour)
-            out.append(f"{percent:5.1f}%"[:6].rjust(6), style=colour)
-    if show_used and used:
-        out.append(" ")
-        out.append(used, style=c["muted"])
-    out.truncate(width, overflow="ellipsis")
-    return out
+        else:
+            colour = c["secondary"] if kind == "group" else c["foreground"]
+        if self.bar:
+            out.append(" ")
+            if percent is None:
+                out.append(" " * self.bar)
+            else:
+                out.append(bar(percent / 100, self.bar), style=colour)
+        if self.percent:
+            out.append(" ")
+            text = "" if percent is None else f"{percent:5.1f}%"
+            out.append(text.rjust(self.percent), style=colour)
+        if self.used and cells.used:
+            out.append(" ")
+            out.append(cells.used, style=c["muted"])
+        return out
 
 
 # -- details -----------------------------------------------------------------------------------
@@ -514,7 +616,9 @@ def details_text(
     if not sizes:
         sizes.append(f"{count_text(1 << (128 - length))} addresses")
     field("size", " = ".join(sizes))
-    field("role", f"{node.role or '—'} ({node.status})")
+    role = node.role or "—"
+    same = node.status in (node.role, "reserved" if node.role == "reserve" else "")
+    field("role", role if same else f"{role} · {node.status}")
     if node.description:
         field("about", node.description)
     if node.vlan is not None:
@@ -620,8 +724,17 @@ class ChildrenTable(DataTable[str | Text]):
 
     PAGE = 100
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "page(1)", "Next page", id="children.next_page"),
-        Binding("left_square_bracket", "page(-1)", "Previous page", id="children.prev_page"),
+        Binding(
+            "right_square_bracket", "page(1)", "Next page", key_display="]",
+            id="children.next_page",
+        ),
+        Binding(
+            "left_square_bracket", "page(-1)", "Previous page", key_display="[",
+            id="children.prev_page",
+        ),
+        Binding("enter", "select_cursor", "Go to row", id="children.choose"),
+        Binding("escape", "app.close_search", "Back to the tree", key_display="esc",
+                id="children.back"),
     ]
 
     class Chosen(Message):
@@ -733,11 +846,13 @@ class NibbleMap(Widget, can_focus=True):
     """A 16×16 map of the next two hex digits under the selected node."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(0, -1)", "Map up", show=False, id="map.up"),
+        Binding("up", "move(0, -1)", "Move", key_display="←↑↓→", id="map.up"),
         Binding("down", "move(0, 1)", "Map down", show=False, id="map.down"),
         Binding("left", "move(-1, 0)", "Map left", show=False, id="map.left"),
         Binding("right", "move(1, 0)", "Map right", show=False, id="map.right"),
-        Binding("enter", "choose", "Go to cell", show=False, id="map.choose"),
+        Binding("enter", "choose", "Go to cell", id="map.choose"),
+        Binding("escape", "app.close_search", "Back to the tree", key_display="esc",
+                id="map.back"),
     ]
 
     cursor = reactive(0)
@@ -847,3 +962,85 @@ class NibbleMap(Widget, can_focus=True):
 
 
 _ = MAX_ROWS  # documented limit of PlanTree levels (model.MAX_ROWS)
+
+
+# -- the footer --------------------------------------------------------------------------------
+class ContextFooter(Footer):
+    """Textual's footer fitted to the width: the focused pane's keys first, help and quit
+    always (at 80 columns too); the least used of the others give way when it is narrow."""
+
+    #: Shown whatever the width, at the end.
+    LAST: ClassVar[tuple[str, ...]] = ("help", "quit")
+    #: The app's keys that stay longest when the footer is narrow (the rest go first).
+    KEEP: ClassVar[tuple[str, ...]] = (
+        "search",
+        "save",
+        "add_child",
+        "rename",
+        "delete",
+        "undo",
+        "reserve",
+        "export",
+    )
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        seen: set[str] = set()
+        first: list[tuple[Binding, bool, str]] = []
+        last: list[tuple[Binding, bool, str]] = []
+        for namespace, binding, enabled, tooltip in active.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            entry = (binding, enabled, tooltip)
+            if namespace is self.app and binding.action in self.LAST:
+                last.append(entry)
+            else:
+                first.append(entry)
+        room = self.size.width or self.app.size.width
+        palette_key = self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
+        room -= 13 if palette_key else 0
+
+        def width(entry: tuple[Binding, bool, str]) -> int:
+            return len(self.app.get_key_display(entry[0])) + len(entry[0].description) + 3
+
+        room -= sum(width(e) for e in last)
+
+        def rank(entry: tuple[Binding, bool, str]) -> int:
+            action = entry[0].action
+            return 1 + self.KEEP.index(action) if action in self.KEEP else 0
+
+        kept: set[int] = set()
+        for n in sorted(range(len(first)), key=lambda n: rank(first[n])):
+            if width(first[n]) <= room:  # the pane's own keys first, then the app's by use
+                kept.add(n)
+                room -= width(first[n])
+        shown = [e for n, e in enumerate(first) if n in kept]
+        for binding, enabled, tooltip in shown + last:
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if palette_key:
+            try:
+                _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
+            except KeyError:
+                return
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.recompose)
