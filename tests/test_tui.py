@@ -31,6 +31,7 @@ from v6plan.tui.screens import (
     EditScreen,
     ExportScreen,
     HelpScreen,
+    SaveAsScreen,
     UnsavedScreen,
 )
 from v6plan.tui.widgets import ChildrenTable, NibbleMap, PlanTree
@@ -628,6 +629,132 @@ def test_rename_delete_reserve_undo_and_save(campus: Path) -> None:
             was = old.get(path.replace("labs", "science", 1) if path.startswith("labs") else path)
             if was is not None:
                 assert (again.net[i], again.plen[i]) == was
+
+    drive(app, script)
+
+
+def test_title_counts_unsaved_edits_after_undo_and_save(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        assert app.editor is not None
+        from v6plan._edit import AddChild
+
+        app.apply(app.editor.propose(AddChild("", "lab", size=56)))
+        app.apply(app.editor.propose(AddChild("", "lab2", size=56)))
+        await pilot.pause()
+        assert "(2 edits not saved)" in app.sub_title
+        await pilot.press("u")
+        await pilot.pause()
+        assert "(1 edit not saved)" in app.sub_title
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "modified" not in app.sub_title and "not saved" not in app.sub_title
+        app.apply(app.editor.propose(AddChild("", "lab3", size=56)))
+        await pilot.pause()
+        assert "(1 edit not saved)" in app.sub_title
+        await pilot.press("u")  # back to what is saved
+        await pilot.pause()
+        assert "modified" not in app.sub_title
+        await pilot.press("u")  # past the save: one edit away from the file
+        await pilot.pause()
+        assert "(1 edit not saved)" in app.sub_title
+
+    drive(app, script)
+
+
+def test_keys_typed_right_after_e_reach_the_dialog(campus: Path) -> None:
+    """A terminal sends ``e`` and the new name in one burst: the keys reach the tree before
+    the dialog is up. They must end in the name field, replacing the old name."""
+    from textual import events
+
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("core"))
+        await pilot.pause()
+        for ch in "ebackbone":  # queued at once, before any of them is handled
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen)
+        assert app.screen.query_one("#edit-name", Input).value == "backbone"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.plan.path(app.selected.index) == "backbone"
+
+    drive(app, script)
+
+
+def test_cursor_and_open_rows_survive_an_edit_an_undo_and_a_delete(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        assert app.editor is not None
+        t = tree(app)
+        plan = app.plan
+        app.go_to(plan.find_path("health/site-3/users/vlan-5"))
+        app.go_to(plan.find_path("education/site-2"))
+        await pilot.pause()
+        opened = t.opened()
+        assert len(opened) > 4
+        # an edit elsewhere: everything open stays open, the cursor moves to the new node
+        from v6plan._edit import AddChild
+
+        app.go_to(plan.find_path("finance"))
+        app.apply(app.editor.propose(AddChild("finance", "audit", size=48)))
+        await pilot.pause()
+        assert app.plan.path(app.selected.index) == "finance/audit-1" or (
+            app.plan.path(app.selected.index).startswith("finance/audit")
+        )
+        assert opened <= t.opened()
+        # undo: the added node is gone, the cursor is on the free run it stood in
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.selected is not None and app.selected.kind == "free"
+        assert opened <= t.opened()
+        # delete: the cursor stays at the deleted node's place, the rows stay open
+        app.go_to(app.plan.find_path("health/site-3/users/vlan-5"))
+        await pilot.pause()
+        where = app.selected
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.selected is not None and app.selected.start == where.start
+        assert app.plan.name[app.selected.index] != "vlan-5" or app.selected.kind == "free"
+        assert {o for o in opened if o[1] != where.start} <= t.opened()
+
+    drive(app, script)
+
+
+def test_spec_changed_on_disk_offers_save_as(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        assert app.editor is not None
+        from v6plan._edit import AddChild
+
+        app.apply(app.editor.propose(AddChild("", "lab", size=56)))
+        campus.write_text(campus.read_text() + "# changed by someone else\n")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveAsScreen)
+        why = str(app.screen.query_one("#save-as-why").render())
+        assert "changed on disk" in why and "save as" in why and "export yaml" not in why
+        path = app.screen.query_one("#save-as-path", Input)
+        assert path.value.endswith("campus-edited.yaml")
+        path.value = str(campus)  # never over an existing file
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "exists" in str(app.screen.query_one("#save-as-error").render())
+        path.value = str(campus.with_name("mine.yaml"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SaveAsScreen) and not app.editor.dirty
+        again = load_plan(str(campus.with_name("mine.yaml")))
+        assert again.net == app.plan.net and campus.with_name("mine.lock.json").exists()
+        assert "changed by someone else" in campus.read_text()  # the other edit is kept
 
     drive(app, script)
 

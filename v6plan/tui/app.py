@@ -13,8 +13,8 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.events import Key, Resize
 from textual.screen import ModalScreen
-from textual.events import Resize
 from textual.widgets import (
     DataTable,
     Header,
@@ -44,6 +44,8 @@ from .screens import (
     ExportRequested,
     ExportScreen,
     HelpScreen,
+    SaveAsRequested,
+    SaveAsScreen,
     UnsavedScreen,
 )
 from .widgets import (
@@ -57,7 +59,7 @@ from .widgets import (
 
 __all__ = ["EDIT_ACTIONS", "PlanExplorer", "default_keymap_path", "load_keymap"]
 
-EDIT_ACTIONS = frozenset({"add_child", "reserve", "rename", "delete", "undo", "save"})
+EDIT_ACTIONS = frozenset({"add_child", "reserve", "rename", "delete", "undo", "save", "save_as"})
 _OWN_ACTIONS = EDIT_ACTIONS | {
     "search",
     "search_next",
@@ -151,6 +153,7 @@ class PlanExplorer(App[None]):
         Binding("delete,d", "delete", "Delete", id="app.delete"),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+s", "save", "Save", id="app.save"),
+        Binding("S", "save_as", "Save as…", show=False, id="app.save_as"),
         Binding("x", "export", "Export", id="app.export"),
         Binding("1", "show_tab('details')", "Details", show=False, id="app.tab_details"),
         Binding("2", "show_tab('children')", "Children", show=False, id="app.tab_children"),
@@ -159,20 +162,19 @@ class PlanExplorer(App[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding(
-            "escape", "close_search", "Close search / back to the tree", show=False,
+            "escape",
+            "close_search",
+            "Close search / back to the tree",
+            show=False,
             id="app.close_search",
         ),
         # The side panes' keys, from the tree: no need to Tab over first.
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="app.next_page"),
-        Binding(
-            "left_square_bracket", "page(-1)", "Previous page", show=False, id="app.prev_page"
-        ),
+        Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="app.prev_page"),
         Binding("shift+up", "map_move(0, -1)", "Map cell up", show=False, id="app.map_up"),
         Binding("shift+down", "map_move(0, 1)", "Map cell down", show=False, id="app.map_down"),
         Binding("shift+left", "map_move(-1, 0)", "Map cell left", show=False, id="app.map_left"),
-        Binding(
-            "shift+right", "map_move(1, 0)", "Map cell right", show=False, id="app.map_right"
-        ),
+        Binding("shift+right", "map_move(1, 0)", "Map cell right", show=False, id="app.map_right"),
     ]
 
     def __init__(
@@ -216,6 +218,8 @@ class PlanExplorer(App[None]):
         self.selected: Row | None = None
         self._stale: set[str] = set()
         self.busy = False
+        #: Edits applied minus edits undone since the last save (see unsaved_edits).
+        self._since_save = 0
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -254,6 +258,13 @@ class PlanExplorer(App[None]):
         self.call_after_refresh(self._painted)
         self.set_timer(0.3, self.start_lint)
 
+    def on_key(self, event: Key) -> None:
+        """A key that reached the tree while an edit dialog was opening (``e`` then a word,
+        in one burst from the terminal) belongs to the dialog: it is typed there."""
+        screen = self.screen
+        if isinstance(screen, EditScreen) and event.is_printable and event.character:
+            screen.type_ahead(event.character)
+
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < STACK_BELOW, "-stacked")
 
@@ -266,7 +277,8 @@ class PlanExplorer(App[None]):
         if self.read_only:
             parts.insert(0, "read-only")
         elif self.editor is not None and self.editor.dirty:
-            parts.insert(0, f"● modified ({self.editor.edits} edits)")
+            n = unsaved_edits(self.editor, self._since_save)
+            parts.insert(0, f"● modified ({n} edit{'s' if n != 1 else ''} not saved)")
         self.sub_title = " · ".join(parts)
 
     # -- lint in the background ----------------------------------------------------------
@@ -667,23 +679,35 @@ class PlanExplorer(App[None]):
 
     def apply(self, proposal: Proposal) -> None:
         assert self.editor is not None
+        before = self.selected
         self.editor.apply(proposal)
+        self._since_save += 1
         self.notify(proposal.summary, title="edited (not saved yet)")
-        self.reload(proposal.select)
+        if isinstance(proposal.edit, Delete):  # the cursor stays where the node was
+            self.reload("", near=before)
+        else:
+            self.reload(proposal.select)
 
-    def reload(self, select: str) -> None:
-        """Show the editor's current plan; put the cursor on ``select`` (a path)."""
+    def reload(self, select: str, near: Row | None = None) -> None:
+        """Show the editor's current plan with the same rows open; put the cursor on
+        ``select`` (a path), else on what now holds ``near`` (the row it was on)."""
         assert self.editor is not None
+        tree = self.query_one(PlanTree)
+        opened = tree.opened()
+        scroll = tree.scroll_y
         self.plan = self.editor.plan
         self.view = PlanView(self.plan)
         self.findings = None
-        tree = self.query_one(PlanTree)
-        tree.load(self.view)
+        tree.load(self.view, opened)
+        node = None
         try:
-            index = self.plan.find_path(select)
+            node = tree.reveal(self.plan.find_path(select)) if select or near is None else None
         except NotFoundError:
-            index = 0
-        node = tree.reveal(index) or tree.root
+            pass
+        if node is None and near is not None:
+            node = self._near(tree, near)
+        node = node or tree.root
+        tree.scroll_to(y=scroll, animate=False, immediate=True)
         tree.focus_node(node)
         self.selected = node.data
         self.refresh_panes()
@@ -691,27 +715,75 @@ class PlanExplorer(App[None]):
         _settle_memory()
         self.start_lint()
 
+    def _near(self, tree: PlanTree, row: Row) -> Any:
+        """The row that now covers where ``row`` was (a node, or the free run it left)."""
+        plan = self.plan
+        if row.kind == "node" and row.index == 0:
+            return tree.root
+        length = 128 - ((row.end - row.start).bit_length() - 1)
+        holder = plan.holder(row.start, length)
+        if (plan.net[holder], plan.plen[holder]) == (row.start, length):
+            return tree.reveal(holder)
+        return tree.reveal_range(holder, row.start)
+
     def action_undo(self) -> None:
         if self.editor is None:
             return
+        row = self.selected
         path = self.plan.path(self.current_index())
         label = self.editor.undo()
         if not label:
             self.notify("nothing to undo")
             return
+        self._since_save -= 1
         self.notify(f"undone: {label}", title="undo")
-        self.reload(path)
+        self.reload(path if row is not None and row.kind == "node" else "", near=row)
 
     def action_save(self) -> None:
         if self.editor is None:
             return
         try:
             self.editor.save()
+        except InputError as exc:
+            if "changed on disk" not in str(exc):
+                self.notify(str(exc), severity="error", title="not saved", timeout=10)
+                return
+            self._ask_save_as(str(exc))
+            return
         except (V6PlanError, OSError) as exc:
             self.notify(str(exc), severity="error", title="not saved", timeout=10)
             return
+        self._saved()
+
+    def _saved(self) -> None:
+        assert self.editor is not None
+        self._since_save = 0
+        self.source = str(self.editor.path)
         self.notify(f"wrote {self.editor.path} and {self.editor.lock_path}", title="saved")
         self.update_subtitle()
+
+    def action_save_as(self) -> None:
+        if self.editor is not None:
+            self._ask_save_as("")
+
+    def _ask_save_as(self, why: str) -> None:
+        assert self.editor is not None
+        path = self.editor.path
+        default = path.with_name(f"{path.stem}-edited{path.suffix}")
+        self.push_screen(SaveAsScreen(why, str(default)))
+
+    def on_save_as_requested(self, message: SaveAsRequested) -> None:
+        assert self.editor is not None
+        if not message.path:
+            message.screen.show_error("give a file name")
+            return
+        try:
+            self.editor.save_as(message.path)
+        except (V6PlanError, OSError) as exc:
+            message.screen.show_error(f"not saved: {exc}")
+            return
+        message.screen.dismiss(None)
+        self._saved()
 
     # -- export --------------------------------------------------------------------------
     def action_export(self) -> None:
@@ -827,6 +899,21 @@ class PlanExplorer(App[None]):
             self.push_screen(UnsavedScreen(self.editor.edits), answer)
             return
         self.exit()
+
+
+def unsaved_edits(editor: SpecEditor, since_save: int) -> int:
+    """How many edits the spec on screen is away from the saved one.
+
+    The saved state is found on the undo stack when it is there (edits after the save);
+    otherwise the count of edits and undos since the save says it (undone past it).
+    """
+    if not editor.dirty:
+        return 0
+    stack = editor.undo_stack
+    for depth, state in enumerate(reversed(stack), 1):
+        if state is editor.saved:
+            return depth
+    return max(1, abs(since_save))
 
 
 def _settle_memory() -> None:

@@ -29,8 +29,8 @@ __all__ = [
     "Row",
     "Segment",
     "bar",
-    "block_text",
     "block_count",
+    "block_text",
     "name_range",
 ]
 
@@ -262,8 +262,10 @@ class PlanView:
             return False
         from .._spec import DEFAULT_SIZES
 
-        return template.prefix is None and template.size is None and (
-            template.role not in DEFAULT_SIZES
+        return (
+            template.prefix is None
+            and template.size is None
+            and (template.role not in DEFAULT_SIZES)
         )
 
     def _group_rows(self, row: Row) -> list[Row]:

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -23,8 +25,19 @@ __all__ = [
     "ExportRequest",
     "ExportScreen",
     "HelpScreen",
+    "SaveAsRequested",
+    "SaveAsScreen",
+    "TickBox",
     "UnsavedScreen",
 ]
+
+
+class TickBox(Checkbox):
+    """A checkbox whose state is a glyph too (✓ or blank), not only the button's colour."""
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        return super().render()
 
 
 def field(label: str, widget: Widget) -> Horizontal:
@@ -119,6 +132,10 @@ class EditScreen(ModalScreen[EditForm | None]):
         self.form = form
         self.title_text = title
         self.note = note
+        #: Keys typed before the name field had the focus (``e`` then a word, in one burst
+        #: from a terminal): they replace the name once the field is focused.
+        self.typed_ahead = ""
+        self.name_ready = False
 
     def compose(self) -> ComposeResult:
         form = self.form
@@ -181,6 +198,38 @@ class EditScreen(ModalScreen[EditForm | None]):
 
     def on_mount(self) -> None:
         self.query_one("#edit-name", Input).focus()
+        self.call_after_refresh(self._take_typed_ahead)
+
+    def on_key(self, event: Key) -> None:
+        """Keep what is typed before the name field has the focus (it would be lost)."""
+        if not self.name_ready and event.is_printable and event.character:
+            self.type_ahead(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def type_ahead(self, text: str) -> None:
+        """Text typed before this dialog had the keyboard (it reached the tree first)."""
+        if not self.name_ready:
+            self.typed_ahead += text
+            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.insert_text_at_cursor(text)
+
+    def _take_typed_ahead(self) -> None:
+        self.name_ready = True
+        if self.typed_ahead:
+            name = self.query_one("#edit-name", Input)
+            name.value = self.typed_ahead
+            name.cursor_position = len(name.value)
+            self.typed_ahead = ""
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field changed: an earlier planner error no longer describes the form."""
+        error = self.query_one("#edit-error", Static)
+        if error.has_class("error"):
+            error.remove_class("error")
+            error.update("")
 
     def collect(self) -> EditForm:
         form = EditForm(self.form.action)
@@ -269,7 +318,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield field(
                 "file", Input(f"{self.default_stem}{first[2]}", id="export-path", compact=True)
             )
-            yield Checkbox(f"only {self.node_label}", id="export-node", compact=True)
+            yield TickBox(f"only {self.node_label}", id="export-node", compact=True)
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Static("", id="export-status")
             with Horizontal(classes="buttons"):
@@ -336,6 +385,59 @@ class UnsavedScreen(ModalScreen[str]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")
+
+
+class SaveAsScreen(ModalScreen[str | None]):
+    """Ask for a new file name for the spec (its lock is written beside it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="save_as.cancel"),
+    ]
+
+    def __init__(self, why: str, default: str) -> None:
+        super().__init__()
+        self.why = why
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="save-as-box"):
+            yield Label("Save the spec as…", classes="dialog-title")
+            if self.why:
+                yield Static(Text(self.why), id="save-as-why", classes="muted")
+            yield field("file", Input(self.default, id="save-as-path", compact=True))
+            yield Static("", id="save-as-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="ok", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save-as-path", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#save-as-error", Static).update(Text(message, style="bold"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.app.post_message(SaveAsRequested(self, event.value.strip()))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            path = self.query_one("#save-as-path", Input).value.strip()
+            self.app.post_message(SaveAsRequested(self, path))
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SaveAsRequested(Message):
+    """The save-as dialog gave a file name."""
+
+    def __init__(self, screen: SaveAsScreen, path: str) -> None:
+        self.screen = screen
+        self.path = path
+        super().__init__()
 
 
 class EditRequested(Message):

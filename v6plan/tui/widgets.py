@@ -26,7 +26,6 @@ from textual.widgets.tree import TreeNode
 from .._prefix import format_prefix
 from .._space import cidr_cover
 from .model import (
-    MAX_ROWS,
     Cell,
     PlanView,
     Row,
@@ -159,8 +158,26 @@ class PlanTree(Tree[Row]):
             self.on_cursor(None if node is None else node.data)
 
     # -- data --------------------------------------------------------------------------
-    def load(self, view: PlanView) -> None:
-        """Show a (new) plan: the root row, expanded one level."""
+    def row_identity(self, row: Row) -> tuple[str, int, int, str]:
+        """What a row is across an edit (plan indexes shift; blocks never move)."""
+        name = ""
+        if row.kind == "node" and self.view.plan.is_group(row.index):
+            name = self.view.plan.path(row.index)  # grouping nodes all span everything
+        return row.kind, row.start, row.end, name
+
+    def opened(self) -> set[tuple[str, int, int, str]]:
+        """The open rows (walks only what is open: a few hundred nodes at most)."""
+        out: set[tuple[str, int, int, str]] = set()
+        todo = [self.root]
+        while todo:
+            node = todo.pop()
+            if node.is_expanded and node.data is not None:
+                out.add(self.row_identity(node.data))
+                todo.extend(node.children)
+        return out
+
+    def load(self, view: PlanView, opened: set[tuple[str, int, int, str]] | None = None) -> None:
+        """Show a (new) plan: the root row expanded, and the rows in ``opened`` again."""
         self.view = view
         self._filled.clear()
         self._labels.clear()
@@ -172,6 +189,14 @@ class PlanTree(Tree[Row]):
         self.root.allow_expand = view.has_children(0)
         self.fill(self.root)
         self.root.expand()
+        keep = opened or set()
+        todo = list(self.root.children) if keep else []
+        while todo:
+            node = todo.pop()
+            if node.data is not None and node.allow_expand:
+                if self.row_identity(node.data) in keep:
+                    self.expand_node(node)
+                    todo.extend(node.children)
 
     def fill(self, node: TreeNode[Row]) -> None:
         """Add the rows under ``node`` once (≤ 16: children, nibble groups, free runs)."""
@@ -419,7 +444,9 @@ def row_cells(view: PlanView, row: Row) -> RowCells:
         prefix = plan.prefix_text(i) or _blocks_text(len(plan.top_blocks(i)))
         role = plan.role(i) if i else "root"
         if not view.has_children(i):
-            return RowCells("reserve" if role == "reserve" else "node", name, prefix, role, None, "")
+            return RowCells(
+                "reserve" if role == "reserve" else "node", name, prefix, role, None, ""
+            )
         use = view.usage(i)
         tone = "neutral" if view.packed(i) else "use"
         return RowCells("node", name, prefix, role, use.percent, _use_text(use), tone)
@@ -429,7 +456,9 @@ def row_cells(view: PlanView, row: Row) -> RowCells:
         blocks = block_count(row.start, row.end)
         first = format_prefix(*next(cidr_cover(row.start, row.end)))
         size = f"{count_text(units)} × /{unit} free" if units else "free"
-        return RowCells("free", "free", first, "", None, size + (f" · {blocks} blocks" if blocks > 1 else ""))
+        return RowCells(
+            "free", "free", first, "", None, size + (f" · {blocks} blocks" if blocks > 1 else "")
+        )
     first, last = view.group_names(row)
     share = 100 * row.nodes / units if units else 0.0
     used = f"{row.nodes:,} of {count_text(units)} /{unit}"
@@ -725,16 +754,23 @@ class ChildrenTable(DataTable[str | Text]):
     PAGE = 100
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "right_square_bracket", "page(1)", "Next page", key_display="]",
+            "right_square_bracket",
+            "page(1)",
+            "Next page",
+            key_display="]",
             id="children.next_page",
         ),
         Binding(
-            "left_square_bracket", "page(-1)", "Previous page", key_display="[",
+            "left_square_bracket",
+            "page(-1)",
+            "Previous page",
+            key_display="[",
             id="children.prev_page",
         ),
         Binding("enter", "select_cursor", "Go to row", id="children.choose"),
-        Binding("escape", "app.close_search", "Back to the tree", key_display="esc",
-                id="children.back"),
+        Binding(
+            "escape", "app.close_search", "Back to the tree", key_display="esc", id="children.back"
+        ),
     ]
 
     class Chosen(Message):
@@ -832,18 +868,19 @@ class ChildrenTable(DataTable[str | Text]):
 
 # -- nibble map --------------------------------------------------------------------------------
 def _shade(use: float) -> str:
-    """Two cells of a block whose density says how full it is."""
+    """Two cells whose shape says how full a block is: the same steps as the colours
+    (warning from 75 %, danger from 90 %), so the map reads without colour too."""
     if use >= 0.9:
         return "██"
-    if use >= 0.5:
+    if use >= 0.75:
         return "▓▓"
-    if use >= 0.2:
+    if use >= 0.25:
         return "▒▒"
     return "░░"
 
 
 class NibbleMap(Widget, can_focus=True):
-    """A 16×16 map of the next two hex digits under the selected node."""
+    """A map of the blocks under the selected node, 16 a row, that covers the whole node."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(0, -1)", "Move", key_display="←↑↓→", id="map.up"),
@@ -851,8 +888,7 @@ class NibbleMap(Widget, can_focus=True):
         Binding("left", "move(-1, 0)", "Map left", show=False, id="map.left"),
         Binding("right", "move(1, 0)", "Map right", show=False, id="map.right"),
         Binding("enter", "choose", "Go to cell", id="map.choose"),
-        Binding("escape", "app.close_search", "Back to the tree", key_display="esc",
-                id="map.back"),
+        Binding("escape", "app.close_search", "Back to the tree", key_display="esc", id="map.back"),
     ]
 
     cursor = reactive(0)
@@ -868,19 +904,33 @@ class NibbleMap(Widget, can_focus=True):
         self.view: PlanView | None = None
         self.node = -1
         self.cells: list[Cell] = []
+        self.why = ""
 
     def show(self, view: PlanView, index: int) -> None:
         self.view = view
         self.node = index
+        self.cells, self.why = [], ""
         plan = view.plan
-        self.cells = (
-            view.nibble_map(index) if plan.plen[index] <= 120 and not plan.is_group(index) else []
-        )
-        self.refresh()
+        if plan.is_group(index):
+            self.why = "no map: a grouping node holds no prefix"
+        elif plan.plen[index] > 120:
+            self.why = "no map: the node is a /121 or longer"
+        elif plan.plen[index] >= 64 and not view.has_children(index):
+            self.why = (
+                f"no map: {plan.prefix_text(index)} is one subnet — its addresses are "
+                "hosts (SLAAC, DHCPv6), not blocks"
+            )
+        else:
+            self.cells = view.nibble_map(index)
+        self.set_reactive(NibbleMap.cursor, min(self.cursor, max(0, len(self.cells) - 1)))
+        self.refresh(layout=True)
 
     def action_move(self, dx: int, dy: int) -> None:
+        if not self.cells:
+            return
+        rows = len(self.cells) // 16
         x, y = self.cursor % 16, self.cursor // 16
-        self.cursor = ((y + dy) % 16) * 16 + (x + dx) % 16
+        self.cursor = ((y + dy) % rows) * 16 + (x + dx) % 16
 
     def action_choose(self) -> None:
         if self.cells:
@@ -888,7 +938,7 @@ class NibbleMap(Widget, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         x, y = event.x - 3, event.y - 2
-        if 0 <= x < 32 and 0 <= y < 16:
+        if 0 <= x < 32 and 0 <= y < len(self.cells) // 16:
             self.cursor = y * 16 + x // 2
 
     def watch_cursor(self) -> None:
@@ -898,35 +948,27 @@ class NibbleMap(Widget, can_focus=True):
         view = self.view
         out = Text(no_wrap=True)
         if view is None or not self.cells:
-            grouping = view is not None and view.plan.is_group(self.node)
-            out.append(
-                "no map: a grouping node holds no prefix"
-                if grouping
-                else "no map: the node is a /121 or longer"
-            )
+            out.append(self.why)
             return out
         c = palette(self.app)
-        first, cell_len = view.nibble_digits(self.node)
-        out.append(f"hex digits {first + 1}–{first + 2}: 256 × /{cell_len}\n", style="bold")
+        row_digit, cell_len = view.nibble_digits(self.node)
+        plan = view.plan
+        out.append(
+            f"{plan.prefix_text(self.node)}: {len(self.cells)} × /{cell_len} "
+            f"(hex digits {row_digit + 1}–{row_digit + 2})\n",
+            style="bold",
+        )
         out.append("   ")
         for x in range(16):
             out.append(f"{x:x} ", style=c["muted"])
         out.append("\n")
-        glyphs = {"free": "··", "reserved": "▚▚", "outside": "  "}
-        for y in range(16):
-            out.append(f" {y:x} ", style=c["muted"])
+        shift = 128 - 4 * (row_digit + 1)
+        for y in range(len(self.cells) // 16):
+            digit = (self.cells[y * 16].start >> shift) & 0xF
+            out.append(f" {digit:x} ", style=c["muted"])
             for x in range(16):
                 n = y * 16 + x
-                cell = self.cells[n]
-                if cell.state in ("partial", "used"):
-                    glyph = _shade(cell.use)
-                    style = use_colour(c, 100 * cell.use)
-                elif cell.state == "reserved":
-                    glyph, style = glyphs["reserved"], c["secondary"]
-                elif cell.state == "free":
-                    glyph, style = glyphs["free"], c["muted"]
-                else:
-                    glyph, style = glyphs["outside"], ""
+                glyph, style = self._glyph(self.cells[n], c)
                 st = Style.parse(style) if style else Style()
                 if n == self.cursor and self.has_focus:
                     st += Style(reverse=True)
@@ -935,33 +977,42 @@ class NibbleMap(Widget, can_focus=True):
                 out.append(glyph, style=st)
             out.append("\n")
         cell = self.cells[self.cursor]
-        plan = view.plan
-        where = ""
-        if cell.holder >= 0:
-            where = f" · {plan.name[cell.holder]}"
-        state = cell.state
-        if state == "used":
-            state = f"{cell.use:.0%} used"
-        elif state == "partial":
-            state = f"{cell.fraction:.0%} taken"
-        line = Text(f"{view.address(cell.start)}/{cell.length}{where} {state}")
+        line = Text(f"{view.address(cell.start)}/{cell.length} · {view.cell_text(cell)}")
         line.truncate(max(20, self.content_region.width), overflow="ellipsis")
         out.append_text(line)
         out.append("\n")
-        out.append("░▒▓█", style=c["success"])
-        out.append(" used ")
-        out.append("█", style=c["warning"])
-        out.append("75 ")
-        out.append("█", style=c["error"])
-        out.append("90% ")
-        out.append("▚▚", style=c["secondary"])
-        out.append(" rsv ")
-        out.append("··", style=c["muted"])
-        out.append(" free")
+        self._legend(out, c)
         return out
 
+    @staticmethod
+    def _glyph(cell: Cell, c: dict[str, str]) -> tuple[str, str]:
+        """A cell's two characters and colour: the shape alone tells the state."""
+        if cell.state == "reserved":
+            return "▚▚", c["secondary"]
+        if cell.state == "free":
+            return "··", c["muted"]
+        if cell.state == "partial":  # part taken, part free: shade then a free dot
+            return _shade(cell.fraction)[0] + "·", c["foreground"]
+        if cell.pool:  # inside a pool that can fill up: its fullness is worth a colour
+            return _shade(cell.use), use_colour(c, 100 * cell.use)
+        return "▐▌", c["primary"]  # leaves, or a block full by design: neutral
 
-_ = MAX_ROWS  # documented limit of PlanTree levels (model.MAX_ROWS)
+    @staticmethod
+    def _legend(out: Text, c: dict[str, str]) -> None:
+        out.append("▐▌", style=c["primary"])
+        out.append(" held  ")
+        out.append("░▒", style=c["success"])
+        out.append(" pool <75%  ")
+        out.append("▓▓", style=c["warning"])
+        out.append(" ≥75%  ")
+        out.append("██", style=c["error"])
+        out.append(" ≥90%\n")
+        out.append("▒·", style=c["foreground"])
+        out.append(" part taken  ")
+        out.append("▚▚", style=c["secondary"])
+        out.append(" reserved  ")
+        out.append("··", style=c["muted"])
+        out.append(" free")
 
 
 # -- the footer --------------------------------------------------------------------------------
