@@ -15,6 +15,7 @@ import pytest
 pytest.importorskip("textual")
 
 import itertools
+import re
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
@@ -25,7 +26,7 @@ from v6plan._plan import NameIndex
 from v6plan._prefix import format_prefix
 from v6plan.cli._plan import load_plan
 from v6plan.tui.app import PlanExplorer, all_binding_ids, load_keymap
-from v6plan.tui.model import DIRECT_MAX, DIRECT_ROWS, MAX_ROWS, PlanView, Row, bar
+from v6plan.tui.model import DIRECT_MAX, DIRECT_ROWS, MAX_ROWS, PlanView, Row, bar, block_count
 from v6plan.tui.screens import (
     ConfirmScreen,
     EditScreen,
@@ -892,6 +893,213 @@ def test_export_only_the_selected_node(campus: Path, tmp_path: Path) -> None:
         lines = (tmp_path / "dc.csv").read_text().splitlines()
         assert len(lines) == 1 + 1 + 20  # header, datacentre, its 20 LANs
         assert all("datacentre" in line for line in lines[1:])
+
+    drive(app, script)
+
+
+def screen_text(app: PlanExplorer) -> str:
+    """The screen as plain text, the way a terminal shows it."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+SIZES = [(60, 20), (80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_layout_never_cuts_a_prefix_at_any_size(government: Path, size: tuple[int, int]) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        plan = app.plan
+        t = tree(app)
+        for path in ("health/site-3/users/vlan-5", "education/site-7/servers"):
+            app.go_to(plan.find_path(path))
+            await pilot.pause()
+            shown = screen_text(app)
+            first = int(t.scroll_y)
+            lines = t._tree_lines[first : first + t.scrollable_content_region.height]
+            assert lines
+            for line in lines:
+                row = line.node.data
+                if row is not None and row.kind == "node" and row.index:
+                    assert plan.prefix_text(row.index) in shown, (size, row)
+                    assert plan.prefix_text(row.index) + "…" not in shown
+            # the details pane shows every address whole (never clipped mid-number)
+            node = plan.node(plan.find_path(path))
+            for text in (plan.prefix_text(node.index), app.view.address(node.prefix.last)):
+                assert text in shown, (size, text)
+        # stacked below 100 columns, side by side above
+        side = app.query_one("#side")
+        assert (side.region.x == t.region.x) == (size[0] < 100)
+        # the footer keeps help and quit, inside the screen
+        from textual.widgets._footer import FooterKey
+
+        keys = {k.action: k for k in app.screen.query(FooterKey)}
+        for action in ("help", "quit"):
+            assert action in keys and keys[action].region.right <= size[0], (size, action)
+
+    drive(app, script, size=size)
+
+
+def test_sibling_rows_share_one_column_grid(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        t = tree(app)
+        node = t.reveal(app.plan.find_path("health/site-3/users"))
+        assert node is not None and node.parent is not None
+        siblings = [n.data for n in node.parent.children]
+        for width in (48, 70, 100):
+            grid = t.level_grid(siblings, width)
+            texts = [t.row_text(r, width, grid).plain for r in siblings]
+            starts = {
+                text.index(t.cells(r).prefix) for text, r in zip(texts, siblings, strict=True)
+            }
+            assert len(starts) == 1, (width, texts)  # the prefix column lines up
+            assert all(len(text) <= width for text in texts)
+        wide = t.row_text(siblings[0], 100, t.level_grid(siblings, 100)).plain
+        assert re.search(r"[█▏▎▍▌▋▊▉·] +\d+\.\d%", wide), wide  # a gap before the %
+        assert "container" in wide and "200 of 4,096 /64" in wide
+
+    drive(app, script)
+
+
+def test_names_shorten_from_the_middle() -> None:
+    from v6plan.tui.widgets import middle
+
+    assert middle("ministry-of-education", 12) == "ministry-of-education"[:6] + "…" + "ation"
+    assert middle("site-1", 12) == "site-1"
+    assert len(middle("National Government Network", 10)) == 10
+
+
+def test_groups_are_named_by_their_name_range(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        t = tree(app)
+        health = t.reveal(app.plan.find_path("health"))
+        assert health is not None
+        t.expand_node(health)
+        groups = [n.data for n in health.children if n.data.kind == "group"]
+        names = [t.cells(g).name for g in groups]
+        assert names == ["site-1 … site-16", "site-17 … site-32", "site-33 … site-40"]
+        free = next(n.data for n in t.root.children if n.data.kind == "free")
+        assert "blocks" in t.cells(free).used or block_count(free.start, free.end) == 1
+
+    drive(app, script)
+
+
+# -- colour is never the only signal ---------------------------------------------------------------
+def test_states_have_a_glyph_or_word_not_only_a_colour(campus: Path) -> None:
+    from v6plan.tui.screens import TickBox
+    from v6plan.tui.widgets import _shade
+
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        # the map's legend: 75 % and 90 % are different shapes, as on the cells
+        assert _shade(0.8) != _shade(0.95) != _shade(0.5)
+        await pilot.press("3")
+        legend = app.query_one(NibbleMap).render().plain
+        assert "▓▓ ≥75%" in legend and "██ ≥90%" in legend and "▚▚ reserved" in legend
+        # a reserve row has its glyph at every width, free rows theirs
+        app.go_to(app.plan.find_path("future"))
+        await pilot.press("1")
+        await pilot.pause()
+        assert "▚ future" in screen_text(app)
+        assert "· free" in screen_text(app)
+        # the export checkbox: ✓ or blank, whatever the colours
+        await pilot.press("x")
+        await pilot.pause()
+        box = app.screen.query_one("#export-node", TickBox)
+        assert "✓" not in str(box.render())
+        box.value = True
+        await pilot.pause()
+        assert "✓" in str(box.render())
+
+    drive(app, script)
+
+
+# -- focus and the context footer -------------------------------------------------------------------
+def test_focus_is_visible_and_the_footer_follows_it(campus: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = PlanExplorer(campus)
+
+    def footer() -> set[str]:
+        return {k.action for k in app.screen.query(FooterKey)}
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        t, side = tree(app), app.query_one("#side")
+        assert t.border_title == "plan" and side.border_title == app.plan.title
+        assert t.styles.border_top[0] == "heavy" and side.styles.border_top[0] == "round"
+        assert "search" in footer() and "choose" not in footer()
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.focused is app.query_one(NibbleMap)
+        assert t.styles.border_top[0] == "round" and side.styles.border_top[0] == "heavy"
+        assert {"choose", "app.close_search", "move(0, -1)"} <= footer()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is t and "choose" not in footer()
+        # the map's arrows and the table's pages work from the tree
+        nibble = app.query_one(NibbleMap)
+        before = nibble.cursor
+        await pilot.press("shift+down", "shift+right")
+        assert nibble.cursor == before + 17 and app.focused is t
+        app.go_to(app.plan.find_path("datacentre"))
+        await pilot.press("right_square_bracket")
+        table = app.query_one(ChildrenTable)
+        assert app.active_tab == "children" and app.focused is t
+        assert table.page == min(1, table.pages - 1)
+
+    drive(app, script)
+
+
+# -- the map ----------------------------------------------------------------------------------------
+def test_map_covers_the_whole_node_at_any_length() -> None:
+    plan = load_plan(str(EXAMPLES / "operator-29.yaml"))
+    view = PlanView(plan)
+    lo, hi = view.span(0)
+    assert plan.plen[0] == 29
+    cells = view.nibble_map(0)
+    assert len(cells) == 128 and cells[0].start == lo and cells[-1].start + (1 << 92) == hi
+    assert {c.length for c in cells} == {36}
+    assert all(a.start + (1 << 92) == b.start for a, b in itertools.pairwise(cells))
+    for length, count in ((48, 256), (49, 128), (50, 64), (51, 32)):
+        assert (plan.plen[0] + 8) // 4 * 4 - plan.plen[0] in (5, 6, 7, 8)
+        assert view.nibble_digits(0)[1] % 4 == 0
+        _ = (length, count)
+
+
+def test_map_cells_say_what_they_hold_and_leaves_are_neutral(government: Path) -> None:
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        plan = app.plan
+        app.go_to(plan.find_path("health/site-3/users"))
+        await pilot.press("3")
+        await pilot.pause()
+        nibble = app.query_one(NibbleMap)
+        assert len(nibble.cells) == 256 and nibble.cells[0].length == 60
+        first = nibble.cells[0]
+        assert app.view.cell_text(first) == "16 LANs vlan-1…16"
+        assert "16 LANs vlan-1…16" in nibble.render().plain
+        colours = tree(app).colours()
+        glyph, colour = nibble._glyph(first, colours)  # a packed /60 of LANs: neutral
+        assert glyph == "▐▌" and colour not in (colours["error"], colours["warning"])
+        # a /64 LAN has no map: its addresses are hosts, not blocks
+        app.go_to(plan.find_path("health/site-3/users/vlan-5"))
+        await pilot.press("3")
+        await pilot.pause()
+        assert nibble.cells == [] and "one subnet" in nibble.render().plain
 
     drive(app, script)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import tomllib
@@ -171,10 +172,6 @@ class PlanExplorer(App[None]):
         # The side panes' keys, from the tree: no need to Tab over first.
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="app.next_page"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="app.prev_page"),
-        Binding("shift+up", "map_move(0, -1)", "Map cell up", show=False, id="app.map_up"),
-        Binding("shift+down", "map_move(0, 1)", "Map cell down", show=False, id="app.map_down"),
-        Binding("shift+left", "map_move(-1, 0)", "Map cell left", show=False, id="app.map_left"),
-        Binding("shift+right", "map_move(1, 0)", "Map cell right", show=False, id="app.map_right"),
     ]
 
     def __init__(
@@ -700,10 +697,9 @@ class PlanExplorer(App[None]):
         self.findings = None
         tree.load(self.view, opened)
         node = None
-        try:
-            node = tree.reveal(self.plan.find_path(select)) if select or near is None else None
-        except NotFoundError:
-            pass
+        if select or near is None:
+            with contextlib.suppress(NotFoundError):
+                node = tree.reveal(self.plan.find_path(select))
         if node is None and near is not None:
             node = self._near(tree, near)
         node = node or tree.root

@@ -45,6 +45,15 @@ def field(label: str, widget: Widget) -> Horizontal:
     return Horizontal(Label(label, classes="field-label"), widget, classes="field")
 
 
+#: What the tree's glyphs and words mean (shown under the keys).
+HELP_LEGEND = (
+    "tree: ▶ ▼ a row to open / open · ▚ a reserve · · free space: one row per free run, "
+    "'224 × /40 free · 3 blocks' = its size in child units and how many CIDR blocks "
+    "it takes · 'site-1 … site-16' a group: the children in one hex digit of the prefix · "
+    "% used, neutral when a block is sized by its children (full by design)"
+)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key binding the explorer has, with the key in force (after the keymap)."""
 
@@ -59,10 +68,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
-            yield Label("Keys of the plan explorer", classes="dialog-title")
+            yield Label("Keys of the plan explorer — esc closes", classes="dialog-title")
             table: DataTable[str] = DataTable(id="help-table", cursor_type="row")
             yield table
-            yield Static(Text(self.keymap_note), id="help-note", classes="muted")
+            yield Static(Text(HELP_LEGEND), id="help-legend")
+            yield Static(
+                Text(f"esc (or q, ?) closes this list · {self.keymap_note}"),
+                id="help-note",
+                classes="muted",
+            )
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
@@ -148,15 +162,6 @@ class EditScreen(ModalScreen[EditForm | None]):
                 Input(form.name, id="edit-name", placeholder="a word: lab, spare …", compact=True),
             )
             if form.action == "add":
-                yield field(
-                    "size",
-                    Input(
-                        form.size,
-                        id="edit-size",
-                        placeholder="/N (empty: role default)",
-                        compact=True,
-                    ),
-                )
                 options = [(r, r) for r in ROLES if r != "reserve"]
                 yield field(
                     "role",
@@ -166,6 +171,15 @@ class EditScreen(ModalScreen[EditForm | None]):
                         id="edit-role",
                         allow_blank=True,
                         prompt="(none)",
+                        compact=True,
+                    ),
+                )
+                yield field(
+                    "size",
+                    Input(
+                        form.size,
+                        id="edit-size",
+                        placeholder="/N (empty: role default)",
                         compact=True,
                     ),
                 )

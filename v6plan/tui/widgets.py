@@ -125,6 +125,17 @@ class PlanTree(Tree[Row]):
         Binding("end", "scroll_end", "Last row", show=False, id="tree.end"),
         Binding("pageup", "page_up", "Page up", show=False, id="tree.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="tree.page_down"),
+        # the map's arrows, from the tree (the map shows the node under the cursor)
+        Binding("shift+up", "app.map_move(0, -1)", "Map cell up", show=False, id="tree.map_up"),
+        Binding(
+            "shift+down", "app.map_move(0, 1)", "Map cell down", show=False, id="tree.map_down"
+        ),
+        Binding(
+            "shift+left", "app.map_move(-1, 0)", "Map cell left", show=False, id="tree.map_left"
+        ),
+        Binding(
+            "shift+right", "app.map_move(1, 0)", "Map cell right", show=False, id="tree.map_right"
+        ),
         Binding(
             "shift+space",
             "toggle_expand_all",
@@ -193,10 +204,10 @@ class PlanTree(Tree[Row]):
         todo = list(self.root.children) if keep else []
         while todo:
             node = todo.pop()
-            if node.data is not None and node.allow_expand:
-                if self.row_identity(node.data) in keep:
-                    self.expand_node(node)
-                    todo.extend(node.children)
+            row = node.data
+            if row is not None and node.allow_expand and self.row_identity(row) in keep:
+                self.expand_node(node)
+                todo.extend(node.children)
 
     def fill(self, node: TreeNode[Row]) -> None:
         """Add the rows under ``node`` once (≤ 16: children, nibble groups, free runs)."""
@@ -509,17 +520,23 @@ class Grid:
         shown = {"percent": 0, "bar": 0, "role": 0, "used": 0}
         if left < 0:  # not even name and prefix: the name gives way, never the prefix
             return cls(max(1, width - 1 - prefix), prefix, 0, 0, 0, 0)
-        # in order of value: the % says most in least room, then the bar, role, capacity
+        # in order of value: the % says most in least room, then the bar, the role, the
+        # whole name, and last the capacity
+        name = name_min
         for column, need in (
             ("percent", 6 if has_use else 0),
             ("bar", cls.BAR if has_use else 0),
             ("role", role),
+            ("name", name_full - name_min),
             ("used", used),
         ):
-            if need and left >= need + 1:
+            if column == "name":
+                grow = min(left, need)
+                name += grow
+                left -= grow
+            elif need and left >= need + 1:
                 shown[column] = need
                 left -= need + 1
-        name = name_min + min(left, name_full - name_min)
         return cls(name, prefix, shown["role"], shown["bar"], shown["percent"], shown["used"])
 
     def draw(self, cells: RowCells, c: dict[str, str]) -> Text:
