@@ -317,7 +317,7 @@ def test_children_table_pages_through_children_and_free_runs(government: Path) -
         assert table.page == 2
         assert table.row_count == 1
         last = table.get_row_at(0)
-        assert str(last[1]) == "free"
+        assert str(last[1]) == "· free"
         caption = str(app.query_one("#children-caption").render())
         assert "200 children · 1 free run" in caption and "page 3 of 3" in caption
         await pilot.press("left_square_bracket")
@@ -327,6 +327,53 @@ def test_children_table_pages_through_children_and_free_runs(government: Path) -
         await pilot.pause()
         assert app.selected is not None and app.selected.kind == "node"
         assert app.plan.name[app.selected.index] == "vlan-101"
+
+    drive(app, script)
+
+
+def test_children_table_has_vlan_router_and_use_columns_and_sorts(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        plan = app.plan
+        app.go_to(plan.find_path("core"))
+        await pilot.press("2")
+        table = app.query_one(ChildrenTable)
+        assert [str(c.label) for c in table.columns.values()] == [
+            "prefix",
+            "name",
+            "role",
+            "vlan",
+            "router",
+            "used",
+        ]
+        mgmt = plan.find_path("core/mgmt")
+        row = table.get_row(f"node:{mgmt}")
+        assert (str(row[1]), str(row[3]), str(row[4])) == ("mgmt", "10", "core1")
+        app.go_to(plan.find_path("datacentre"))
+        await pilot.press("2")
+        # sort by name (s goes to the next column): names sort as text
+        await pilot.press("s")
+        assert table.sort == "name"
+        names = [str(table.get_row_at(r)[1]) for r in range(table.row_count - 1)]
+        assert names == sorted(names) and names[:2] == ["servers-1", "servers-10"]
+        table.action_sort("vlan")
+        await pilot.pause()
+        vlans = [int(str(table.get_row_at(r)[3])) for r in range(20)]
+        assert vlans == sorted(vlans) and vlans[0] == 500 and vlans[-1] == 603
+        table.action_sort("vlan")  # again: the other way round
+        await pilot.pause()
+        assert table.reverse and str(table.get_row_at(0)[3]) == "603"
+        assert "sorted by vlan ↓" in str(app.query_one("#children-caption").render())
+        assert str(table.get_row_at(table.row_count - 1)[1]) == "· free"  # free runs last
+        # utilisation: the fullest first
+        app.go_to(0)
+        await pilot.press("2")
+        table.action_sort("used")
+        await pilot.pause()
+        used = [str(table.get_row_at(r)[5]).split() for r in range(table.row_count)]
+        numbers = [float(u[-1].rstrip("%")) for u in used if u and u[-1].endswith("%")]
+        assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 4
 
     drive(app, script)
 
@@ -760,6 +807,41 @@ def test_spec_changed_on_disk_offers_save_as(campus: Path) -> None:
     drive(app, script)
 
 
+def test_preview_shows_the_planners_diff_before_applying(campus: Path) -> None:
+    app = PlanExplorer(campus)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        assert app.editor is not None
+        app.go_to(app.plan.find_path("datacentre"))
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"backup")
+        app.screen.query_one("#edit-role", Select).value = "lan"
+        app.screen.query_one("#edit-count", Input).value = "2"
+        app.screen.query_one("#preview").press()
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "+ 2 added" in body and "datacentre/backup-1  2001:db8:cafe:" in body
+        assert "− 0 removed" in body and "none moves" in body
+        kept = len(app.plan) - 1
+        assert f"= {kept:,} blocks stay where they are" in body
+        assert not app.editor.dirty  # nothing applied yet
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.editor.dirty and app.plan.find_path("datacentre/backup-2")
+        # a rename: the same blocks under new paths, nothing added or moved
+        from v6plan._edit import Rename
+        from v6plan.tui.model import plan_diff
+
+        proposal = app.editor.propose(Rename("science", "labs"))
+        diff = plan_diff(app.plan, proposal.result.plan)
+        assert diff.counts["added"] == diff.counts["removed"] == diff.counts["moved"] == 0
+        assert diff.counts["renamed"] > 1 and diff.renamed[0].startswith("science → labs")
+
+    drive(app, script)
+
+
 def test_quit_with_unsaved_changes_asks(campus: Path) -> None:
     app = PlanExplorer(campus)
 
@@ -1102,6 +1184,49 @@ def test_map_cells_say_what_they_hold_and_leaves_are_neutral(government: Path) -
         assert nibble.cells == [] and "one subnet" in nibble.render().plain
 
     drive(app, script)
+
+
+def test_minor_dialog_details(government: Path) -> None:
+    """The role list opens inside the add dialog; a fixed field clears the planner's old
+    error; help says how to close it; a container's role is not said twice."""
+    from textual.widgets._select import SelectOverlay
+
+    app = PlanExplorer(government)
+
+    async def script(pilot: Pilot[None], app: PlanExplorer) -> None:
+        app.go_to(app.plan.find_path("health/site-3/users"))
+        await pilot.pause()
+        details = app.query_one("#details-view").text.plain
+        assert "role    container\n" in details and "(container)" not in details
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EditScreen)
+        await pilot.press(*"huge")
+        screen.query_one("#edit-size", Input).value = "/44"
+        screen.submit()
+        await settle(pilot, app)
+        error = screen.query_one("#edit-error")
+        assert "does not fit" in str(error.render())
+        screen.query_one("#edit-size", Input).value = "/56"  # fixed: the old error goes
+        await pilot.pause()
+        assert str(error.render()).strip() == ""
+        select = screen.query_one("#edit-role", Select)
+        select.expanded = True
+        await pilot.pause()
+        overlay = select.query_one(SelectOverlay)
+        box = screen.query_one("#edit-box").region
+        assert overlay.region.height > 2
+        assert box.contains_region(overlay.region), (overlay.region, box)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert "esc closes" in title
+
+    drive(app, script, size=(80, 24))
 
 
 # -- terminal sizes and themes ------------------------------------------------------------------

@@ -36,7 +36,7 @@ from .._plan import NameIndex, Plan
 from .._prefix import format_prefix, parse_address, parse_prefix
 from .._progress import Progress
 from .commands import PlanCommands
-from .model import PlanView, Row
+from .model import PlanDiff, PlanView, Row, plan_diff
 from .screens import (
     ConfirmScreen,
     EditForm,
@@ -348,7 +348,7 @@ class PlanExplorer(App[None]):
             table = self.query_one(ChildrenTable)
             if table.node != index or table.view is not self.view:
                 page = 0
-                if row.kind != "node":
+                if row.kind != "node" and table.sort == "prefix" and not table.reverse:
                     items = self.view.items(index)
                     starts = [s for _, s, _ in items]
                     from bisect import bisect_right
@@ -377,6 +377,9 @@ class PlanExplorer(App[None]):
             tree = self.query_one(PlanTree)
             tree.reveal_range(event.parent, cell.start)
             tree.focus()
+
+    def on_children_table_sorted(self, event: ChildrenTable.Sorted) -> None:
+        self.query_one("#children-caption", Label).update(self.query_one(ChildrenTable).caption)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, ChildrenTable):
@@ -631,23 +634,30 @@ class PlanExplorer(App[None]):
         except V6PlanError as exc:
             message.screen.show_error(str(exc))
             return
-        self.check_edit(edit, message.screen)
+        self.check_edit(edit, message.screen, preview=message.preview)
 
-    def check_edit(self, edit: Edit, screen: EditScreen | None) -> None:
+    def check_edit(self, edit: Edit, screen: EditScreen | None, *, preview: bool = False) -> None:
         if screen is not None:
             screen.set_busy(True)
+        else:
+            self.notify("checking the edit with the planner…", timeout=2)
         self.busy = True
-        self._propose(edit, screen)
+        self._propose(edit, screen, preview)
 
     @work(thread=True, exclusive=True, group="edit")
-    def _propose(self, edit: Edit, screen: EditScreen | None) -> None:
+    def _propose(self, edit: Edit, screen: EditScreen | None, preview: bool) -> None:
+        """The planner's rebuild, off the UI thread; the diff too when it will be shown."""
         assert self.editor is not None
+        plan = self.plan
         try:
             proposal = self.editor.propose(edit)
         except V6PlanError as exc:
             self.call_from_thread(self._proposal_failed, screen, str(exc))
             return
-        self.call_from_thread(self._proposed, proposal, screen)
+        diff = None
+        if preview or proposal.shared or isinstance(edit, Delete):
+            diff = plan_diff(plan, proposal.result.plan)
+        self.call_from_thread(self._proposed, proposal, screen, diff)
 
     def _proposal_failed(self, screen: EditScreen | None, message: str) -> None:
         self.busy = False
@@ -657,14 +667,17 @@ class PlanExplorer(App[None]):
         else:
             self.notify(message, severity="error", title="not changed", timeout=8)
 
-    def _proposed(self, proposal: Proposal, screen: EditScreen | None) -> None:
+    def _proposed(
+        self, proposal: Proposal, screen: EditScreen | None, diff: PlanDiff | None
+    ) -> None:
         self.busy = False
         if screen is not None and screen.is_attached:
             screen.dismiss(None)
-        if proposal.shared or isinstance(proposal.edit, Delete):
+        if diff is not None:
             body = proposal.summary
             if proposal.examples:
                 body += "\n\nfor example: " + ", ".join(proposal.examples) + " …"
+            body += "\n\nwhat the planner gives (checked against the lock):\n" + diff.text()
 
             def answer(yes: bool | None) -> None:
                 if yes:

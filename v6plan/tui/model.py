@@ -25,6 +25,7 @@ __all__ = [
     "MAX_ROWS",
     "Cell",
     "Kids",
+    "PlanDiff",
     "PlanView",
     "Row",
     "Segment",
@@ -32,6 +33,7 @@ __all__ = [
     "block_count",
     "block_text",
     "name_range",
+    "plan_diff",
 ]
 
 #: The most rows a grouped tree level shows: the children are split by the next nibble.
@@ -495,3 +497,79 @@ class PlanView:
     @staticmethod
     def address(net: int) -> str:
         return format_address(net)
+
+
+# -- what an edit changes ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlanDiff:
+    """Blocks an edit adds, removes, renames or moves (a few examples of each, and counts)."""
+
+    added: list[str]
+    removed: list[str]
+    renamed: list[str]
+    moved: list[str]
+    counts: dict[str, int]
+
+    EXAMPLES = 5
+
+    def text(self) -> str:
+        """The answer in lines, as ``v6plan plan --frozen`` would judge the new plan."""
+        n = self.counts
+        lines = []
+        for mark, key, examples in (
+            ("+", "added", self.added),
+            ("−", "removed", self.removed),
+            ("~", "renamed", self.renamed),
+        ):
+            more = " …" if n[key] > len(examples) else ""
+            lines.append(f"{mark} {n[key]:,} {key}" + (": " if examples else ""))
+            lines.extend(f"    {e}" for e in examples)
+            if more:
+                lines.append("    …")
+        if n["moved"]:
+            lines.append(f"! {n['moved']:,} moved: " + ", ".join(self.moved))
+        else:
+            lines.append(f"= {n['kept']:,} blocks stay where they are; none moves")
+        return "\n".join(lines)
+
+
+def plan_diff(old: Plan, new: Plan) -> PlanDiff:
+    """Compare two plans block by block (prefix and depth), then path by path.
+
+    Runs in the edit's worker thread: a dictionary per plan, linear in its size.
+    """
+
+    def blocks(plan: Plan) -> dict[tuple[int, int, int], str]:
+        out: dict[tuple[int, int, int], str] = {}
+        net, plen = plan.net, plan.plen
+        for i, path in enumerate(plan.paths(1), 1):
+            if not plan.is_group(i):
+                out[(net[i], plen[i], path.count("/"))] = path
+        return out
+
+    before, after = blocks(old), blocks(new)
+    path_before = {path: key for key, path in before.items()}
+    added = [k for k in after if k not in before]
+    removed = [k for k in before if k not in after]
+    renamed = [k for k in after if k in before and before[k] != after[k]]
+    moved = [
+        after[k] for k in added if after[k] in path_before and path_before[after[k]][:2] != k[:2]
+    ]
+    shown = PlanDiff.EXAMPLES
+
+    def block(k: tuple[int, int, int]) -> str:
+        return format_prefix(k[0], k[1])
+
+    return PlanDiff(
+        [f"{after[k]}  {block(k)}" for k in added[:shown]],
+        [f"{before[k]}  {block(k)}" for k in removed[:shown]],
+        [f"{before[k]} → {after[k]}  {block(k)}" for k in renamed[:shown]],
+        moved[:shown],
+        {
+            "added": len(added),
+            "removed": len(removed),
+            "renamed": len(renamed),
+            "moved": len(moved),
+            "kept": len(before) - len(removed),
+        },
+    )

@@ -106,7 +106,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Static(Text(self.body), id="confirm-body")
+            with VerticalScroll(id="confirm-scroll"):
+                yield Static(Text(self.body), id="confirm-body")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
                 yield Button("Cancel (n)", id="no", compact=True)
@@ -207,6 +208,7 @@ class EditScreen(ModalScreen[EditForm | None]):
                 )
             yield Static("", id="edit-error")
             with Horizontal(classes="buttons"):
+                yield Button("Preview the changes", id="preview", compact=True)
                 yield Button("Check and apply", variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
@@ -266,6 +268,7 @@ class EditScreen(ModalScreen[EditForm | None]):
 
     def set_busy(self, busy: bool) -> None:
         self.query_one("#ok", Button).disabled = busy
+        self.query_one("#preview", Button).disabled = busy
         if busy:
             self.query_one("#edit-error", Static).remove_class("error")
             self.query_one("#edit-error", Static).update("checking with the planner…")
@@ -274,15 +277,16 @@ class EditScreen(ModalScreen[EditForm | None]):
         self.submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self.submit()
+        if event.button.id in ("ok", "preview"):
+            self.submit(preview=event.button.id == "preview")
         else:
             self.dismiss(None)
 
-    def submit(self) -> None:
+    def submit(self, *, preview: bool = False) -> None:
+        """Send the form to the planner; ``preview``: show what it changes before applying."""
         if self.query_one("#ok", Button).disabled:
             return
-        self.app.post_message(EditRequested(self, self.collect()))
+        self.app.post_message(EditRequested(self, self.collect(), preview=preview))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -457,9 +461,10 @@ class SaveAsRequested(Message):
 class EditRequested(Message):
     """An edit form was submitted (the app checks it with the planner)."""
 
-    def __init__(self, screen: EditScreen, form: EditForm) -> None:
+    def __init__(self, screen: EditScreen, form: EditForm, *, preview: bool = False) -> None:
         self.screen = screen
         self.form = form
+        self.preview = preview
         super().__init__()
 
 

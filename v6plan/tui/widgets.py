@@ -785,6 +785,7 @@ class ChildrenTable(DataTable[str | Text]):
             id="children.prev_page",
         ),
         Binding("enter", "select_cursor", "Go to row", id="children.choose"),
+        Binding("s", "sort", "Sort", id="children.sort"),
         Binding(
             "escape", "app.close_search", "Back to the tree", key_display="esc", id="children.back"
         ),
@@ -800,6 +801,8 @@ class ChildrenTable(DataTable[str | Text]):
             super().__init__()
 
     page = reactive(0)
+    #: The columns the table sorts by (``s`` goes to the next; a click on a header too).
+    SORTS: ClassVar[tuple[str, ...]] = ("prefix", "name", "role", "vlan", "router", "used")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -807,21 +810,67 @@ class ChildrenTable(DataTable[str | Text]):
         self.node = -1
         self.pages = 0
         self.total = 0
+        self.sort = "prefix"
+        self.reverse = False
+        self.rows_shown: list[tuple[int, int, int]] = []
 
     def on_mount(self) -> None:
-        self.add_column("prefix", key="prefix")
-        self.add_column("name", key="name")
-        self.add_column("role", key="role")
-        self.add_column("used", key="used")
+        for key in ("prefix", "name", "role", "vlan", "router", "used"):
+            self.add_column(key, key=key)
 
     def show(self, view: PlanView, index: int, page: int = 0) -> None:
         self.view = view
         self.node = index
-        items = view.items(index)
-        self.total = len(items)
-        self.pages = max(1, -(-len(items) // self.PAGE))
+        self.rows_shown = self._sorted(view, view.items(index))
+        self.total = len(self.rows_shown)
+        self.pages = max(1, -(-self.total // self.PAGE))
         self.set_reactive(ChildrenTable.page, min(max(page, 0), self.pages - 1))
         self._draw()
+
+    def _sorted(
+        self, view: PlanView, items: list[tuple[int, int, int]]
+    ) -> list[tuple[int, int, int]]:
+        """Children in the chosen order (free runs after them); address order as planned."""
+        if self.sort == "prefix":
+            return items[::-1] if self.reverse else items
+        plan = view.plan
+        nodes = [item for item in items if item[0] >= 0]
+        free = [item for item in items if item[0] < 0]
+        key: Callable[[tuple[int, int, int]], tuple[int, int | str | float]]
+        if self.sort == "name":
+            key = lambda item: (0, plan.name[item[0]])  # noqa: E731
+        elif self.sort == "role":
+            key = lambda item: (0, plan.role(item[0]))  # noqa: E731
+        elif self.sort == "vlan":
+            vlans = {i: plan.node(i).vlan for i, _, _ in nodes}
+            key = lambda item: (vlans[item[0]] is None, vlans[item[0]] or 0)  # noqa: E731
+        elif self.sort == "router":
+            key = lambda item: (0, plan.node(item[0]).router)  # noqa: E731
+        else:
+            key = lambda item: (  # noqa: E731
+                0,
+                -view.usage(item[0]).percent if view.has_children(item[0]) else 1.0,
+            )
+        return sorted(nodes, key=key, reverse=self.reverse) + free
+
+    def action_sort(self, column: str = "") -> None:
+        """Sort by ``column`` (again: the other way round), or by the next column."""
+        if self.view is None:
+            return
+        if column and column == self.sort:
+            self.reverse = not self.reverse
+        else:
+            self.sort = column or self.SORTS[(self.SORTS.index(self.sort) + 1) % len(self.SORTS)]
+            self.reverse = False
+        self.show(self.view, self.node)
+        self.post_message(self.Sorted())
+
+    class Sorted(Message):
+        """The order changed (the caption says it)."""
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.action_sort(str(event.column_key.value or ""))
 
     def _draw(self) -> None:
         view = self.view
@@ -830,29 +879,35 @@ class ChildrenTable(DataTable[str | Text]):
         plan = view.plan
         c = palette(self.app)
         self.clear()
-        items = view.items(self.node)
         unit = view.kids(self.node).unit
         first = self.page * self.PAGE
-        for index, start, end in items[first : first + self.PAGE]:
+        for index, start, end in self.rows_shown[first : first + self.PAGE]:
             if index < 0:
                 units = (end - start) >> (128 - unit) if unit else 0
                 self.add_row(
                     Text(block_text(start, end), style=c["success"]),
-                    Text("free", style=c["success"]),
+                    Text("· free", style=c["success"]),
+                    Text(""),
+                    Text(""),
                     Text(""),
                     Text(f"{count_text(units)} × /{unit}", style=c["muted"]),
                     key=f"free:{start:x}",
                 )
                 continue
-            used = ""
+            used = Text("")
             if view.has_children(index):
                 use = view.usage(index)
-                used = f"{use.percent:5.1f}% {bar(use.percent / 100, 6)}"
+                tone = c["foreground"] if view.packed(index) else use_colour(c, use.percent)
+                used = Text(f"{bar(use.percent / 100, 6)} {use.percent:5.1f}%", style=tone)
+            node = plan.node(index)
+            vlan = node.vlan
             self.add_row(
                 Text(plan.prefix_text(index), style=c["primary"]),
-                plan.name[index],
+                ("▚ " if plan.role(index) == "reserve" else "") + plan.name[index],
                 plan.role(index),
-                Text(used, style=use_colour(c, view.usage(index).percent) if used else ""),
+                "" if vlan is None else str(vlan),
+                node.router,
+                used,
                 key=f"node:{index}",
             )
 
@@ -867,9 +922,11 @@ class ChildrenTable(DataTable[str | Text]):
         if self.view is None or self.node < 0:
             return ""
         kids = len(self.view.kids(self.node).index)
+        order = f"{self.sort} {'↓' if self.reverse else '↑'}"
         return (
             f"{kids:,} children · {self.total - kids:,} free runs · "
-            f"page {self.page + 1} of {self.pages}  ([ ] pages, enter goes to a row)"
+            f"page {self.page + 1} of {self.pages} · sorted by {order}  "
+            "([ ] pages, s sorts, enter goes to a row)"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
