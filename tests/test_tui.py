@@ -354,7 +354,7 @@ def test_children_table_has_vlan_router_and_use_columns_and_sorts(campus: Path) 
         await pilot.press("2")
         # sort by name (s goes to the next column): names sort as text
         await pilot.press("s")
-        assert table.sort == "name"
+        assert table.sort_column == "name"
         names = [str(table.get_row_at(r)[1]) for r in range(table.row_count - 1)]
         assert names == sorted(names) and names[:2] == ["servers-1", "servers-10"]
         table.action_sort("vlan")
@@ -363,7 +363,7 @@ def test_children_table_has_vlan_router_and_use_columns_and_sorts(campus: Path) 
         assert vlans == sorted(vlans) and vlans[0] == 500 and vlans[-1] == 603
         table.action_sort("vlan")  # again: the other way round
         await pilot.pause()
-        assert table.reverse and str(table.get_row_at(0)[3]) == "603"
+        assert table.sort_reverse and str(table.get_row_at(0)[3]) == "603"
         assert "sorted by vlan ↓" in str(app.query_one("#children-caption").render())
         assert str(table.get_row_at(table.row_count - 1)[1]) == "· free"  # free runs last
         # utilisation: the fullest first
@@ -386,8 +386,8 @@ def test_nibble_map_tab_and_going_to_a_cell(campus: Path) -> None:
         nibble = app.query_one(NibbleMap)
         assert nibble.node == 0 and len(nibble.cells) == 256
         text = nibble.render().plain
-        assert "hex digits 13–14: 256 × /56" in text
-        assert "rsv" in text and "free" in text
+        assert "2001:db8:cafe::/48: 256 × /56 (hex digits 13–14)" in text
+        assert "reserved" in text and "free" in text
         # the cells under the cursor are described in words
         halls = app.plan.find_path("halls")
         nibble.cursor = next(n for n, c in enumerate(nibble.cells) if c.holder == halls)

@@ -348,7 +348,7 @@ class PlanExplorer(App[None]):
             table = self.query_one(ChildrenTable)
             if table.node != index or table.view is not self.view:
                 page = 0
-                if row.kind != "node" and table.sort == "prefix" and not table.reverse:
+                if row.kind != "node" and table.sort_column == "prefix" and not table.sort_reverse:
                     items = self.view.items(index)
                     starts = [s for _, s, _ in items]
                     from bisect import bisect_right

@@ -810,8 +810,8 @@ class ChildrenTable(DataTable[str | Text]):
         self.node = -1
         self.pages = 0
         self.total = 0
-        self.sort = "prefix"
-        self.reverse = False
+        self.sort_column = "prefix"
+        self.sort_reverse = False
         self.rows_shown: list[tuple[int, int, int]] = []
 
     def on_mount(self) -> None:
@@ -831,37 +831,39 @@ class ChildrenTable(DataTable[str | Text]):
         self, view: PlanView, items: list[tuple[int, int, int]]
     ) -> list[tuple[int, int, int]]:
         """Children in the chosen order (free runs after them); address order as planned."""
-        if self.sort == "prefix":
-            return items[::-1] if self.reverse else items
+        if self.sort_column == "prefix":
+            return items[::-1] if self.sort_reverse else items
         plan = view.plan
         nodes = [item for item in items if item[0] >= 0]
         free = [item for item in items if item[0] < 0]
         key: Callable[[tuple[int, int, int]], tuple[int, int | str | float]]
-        if self.sort == "name":
+        if self.sort_column == "name":
             key = lambda item: (0, plan.name[item[0]])  # noqa: E731
-        elif self.sort == "role":
+        elif self.sort_column == "role":
             key = lambda item: (0, plan.role(item[0]))  # noqa: E731
-        elif self.sort == "vlan":
+        elif self.sort_column == "vlan":
             vlans = {i: plan.node(i).vlan for i, _, _ in nodes}
             key = lambda item: (vlans[item[0]] is None, vlans[item[0]] or 0)  # noqa: E731
-        elif self.sort == "router":
+        elif self.sort_column == "router":
             key = lambda item: (0, plan.node(item[0]).router)  # noqa: E731
         else:
             key = lambda item: (  # noqa: E731
                 0,
                 -view.usage(item[0]).percent if view.has_children(item[0]) else 1.0,
             )
-        return sorted(nodes, key=key, reverse=self.reverse) + free
+        return sorted(nodes, key=key, reverse=self.sort_reverse) + free
 
     def action_sort(self, column: str = "") -> None:
         """Sort by ``column`` (again: the other way round), or by the next column."""
         if self.view is None:
             return
-        if column and column == self.sort:
-            self.reverse = not self.reverse
+        if column and column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
         else:
-            self.sort = column or self.SORTS[(self.SORTS.index(self.sort) + 1) % len(self.SORTS)]
-            self.reverse = False
+            self.sort_column = (
+                column or self.SORTS[(self.SORTS.index(self.sort_column) + 1) % len(self.SORTS)]
+            )
+            self.sort_reverse = False
         self.show(self.view, self.node)
         self.post_message(self.Sorted())
 
@@ -922,7 +924,7 @@ class ChildrenTable(DataTable[str | Text]):
         if self.view is None or self.node < 0:
             return ""
         kids = len(self.view.kids(self.node).index)
-        order = f"{self.sort} {'↓' if self.reverse else '↑'}"
+        order = f"{self.sort_column} {'↓' if self.sort_reverse else '↑'}"
         return (
             f"{kids:,} children · {self.total - kids:,} free runs · "
             f"page {self.page + 1} of {self.pages} · sorted by {order}  "
