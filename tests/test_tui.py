@@ -1155,10 +1155,23 @@ def test_map_covers_the_whole_node_at_any_length() -> None:
     assert len(cells) == 128 and cells[0].start == lo and cells[-1].start + (1 << 92) == hi
     assert {c.length for c in cells} == {36}
     assert all(a.start + (1 << 92) == b.start for a, b in itertools.pairwise(cells))
-    for length, count in ((48, 256), (49, 128), (50, 64), (51, 32)):
-        assert (plan.plen[0] + 8) // 4 * 4 - plan.plen[0] in (5, 6, 7, 8)
-        assert view.nibble_digits(0)[1] % 4 == 0
-        _ = (length, count)
+    from v6plan._build import build
+    from v6plan._lock import Lock
+    from v6plan._spec import parse_spec
+
+    for length, cells_, cell_len in (
+        (48, 256, 56),
+        (49, 128, 56),
+        (50, 64, 56),
+        (51, 32, 56),
+        (60, 16, 64),
+    ):
+        spec = f"plan: M\nprefix: 2001:db8::/{length}\nchildren:\n  - {{name: a, role: lan}}\n"
+        small = build(parse_spec(spec, "m.yaml"), Lock()).plan
+        got = PlanView(small).nibble_map(0)
+        assert (len(got), got[0].length) == (cells_, cell_len), length
+        assert got[0].start == small.net[0]  # from the node's first address to its last
+        assert got[-1].start + (1 << (128 - cell_len)) == small.net[0] + (1 << (128 - length))
 
 
 def test_map_cells_say_what_they_hold_and_leaves_are_neutral(government: Path) -> None:

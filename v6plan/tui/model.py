@@ -376,13 +376,17 @@ class PlanView:
         """The map of node ``i``: (its row hex digit, 0-based; the cell length).
 
         Cells end on a hex digit (the column) and together cover the whole node: 256 cells
-        under a /48 (/56 each), 128 under a /29 (/36 each: 8 rows of 16).
+        under a /48 (/56 each), 128 under a /29 (/36 each: 8 rows of 16), 16 × /64 under
+        a /60 (never smaller than a /64 above one).
         """
-        cell = min(128, (self.plan.plen[i] + 8) // 4 * 4)
+        length = self.plan.plen[i]
+        cell = min(128, (length + 8) // 4 * 4)
+        if length < 64:  # a /64 is one subnet: cells never split one (a /60: 16 × /64)
+            cell = min(cell, 64)
         return cell // 4 - 2, cell
 
     def nibble_map(self, i: int) -> list[Cell]:
-        """The cells under node ``i`` (16 a row, 32 to 256 of them), in address order."""
+        """The cells under node ``i`` (16 a row, up to 256 of them), in address order."""
         plan = self.plan
         _, cell_len = self.nibble_digits(i)
         lo, hi = self.span(i)

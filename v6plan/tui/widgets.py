@@ -1004,9 +1004,10 @@ class NibbleMap(Widget, can_focus=True):
     def action_move(self, dx: int, dy: int) -> None:
         if not self.cells:
             return
-        rows = len(self.cells) // 16
-        x, y = self.cursor % 16, self.cursor // 16
-        self.cursor = ((y + dy) % rows) * 16 + (x + dx) % 16
+        width = min(16, len(self.cells))
+        rows = len(self.cells) // width
+        x, y = self.cursor % width, self.cursor // width
+        self.cursor = ((y + dy) % rows) * width + (x + dx) % width
 
     def action_choose(self) -> None:
         if self.cells:
@@ -1014,8 +1015,9 @@ class NibbleMap(Widget, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         x, y = event.x - 3, event.y - 2
-        if 0 <= x < 32 and 0 <= y < len(self.cells) // 16:
-            self.cursor = y * 16 + x // 2
+        width = min(16, len(self.cells))
+        if width and 0 <= x < 2 * width and 0 <= y < len(self.cells) // width:
+            self.cursor = y * width + x // 2
 
     def watch_cursor(self) -> None:
         self.refresh()
@@ -1034,16 +1036,17 @@ class NibbleMap(Widget, can_focus=True):
             f"(hex digits {row_digit + 1}–{row_digit + 2})\n",
             style="bold",
         )
+        width = min(16, len(self.cells))
         out.append("   ")
-        for x in range(16):
-            out.append(f"{x:x} ", style=c["muted"])
+        for x in range(width):  # the last hex digit of the cells
+            out.append(f"{(self.cells[x].start >> (128 - cell_len)) & 0xF:x} ", style=c["muted"])
         out.append("\n")
         shift = 128 - 4 * (row_digit + 1)
-        for y in range(len(self.cells) // 16):
-            digit = (self.cells[y * 16].start >> shift) & 0xF
+        for y in range(len(self.cells) // width):
+            digit = (self.cells[y * width].start >> shift) & 0xF
             out.append(f" {digit:x} ", style=c["muted"])
-            for x in range(16):
-                n = y * 16 + x
+            for x in range(width):
+                n = y * width + x
                 glyph, style = self._glyph(self.cells[n], c)
                 st = Style.parse(style) if style else Style()
                 if n == self.cursor and self.has_focus:
