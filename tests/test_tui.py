@@ -1072,8 +1072,14 @@ def test_groups_are_named_by_their_name_range(government: Path) -> None:
         groups = [n.data for n in health.children if n.data.kind == "group"]
         names = [t.cells(g).name for g in groups]
         assert names == ["site-1 … site-16", "site-17 … site-32", "site-33 … site-40"]
-        free = next(n.data for n in t.root.children if n.data.kind == "free")
-        assert "blocks" in t.cells(free).used or block_count(free.start, free.end) == 1
+        free = t.root.children[-1].data  # after the 25 ministries: a run of several blocks
+        blocks = block_count(free.start, free.end)
+        assert free.kind == "free" and blocks > 1
+        assert t.cells(free).used.endswith(f"free · {blocks} blocks")  # '+N' said in words
+        t.focus_node(t.root.children[-1])
+        await pilot.pause()
+        details = app.query_one("#details-view").text.plain
+        assert f"({blocks} CIDR blocks: the run is not one prefix)" in details
 
     drive(app, script)
 

@@ -263,7 +263,8 @@ class PlanExplorer(App[None]):
             screen.type_ahead(event.character)
 
     def on_resize(self, event: Resize) -> None:
-        self.query_one("#main").set_class(event.size.width < STACK_BELOW, "-stacked")
+        for main in self.query("#main"):
+            main.set_class(event.size.width < STACK_BELOW, "-stacked")
 
     def _painted(self) -> None:
         if self.first_paint is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -633,9 +634,20 @@ def details_text(
         kids = view.kids(row.parent)
         unit = kids.unit
         units = (row.end - row.start) >> (128 - unit) if unit else 0
-        title = "free space" if row.kind == "free" else "nibble group"
+        title = "free space" if row.kind == "free" else "group"
         out.append(f"{title} under {plan.path(row.parent) or plan.title}\n", style="bold")
-        field("block", block_text(row.start, row.end), c["primary"])
+        if row.kind == "group":
+            first, last = view.group_names(row)
+            field("names", name_range(first, last))
+        blocks = list(islice(cidr_cover(row.start, row.end), 4))
+        count = block_count(row.start, row.end) if len(blocks) > 3 else len(blocks)
+        field("block", format_prefix(*blocks[0]), c["primary"])
+        if count > 1:  # a free run that is not one prefix: say so, and which ones
+            for b in blocks[1:3]:
+                out.append(" " * 8 + format_prefix(*b) + "\n", style=c["primary"])
+            if count > 3:
+                out.append(" " * 8 + "…\n", style=c["primary"])
+            field("", f"({count} CIDR blocks: the run is not one prefix)", c["muted"])
         field("first", view.address(row.start))
         field("last", view.address(row.end - 1))
         if unit:
@@ -886,13 +898,15 @@ class ChildrenTable(DataTable[str | Text]):
         for index, start, end in self.rows_shown[first : first + self.PAGE]:
             if index < 0:
                 units = (end - start) >> (128 - unit) if unit else 0
+                blocks = block_count(start, end)
+                several = f" · {blocks} blocks" if blocks > 1 else ""
                 self.add_row(
-                    Text(block_text(start, end), style=c["success"]),
+                    Text(format_prefix(*next(cidr_cover(start, end))), style=c["success"]),
                     Text("· free", style=c["success"]),
                     Text(""),
                     Text(""),
                     Text(""),
-                    Text(f"{count_text(units)} × /{unit}", style=c["muted"]),
+                    Text(f"{count_text(units)} × /{unit}{several}", style=c["muted"]),
                     key=f"free:{start:x}",
                 )
                 continue
