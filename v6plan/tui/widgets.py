@@ -7,6 +7,7 @@ readable on dark and light themes alike.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
@@ -446,6 +447,8 @@ class RowCells:
     #: How the % is coloured: "use" (NetBox thresholds), "neutral" (groups; pools sized by
     #: their children, full by design).
     tone: str = "use"
+    #: A shorter name when the column is narrow (a group's ``vlan-1…16``).
+    short: str = ""
 
 
 def row_cells(view: PlanView, row: Row) -> RowCells:
@@ -475,7 +478,14 @@ def row_cells(view: PlanView, row: Row) -> RowCells:
     share = 100 * row.nodes / units if units else 0.0
     used = f"{row.nodes:,} of {count_text(units)} /{unit}"
     return RowCells(
-        "group", name_range(first, last), block_text(row.start, row.end), "", share, used, "neutral"
+        "group",
+        name_range(first, last),
+        block_text(row.start, row.end),
+        "",
+        share,
+        used,
+        "neutral",
+        name_range(first, last, compact=True),
     )
 
 
@@ -546,7 +556,10 @@ class Grid:
         name_style = {"node": "bold", "reserve": c["secondary"], "free": c["success"]}.get(
             kind, c["secondary"]
         )
-        out.append(middle(cells.name, self.name).ljust(self.name), style=name_style)
+        name = cells.name
+        if len(name) > self.name and cells.short:
+            name = cells.short
+        out.append(middle(name, self.name).ljust(self.name), style=name_style)
         out.append(" ")
         prefix_style = {"free": c["success"], "group": c["secondary"]}.get(kind, c["primary"])
         out.append(cells.prefix.ljust(self.prefix), style=prefix_style)
@@ -939,10 +952,11 @@ class ChildrenTable(DataTable[str | Text]):
             return ""
         kids = len(self.view.kids(self.node).index)
         order = f"{self.sort_column} {'↓' if self.sort_reverse else '↑'}"
+        free = self.total - kids
         return (
-            f"{kids:,} children · {self.total - kids:,} free runs · "
-            f"page {self.page + 1} of {self.pages} · sorted by {order}  "
-            "([ ] pages, s sorts, enter goes to a row)"
+            f"{kids:,} {'child' if kids == 1 else 'children'} · "
+            f"{free:,} free run{'' if free == 1 else 's'} · "
+            f"page {self.page + 1} of {self.pages} · sorted by {order}"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -1034,7 +1048,7 @@ class NibbleMap(Widget, can_focus=True):
             self.cursor = y * width + x // 2
 
     def watch_cursor(self) -> None:
-        self.refresh()
+        self.refresh(layout=True)  # the cell's description may take another line
 
     def render(self) -> Text:
         view = self.view
@@ -1070,10 +1084,9 @@ class NibbleMap(Widget, can_focus=True):
                 out.append(glyph, style=st)
             out.append("\n")
         cell = self.cells[self.cursor]
-        line = Text(f"{view.address(cell.start)}/{cell.length} · {view.cell_text(cell)}")
-        line.truncate(max(20, self.content_region.width), overflow="ellipsis")
-        out.append_text(line)
-        out.append("\n")
+        line = f"{view.address(cell.start)}/{cell.length} · {view.cell_text(cell)}"
+        for part in textwrap.wrap(line, max(20, self.content_region.width)):  # never cut off
+            out.append(part + "\n")
         self._legend(out, c)
         return out
 
