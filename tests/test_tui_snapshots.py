@@ -43,6 +43,8 @@ def take(
     it, when the app is made): every state must still be told by a glyph or a word.
     """
     editor = SpecEditor(ROOT / "examples" / f"{example}.yaml")
+    # the help names the keymap file: the same text whatever $HOME is
+    os.environ["V6PLAN_KEYMAP"] = "~/.config/v6plan/keymap.toml"
     if no_color:
         os.environ["NO_COLOR"] = "1"
     try:
@@ -79,7 +81,10 @@ def take(
             await pilot.pause()
             svg = app.export_screenshot(title="v6plan")
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        os.environ.pop("V6PLAN_KEYMAP", None)
     return svg
 
 
