@@ -217,9 +217,13 @@ class EditScreen(ModalScreen[EditForm | None]):
         self.call_after_refresh(self._take_typed_ahead)
 
     def on_key(self, event: Key) -> None:
-        """Keep what is typed before the name field has the focus (it would be lost)."""
-        if not self.name_ready and event.is_printable and event.character:
-            self.type_ahead(event.character)
+        """Keep what is typed before the name field has the focus (it would be lost).
+
+        A printable key no field took stops here, so that only keys which reached the tree
+        behind the dialog come to the app's :meth:`type_ahead` hand-over."""
+        if event.is_printable and event.character:
+            if not self.name_ready:
+                self.type_ahead(event.character)
             event.stop()
             event.prevent_default()
 

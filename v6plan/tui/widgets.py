@@ -350,9 +350,11 @@ class PlanTree(Tree[Row]):
         return 0  # labels are drawn to the width there is: no sideways scrolling
 
     def notify_style_update(self) -> None:
-        self._colours = None
-        self._labels.clear()
-        self._grids.clear()
+        # The labels hold the theme's colours only: focus (the border) keeps them valid,
+        # and rebuilding every visible label on each focus change cost a frame.
+        if self._theme != self.app.theme:
+            self._colours = None
+            self._labels.clear()
         super().notify_style_update()
 
     def _depth(self, node: TreeNode[Row]) -> int:
