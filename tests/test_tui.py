@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("textual")
 
@@ -1051,6 +1053,53 @@ def test_sibling_rows_share_one_column_grid(government: Path) -> None:
         assert "container" in wide and "200 of 4,096 /64" in wide
 
     drive(app, script)
+
+
+_NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-0123456789", min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            _NAMES,
+            st.integers(0, (1 << 64) - 1),
+            st.integers(16, 64),
+            st.sampled_from(["", "lan", "site", "container", "infrastructure"]),
+            st.one_of(st.none(), st.floats(0, 100)),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    width=st.integers(20, 140),
+)
+def test_grid_never_cuts_a_prefix_and_lines_columns_up(
+    rows: list[tuple[str, int, int, str, float | None]], width: int
+) -> None:
+    """Any sibling rows at any width: each prefix whole, at one column, within the width."""
+    from v6plan.tui.widgets import Grid, RowCells
+
+    colours = dict.fromkeys(
+        ("primary", "secondary", "success", "warning", "error", "muted", "foreground"), "white"
+    )
+    cells = [
+        RowCells("node", name, format_prefix(net << 64, length), role, pct, "1 of 16 /64")
+        for name, net, length, role, pct in rows
+    ]
+    grid = Grid.fit(cells, width)
+    longest = max(len(c.prefix) for c in cells)
+    texts = [grid.draw(c, colours).plain for c in cells]
+    starts = {text.index(c.prefix) for text, c in zip(texts, cells, strict=True)}
+    assert len(starts) == 1  # the prefix column lines up
+    for text, c in zip(texts, cells, strict=True):
+        assert c.prefix in text  # never cut
+        if width >= longest + 2:
+            assert len(text.rstrip()) <= width
+        name = text[: text.index(c.prefix)].rstrip()
+        assert name == c.name or "…" in name  # shortened from the middle, never silently
+    for text, c in zip(texts, cells, strict=True):
+        if grid.percent and c.percent is not None:
+            assert re.search(r"[ ·█▏▎▍▌▋▊▉] +\d+\.\d%", text), text  # a gap before the %
 
 
 def test_names_shorten_from_the_middle() -> None:

@@ -496,7 +496,7 @@ def middle(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     if width <= 1:
-        return text[:width]
+        return "…"[:width]
     head = (width - 1 + 1) // 2
     tail = width - 1 - head
     return text[:head] + "…" + (text[-tail:] if tail else "")
