@@ -1242,6 +1242,8 @@ def test_map_cells_say_what_they_hold_and_leaves_are_neutral(government: Path) -
         first = nibble.cells[0]
         assert app.view.cell_text(first) == "16 LANs vlan-1…16"
         assert "16 LANs vlan-1…16" in nibble.render().plain
+        first_row = nibble.render().plain.splitlines()[2]
+        assert first_row.rstrip().endswith("vlan-1…200")  # each row names what it holds
         colours = tree(app).colours()
         glyph, colour = nibble._glyph(first, colours)  # a packed /60 of LANs: neutral
         assert glyph == "▐▌" and colour not in (colours["error"], colours["warning"])

@@ -426,6 +426,20 @@ class PlanView:
             )
         return cells
 
+    def row_names(self, cells: list[Cell]) -> str:
+        """The children a row of the map holds: ``halls``, ``servers-1…16``, ``a, b``."""
+        seen: list[int] = []
+        for cell in cells:
+            for i in (cell.holder, cell.last):
+                if i >= 0 and (not seen or seen[-1] != i):
+                    seen.append(i)
+        if not seen:
+            return ""
+        name = self.plan.name
+        if len(seen) <= 2:
+            return ", ".join(name[i] for i in seen)
+        return name_range(name[seen[0]], name[seen[-1]], compact=True)
+
     def cell_text(self, cell: Cell) -> str:
         """What a cell holds, in words: ``16 LANs servers-1…16``, ``halls 38% used``, ``free``."""
         plan = self.plan

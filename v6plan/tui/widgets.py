@@ -1084,6 +1084,10 @@ class NibbleMap(Widget, can_focus=True):
                 elif n == self.cursor:
                     st += Style(underline=True)
                 out.append(glyph, style=st)
+            room = self.content_region.width - 4 - 2 * width
+            label = view.row_names(self.cells[y * width : (y + 1) * width])
+            if label and room > 4:  # the blocks are named on the map, as IPv6-Plan does
+                out.append(" " + middle(label, room - 1), style=c["muted"])
             out.append("\n")
         cell = self.cells[self.cursor]
         line = f"{view.address(cell.start)}/{cell.length} · {view.cell_text(cell)}"
