@@ -34,10 +34,24 @@ def take(
     size: tuple[int, int],
     steps: Sequence[str],
     theme: str = "textual-dark",
+    *,
+    no_color: bool = False,
 ) -> str:
-    """Open an example, run the steps (keys, or ``go:PATH``), return the screen as SVG."""
+    """Open an example, run the steps (keys, or ``go:PATH``), return the screen as SVG.
+
+    ``no_color``: as with ``NO_COLOR=1`` in the environment (Textual reads it, and drops
+    it, when the app is made): every state must still be told by a glyph or a word.
+    """
     editor = SpecEditor(ROOT / "examples" / f"{example}.yaml")
-    app = PlanExplorer(editor=editor)
+    # the help names the keymap file: the same text whatever $HOME is
+    os.environ["V6PLAN_KEYMAP"] = "~/.config/v6plan/keymap.toml"
+    if no_color:
+        os.environ["NO_COLOR"] = "1"
+    try:
+        app = PlanExplorer(editor=editor)
+    finally:
+        os.environ.pop("NO_COLOR", None)
+    assert app.no_color == no_color
     app.source = f"examples/{example}.yaml"  # the same text wherever the checkout lives
     svg = ""
 
@@ -67,7 +81,10 @@ def take(
             await pilot.pause()
             svg = app.export_screenshot(title="v6plan")
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        os.environ.pop("V6PLAN_KEYMAP", None)
     return svg
 
 
@@ -114,6 +131,45 @@ def test_snapshot_add_child_dialog() -> None:
     check(
         "campus-add-child",
         take("campus", (90, 28), ["go:library/floor-2", "a", "type:cams"]),
+    )
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_tree_and_details_at_each_size(size: tuple[int, int]) -> None:
+    check(
+        f"government-tree-{size[0]}x{size[1]}",
+        take("government", size, ["go:health/site-3/users/vlan-5"]),
+    )
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_no_color_at_each_size(size: tuple[int, int]) -> None:
+    """NO_COLOR=1: reserves (▚), free runs (·), focus (heavy border) still show."""
+    check(
+        f"campus-no-color-{size[0]}x{size[1]}",
+        take("campus", size, ["go:future"], no_color=True),
+    )
+
+
+def test_snapshot_no_color_map_and_legend() -> None:
+    check("campus-map-no-color-120x40", take("campus", (120, 40), ["3"], no_color=True))
+
+
+def test_snapshot_no_color_export_checkbox_ticked() -> None:
+    check(
+        "campus-export-no-color",
+        take("campus", (100, 30), ["go:datacentre", "x", "tab", "tab", "space"], no_color=True),
+    )
+
+
+def test_snapshot_map_of_a_29_covers_it_all() -> None:
+    check("operator-29-map-120x40", take("operator-29", (120, 40), ["3"]))
+
+
+def test_snapshot_map_names_a_block_of_lans() -> None:
+    check(
+        "government-map-users-80x24",
+        take("government", (80, 24), ["go:health/site-3/users", "3"]),
     )
 
 

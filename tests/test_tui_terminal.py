@@ -74,12 +74,16 @@ def test_the_real_app_in_tmux(tmux: Callable[..., str], campus: Path) -> None:
     tmux("send-keys", "-t", "tui", "Enter")
     text = wait_for(screen, lambda s: "library/floor-2/students" in s)
     assert "2001:db8:cafe:8011::/64" in text
-    # the nibble map tab
+    # the map tab: a /64 LAN has none (hosts, not blocks); its floor's map names the LANs
     tmux("send-keys", "-t", "tui", "3")
-    wait_for(screen, lambda s: "hex digits" in s)
+    wait_for(screen, lambda s: "is one subnet" in s)
+    tmux("send-keys", "-t", "tui", "Escape")  # the map had the focus: back to the tree
+    wait_for(screen, lambda s: "┏━ plan" in s)  # its heavy border (and the escape parsed)
+    tmux("send-keys", "-t", "tui", "Left")  # the floor
+    wait_for(screen, lambda s: "16 × /64" in s and "· staff (lan)" in s)
     # add a LAN under the datacentre and save
     tmux("send-keys", "-t", "tui", "1")
-    wait_for(screen, lambda s: "prefix anatomy" in s)
+    wait_for(screen, lambda s: "first   2001:db8:cafe:8010::" in s)  # the details again
     tmux("send-keys", "-t", "tui", "/")
     wait_for(screen, lambda s: "name, path, prefix or address" in s)
     tmux("send-keys", "-t", "tui", "-l", "datacentre")
@@ -91,7 +95,7 @@ def test_the_real_app_in_tmux(tmux: Callable[..., str], campus: Path) -> None:
     tmux("send-keys", "-t", "tui", "Enter")
     # no size: the planner's own message appears in the dialog, nothing changes
     wait_for(screen, lambda s: "cannot tell how big 'backup' is" in s)
-    tmux("send-keys", "-t", "tui", "Tab")
+    tmux("send-keys", "-t", "tui", "Tab", "Tab")  # past the role, to the size
     tmux("send-keys", "-t", "tui", "-l", "/64")
     tmux("send-keys", "-t", "tui", "Enter")
     wait_for(screen, lambda s: "modified" in s)

@@ -479,8 +479,22 @@ class SpecEditor:
         if on_disk != self._disk:
             raise InputError(
                 f"{self.file} changed on disk since it was opened; "
-                "save your edits elsewhere (export yaml) or reopen the file"
+                "save your edits under another name (save as) or reopen the file"
             )
+        self._write()
+
+    def save_as(self, path: str | Path) -> None:
+        """Write the spec to a new file, its lock beside it (``NAME.lock.json``), and edit
+        that one from now on: the way out when the opened file changed on disk."""
+        target = Path(path)
+        lock = lock_path_for(target)
+        for file in (target, lock):
+            if file.exists():
+                raise InputError(f"{file} exists: choose a new name (save as never overwrites)")
+        self.path, self.file, self.lock_path = target, str(target), lock
+        self._write()
+
+    def _write(self) -> None:
         data = self.text.replace("\n", self.newline)
         if self.bom:
             data = "\ufeff" + data

@@ -32,12 +32,20 @@ VIEWS = [
     ("tui-edit-error", "campus", (100, 30), "textual-dark",
      ["go:datacentre", "a", "type:backup", "submit"]),
     ("tui-80x24", "campus", (80, 24), "textual-dark", ["go:library/floor-2"]),
+    ("tui-60x20", "government", (60, 20), "textual-dark", ["go:health/site-3/users/vlan-5"]),
+    ("tui-no-color", "campus", (80, 24), "textual-dark", ["no-color", "go:future"]),
+    ("tui-edit-preview", "campus", (100, 30), "textual-dark",
+     ["go:datacentre", "a", "type:backup", "set:#edit-size=/64", "set:#edit-count=2", "preview"]),
+    ("tui-map-29", "operator-29", (120, 34), "textual-dark", ["3"]),
 ]  # fmt: skip
 
 
 async def draw(example: str, size: tuple[int, int], theme: str, steps: list[str]) -> str:
     os.chdir(ROOT)  # relative paths in the pictures (messages name the spec file)
+    if "no-color" in steps:
+        os.environ["NO_COLOR"] = "1"  # Textual reads it (and drops it) when the app is made
     app = PlanExplorer(editor=SpecEditor(f"examples/{example}.yaml"))
+    os.environ.pop("NO_COLOR", None)
     async with app.run_test(size=size) as pilot:
         app.animation_level = "none"
         app.theme = theme
@@ -51,8 +59,13 @@ async def draw(example: str, size: tuple[int, int], theme: str, steps: list[str]
                 app.find(step[5:])
             elif step.startswith("type:"):
                 await pilot.press(*step[5:])
-            elif step == "submit":
-                app.screen.submit()  # type: ignore[attr-defined]
+            elif step == "no-color":
+                continue
+            elif step.startswith("set:"):
+                selector, _, value = step[4:].partition("=")
+                app.screen.query_one(selector).value = value  # type: ignore[attr-defined]
+            elif step in ("submit", "preview"):
+                app.screen.submit(preview=step == "preview")  # type: ignore[attr-defined]
                 for _ in range(200):
                     await asyncio.sleep(0.02)
                     await pilot.pause()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import tomllib
@@ -13,10 +14,10 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.events import Key, Resize
 from textual.screen import ModalScreen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -35,7 +36,7 @@ from .._plan import NameIndex, Plan
 from .._prefix import format_prefix, parse_address, parse_prefix
 from .._progress import Progress
 from .commands import PlanCommands
-from .model import PlanView, Row
+from .model import PlanDiff, PlanView, Row, plan_diff
 from .screens import (
     ConfirmScreen,
     EditForm,
@@ -44,13 +45,22 @@ from .screens import (
     ExportRequested,
     ExportScreen,
     HelpScreen,
+    SaveAsRequested,
+    SaveAsScreen,
     UnsavedScreen,
 )
-from .widgets import AnatomyRuler, ChildrenTable, DetailsView, NibbleMap, PlanTree
+from .widgets import (
+    AnatomyRuler,
+    ChildrenTable,
+    ContextFooter,
+    DetailsView,
+    NibbleMap,
+    PlanTree,
+)
 
 __all__ = ["EDIT_ACTIONS", "PlanExplorer", "default_keymap_path", "load_keymap"]
 
-EDIT_ACTIONS = frozenset({"add_child", "reserve", "rename", "delete", "undo", "save"})
+EDIT_ACTIONS = frozenset({"add_child", "reserve", "rename", "delete", "undo", "save", "save_as"})
 _OWN_ACTIONS = EDIT_ACTIONS | {
     "search",
     "search_next",
@@ -61,7 +71,12 @@ _OWN_ACTIONS = EDIT_ACTIONS | {
     "help",
     "quit",
     "close_search",
+    "page",
+    "map_move",
 }
+
+#: Below this many columns the tree and the side pane are stacked, not side by side.
+STACK_BELOW = 100
 
 
 def default_keymap_path() -> Path:
@@ -139,6 +154,7 @@ class PlanExplorer(App[None]):
         Binding("delete,d", "delete", "Delete", id="app.delete"),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+s", "save", "Save", id="app.save"),
+        Binding("S", "save_as", "Save as…", show=False, id="app.save_as"),
         Binding("x", "export", "Export", id="app.export"),
         Binding("1", "show_tab('details')", "Details", show=False, id="app.tab_details"),
         Binding("2", "show_tab('children')", "Children", show=False, id="app.tab_children"),
@@ -146,7 +162,16 @@ class PlanExplorer(App[None]):
         Binding("t", "toggle_dark", "Dark/light", show=False, id="app.theme"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("escape", "close_search", "Close search", show=False, id="app.close_search"),
+        Binding(
+            "escape",
+            "close_search",
+            "Close search / back to the tree",
+            show=False,
+            id="app.close_search",
+        ),
+        # The side panes' keys, from the tree: no need to Tab over first.
+        Binding("right_square_bracket", "page(1)", "Next page", show=False, id="app.next_page"),
+        Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="app.prev_page"),
     ]
 
     def __init__(
@@ -190,6 +215,8 @@ class PlanExplorer(App[None]):
         self.selected: Row | None = None
         self._stale: set[str] = set()
         self.busy = False
+        #: Edits applied minus edits undone since the last save (see unsaved_edits).
+        self._since_save = 0
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -206,7 +233,7 @@ class PlanExplorer(App[None]):
                 with TabPane("Map", id="map"), VerticalScroll(id="map-scroll"):
                     yield NibbleMap(id="nibble-map")
         yield Input(placeholder="name, path, prefix or address — enter goes there", id="search")
-        yield Footer()
+        yield ContextFooter()
 
     def on_mount(self) -> None:
         self.title = self.plan.title
@@ -214,6 +241,8 @@ class PlanExplorer(App[None]):
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         tree = self.query_one(PlanTree)
+        tree.border_title = "plan"
+        self.query_one("#side").border_title = "selected"
         tree.on_cursor = self.on_cursor
         tree.load(self.view)
         tree.focus()
@@ -226,6 +255,17 @@ class PlanExplorer(App[None]):
         self.call_after_refresh(self._painted)
         self.set_timer(0.3, self.start_lint)
 
+    def on_key(self, event: Key) -> None:
+        """A key that reached the tree while an edit dialog was opening (``e`` then a word,
+        in one burst from the terminal) belongs to the dialog: it is typed there."""
+        screen = self.screen
+        if isinstance(screen, EditScreen) and event.is_printable and event.character:
+            screen.type_ahead(event.character)
+
+    def on_resize(self, event: Resize) -> None:
+        for main in self.query("#main"):
+            main.set_class(event.size.width < STACK_BELOW, "-stacked")
+
     def _painted(self) -> None:
         if self.first_paint is None:
             self.first_paint = time.perf_counter()
@@ -235,7 +275,8 @@ class PlanExplorer(App[None]):
         if self.read_only:
             parts.insert(0, "read-only")
         elif self.editor is not None and self.editor.dirty:
-            parts.insert(0, f"● modified ({self.editor.edits} edits)")
+            n = unsaved_edits(self.editor, self._since_save)
+            parts.insert(0, f"● modified ({n} edit{'s' if n != 1 else ''} not saved)")
         self.sub_title = " · ".join(parts)
 
     # -- lint in the background ----------------------------------------------------------
@@ -294,6 +335,12 @@ class PlanExplorer(App[None]):
         if row is None:
             return
         index = row.index if row.kind == "node" else row.parent
+        side = self.query_one("#side")
+        title = self.plan.path(index) or self.plan.title
+        if row.kind != "node":
+            title = f"{'free space' if row.kind == 'free' else 'group'} in {title}"
+        if side.border_title != title:
+            side.border_title = title
         if tab == "details":
             findings = None if self.findings is None else self.findings.get(row.index, [])
             self.query_one(DetailsView).show(self.view, row, findings)
@@ -302,7 +349,7 @@ class PlanExplorer(App[None]):
             table = self.query_one(ChildrenTable)
             if table.node != index or table.view is not self.view:
                 page = 0
-                if row.kind != "node":
+                if row.kind != "node" and table.sort_column == "prefix" and not table.sort_reverse:
                     items = self.view.items(index)
                     starts = [s for _, s, _ in items]
                     from bisect import bisect_right
@@ -332,12 +379,39 @@ class PlanExplorer(App[None]):
             tree.reveal_range(event.parent, cell.start)
             tree.focus()
 
+    def on_children_table_sorted(self, event: ChildrenTable.Sorted) -> None:
+        self.query_one("#children-caption", Label).update(self.query_one(ChildrenTable).caption)
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, ChildrenTable):
             self.query_one("#children-caption", Label).update(event.data_table.caption)
 
     def action_show_tab(self, tab: str) -> None:
+        """Show a side tab; the children table and the map take the focus (their keys work
+        at once; escape goes back to the tree)."""
         self.query_one("#side", TabbedContent).active = tab
+        if tab == "children":
+            self.query_one(ChildrenTable).focus()
+        elif tab == "map":
+            self.query_one(NibbleMap).focus()
+        else:
+            self.query_one(PlanTree).focus()
+
+    def action_page(self, step: int) -> None:
+        """``[`` / ``]`` from anywhere: turn the children table's page (showing it)."""
+        tabs = self.query_one("#side", TabbedContent)
+        if tabs.active != "children":
+            tabs.active = "children"
+            self.refresh_panes()
+        self.query_one(ChildrenTable).action_page(step)
+
+    def action_map_move(self, dx: int, dy: int) -> None:
+        """Shift+arrows from the tree move over the map's cells (showing the map)."""
+        tabs = self.query_one("#side", TabbedContent)
+        if tabs.active != "map":
+            tabs.active = "map"
+            self.refresh_panes()
+        self.query_one(NibbleMap).action_move(dx, dy)
 
     # -- search / go to ------------------------------------------------------------------
     def go_to(self, index: int) -> None:
@@ -355,10 +429,11 @@ class PlanExplorer(App[None]):
         search.focus()
 
     def action_close_search(self) -> None:
+        """Escape: close the search line, or go back to the tree from a side pane."""
         search = self.query_one("#search", Input)
         if search.has_class("visible"):
             search.remove_class("visible")
-            self.query_one(PlanTree).focus()
+        self.query_one(PlanTree).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":
@@ -560,23 +635,30 @@ class PlanExplorer(App[None]):
         except V6PlanError as exc:
             message.screen.show_error(str(exc))
             return
-        self.check_edit(edit, message.screen)
+        self.check_edit(edit, message.screen, preview=message.preview)
 
-    def check_edit(self, edit: Edit, screen: EditScreen | None) -> None:
+    def check_edit(self, edit: Edit, screen: EditScreen | None, *, preview: bool = False) -> None:
         if screen is not None:
             screen.set_busy(True)
+        else:
+            self.notify("checking the edit with the planner…", timeout=2)
         self.busy = True
-        self._propose(edit, screen)
+        self._propose(edit, screen, preview)
 
     @work(thread=True, exclusive=True, group="edit")
-    def _propose(self, edit: Edit, screen: EditScreen | None) -> None:
+    def _propose(self, edit: Edit, screen: EditScreen | None, preview: bool) -> None:
+        """The planner's rebuild, off the UI thread; the diff too when it will be shown."""
         assert self.editor is not None
+        plan = self.plan
         try:
             proposal = self.editor.propose(edit)
         except V6PlanError as exc:
             self.call_from_thread(self._proposal_failed, screen, str(exc))
             return
-        self.call_from_thread(self._proposed, proposal, screen)
+        diff = None
+        if preview or proposal.shared or isinstance(edit, Delete):
+            diff = plan_diff(plan, proposal.result.plan)
+        self.call_from_thread(self._proposed, proposal, screen, diff)
 
     def _proposal_failed(self, screen: EditScreen | None, message: str) -> None:
         self.busy = False
@@ -586,14 +668,17 @@ class PlanExplorer(App[None]):
         else:
             self.notify(message, severity="error", title="not changed", timeout=8)
 
-    def _proposed(self, proposal: Proposal, screen: EditScreen | None) -> None:
+    def _proposed(
+        self, proposal: Proposal, screen: EditScreen | None, diff: PlanDiff | None
+    ) -> None:
         self.busy = False
         if screen is not None and screen.is_attached:
             screen.dismiss(None)
-        if proposal.shared or isinstance(proposal.edit, Delete):
+        if diff is not None:
             body = proposal.summary
             if proposal.examples:
                 body += "\n\nfor example: " + ", ".join(proposal.examples) + " …"
+            body += "\n\nwhat the planner gives (checked against the lock):\n" + diff.text()
 
             def answer(yes: bool | None) -> None:
                 if yes:
@@ -605,23 +690,34 @@ class PlanExplorer(App[None]):
 
     def apply(self, proposal: Proposal) -> None:
         assert self.editor is not None
+        before = self.selected
         self.editor.apply(proposal)
+        self._since_save += 1
         self.notify(proposal.summary, title="edited (not saved yet)")
-        self.reload(proposal.select)
+        if isinstance(proposal.edit, Delete):  # the cursor stays where the node was
+            self.reload("", near=before)
+        else:
+            self.reload(proposal.select)
 
-    def reload(self, select: str) -> None:
-        """Show the editor's current plan; put the cursor on ``select`` (a path)."""
+    def reload(self, select: str, near: Row | None = None) -> None:
+        """Show the editor's current plan with the same rows open; put the cursor on
+        ``select`` (a path), else on what now holds ``near`` (the row it was on)."""
         assert self.editor is not None
+        tree = self.query_one(PlanTree)
+        opened = tree.opened()
+        scroll = tree.scroll_y
         self.plan = self.editor.plan
         self.view = PlanView(self.plan)
         self.findings = None
-        tree = self.query_one(PlanTree)
-        tree.load(self.view)
-        try:
-            index = self.plan.find_path(select)
-        except NotFoundError:
-            index = 0
-        node = tree.reveal(index) or tree.root
+        tree.load(self.view, opened)
+        node = None
+        if select or near is None:
+            with contextlib.suppress(NotFoundError):
+                node = tree.reveal(self.plan.find_path(select))
+        if node is None and near is not None:
+            node = self._near(tree, near)
+        node = node or tree.root
+        tree.scroll_to(y=scroll, animate=False, immediate=True)
         tree.focus_node(node)
         self.selected = node.data
         self.refresh_panes()
@@ -629,27 +725,75 @@ class PlanExplorer(App[None]):
         _settle_memory()
         self.start_lint()
 
+    def _near(self, tree: PlanTree, row: Row) -> Any:
+        """The row that now covers where ``row`` was (a node, or the free run it left)."""
+        plan = self.plan
+        if row.kind == "node" and row.index == 0:
+            return tree.root
+        length = 128 - ((row.end - row.start).bit_length() - 1)
+        holder = plan.holder(row.start, length)
+        if (plan.net[holder], plan.plen[holder]) == (row.start, length):
+            return tree.reveal(holder)
+        return tree.reveal_range(holder, row.start)
+
     def action_undo(self) -> None:
         if self.editor is None:
             return
+        row = self.selected
         path = self.plan.path(self.current_index())
         label = self.editor.undo()
         if not label:
             self.notify("nothing to undo")
             return
+        self._since_save -= 1
         self.notify(f"undone: {label}", title="undo")
-        self.reload(path)
+        self.reload(path if row is not None and row.kind == "node" else "", near=row)
 
     def action_save(self) -> None:
         if self.editor is None:
             return
         try:
             self.editor.save()
+        except InputError as exc:
+            if "changed on disk" not in str(exc):
+                self.notify(str(exc), severity="error", title="not saved", timeout=10)
+                return
+            self._ask_save_as(str(exc))
+            return
         except (V6PlanError, OSError) as exc:
             self.notify(str(exc), severity="error", title="not saved", timeout=10)
             return
+        self._saved()
+
+    def _saved(self) -> None:
+        assert self.editor is not None
+        self._since_save = 0
+        self.source = str(self.editor.path)
         self.notify(f"wrote {self.editor.path} and {self.editor.lock_path}", title="saved")
         self.update_subtitle()
+
+    def action_save_as(self) -> None:
+        if self.editor is not None:
+            self._ask_save_as("")
+
+    def _ask_save_as(self, why: str) -> None:
+        assert self.editor is not None
+        path = self.editor.path
+        default = path.with_name(f"{path.stem}-edited{path.suffix}")
+        self.push_screen(SaveAsScreen(why, str(default)))
+
+    def on_save_as_requested(self, message: SaveAsRequested) -> None:
+        assert self.editor is not None
+        if not message.path:
+            message.screen.show_error("give a file name")
+            return
+        try:
+            self.editor.save_as(message.path)
+        except (V6PlanError, OSError) as exc:
+            message.screen.show_error(f"not saved: {exc}")
+            return
+        message.screen.dismiss(None)
+        self._saved()
 
     # -- export --------------------------------------------------------------------------
     def action_export(self) -> None:
@@ -765,6 +909,21 @@ class PlanExplorer(App[None]):
             self.push_screen(UnsavedScreen(self.editor.edits), answer)
             return
         self.exit()
+
+
+def unsaved_edits(editor: SpecEditor, since_save: int) -> int:
+    """How many edits the spec on screen is away from the saved one.
+
+    The saved state is found on the undo stack when it is there (edits after the save);
+    otherwise the count of edits and undos since the save says it (undone past it).
+    """
+    if not editor.dirty:
+        return 0
+    stack = editor.undo_stack
+    for depth, state in enumerate(reversed(stack), 1):
+        if state is editor.saved:
+            return depth
+    return max(1, abs(since_save))
 
 
 def _settle_memory() -> None:

@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Delete the selected node", "delete", "removes it (or retires one instance)"),
     ("Undo the last edit", "undo", "back one edit"),
     ("Save the spec and its lock", "save", "atomic; the lock is written as `v6plan plan` does"),
+    ("Save the spec as…", "save_as", "a new file, its lock beside it (never over a file)"),
     ("Export…", "export", "any format of `v6plan export`"),
     ("Show the keys", "help", "every binding and its id"),
     ("Toggle dark / light", "toggle_dark", "switch between the dark and light theme"),

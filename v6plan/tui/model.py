@@ -20,18 +20,29 @@ from .._query import Usage, free_blocks, usage
 from .._space import cidr_cover
 
 __all__ = [
+    "DIRECT_MAX",
+    "DIRECT_ROWS",
     "MAX_ROWS",
     "Cell",
     "Kids",
+    "PlanDiff",
     "PlanView",
     "Row",
     "Segment",
     "bar",
+    "block_count",
     "block_text",
+    "name_range",
+    "plan_diff",
 ]
 
-#: The most rows one tree level shows; more children are grouped by the next nibble.
+#: The most rows a grouped tree level shows: the children are split by the next nibble.
 MAX_ROWS = 16
+#: Up to this many named children are listed directly (with their free runs), ungrouped:
+#: a level of 25 ministries reads better as 25 rows than as two nibble groups.
+DIRECT_MAX = 32
+#: The most rows a directly listed level may have (children and free runs between them).
+DIRECT_ROWS = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,12 @@ class Cell:
     holder: int  # the child covering or starting in the cell (-1: none)
     #: How full the covering child is (its own utilisation; 1.0 for a leaf).
     use: float = 0.0
+    #: Children starting in or covering the cell, and the last of them.
+    count: int = 0
+    last: int = -1
+    #: The cell lies inside one child that holds children of its own (a pool that can fill
+    #: up): only then is its fullness a warning. Cells of leaves (LANs, hosts) are neutral.
+    pool: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +108,23 @@ def block_text(start: int, end: int) -> str:
         return format_prefix(*blocks[0])
     more = sum(1 for _ in cidr_cover(start, end))
     return f"{format_prefix(*blocks[0])} +{more - 1}"
+
+
+def block_count(start: int, end: int) -> int:
+    """How many CIDR blocks the range ``[start, end)`` takes (a free run may need several)."""
+    return sum(1 for _ in cidr_cover(start, end))
+
+
+def name_range(first: str, last: str, *, compact: bool = False) -> str:
+    """``site-1 … site-16``; compact: ``servers-1…16`` when the names share a stem."""
+    if first == last:
+        return first
+    if compact:
+        stem = first.rstrip("0123456789")
+        if stem and stem != first and last.startswith(stem) and last[len(stem) :].isdigit():
+            return f"{first}…{last[len(stem) :]}"
+        return f"{first}…{last}"
+    return f"{first} … {last}"
 
 
 def count_text(n: int) -> str:
@@ -168,7 +202,12 @@ class PlanView:
         return Row("node", -1, 0, start, end)
 
     def rows(self, row: Row) -> list[Row]:
-        """The rows shown when ``row`` is expanded: at most :data:`MAX_ROWS`."""
+        """The rows shown when ``row`` is expanded.
+
+        Up to :data:`DIRECT_MAX` children are listed as they are; more are grouped by the
+        next hex digit into at most :data:`MAX_ROWS` rows. A level that would hold a single
+        group (the rest free) is skipped: the group's own rows are shown in its place.
+        """
         if row.kind != "free" and self.plan.is_group(
             row.parent if row.kind == "group" else row.index
         ):
@@ -182,11 +221,54 @@ class PlanView:
         kids = self.kids(parent)
         a = bisect_left(kids.starts, lo)
         b = bisect_left(kids.starts, hi)
-        if b - a <= MAX_ROWS:
+        if b - a <= DIRECT_MAX:
             direct = self._direct(parent, kids, a, b, lo, hi)
-            if len(direct) <= MAX_ROWS:
+            if len(direct) <= DIRECT_ROWS:
                 return direct
-        return self._grouped(parent, kids, a, b, lo, hi)
+        return self._flatten(self._grouped(parent, kids, a, b, lo, hi))
+
+    def _flatten(self, rows: list[Row]) -> list[Row]:
+        """Replace a lone group by its own rows while the level stays within MAX_ROWS."""
+        while True:
+            groups = [n for n, r in enumerate(rows) if r.kind == "group"]
+            if len(groups) != 1:
+                return rows
+            n = groups[0]
+            inner = self.rows(rows[n])
+            if len(rows) - 1 + len(inner) > MAX_ROWS + 2:  # two free runs merge below
+                return rows
+            merged: list[Row] = []
+            for r in rows[:n] + inner + rows[n + 1 :]:
+                if merged and r.kind == "free" and merged[-1].kind == "free":
+                    last = merged.pop()
+                    r = Row("free", r.parent, -1, last.start, r.end)
+                merged.append(r)
+            if len(merged) > MAX_ROWS:
+                return rows
+            rows = merged
+
+    def group_names(self, row: Row) -> tuple[str, str]:
+        """The names of the first and last child inside a group row."""
+        kids = self.kids(row.parent)
+        a = bisect_left(kids.starts, row.start)
+        b = bisect_left(kids.starts, row.end)
+        if b <= a:
+            return "", ""
+        name = self.plan.name
+        return name[kids.index[a]], name[kids.index[b - 1]]
+
+    def packed(self, i: int) -> bool:
+        """Node ``i`` is sized by its children: full by design, never a warning."""
+        template = self.plan.kinds[self.plan.kind[i]].template
+        if template is None or i == 0:
+            return False
+        from .._spec import DEFAULT_SIZES
+
+        return (
+            template.prefix is None
+            and template.size is None
+            and (template.role not in DEFAULT_SIZES)
+        )
 
     def _group_rows(self, row: Row) -> list[Row]:
         """Under a grouping node (a file's several blocks, a VRF): its VRFs, then its blocks —
@@ -291,62 +373,98 @@ class PlanView:
 
     # -- the nibble map ----------------------------------------------------------------
     def nibble_digits(self, i: int) -> tuple[int, int]:
-        """Which two hex digits the map of node ``i`` shows: (first digit, cell length)."""
+        """The map of node ``i``: (its row hex digit, 0-based; the cell length).
+
+        Cells end on a hex digit (the column) and together cover the whole node: 256 cells
+        under a /48 (/56 each), 128 under a /29 (/36 each: 8 rows of 16), 16 × /64 under
+        a /60 (never smaller than a /64 above one).
+        """
         length = self.plan.plen[i]
-        first = -(-length // 4)  # the first hex digit not fixed by the prefix (0-based)
-        first = min(first, 30)
-        return first, (first + 2) * 4
+        cell = min(128, (length + 8) // 4 * 4)
+        if length < 64:  # a /64 is one subnet: cells never split one (a /60: 16 × /64)
+            cell = min(cell, 64)
+        return cell // 4 - 2, cell
 
     def nibble_map(self, i: int) -> list[Cell]:
-        """256 cells: the /cell blocks made by the next two hex digits after node ``i``."""
+        """The cells under node ``i`` (16 a row, up to 256 of them), in address order."""
         plan = self.plan
-        first, cell_len = self.nibble_digits(i)
+        _, cell_len = self.nibble_digits(i)
         lo, hi = self.span(i)
-        base = lo & ~((1 << (128 - first * 4)) - 1)  # digits before the map as in the node
         size = 1 << (128 - cell_len)
         kids = self.kids(i)
         starts, ends, index = kids.starts, kids.ends, kids.index
-        kind, reserve = plan.kind, self.reserve_kinds
+        kind, reserve, plen = plan.kind, self.reserve_kinds, plan.plen
         cells: list[Cell] = []
-        for n in range(256):
-            start = base + n * size
+        for start in range(lo, hi, size):
             end = start + size
-            if start < lo or end > hi:
-                state = "outside" if end <= lo or start >= hi else "partial"
-                cells.append(Cell(start, cell_len, state, 0.0, -1))
-                continue
             k = bisect_right(starts, start) - 1
             if k < 0 or ends[k] <= start:
                 k += 1
+            stop = bisect_left(starts, end, k)
+            if stop <= k:
+                cells.append(Cell(start, cell_len, "free", 0.0, -1))
+                continue
             covered = 0
-            holder = -1
             reserved = False
-            j = k
-            while j < len(starts) and starts[j] < end:
-                s, e = max(starts[j], start), min(ends[j], end)
-                if e > s:
-                    covered += e - s
-                    if holder < 0:
-                        holder = index[j]
-                    if kind[index[j]] in reserve:
-                        reserved = True
-                if ends[j] >= end:
-                    break
-                j += 1
+            for j in range(k, stop):
+                covered += min(ends[j], end) - max(starts[j], start)
+                reserved = reserved or kind[index[j]] in reserve
+            holder, count = index[k], stop - k
             fraction = covered / size
-            use = fraction
-            if covered == 0:
-                state = "free"
-            elif reserved:
+            use, pool = fraction, False
+            if reserved:
                 state = "reserved"
             elif covered == size:
                 state = "used"
-                if holder >= 0 and plan.plen[holder] <= cell_len:  # one child covers it
-                    use = self.usage(holder).percent / 100 if self.has_children(holder) else 1.0
+                if count == 1 and plen[holder] <= cell_len and self.has_children(holder):
+                    use = self.usage(holder).percent / 100
+                    pool = not self.packed(holder)
             else:
                 state = "partial"
-            cells.append(Cell(start, cell_len, state, fraction, holder, use))
+            cells.append(
+                Cell(start, cell_len, state, fraction, holder, use, count, index[stop - 1], pool)
+            )
         return cells
+
+    def row_names(self, cells: list[Cell]) -> str:
+        """The children a row of the map holds: ``halls``, ``servers-1…16``, ``a, b``."""
+        seen: list[int] = []
+        for cell in cells:
+            for i in (cell.holder, cell.last):
+                if i >= 0 and (not seen or seen[-1] != i):
+                    seen.append(i)
+        if not seen:
+            return ""
+        name = self.plan.name
+        if len(seen) <= 2:
+            return ", ".join(name[i] for i in seen)
+        return name_range(name[seen[0]], name[seen[-1]], compact=True)
+
+    def cell_text(self, cell: Cell) -> str:
+        """What a cell holds, in words: ``16 LANs servers-1…16``, ``halls 38% used``, ``free``."""
+        plan = self.plan
+        if cell.holder < 0:
+            return "free"
+        if cell.count > 1:
+            roles = {plan.role(cell.holder), plan.role(cell.last)}
+            role = roles.pop() if len(roles) == 1 else ""
+            what = {"lan": "LANs", "p2p": "p2p links", "loopback": "loopbacks"}.get(
+                role, f"{role}s" if role else "nodes"
+            )
+            names = name_range(plan.name[cell.holder], plan.name[cell.last], compact=True)
+            taken = "" if cell.state != "partial" else f", {cell.fraction:.0%} taken"
+            return f"{cell.count} {what} {names}{taken}"
+        name = plan.name[cell.holder]
+        if cell.state == "reserved":
+            return f"{name} reserved"
+        if cell.state == "partial":
+            return f"{name} {cell.fraction:.0%} of the cell"
+        if plan.plen[cell.holder] > cell.length:
+            return name
+        if not self.has_children(cell.holder):
+            return f"{name} ({plan.role(cell.holder) or 'leaf'})"
+        packed = " (sized by its children)" if self.packed(cell.holder) else ""
+        return f"{name} {cell.use:.0%} used{packed}"
 
     # -- the anatomy ruler -------------------------------------------------------------
     def anatomy(self, i: int) -> list[Segment]:
@@ -397,3 +515,79 @@ class PlanView:
     @staticmethod
     def address(net: int) -> str:
         return format_address(net)
+
+
+# -- what an edit changes ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlanDiff:
+    """Blocks an edit adds, removes, renames or moves (a few examples of each, and counts)."""
+
+    added: list[str]
+    removed: list[str]
+    renamed: list[str]
+    moved: list[str]
+    counts: dict[str, int]
+
+    EXAMPLES = 5
+
+    def text(self) -> str:
+        """The answer in lines, as ``v6plan plan --frozen`` would judge the new plan."""
+        n = self.counts
+        lines = []
+        for mark, key, examples in (
+            ("+", "added", self.added),
+            ("−", "removed", self.removed),
+            ("~", "renamed", self.renamed),
+        ):
+            more = " …" if n[key] > len(examples) else ""
+            lines.append(f"{mark} {n[key]:,} {key}" + (": " if examples else ""))
+            lines.extend(f"    {e}" for e in examples)
+            if more:
+                lines.append("    …")
+        if n["moved"]:
+            lines.append(f"! {n['moved']:,} moved: " + ", ".join(self.moved))
+        else:
+            lines.append(f"= {n['kept']:,} blocks stay where they are; none moves")
+        return "\n".join(lines)
+
+
+def plan_diff(old: Plan, new: Plan) -> PlanDiff:
+    """Compare two plans block by block (prefix and depth), then path by path.
+
+    Runs in the edit's worker thread: a dictionary per plan, linear in its size.
+    """
+
+    def blocks(plan: Plan) -> dict[tuple[int, int, int], str]:
+        out: dict[tuple[int, int, int], str] = {}
+        net, plen = plan.net, plan.plen
+        for i, path in enumerate(plan.paths(1), 1):
+            if not plan.is_group(i):
+                out[(net[i], plen[i], path.count("/"))] = path
+        return out
+
+    before, after = blocks(old), blocks(new)
+    path_before = {path: key for key, path in before.items()}
+    added = [k for k in after if k not in before]
+    removed = [k for k in before if k not in after]
+    renamed = [k for k in after if k in before and before[k] != after[k]]
+    moved = [
+        after[k] for k in added if after[k] in path_before and path_before[after[k]][:2] != k[:2]
+    ]
+    shown = PlanDiff.EXAMPLES
+
+    def block(k: tuple[int, int, int]) -> str:
+        return format_prefix(k[0], k[1])
+
+    return PlanDiff(
+        [f"{after[k]}  {block(k)}" for k in added[:shown]],
+        [f"{before[k]}  {block(k)}" for k in removed[:shown]],
+        [f"{before[k]} → {after[k]}  {block(k)}" for k in renamed[:shown]],
+        moved[:shown],
+        {
+            "added": len(added),
+            "removed": len(removed),
+            "renamed": len(renamed),
+            "moved": len(moved),
+            "kept": len(before) - len(removed),
+        },
+    )

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -23,13 +25,33 @@ __all__ = [
     "ExportRequest",
     "ExportScreen",
     "HelpScreen",
+    "SaveAsRequested",
+    "SaveAsScreen",
+    "TickBox",
     "UnsavedScreen",
 ]
+
+
+class TickBox(Checkbox):
+    """A checkbox whose state is a glyph too (✓ or blank), not only the button's colour."""
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        return super().render()
 
 
 def field(label: str, widget: Widget) -> Horizontal:
     """One labelled row of a dialog."""
     return Horizontal(Label(label, classes="field-label"), widget, classes="field")
+
+
+#: What the tree's glyphs and words mean (shown under the keys).
+HELP_LEGEND = (
+    "tree: ▶ ▼ a row to open / open · ▚ a reserve · · free space: one row per free run, "
+    "'224 × /40 free · 3 blocks' = its size in child units and how many CIDR blocks "
+    "it takes · 'site-1 … site-16' a group: the children in one hex digit of the prefix · "
+    "% used, neutral when a block is sized by its children (full by design)"
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -46,10 +68,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
-            yield Label("Keys of the plan explorer", classes="dialog-title")
+            yield Label("Keys of the plan explorer — esc closes", classes="dialog-title")
             table: DataTable[str] = DataTable(id="help-table", cursor_type="row")
             yield table
-            yield Static(Text(self.keymap_note), id="help-note", classes="muted")
+            yield Static(Text(HELP_LEGEND), id="help-legend")
+            yield Static(
+                Text(f"esc (or q, ?) closes this list · {self.keymap_note}"),
+                id="help-note",
+                classes="muted",
+            )
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
@@ -79,7 +106,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Static(Text(self.body), id="confirm-body")
+            with VerticalScroll(id="confirm-scroll"):
+                yield Static(Text(self.body), id="confirm-body")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
                 yield Button("Cancel (n)", id="no", compact=True)
@@ -119,6 +147,10 @@ class EditScreen(ModalScreen[EditForm | None]):
         self.form = form
         self.title_text = title
         self.note = note
+        #: Keys typed before the name field had the focus (``e`` then a word, in one burst
+        #: from a terminal): they replace the name once the field is focused.
+        self.typed_ahead = ""
+        self.name_ready = False
 
     def compose(self) -> ComposeResult:
         form = self.form
@@ -131,15 +163,6 @@ class EditScreen(ModalScreen[EditForm | None]):
                 Input(form.name, id="edit-name", placeholder="a word: lab, spare …", compact=True),
             )
             if form.action == "add":
-                yield field(
-                    "size",
-                    Input(
-                        form.size,
-                        id="edit-size",
-                        placeholder="/N (empty: role default)",
-                        compact=True,
-                    ),
-                )
                 options = [(r, r) for r in ROLES if r != "reserve"]
                 yield field(
                     "role",
@@ -149,6 +172,15 @@ class EditScreen(ModalScreen[EditForm | None]):
                         id="edit-role",
                         allow_blank=True,
                         prompt="(none)",
+                        compact=True,
+                    ),
+                )
+                yield field(
+                    "size",
+                    Input(
+                        form.size,
+                        id="edit-size",
+                        placeholder="/N (empty: role default)",
                         compact=True,
                     ),
                 )
@@ -176,11 +208,48 @@ class EditScreen(ModalScreen[EditForm | None]):
                 )
             yield Static("", id="edit-error")
             with Horizontal(classes="buttons"):
+                yield Button("Preview the changes", id="preview", compact=True)
                 yield Button("Check and apply", variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#edit-name", Input).focus()
+        self.call_after_refresh(self._take_typed_ahead)
+
+    def on_key(self, event: Key) -> None:
+        """Keep what is typed before the name field has the focus (it would be lost).
+
+        A printable key no field took stops here, so that only keys which reached the tree
+        behind the dialog come to the app's :meth:`type_ahead` hand-over."""
+        if event.is_printable and event.character:
+            if not self.name_ready:
+                self.type_ahead(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def type_ahead(self, text: str) -> None:
+        """Text typed before this dialog had the keyboard (it reached the tree first)."""
+        if not self.name_ready:
+            self.typed_ahead += text
+            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.insert_text_at_cursor(text)
+
+    def _take_typed_ahead(self) -> None:
+        self.name_ready = True
+        if self.typed_ahead:
+            name = self.query_one("#edit-name", Input)
+            name.value = self.typed_ahead
+            name.cursor_position = len(name.value)
+            self.typed_ahead = ""
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field changed: an earlier planner error no longer describes the form."""
+        error = self.query_one("#edit-error", Static)
+        if error.has_class("error"):
+            error.remove_class("error")
+            error.update("")
 
     def collect(self) -> EditForm:
         form = EditForm(self.form.action)
@@ -203,6 +272,7 @@ class EditScreen(ModalScreen[EditForm | None]):
 
     def set_busy(self, busy: bool) -> None:
         self.query_one("#ok", Button).disabled = busy
+        self.query_one("#preview", Button).disabled = busy
         if busy:
             self.query_one("#edit-error", Static).remove_class("error")
             self.query_one("#edit-error", Static).update("checking with the planner…")
@@ -211,15 +281,16 @@ class EditScreen(ModalScreen[EditForm | None]):
         self.submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self.submit()
+        if event.button.id in ("ok", "preview"):
+            self.submit(preview=event.button.id == "preview")
         else:
             self.dismiss(None)
 
-    def submit(self) -> None:
+    def submit(self, *, preview: bool = False) -> None:
+        """Send the form to the planner; ``preview``: show what it changes before applying."""
         if self.query_one("#ok", Button).disabled:
             return
-        self.app.post_message(EditRequested(self, self.collect()))
+        self.app.post_message(EditRequested(self, self.collect(), preview=preview))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -269,7 +340,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield field(
                 "file", Input(f"{self.default_stem}{first[2]}", id="export-path", compact=True)
             )
-            yield Checkbox(f"only {self.node_label}", id="export-node", compact=True)
+            yield TickBox(f"only {self.node_label}", id="export-node", compact=True)
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Static("", id="export-status")
             with Horizontal(classes="buttons"):
@@ -338,12 +409,66 @@ class UnsavedScreen(ModalScreen[str]):
         self.dismiss(event.button.id or "cancel")
 
 
+class SaveAsScreen(ModalScreen[str | None]):
+    """Ask for a new file name for the spec (its lock is written beside it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="save_as.cancel"),
+    ]
+
+    def __init__(self, why: str, default: str) -> None:
+        super().__init__()
+        self.why = why
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="save-as-box"):
+            yield Label("Save the spec as…", classes="dialog-title")
+            if self.why:
+                yield Static(Text(self.why), id="save-as-why", classes="muted")
+            yield field("file", Input(self.default, id="save-as-path", compact=True))
+            yield Static("", id="save-as-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="ok", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save-as-path", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#save-as-error", Static).update(Text(message, style="bold"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.app.post_message(SaveAsRequested(self, event.value.strip()))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            path = self.query_one("#save-as-path", Input).value.strip()
+            self.app.post_message(SaveAsRequested(self, path))
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SaveAsRequested(Message):
+    """The save-as dialog gave a file name."""
+
+    def __init__(self, screen: SaveAsScreen, path: str) -> None:
+        self.screen = screen
+        self.path = path
+        super().__init__()
+
+
 class EditRequested(Message):
     """An edit form was submitted (the app checks it with the planner)."""
 
-    def __init__(self, screen: EditScreen, form: EditForm) -> None:
+    def __init__(self, screen: EditScreen, form: EditForm, *, preview: bool = False) -> None:
         self.screen = screen
         self.form = form
+        self.preview = preview
         super().__init__()
 
 

@@ -7,7 +7,10 @@ readable on dark and light themes alike.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -18,17 +21,30 @@ from textual.events import Click
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import DataTable, Tree
+from textual.widgets import DataTable, Footer, Tree
+from textual.widgets._footer import FooterKey
 from textual.widgets.tree import TreeNode
 
-from .model import MAX_ROWS, Cell, PlanView, Row, bar, block_text, count_text
+from .._prefix import format_prefix
+from .._space import cidr_cover
+from .model import (
+    Cell,
+    PlanView,
+    Row,
+    bar,
+    block_count,
+    block_text,
+    count_text,
+    name_range,
+)
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from textual.app import App, ComposeResult
 
 __all__ = [
     "AnatomyRuler",
     "ChildrenTable",
+    "ContextFooter",
     "DetailsView",
     "NibbleMap",
     "PlanTree",
@@ -111,6 +127,17 @@ class PlanTree(Tree[Row]):
         Binding("end", "scroll_end", "Last row", show=False, id="tree.end"),
         Binding("pageup", "page_up", "Page up", show=False, id="tree.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="tree.page_down"),
+        # the map's arrows, from the tree (the map shows the node under the cursor)
+        Binding("shift+up", "app.map_move(0, -1)", "Map cell up", show=False, id="tree.map_up"),
+        Binding(
+            "shift+down", "app.map_move(0, 1)", "Map cell down", show=False, id="tree.map_down"
+        ),
+        Binding(
+            "shift+left", "app.map_move(-1, 0)", "Map cell left", show=False, id="tree.map_left"
+        ),
+        Binding(
+            "shift+right", "app.map_move(1, 0)", "Map cell right", show=False, id="tree.map_right"
+        ),
         Binding(
             "shift+space",
             "toggle_expand_all",
@@ -132,6 +159,8 @@ class PlanTree(Tree[Row]):
         self._colours: dict[str, str] | None = None
         self._theme = ""
         self._labels: dict[tuple[Row, int], Text] = {}
+        self._cells: dict[Row, RowCells] = {}
+        self._grids: dict[tuple[Row | None, int, int], Grid] = {}
         #: Called with the row under the cursor as soon as it moves (same frame).
         self.on_cursor: Callable[[Row | None], None] | None = None
 
@@ -142,17 +171,45 @@ class PlanTree(Tree[Row]):
             self.on_cursor(None if node is None else node.data)
 
     # -- data --------------------------------------------------------------------------
-    def load(self, view: PlanView) -> None:
-        """Show a (new) plan: the root row, expanded one level."""
+    def row_identity(self, row: Row) -> tuple[str, int, int, str]:
+        """What a row is across an edit (plan indexes shift; blocks never move)."""
+        name = ""
+        if row.kind == "node" and self.view.plan.is_group(row.index):
+            name = self.view.plan.path(row.index)  # grouping nodes all span everything
+        return row.kind, row.start, row.end, name
+
+    def opened(self) -> set[tuple[str, int, int, str]]:
+        """The open rows (walks only what is open: a few hundred nodes at most)."""
+        out: set[tuple[str, int, int, str]] = set()
+        todo = [self.root]
+        while todo:
+            node = todo.pop()
+            if node.is_expanded and node.data is not None:
+                out.add(self.row_identity(node.data))
+                todo.extend(node.children)
+        return out
+
+    def load(self, view: PlanView, opened: set[tuple[str, int, int, str]] | None = None) -> None:
+        """Show a (new) plan: the root row expanded, and the rows in ``opened`` again."""
         self.view = view
         self._filled.clear()
         self._labels.clear()
+        self._cells.clear()
+        self._grids.clear()
         self.clear()
         root = view.root_row()
         self.root.data = root
         self.root.allow_expand = view.has_children(0)
         self.fill(self.root)
         self.root.expand()
+        keep = opened or set()
+        todo = list(self.root.children) if keep else []
+        while todo:
+            node = todo.pop()
+            row = node.data
+            if row is not None and node.allow_expand and self.row_identity(row) in keep:
+                self.expand_node(node)
+                todo.extend(node.children)
 
     def fill(self, node: TreeNode[Row]) -> None:
         """Add the rows under ``node`` once (≤ 16: children, nibble groups, free runs)."""
@@ -293,8 +350,11 @@ class PlanTree(Tree[Row]):
         return 0  # labels are drawn to the width there is: no sideways scrolling
 
     def notify_style_update(self) -> None:
-        self._colours = None
-        self._labels.clear()
+        # The labels hold the theme's colours only: focus (the border) keeps them valid,
+        # and rebuilding every visible label on each focus change cost a frame.
+        if self._theme != self.app.theme:
+            self._colours = None
+            self._labels.clear()
         super().notify_style_update()
 
     def _depth(self, node: TreeNode[Row]) -> int:
@@ -307,7 +367,10 @@ class PlanTree(Tree[Row]):
 
     def render_label(self, node: TreeNode[Row], base_style: Style, style: Style) -> Text:
         row = node.data
-        icon = ("▼ " if node.is_expanded else "▶ ") if node.allow_expand else "  "
+        if node.allow_expand:
+            icon = "▼ " if node.is_expanded else "▶ "
+        else:  # a leaf: what it is as a glyph too (never colour alone)
+            icon = _LEAF_ICONS.get(self._leaf_kind(row), "  ")
         width = max(12, self.scrollable_content_region.width - self._depth(node) * 2 - 1)
         text = Text(icon, style=base_style + Style(dim=True))
         if row is None:
@@ -318,53 +381,48 @@ class PlanTree(Tree[Row]):
         if cached is None:
             if len(self._labels) > 4096:
                 self._labels.clear()
-            cached = self._labels[key] = self.row_text(row, width - 2)
+            siblings = node.parent.children if node.parent is not None else [node]
+            grid = self.level_grid([n.data for n in siblings if n.data is not None], width - 2)
+            cached = self._labels[key] = self.row_text(row, width - 2, grid)
         label = cached.copy()
         label.stylize(style)
         text.append_text(label)
         return text
 
-    def row_text(self, row: Row, width: int) -> Text:
-        """One row, laid out in columns that fit ``width`` cells."""
-        c = self.colours()
-        plan = self.view.plan
-        if row.kind == "node":
-            i = row.index
-            name = plan.title if i == 0 else plan.name[i]
-            prefix = plan.prefix_text(i) or _blocks_text(len(plan.top_blocks(i)))
-            role = plan.role(i) if i else "root"
-            use = self.view.usage(i) if self.view.has_children(i) else None
-            return _columns(
-                width,
-                name,
-                prefix,
-                role,
-                use.percent if use is not None else None,
-                _use_text(use) if use is not None else "",
-                c,
-                reserved=role == "reserve",
-            )
-        kids = self.view.kids(row.parent)
-        unit = kids.unit
-        units = (row.end - row.start) >> (128 - unit) if unit else 0
+    def _leaf_kind(self, row: Row | None) -> str:
+        if row is None:
+            return ""
         if row.kind == "free":
-            what = f"{count_text(units)} × /{unit} free" if units else "free"
-            out = Text()
-            out.append("free ", style=c["success"])
-            out.append(block_text(row.start, row.end), style=c["success"])
-            out.append(f"  {what}", style=c["muted"])
-            out.truncate(width, overflow="ellipsis")
-            return out
-        out = Text()
-        out.append("◇ ", style=c["secondary"])
-        out.append(block_text(row.start, row.end), style=c["secondary"])
-        share = row.nodes / units if units else 0.0
-        out.append(f"  {row.nodes:,} of {count_text(units)}", style=c["muted"])
-        if width - out.cell_len > 12:  # density, not a warning: groups are not prefixes
-            out.append(" ")
-            out.append(bar(share, 8), style=c["secondary"])
-        out.truncate(width, overflow="ellipsis")
-        return out
+            return "free"
+        if row.kind == "node" and self.view.plan.role(row.index) == "reserve":
+            return "reserve"
+        return ""
+
+    def cells(self, row: Row) -> RowCells:
+        """The texts of a row's columns (cached with the level's grid)."""
+        found = self._cells.get(row)
+        if found is None:
+            if len(self._cells) > 4096:
+                self._cells.clear()
+            found = self._cells[row] = row_cells(self.view, row)
+        return found
+
+    def level_grid(self, rows: list[Row], width: int) -> Grid:
+        """One column grid for sibling rows: they share the name, prefix … columns."""
+        key = (rows[0] if rows else None, len(rows), width)
+        found = self._grids.get(key)
+        if found is None:
+            if len(self._grids) > 1024:
+                self._grids.clear()
+            found = self._grids[key] = Grid.fit([self.cells(r) for r in rows], width)
+        return found
+
+    def row_text(self, row: Row, width: int, grid: Grid | None = None) -> Text:
+        """One row, laid out in the level's columns within ``width`` cells."""
+        cells = self.cells(row)
+        if grid is None:
+            grid = Grid.fit([cells], width)
+        return grid.draw(cells, self.colours())
 
 
 def _use_text(use: object) -> str:
@@ -374,56 +432,162 @@ def _use_text(use: object) -> str:
     return f"{use.used:,} of {count_text(use.capacity)} /{use.unit}"
 
 
-def _columns(
-    width: int,
-    name: str,
-    prefix: str,
-    role: str,
-    percent: float | None,
-    used: str,
-    c: dict[str, str],
-    *,
-    reserved: bool = False,
-) -> Text:
-    """name · prefix · role · bar · used-of-capacity, dropping columns that do not fit."""
-    bar_w = 8
-    role_w = 14
-    used_w = max(len(used), 16) if used else 0
-    prefix_w = max(len(prefix), 19)
-    name_min = 8
-    show_role = show_bar = show_used = True
-    total = name_min + 1 + prefix_w + 1 + role_w + 1 + bar_w + 6 + 1 + used_w
-    if total > width:
-        show_used = False
-        total -= used_w + 1
-    if total > width:
-        show_role = False
-        total -= role_w + 1
-    if total > width:
-        show_bar = False
-        total -= bar_w + 6
-    name_w = min(24, max(name_min, width - (total - name_min)))
-    out = Text(no_wrap=True)
-    shown = name if len(name) <= name_w else name[: name_w - 1] + "…"
-    out.append(shown.ljust(name_w), style="bold" if not reserved else c["secondary"])
-    out.append(" ")
-    out.append(prefix.ljust(prefix_w), style=c["primary"])
-    if show_role:
+#: The glyph before a leaf row: free space and reserves are told by shape, not colour only.
+_LEAF_ICONS = {"free": "· ", "reserve": "▚ "}
+
+
+@dataclass(frozen=True, slots=True)
+class RowCells:
+    """The column texts of one tree row (before they are fitted to a width)."""
+
+    kind: str  # "node" | "group" | "free" (as Row.kind) — or "reserve" for a reserve node
+    name: str
+    prefix: str
+    role: str
+    percent: float | None  # utilisation of a node with children, density of a group
+    used: str
+    #: How the % is coloured: "use" (NetBox thresholds), "neutral" (groups; pools sized by
+    #: their children, full by design).
+    tone: str = "use"
+    #: A shorter name when the column is narrow (a group's ``vlan-1…16``).
+    short: str = ""
+
+
+def row_cells(view: PlanView, row: Row) -> RowCells:
+    plan = view.plan
+    if row.kind == "node":
+        i = row.index
+        name = plan.title if i == 0 else plan.name[i]
+        prefix = plan.prefix_text(i) or _blocks_text(len(plan.top_blocks(i)))
+        role = plan.role(i) if i else "root"
+        if not view.has_children(i):
+            return RowCells(
+                "reserve" if role == "reserve" else "node", name, prefix, role, None, ""
+            )
+        use = view.usage(i)
+        tone = "neutral" if view.packed(i) else "use"
+        return RowCells("node", name, prefix, role, use.percent, _use_text(use), tone)
+    unit = view.kids(row.parent).unit
+    units = (row.end - row.start) >> (128 - unit) if unit else 0
+    if row.kind == "free":
+        blocks = block_count(row.start, row.end)
+        first = format_prefix(*next(cidr_cover(row.start, row.end)))
+        size = f"{count_text(units)} × /{unit} free" if units else "free"
+        return RowCells(
+            "free", "free", first, "", None, size + (f" · {blocks} blocks" if blocks > 1 else "")
+        )
+    first, last = view.group_names(row)
+    share = 100 * row.nodes / units if units else 0.0
+    used = f"{row.nodes:,} of {count_text(units)} /{unit}"
+    return RowCells(
+        "group",
+        name_range(first, last),
+        block_text(row.start, row.end),
+        "",
+        share,
+        used,
+        "neutral",
+        name_range(first, last, compact=True),
+    )
+
+
+def middle(text: str, width: int) -> str:
+    """Shorten from the middle: ``ministry-of-education`` → ``minist…cation``."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    head = (width - 1 + 1) // 2
+    tail = width - 1 - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Column widths shared by the rows of one tree level (0: the column is not shown).
+
+    The prefix is never cut; the name shortens from the middle; the optional columns go,
+    least useful first (used of capacity, the role, the bar, the %), when they do not fit.
+    """
+
+    name: int
+    prefix: int
+    role: int
+    bar: int
+    percent: int
+    used: int
+
+    NAME_MIN: ClassVar[int] = 14
+    NAME_MAX: ClassVar[int] = 28
+    BAR: ClassVar[int] = 8
+
+    @classmethod
+    def fit(cls, rows: list[RowCells], width: int) -> Grid:
+        name_full = min(cls.NAME_MAX, max((len(r.name) for r in rows), default=4))
+        name_min = min(name_full, cls.NAME_MIN)
+        prefix = max((len(r.prefix) for r in rows), default=0)
+        role = max((len(r.role) for r in rows), default=0)
+        used = max((len(r.used) for r in rows), default=0)
+        has_use = any(r.percent is not None for r in rows)
+        left = width - name_min - 1 - prefix  # room after the name (shortest) and prefix
+        shown = {"percent": 0, "bar": 0, "role": 0, "used": 0}
+        if left < 0:  # not even name and prefix: the name gives way, never the prefix
+            return cls(max(1, width - 1 - prefix), prefix, 0, 0, 0, 0)
+        # in order of value: the % says most in least room, then the bar, the role, the
+        # whole name, and last the capacity
+        name = name_min
+        for column, need in (
+            ("percent", 6 if has_use else 0),
+            ("bar", cls.BAR if has_use else 0),
+            ("role", role),
+            ("name", name_full - name_min),
+            ("used", used),
+        ):
+            if column == "name":
+                grow = min(left, need)
+                name += grow
+                left -= grow
+            elif need and left >= need + 1:
+                shown[column] = need
+                left -= need + 1
+        return cls(name, prefix, shown["role"], shown["bar"], shown["percent"], shown["used"])
+
+    def draw(self, cells: RowCells, c: dict[str, str]) -> Text:
+        out = Text(no_wrap=True, overflow="crop")
+        kind = cells.kind
+        name_style = {"node": "bold", "reserve": c["secondary"], "free": c["success"]}.get(
+            kind, c["secondary"]
+        )
+        name = cells.name
+        if len(name) > self.name and cells.short:
+            name = cells.short
+        out.append(middle(name, self.name).ljust(self.name), style=name_style)
         out.append(" ")
-        out.append(role[:role_w].ljust(role_w), style=c["secondary"] if reserved else c["muted"])
-    if show_bar:
-        out.append(" ")
-        if percent is None:
-            out.append(" " * (bar_w + 6))
-        else:
+        prefix_style = {"free": c["success"], "group": c["secondary"]}.get(kind, c["primary"])
+        out.append(cells.prefix.ljust(self.prefix), style=prefix_style)
+        if self.role:
+            role_style = c["secondary"] if kind == "reserve" else c["muted"]
+            out.append(" ")
+            out.append(cells.role.ljust(self.role), style=role_style)
+        percent = cells.percent
+        if cells.tone == "use" and percent is not None:
             colour = use_colour(c, percent)
-            out.append(bar(percent / 100, bar_w), style=colour)
-            out.append(f"{percent:5.1f}%"[:6].rjust(6), style=colour)
-    if show_used and used:
-        out.append(" ")
-        out.append(used, style=c["muted"])
-    out.truncate(width, overflow="ellipsis")
-    return out
+        else:
+            colour = c["secondary"] if kind == "group" else c["foreground"]
+        if self.bar:
+            out.append(" ")
+            if percent is None:
+                out.append(" " * self.bar)
+            else:
+                out.append(bar(percent / 100, self.bar), style=colour)
+        if self.percent:
+            out.append(" ")
+            text = "" if percent is None else f"{percent:5.1f}%"
+            out.append(text.rjust(self.percent), style=colour)
+        if self.used and cells.used:
+            out.append(" ")
+            out.append(cells.used, style=c["muted"])
+        return out
 
 
 # -- details -----------------------------------------------------------------------------------
@@ -485,9 +649,20 @@ def details_text(
         kids = view.kids(row.parent)
         unit = kids.unit
         units = (row.end - row.start) >> (128 - unit) if unit else 0
-        title = "free space" if row.kind == "free" else "nibble group"
+        title = "free space" if row.kind == "free" else "group"
         out.append(f"{title} under {plan.path(row.parent) or plan.title}\n", style="bold")
-        field("block", block_text(row.start, row.end), c["primary"])
+        if row.kind == "group":
+            first, last = view.group_names(row)
+            field("names", name_range(first, last))
+        blocks = list(islice(cidr_cover(row.start, row.end), 4))
+        count = block_count(row.start, row.end) if len(blocks) > 3 else len(blocks)
+        field("block", format_prefix(*blocks[0]), c["primary"])
+        if count > 1:  # a free run that is not one prefix: say so, and which ones
+            for b in blocks[1:3]:
+                out.append(" " * 8 + format_prefix(*b) + "\n", style=c["primary"])
+            if count > 3:
+                out.append(" " * 8 + "…\n", style=c["primary"])
+            field("", f"({count} CIDR blocks: the run is not one prefix)", c["muted"])
         field("first", view.address(row.start))
         field("last", view.address(row.end - 1))
         if unit:
@@ -514,7 +689,9 @@ def details_text(
     if not sizes:
         sizes.append(f"{count_text(1 << (128 - length))} addresses")
     field("size", " = ".join(sizes))
-    field("role", f"{node.role or '—'} ({node.status})")
+    role = node.role or "—"
+    same = node.status in (node.role, "reserved" if node.role == "reserve" else "")
+    field("role", role if same else f"{role} · {node.status}")
     if node.description:
         field("about", node.description)
     if node.vlan is not None:
@@ -620,8 +797,25 @@ class ChildrenTable(DataTable[str | Text]):
 
     PAGE = 100
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "page(1)", "Next page", id="children.next_page"),
-        Binding("left_square_bracket", "page(-1)", "Previous page", id="children.prev_page"),
+        Binding(
+            "right_square_bracket",
+            "page(1)",
+            "Next page",
+            key_display="]",
+            id="children.next_page",
+        ),
+        Binding(
+            "left_square_bracket",
+            "page(-1)",
+            "Previous page",
+            key_display="[",
+            id="children.prev_page",
+        ),
+        Binding("enter", "select_cursor", "Go to row", id="children.choose"),
+        Binding("s", "sort", "Sort", id="children.sort"),
+        Binding(
+            "escape", "app.close_search", "Back to the tree", key_display="esc", id="children.back"
+        ),
     ]
 
     class Chosen(Message):
@@ -634,6 +828,8 @@ class ChildrenTable(DataTable[str | Text]):
             super().__init__()
 
     page = reactive(0)
+    #: The columns the table sorts by (``s`` goes to the next; a click on a header too).
+    SORTS: ClassVar[tuple[str, ...]] = ("prefix", "name", "role", "vlan", "router", "used")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -641,21 +837,69 @@ class ChildrenTable(DataTable[str | Text]):
         self.node = -1
         self.pages = 0
         self.total = 0
+        self.sort_column = "prefix"
+        self.sort_reverse = False
+        self.rows_shown: list[tuple[int, int, int]] = []
 
     def on_mount(self) -> None:
-        self.add_column("prefix", key="prefix")
-        self.add_column("name", key="name")
-        self.add_column("role", key="role")
-        self.add_column("used", key="used")
+        for key in ("prefix", "name", "role", "vlan", "router", "used"):
+            self.add_column(key, key=key)
 
     def show(self, view: PlanView, index: int, page: int = 0) -> None:
         self.view = view
         self.node = index
-        items = view.items(index)
-        self.total = len(items)
-        self.pages = max(1, -(-len(items) // self.PAGE))
+        self.rows_shown = self._sorted(view, view.items(index))
+        self.total = len(self.rows_shown)
+        self.pages = max(1, -(-self.total // self.PAGE))
         self.set_reactive(ChildrenTable.page, min(max(page, 0), self.pages - 1))
         self._draw()
+
+    def _sorted(
+        self, view: PlanView, items: list[tuple[int, int, int]]
+    ) -> list[tuple[int, int, int]]:
+        """Children in the chosen order (free runs after them); address order as planned."""
+        if self.sort_column == "prefix":
+            return items[::-1] if self.sort_reverse else items
+        plan = view.plan
+        nodes = [item for item in items if item[0] >= 0]
+        free = [item for item in items if item[0] < 0]
+        key: Callable[[tuple[int, int, int]], tuple[int, int | str | float]]
+        if self.sort_column == "name":
+            key = lambda item: (0, plan.name[item[0]])  # noqa: E731
+        elif self.sort_column == "role":
+            key = lambda item: (0, plan.role(item[0]))  # noqa: E731
+        elif self.sort_column == "vlan":
+            vlans = {i: plan.node(i).vlan for i, _, _ in nodes}
+            key = lambda item: (vlans[item[0]] is None, vlans[item[0]] or 0)  # noqa: E731
+        elif self.sort_column == "router":
+            key = lambda item: (0, plan.node(item[0]).router)  # noqa: E731
+        else:
+            key = lambda item: (  # noqa: E731
+                0,
+                -view.usage(item[0]).percent if view.has_children(item[0]) else 1.0,
+            )
+        return sorted(nodes, key=key, reverse=self.sort_reverse) + free
+
+    def action_sort(self, column: str = "") -> None:
+        """Sort by ``column`` (again: the other way round), or by the next column."""
+        if self.view is None:
+            return
+        if column and column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column = (
+                column or self.SORTS[(self.SORTS.index(self.sort_column) + 1) % len(self.SORTS)]
+            )
+            self.sort_reverse = False
+        self.show(self.view, self.node)
+        self.post_message(self.Sorted())
+
+    class Sorted(Message):
+        """The order changed (the caption says it)."""
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.action_sort(str(event.column_key.value or ""))
 
     def _draw(self) -> None:
         view = self.view
@@ -664,29 +908,37 @@ class ChildrenTable(DataTable[str | Text]):
         plan = view.plan
         c = palette(self.app)
         self.clear()
-        items = view.items(self.node)
         unit = view.kids(self.node).unit
         first = self.page * self.PAGE
-        for index, start, end in items[first : first + self.PAGE]:
+        for index, start, end in self.rows_shown[first : first + self.PAGE]:
             if index < 0:
                 units = (end - start) >> (128 - unit) if unit else 0
+                blocks = block_count(start, end)
+                several = f" · {blocks} blocks" if blocks > 1 else ""
                 self.add_row(
-                    Text(block_text(start, end), style=c["success"]),
-                    Text("free", style=c["success"]),
+                    Text(format_prefix(*next(cidr_cover(start, end))), style=c["success"]),
+                    Text("· free", style=c["success"]),
                     Text(""),
-                    Text(f"{count_text(units)} × /{unit}", style=c["muted"]),
+                    Text(""),
+                    Text(""),
+                    Text(f"{count_text(units)} × /{unit}{several}", style=c["muted"]),
                     key=f"free:{start:x}",
                 )
                 continue
-            used = ""
+            used = Text("")
             if view.has_children(index):
                 use = view.usage(index)
-                used = f"{use.percent:5.1f}% {bar(use.percent / 100, 6)}"
+                tone = c["foreground"] if view.packed(index) else use_colour(c, use.percent)
+                used = Text(f"{bar(use.percent / 100, 6)} {use.percent:5.1f}%", style=tone)
+            node = plan.node(index)
+            vlan = node.vlan
             self.add_row(
                 Text(plan.prefix_text(index), style=c["primary"]),
-                plan.name[index],
+                ("▚ " if plan.role(index) == "reserve" else "") + plan.name[index],
                 plan.role(index),
-                Text(used, style=use_colour(c, view.usage(index).percent) if used else ""),
+                "" if vlan is None else str(vlan),
+                node.router,
+                used,
                 key=f"node:{index}",
             )
 
@@ -701,9 +953,12 @@ class ChildrenTable(DataTable[str | Text]):
         if self.view is None or self.node < 0:
             return ""
         kids = len(self.view.kids(self.node).index)
+        order = f"{self.sort_column} {'↓' if self.sort_reverse else '↑'}"
+        free = self.total - kids
         return (
-            f"{kids:,} children · {self.total - kids:,} free runs · "
-            f"page {self.page + 1} of {self.pages}  ([ ] pages, enter goes to a row)"
+            f"{kids:,} {'child' if kids == 1 else 'children'} · "
+            f"{free:,} free run{'' if free == 1 else 's'} · "
+            f"page {self.page + 1} of {self.pages} · sorted by {order}"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -719,25 +974,27 @@ class ChildrenTable(DataTable[str | Text]):
 
 # -- nibble map --------------------------------------------------------------------------------
 def _shade(use: float) -> str:
-    """Two cells of a block whose density says how full it is."""
+    """Two cells whose shape says how full a block is: the same steps as the colours
+    (warning from 75 %, danger from 90 %), so the map reads without colour too."""
     if use >= 0.9:
         return "██"
-    if use >= 0.5:
+    if use >= 0.75:
         return "▓▓"
-    if use >= 0.2:
+    if use >= 0.25:
         return "▒▒"
     return "░░"
 
 
 class NibbleMap(Widget, can_focus=True):
-    """A 16×16 map of the next two hex digits under the selected node."""
+    """A map of the blocks under the selected node, 16 a row, that covers the whole node."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(0, -1)", "Map up", show=False, id="map.up"),
+        Binding("up", "move(0, -1)", "Move", key_display="←↑↓→", id="map.up"),
         Binding("down", "move(0, 1)", "Map down", show=False, id="map.down"),
         Binding("left", "move(-1, 0)", "Map left", show=False, id="map.left"),
         Binding("right", "move(1, 0)", "Map right", show=False, id="map.right"),
-        Binding("enter", "choose", "Go to cell", show=False, id="map.choose"),
+        Binding("enter", "choose", "Go to cell", id="map.choose"),
+        Binding("escape", "app.close_search", "Back to the tree", key_display="esc", id="map.back"),
     ]
 
     cursor = reactive(0)
@@ -753,19 +1010,34 @@ class NibbleMap(Widget, can_focus=True):
         self.view: PlanView | None = None
         self.node = -1
         self.cells: list[Cell] = []
+        self.why = ""
 
     def show(self, view: PlanView, index: int) -> None:
         self.view = view
         self.node = index
+        self.cells, self.why = [], ""
         plan = view.plan
-        self.cells = (
-            view.nibble_map(index) if plan.plen[index] <= 120 and not plan.is_group(index) else []
-        )
-        self.refresh()
+        if plan.is_group(index):
+            self.why = "no map: a grouping node holds no prefix"
+        elif plan.plen[index] > 120:
+            self.why = "no map: the node is a /121 or longer"
+        elif plan.plen[index] >= 64 and not view.has_children(index):
+            self.why = (
+                f"no map: {plan.prefix_text(index)} is one subnet — its addresses are "
+                "hosts (SLAAC, DHCPv6), not blocks"
+            )
+        else:
+            self.cells = view.nibble_map(index)
+        self.set_reactive(NibbleMap.cursor, min(self.cursor, max(0, len(self.cells) - 1)))
+        self.refresh(layout=True)
 
     def action_move(self, dx: int, dy: int) -> None:
-        x, y = self.cursor % 16, self.cursor // 16
-        self.cursor = ((y + dy) % 16) * 16 + (x + dx) % 16
+        if not self.cells:
+            return
+        width = min(16, len(self.cells))
+        rows = len(self.cells) // width
+        x, y = self.cursor % width, self.cursor // width
+        self.cursor = ((y + dy) % rows) * width + (x + dx) % width
 
     def action_choose(self) -> None:
         if self.cells:
@@ -773,77 +1045,165 @@ class NibbleMap(Widget, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         x, y = event.x - 3, event.y - 2
-        if 0 <= x < 32 and 0 <= y < 16:
-            self.cursor = y * 16 + x // 2
+        width = min(16, len(self.cells))
+        if width and 0 <= x < 2 * width and 0 <= y < len(self.cells) // width:
+            self.cursor = y * width + x // 2
 
     def watch_cursor(self) -> None:
-        self.refresh()
+        self.refresh(layout=True)  # the cell's description may take another line
 
     def render(self) -> Text:
         view = self.view
         out = Text(no_wrap=True)
         if view is None or not self.cells:
-            grouping = view is not None and view.plan.is_group(self.node)
-            out.append(
-                "no map: a grouping node holds no prefix"
-                if grouping
-                else "no map: the node is a /121 or longer"
-            )
+            out.append(self.why)
             return out
         c = palette(self.app)
-        first, cell_len = view.nibble_digits(self.node)
-        out.append(f"hex digits {first + 1}–{first + 2}: 256 × /{cell_len}\n", style="bold")
+        row_digit, cell_len = view.nibble_digits(self.node)
+        plan = view.plan
+        out.append(
+            f"{plan.prefix_text(self.node)}: {len(self.cells)} × /{cell_len} "
+            f"(hex digits {row_digit + 1}–{row_digit + 2})\n",
+            style="bold",
+        )
+        width = min(16, len(self.cells))
         out.append("   ")
-        for x in range(16):
-            out.append(f"{x:x} ", style=c["muted"])
+        for x in range(width):  # the last hex digit of the cells
+            out.append(f"{(self.cells[x].start >> (128 - cell_len)) & 0xF:x} ", style=c["muted"])
         out.append("\n")
-        glyphs = {"free": "··", "reserved": "▚▚", "outside": "  "}
-        for y in range(16):
-            out.append(f" {y:x} ", style=c["muted"])
-            for x in range(16):
-                n = y * 16 + x
-                cell = self.cells[n]
-                if cell.state in ("partial", "used"):
-                    glyph = _shade(cell.use)
-                    style = use_colour(c, 100 * cell.use)
-                elif cell.state == "reserved":
-                    glyph, style = glyphs["reserved"], c["secondary"]
-                elif cell.state == "free":
-                    glyph, style = glyphs["free"], c["muted"]
-                else:
-                    glyph, style = glyphs["outside"], ""
+        shift = 128 - 4 * (row_digit + 1)
+        for y in range(len(self.cells) // width):
+            digit = (self.cells[y * width].start >> shift) & 0xF
+            out.append(f" {digit:x} ", style=c["muted"])
+            for x in range(width):
+                n = y * width + x
+                glyph, style = self._glyph(self.cells[n], c)
                 st = Style.parse(style) if style else Style()
                 if n == self.cursor and self.has_focus:
                     st += Style(reverse=True)
                 elif n == self.cursor:
                     st += Style(underline=True)
                 out.append(glyph, style=st)
+            room = self.content_region.width - 4 - 2 * width
+            label = view.row_names(self.cells[y * width : (y + 1) * width])
+            if label and room > 4:  # the blocks are named on the map, as IPv6-Plan does
+                out.append(" " + middle(label, room - 1), style=c["muted"])
             out.append("\n")
         cell = self.cells[self.cursor]
-        plan = view.plan
-        where = ""
-        if cell.holder >= 0:
-            where = f" · {plan.name[cell.holder]}"
-        state = cell.state
-        if state == "used":
-            state = f"{cell.use:.0%} used"
-        elif state == "partial":
-            state = f"{cell.fraction:.0%} taken"
-        line = Text(f"{view.address(cell.start)}/{cell.length}{where} {state}")
-        line.truncate(max(20, self.content_region.width), overflow="ellipsis")
-        out.append_text(line)
-        out.append("\n")
-        out.append("░▒▓█", style=c["success"])
-        out.append(" used ")
-        out.append("█", style=c["warning"])
-        out.append("75 ")
-        out.append("█", style=c["error"])
-        out.append("90% ")
-        out.append("▚▚", style=c["secondary"])
-        out.append(" rsv ")
-        out.append("··", style=c["muted"])
-        out.append(" free")
+        line = f"{view.address(cell.start)}/{cell.length} · {view.cell_text(cell)}"
+        for part in textwrap.wrap(line, max(20, self.content_region.width)):  # never cut off
+            out.append(part + "\n")
+        self._legend(out, c)
         return out
 
+    @staticmethod
+    def _glyph(cell: Cell, c: dict[str, str]) -> tuple[str, str]:
+        """A cell's two characters and colour: the shape alone tells the state."""
+        if cell.state == "reserved":
+            return "▚▚", c["secondary"]
+        if cell.state == "free":
+            return "··", c["muted"]
+        if cell.state == "partial":  # part taken, part free: shade then a free dot
+            return _shade(cell.fraction)[0] + "·", c["foreground"]
+        if cell.pool:  # inside a pool that can fill up: its fullness is worth a colour
+            return _shade(cell.use), use_colour(c, 100 * cell.use)
+        return "▐▌", c["primary"]  # leaves, or a block full by design: neutral
 
-_ = MAX_ROWS  # documented limit of PlanTree levels (model.MAX_ROWS)
+    @staticmethod
+    def _legend(out: Text, c: dict[str, str]) -> None:
+        out.append("▐▌", style=c["primary"])
+        out.append(" held  ")
+        out.append("░▒", style=c["success"])
+        out.append(" pool <75%  ")
+        out.append("▓▓", style=c["warning"])
+        out.append(" ≥75%  ")
+        out.append("██", style=c["error"])
+        out.append(" ≥90%\n")
+        out.append("▒·", style=c["foreground"])
+        out.append(" part taken  ")
+        out.append("▚▚", style=c["secondary"])
+        out.append(" reserved  ")
+        out.append("··", style=c["muted"])
+        out.append(" free")
+
+
+# -- the footer --------------------------------------------------------------------------------
+class ContextFooter(Footer):
+    """Textual's footer fitted to the width: the focused pane's keys first, help and quit
+    always (at 80 columns too); the least used of the others give way when it is narrow."""
+
+    #: Shown whatever the width, at the end.
+    LAST: ClassVar[tuple[str, ...]] = ("help", "quit")
+    #: The app's keys that stay longest when the footer is narrow (the rest go first).
+    KEEP: ClassVar[tuple[str, ...]] = (
+        "search",
+        "save",
+        "add_child",
+        "rename",
+        "delete",
+        "undo",
+        "reserve",
+        "export",
+    )
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        seen: set[str] = set()
+        first: list[tuple[Binding, bool, str]] = []
+        last: list[tuple[Binding, bool, str]] = []
+        for namespace, binding, enabled, tooltip in active.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            entry = (binding, enabled, tooltip)
+            if namespace is self.app and binding.action in self.LAST:
+                last.append(entry)
+            else:
+                first.append(entry)
+        room = self.size.width or self.app.size.width
+        palette_key = self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
+        room -= 13 if palette_key else 0
+
+        def width(entry: tuple[Binding, bool, str]) -> int:
+            return len(self.app.get_key_display(entry[0])) + len(entry[0].description) + 3
+
+        room -= sum(width(e) for e in last)
+
+        def rank(entry: tuple[Binding, bool, str]) -> int:
+            action = entry[0].action
+            return 1 + self.KEEP.index(action) if action in self.KEEP else 0
+
+        kept: set[int] = set()
+        for n in sorted(range(len(first)), key=lambda n: rank(first[n])):
+            if width(first[n]) <= room:  # the pane's own keys first, then the app's by use
+                kept.add(n)
+                room -= width(first[n])
+        shown = [e for n, e in enumerate(first) if n in kept]
+        for binding, enabled, tooltip in shown + last:
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if palette_key:
+            try:
+                _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
+            except KeyError:
+                return
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.recompose)
