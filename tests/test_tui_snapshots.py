@@ -60,7 +60,9 @@ def take(
         async with app.run_test(size=size) as pilot:
             app.animation_level = "none"
             app.theme = theme
-            for _ in range(400):  # the lint worker: its result is part of the picture
+            # the lint worker: its result is part of the picture (a loaded 2-core CI
+            # machine can take seconds for the government plan's million nodes)
+            for _ in range(3000):
                 if app.findings is not None:
                     break
                 await asyncio.sleep(0.02)
@@ -76,6 +78,7 @@ def take(
                 await pilot.pause()
                 for widget in app.screen.query(Input):
                     widget.cursor_blink = False
+            await app.workers.wait_for_complete()  # a page of the table, a map: all drawn
             app.clear_notifications()
             await pilot.pause()
             await pilot.pause()
