@@ -146,6 +146,9 @@ class Link:
     #: per-router advertisements (``advertise: {r2: {preference: high}}``): the link's
     #: options with the router's own on top
     advertise_by: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: per-router ``plan:`` (``advertise: {rogue: {plan: bogus}}``): the plan block that
+    #: router advertises instead of the link's own (a rogue router's prefix)
+    advertise_plan: dict[str, str] = field(default_factory=dict)
     #: Interface identifiers per node name; ``None`` means no static address.
     iids: dict[str, int | None] = field(default_factory=dict)
     description: str = ""
@@ -390,7 +393,12 @@ def _read_link(r: Reader, item: Any, topology: Topology) -> Link | None:
     if "description" in get:
         link.description = r.string(get["description"], "description") or ""
     if "advertise" in get:
-        link.advertise, link.advertise_by = _read_advertise_by(r, get["advertise"], nodes)
+        link.advertise, link.advertise_by, link.advertise_plan = _read_advertise_by(
+            r, get["advertise"], nodes
+        )
+        link.places.update(
+            {f"advertise:{n}": r.where(get["advertise"]) for n in link.advertise_plan}
+        )
     if "addresses" in get:
         for node_name, key_node, value in r.pairs(get["addresses"], "'addresses'"):
             if node_name not in nodes:
@@ -436,14 +444,16 @@ def _link_kind(r: Reader, get: dict[str, Any]) -> tuple[LinkKind | None, str]:
 
 def _read_advertise_by(
     r: Reader, node: Any, ends: list[str]
-) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], dict[str, str]]:
     """``advertise:`` whose keys may also name an end of the link (two routers on one
     LAN, each with its own preference or lifetime): the options for every router, and per
-    named router those options with its own on top, each read and checked as a whole."""
+    named router those options with its own on top, each read and checked as a whole, and
+    the plan block a router advertises instead of the link's (its ``plan:``)."""
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
-        return _read_advertise(r, node), {}
+        return _read_advertise(r, node), {}, {}
+    plans: dict[str, str] = {}
     common = [
         (k, v) for k, v in node.value if not (isinstance(k, yaml.ScalarNode) and k.value in ends)
     ]
@@ -459,14 +469,20 @@ def _read_advertise_by(
                 "e.g. {preference: high}",
             )
             continue
-        mine = {k.value for k, _ in value.value if isinstance(k, yaml.ScalarNode)}
-        merged = [(k, v) for k, v in common if k.value not in mine] + list(value.value)
+        pairs = []
+        for k, v in value.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == "plan":
+                plans[key.value] = (r.string(v, "plan") or "").strip("/")
+            else:
+                pairs.append((k, v))
+        mine = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+        merged = [(k, v) for k, v in common if k.value not in mine] + pairs
         got = _read_advertise(
             r, yaml.MappingNode(value.tag, merged, value.start_mark, value.end_mark)
         )
         if got is not None:
             by[key.value] = got
-    return out, by
+    return out, by, plans
 
 
 def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
@@ -825,7 +841,13 @@ class _Resolution:
         for end in link.ends:
             if self.topology.nodes[end.node].kind == "router":
                 options = dict(link.advertise_by.get(end.node, link.advertise or {}))
-                options["prefixes"] = [format_prefix(node.net, node.length)]
+                block: PlanNode | None = node
+                if end.node in link.advertise_plan:
+                    place = link.places.get(f"advertise:{end.node}", link.place)
+                    block = self.lookup(link.advertise_plan[end.node], place, f"link {link}")
+                if block is None:
+                    continue
+                options["prefixes"] = [format_prefix(block.net, block.length)]
                 self.advertise.setdefault(end.node, {})[end.iface] = options
 
     def loopback(self, tnode: Node) -> None:
