@@ -235,3 +235,58 @@ def ra(router: str, lifetime: int, prf: int) -> bytes:
         / ICMPv6NDOptPrefixInfo(prefixlen=64, prefix="2001:db8:1::")
         / ICMPv6NDOptSrcLLAddr(lladdr=mac)
     )
+
+
+def test_a_rogue_router_found_and_stopped(on_both) -> None:  # type: ignore[no-untyped-def]
+    """r2 plays the rogue: it advertises a prefix nobody planned (2001:db8:66::/64) with
+    preference high. h1 takes both; rdisc6 names both advertisers; once the rogue is off
+    the LAN and h1 cleaned (route, address, prefix route), h1 sends through r1 again —
+    the same outputs on both backends."""
+    topo = two_routers("rtr-rogue", {}, {"preference": "high", "prefixes": ["2001:db8:66::/64"]})
+    bogus = "2001:db8:66::ff:fe00:100"
+    lines = ("ip -6 addr show dev eth0", "ip -6 route show", f"ip -6 route get {H2}")
+
+    def scenario(b: Backend) -> dict[str, Any]:
+        assert b.settle(lambda: both_defaults(b), 20)
+        out: dict[str, Any] = {"rdisc6": sorted(advertisers(b))}
+        out["misled"] = {line: normalise_lft(b.exec("h1", line.split()).stdout) for line in lines}
+        b.exec("r2", ["ip", "link", "set", "eth0", "down"])
+        for line in (
+            f"ip -6 route del default via {R2_LL} dev eth0",
+            f"ip -6 addr del {bogus}/64 dev eth0",
+            "ip -6 route del 2001:db8:66::/64 dev eth0",
+        ):
+            out[line] = b.exec("h1", line.split()).returncode
+        out["rdisc6 after"] = sorted(advertisers(b))
+        out["clean"] = {line: normalise_lft(b.exec("h1", line.split()).stdout) for line in lines}
+        return out
+
+    results = on_both(topo, scenario)
+    sim = results["sim"]
+    assert sim["rdisc6"] == [R1_LL, R2_LL] and sim["rdisc6 after"] == [R1_LL]
+    assert (
+        f"inet6 {bogus}/64 scope global dynamic mngtmpaddr"
+        in sim["misled"]["ip -6 addr show dev eth0"]
+    )
+    assert f"via {R2_LL} dev eth0 proto ra" in sim["misled"][f"ip -6 route get {H2}"]
+    assert bogus not in sim["clean"]["ip -6 addr show dev eth0"]
+    assert "2001:db8:66::" not in sim["clean"]["ip -6 route show"]
+    assert f"via {R1_LL} dev eth0 proto ra" in sim["clean"][f"ip -6 route get {H2}"]
+    for result in results.values():  # the RAs' arrival order is the boot's, not the model's
+        for step in ("misled", "clean"):
+            result[step]["ip -6 route show"] = sorted(result[step]["ip -6 route show"].splitlines())
+            text = result[step]["ip -6 addr show dev eth0"]
+            result[step]["ip -6 addr show dev eth0"] = sorted(text.split("    inet6 "))
+    assert results["netns"] == sim
+
+
+def advertisers(b: Backend) -> list[str]:
+    """The link-locals rdisc6 on h1 hears an RA from (it waits for every answer)."""
+    text = b.exec("h1", ["rdisc6", "-r", "2", "-w", "1500", "eth0"]).stdout
+    return sorted(set(re.findall(r" from (fe80::\S+)", text)))
+
+
+def normalise_lft(text: str) -> str:
+    """Lifetimes left and the switch namespace's name (the session's) differ between runs."""
+    text = re.sub(r"link-netns v6lab-\w+--sw", "link-netns v6lab-S--sw", normalise(text))
+    return re.sub(r"_lft \d+sec", "_lft Nsec", text)
