@@ -22,9 +22,13 @@ netns side needs root: ``need`` skips it locally and fails in CI.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+from pathlib import Path
 from typing import Any
 
+from _support.differential import make_backend
 from _support.frames import Ports, essentials, namer
 from _support.topologies import ip, no_dad
 
@@ -290,3 +294,23 @@ def normalise_lft(text: str) -> str:
     """Lifetimes left and the switch namespace's name (the session's) differ between runs."""
     text = re.sub(r"link-netns v6lab-\w+--sw", "link-netns v6lab-S--sw", normalise(text))
     return re.sub(r"_lft \d+sec", "_lft Nsec", text)
+
+
+def test_radvd_says_goodbye_on_the_kernel(tmp_path: Path) -> None:
+    """What lab 16's and 17's text rely on: radvd stopped (SIGTERM) sends a last RA with
+    router lifetime 0, so hosts drop its default route at once — not after the lifetime.
+    Kernel only: the simulator has no process to stop (its side is the lifetime-0 RA in
+    test_router_lifetime_zero_and_expiry_fail_over_at_once)."""
+    b = make_backend("netns", tmp_path)
+    topo = two_routers("rtr-bye", {"preference": "low"}, {"preference": "high"})
+    try:
+        b.start(topo)
+        assert b.settle(lambda: both_defaults(b), 20)
+        pid = int((tmp_path / "netns" / "radvd-r2.pid").read_text())
+        os.kill(pid, signal.SIGTERM)
+        assert b.settle(lambda: R2_LL not in hop(b) and not both_defaults(b), 1.0)
+        routes = b.exec("h1", ["ip", "-6", "route", "show", "default"]).stdout
+        assert routes.startswith(f"default via {R1_LL} dev eth0 proto ra") and R2_LL not in routes
+    finally:
+        b.stop()
+        type(b).sweep(b.session)
