@@ -54,17 +54,20 @@ class Routing(NodeBase):
         low) — and on a host (all.forwarding 0, RT6_LOOKUP_F_REACHABLE) never a gateway
         whose neighbour entry is FAILED while another route will do; a tie goes to the
         older route. With no route left the host looks again without the neighbour test."""
-        candidates = [r for r in self.routes if self._route_usable(r, dst, oif)]
-        if not candidates:
-            return None
-        candidates.sort(key=lambda r: (-r.length, r.metric, r.order))
-        if not self.forwarding:
-            reachable = [r for r in candidates if not self._gateway_failed(r)]
-            if reachable:
-                candidates = reachable
-        length, metric = candidates[0].length, candidates[0].metric
-        best = [r for r in candidates if r.length == length and r.metric == metric]
-        return max(best, key=lambda r: (_PREF[r.pref], -r.order))
+        host = not self.forwarding
+        best: RouteEntry | None = None  # the best route of all
+        best_key: tuple[int, ...] = ()
+        ok: RouteEntry | None = None  # the best whose gateway has not FAILED
+        ok_key: tuple[int, ...] = ()
+        for r in self.routes:
+            if not self._route_usable(r, dst, oif):
+                continue
+            key = (r.length, -r.metric, _PREF[r.pref], -r.order)
+            if best is None or key > best_key:
+                best, best_key = r, key
+            if host and (ok is None or key > ok_key) and not self._gateway_failed(r):
+                ok, ok_key = r, key
+        return ok if ok is not None else best
 
     def _route_usable(self, r: RouteEntry, dst: int, oif: str | None) -> bool:
         """Whether ``r`` covers ``dst`` out of ``oif`` (when given) on an interface that is
