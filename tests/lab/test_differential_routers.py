@@ -175,7 +175,8 @@ def test_router_lifetime_zero_and_expiry_fail_over_at_once(on_both) -> None:  # 
 def test_a_silent_router_fails_over_when_its_neighbour_entry_fails(on_both) -> None:  # type: ignore[no-untyped-def]
     """r2 (high) loses its LAN link: h1 keeps sending to it (its entry goes DELAY, then
     PROBE: three unicast NSs a second apart), and picks r1 once the entry is FAILED, 8 s
-    after the first lost packet; the frames on h1's port agree one by one."""
+    after the first lost packet; the frames on h1's port agree one by one. When r2 comes
+    back, its first RA makes the entry STALE (usable) again and h1 goes back to it."""
     topo = two_routers("rtr-fail", {"preference": "low"}, {"preference": "high"})
 
     def scenario(b: Backend) -> dict[str, Any]:
@@ -196,11 +197,14 @@ def test_a_silent_router_fails_over_when_its_neighbour_entry_fails(on_both) -> N
         frames = essentials(ports.frames("h1", "eth0"), namer(topo), {"NS", "NA", "echo", "reply"})
         out["frames"] = [t[:3] + t[4:5] for t in frames]
         ports.close()
+        b.exec("r2", ["ip", "link", "set", "eth0", "up"])  # back: its next RA makes it STALE
+        out["back"] = b.settle(lambda: hop(b) == R2_LL, 25.0)
         return out
 
     results = on_both(topo, scenario)
     sim = results["sim"]
     assert (sim["lost"], sim["at 1 s"], sim["at 7 s"], sim["then"]) == (1, R2_LL, R2_LL, 0)
+    assert sim["back"]
     assert f"{R2_LL} dev eth0 router FAILED" in sim["failed over"]["neighbours"]
     assert f"via {R1_LL} dev eth0 proto ra" in sim["failed over"][f"ip -6 route get {H2}"]
     frames = sim["frames"]
