@@ -36,6 +36,8 @@ CATALOGUE = [
     "13-ula",
     "14-privacy-addresses",
     "15-pmtud",
+    "16-two-routers",
+    "17-rogue-ra",
 ]
 NETWORK_LABS = [name for name in CATALOGUE if load_lab(name).uses_network]
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -67,6 +69,8 @@ def test_the_catalogue_follows_the_syllabus() -> None:
         "13-ula": "ula",
         "14-privacy-addresses": "rfc8981",
         "15-pmtud": "pmtud",
+        "16-two-routers": "router-preference",
+        "17-rogue-ra": "rogue-ra",
     }
     for name, tag in topics.items():
         assert tag in load_lab(name).tags, name

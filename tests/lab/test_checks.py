@@ -255,6 +255,12 @@ def test_command_and_regex() -> None:
     _, code, message = run(backend, a, "command", node="h1", run="echo nope", match=r"^yes")
     assert code == "no-match" and "printed “nope”" in message and "^yes" not in message
     assert run(backend, a, "command", node="h1", run="echo nope", match="yes", expect="no-match")[0]
+    # what it must not print is quoted from the line that printed it, not the first line
+    two_lines = "echo 'default via fe80::1 dev eth0\ndefault via fe80::66 dev eth0'"
+    _, code, message = run(
+        backend, a, "command", node="h1", run=two_lines, match="via fe80::66", expect="no-match"
+    )
+    assert code == "matched" and "printed “default via fe80::66 dev eth0”" in message, message
 
 
 def test_a_crashing_check_fails_alone() -> None:

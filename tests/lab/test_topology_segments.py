@@ -54,6 +54,37 @@ def test_a_segment_gives_every_member_an_address_of_its_lan(tmp_path: Path) -> N
     assert variables["lan-1"] == "2001:db8:42::/64" and variables["h3.eth0"] == "2001:db8:42::12"
 
 
+def test_two_routers_on_a_segment_advertise_each_with_its_own_options(tmp_path: Path) -> None:
+    """``advertise:`` keys naming a router end: the link's options, the router's on top."""
+    text = SHARED.replace('"r1:eth0", "h3:eth0"]', '"r1:eth0", "h3:eth0", "r2:eth2"]').replace(
+        "advertise: {interval: 10}",
+        "advertise: {interval: 10, lifetime: 1800, r1: {preference: low},"
+        " r2: {preference: high, lifetime: 0}}",
+    )
+    topology = load_topology(write(tmp_path, text))
+    assert topology.plan_file is not None
+    adverts = resolve(topology, load_plan_for(topology.plan_file)).advertise
+    r1, r2 = adverts["r1"]["eth0"], adverts["r2"]["eth2"]
+    assert (r1["interval"], r1["lifetime"], r1["preference"]) == (10, 1800, "low")
+    assert (r2["interval"], r2["lifetime"], r2["preference"]) == (10, 0, "high")
+    assert r1["prefixes"] == r2["prefixes"] == ["2001:db8:42::/64"]
+
+
+def test_a_router_may_advertise_another_plan_block(tmp_path: Path) -> None:
+    """``plan:`` in a router's own options: the block it advertises instead of the link's
+    (a rogue router's prefix, lab 17); a name the plan lacks is refused at its place."""
+    text = SHARED.replace('"r1:eth0", "h3:eth0"]', '"r1:eth0", "h3:eth0", "r2:eth2"]').replace(
+        "advertise: {interval: 10}", "advertise: {interval: 10, r2: {plan: lan-2}}"
+    )
+    topology = load_topology(write(tmp_path, text))
+    assert topology.plan_file is not None
+    adverts = resolve(topology, load_plan_for(topology.plan_file)).advertise
+    assert adverts["r1"]["eth0"]["prefixes"] == ["2001:db8:42::/64"]
+    assert adverts["r2"]["eth2"]["prefixes"] == ["2001:db8:42:1::/64"]
+    found = topology_problems(write(tmp_path, text.replace("plan: lan-2}", "plan: lan-9}")))
+    assert any("t.yaml:" in p and "'lan-9'" in p for p in found), found
+
+
 def got_address(got: dict[tuple[str, str], str], node: str, iface: str) -> int:
     import ipaddress
 
@@ -124,6 +155,16 @@ def test_peers_on_a_segment_are_every_other_member(tmp_path: Path) -> None:
             '  - {kind: segment, name: lan, endpoints: ["h1:eth0", "h2:eth0"], advertise: yes}\n'
             '  - {endpoints: ["h2:eth1", "r1:eth1"]}\n',
             "but no end is a router",
+        ),
+        (  # per-router options (two routers on one LAN) only for a router end …
+            '  - {kind: segment, name: lan, endpoints: ["h1:eth0", "h2:eth0", "r1:eth0"],\n'
+            "     advertise: {h1: {preference: high}}}\n",
+            "advertise: h1 is not a router",
+        ),
+        (  # … and each checked with the link's options under it, at the router's own value
+            '  - {kind: segment, name: lan, endpoints: ["h1:eth0", "h2:eth0", "r1:eth0"],\n'
+            "     advertise: {interval: 10, r1: {preference: highest}}}\n",
+            "t.yaml:5:",
         ),
     ],
 )

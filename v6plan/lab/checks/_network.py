@@ -259,10 +259,13 @@ def check_command(ctx: Context, args: dict[str, str]) -> Outcome:
     argv = shlex.split(args["run"])
     result = ctx.backend.exec(node, argv, timeout=float(args.get("timeout", "10")))
     output = result.stdout + result.stderr
-    matched = re.search(args["match"], output, re.MULTILINE) is not None
+    found = re.search(args["match"], output, re.MULTILINE)
+    matched = found is not None
     want_match = args.get("expect", "match") != "no-match"
-    first = (output.strip().splitlines() or [""])[0][:120]
-    base = {"node": node, "command": args["run"], "pattern": args["match"], "found": first}
+    # what to quote: the line that matched (what it must not print), else the first line
+    at = output.rfind("\n", 0, found.start()) + 1 if found is not None else 0
+    line = (output[at:].strip().splitlines() or [""])[0][:120]
+    base = {"node": node, "command": args["run"], "pattern": args["match"], "found": line}
     if matched == want_match:
         return Outcome(True, "ok" if want_match else "ok-absent", base)
     return Outcome(False, "no-match" if want_match else "matched", base)

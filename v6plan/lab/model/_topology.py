@@ -143,6 +143,12 @@ class Link:
     name: str = ""  # a segment's name (its bridge is br-<name>)
     plan: str = ""
     advertise: dict[str, Any] | None = None
+    #: per-router advertisements (``advertise: {r2: {preference: high}}``): the link's
+    #: options with the router's own on top
+    advertise_by: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: per-router ``plan:`` (``advertise: {rogue: {plan: bogus}}``): the plan block that
+    #: router advertises instead of the link's own (a rogue router's prefix)
+    advertise_plan: dict[str, str] = field(default_factory=dict)
     #: Interface identifiers per node name; ``None`` means no static address.
     iids: dict[str, int | None] = field(default_factory=dict)
     description: str = ""
@@ -387,7 +393,12 @@ def _read_link(r: Reader, item: Any, topology: Topology) -> Link | None:
     if "description" in get:
         link.description = r.string(get["description"], "description") or ""
     if "advertise" in get:
-        link.advertise = _read_advertise(r, get["advertise"])
+        link.advertise, link.advertise_by, link.advertise_plan = _read_advertise_by(
+            r, get["advertise"], nodes
+        )
+        link.places.update(
+            {f"advertise:{n}": r.where(get["advertise"]) for n in link.advertise_plan}
+        )
     if "addresses" in get:
         for node_name, key_node, value in r.pairs(get["addresses"], "'addresses'"):
             if node_name not in nodes:
@@ -429,6 +440,49 @@ def _link_kind(r: Reader, get: dict[str, Any]) -> tuple[LinkKind | None, str]:
         r.problem(get["name"], "only a segment has a name", "add `kind: segment` or drop it")
         return None, ""
     return kind, name
+
+
+def _read_advertise_by(
+    r: Reader, node: Any, ends: list[str]
+) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], dict[str, str]]:
+    """``advertise:`` whose keys may also name an end of the link (two routers on one
+    LAN, each with its own preference or lifetime): the options for every router, and per
+    named router those options with its own on top, each read and checked as a whole, and
+    the plan block a router advertises instead of the link's (its ``plan:``)."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return _read_advertise(r, node), {}, {}
+    plans: dict[str, str] = {}
+    common = [
+        (k, v) for k, v in node.value if not (isinstance(k, yaml.ScalarNode) and k.value in ends)
+    ]
+    own = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value in ends]
+    shared = yaml.MappingNode(node.tag, common, node.start_mark, node.end_mark)
+    out = _read_advertise(r, shared)
+    by: dict[str, dict[str, Any]] = {}
+    for key, value in own:
+        if not isinstance(value, yaml.MappingNode):
+            r.problem(
+                value,
+                f"advertise: {key.value} must be a mapping of options",
+                "e.g. {preference: high}",
+            )
+            continue
+        pairs = []
+        for k, v in value.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == "plan":
+                plans[key.value] = (r.string(v, "plan") or "").strip("/")
+            else:
+                pairs.append((k, v))
+        mine = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+        merged = [(k, v) for k, v in common if k.value not in mine] + pairs
+        got = _read_advertise(
+            r, yaml.MappingNode(value.tag, merged, value.start_mark, value.end_mark)
+        )
+        if got is not None:
+            by[key.value] = got
+    return out, by, plans
 
 
 def _read_advertise(r: Reader, node: Any) -> dict[str, Any] | None:
@@ -511,6 +565,13 @@ def _check_links(r: Reader, topology: Topology) -> None:
                     "give each link its own interface (eth0, eth1, …)",
                 )
             used[end] = link
+        for name in link.advertise_by:
+            if topology.nodes[name].kind != "router":
+                r.problem_at(
+                    link.places.get("advertise", link.place),
+                    f"advertise: {name} is not a router: only routers advertise",
+                    "give the options to a router end, or make the node kind: router",
+                )
         if link.advertise is not None:
             routers = [e for e in link.ends if topology.nodes[e.node].kind == "router"]
             if not routers:
@@ -779,8 +840,14 @@ class _Resolution:
         """``advertise:`` on a LAN: its routers send RAs for the link's planned prefix."""
         for end in link.ends:
             if self.topology.nodes[end.node].kind == "router":
-                options = dict(link.advertise or {})
-                options["prefixes"] = [format_prefix(node.net, node.length)]
+                options = dict(link.advertise_by.get(end.node, link.advertise or {}))
+                block: PlanNode | None = node
+                if end.node in link.advertise_plan:
+                    place = link.places.get(f"advertise:{end.node}", link.place)
+                    block = self.lookup(link.advertise_plan[end.node], place, f"link {link}")
+                if block is None:
+                    continue
+                options["prefixes"] = [format_prefix(block.net, block.length)]
                 self.advertise.setdefault(end.node, {})[end.iface] = options
 
     def loopback(self, tnode: Node) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from .. import _wire as w
 from ._base import NodeBase
-from ._model import Addr, Iface, RouteEntry
+from ._model import FAILED, Addr, Iface, RouteEntry
 from ._world import Timer
 
 __all__ = ["FIB_GC_INTERVAL", "Routing"]
+
+#: rt6_score_route: IPV6_DECODE_PREF of a route's preference
+_PREF = {"low": 1, "medium": 2, "high": 3}
 
 #: net.ipv6.route.gc_interval: seconds between two runs of the kernel's fib6 garbage collector
 FIB_GC_INTERVAL = 30.0
@@ -46,24 +49,44 @@ class Routing(NodeBase):
         return route.expires is not None and self.world.now > route.expires
 
     def lookup(self, dst: int, oif: str | None = None) -> RouteEntry | None:
-        """Longest prefix, then lowest metric, then the older route (main table)."""
-        best: RouteEntry | None = None
+        """The route the kernel picks (fib6_table_lookup, rt6_select): the longest prefix,
+        then among its lowest metric the best score — router preference (high > medium >
+        low) — and on a host (all.forwarding 0, RT6_LOOKUP_F_REACHABLE) never a gateway
+        whose neighbour entry is FAILED while another route will do; a tie goes to the
+        older route. With no route left the host looks again without the neighbour test."""
+        host = not self.forwarding
+        best: RouteEntry | None = None  # the best route of all
+        best_key: tuple[int, ...] = ()
+        ok: RouteEntry | None = None  # the best whose gateway has not FAILED
+        ok_key: tuple[int, ...] = ()
         for r in self.routes:
-            if not w.in_prefix(dst, r.dst, r.length):
+            if not self._route_usable(r, dst, oif):
                 continue
-            if oif is not None and r.dev is not None and r.dev != oif:
-                continue
-            if r.dev is not None and not self.ifaces[r.dev].up:
-                continue
-            if self.route_expired(r):
-                continue
-            if best is None or (r.length, -r.metric, -r.order) > (
-                best.length,
-                -best.metric,
-                -best.order,
-            ):
-                best = r
-        return best
+            key = (r.length, -r.metric, _PREF[r.pref], -r.order)
+            if best is None or key > best_key:
+                best, best_key = r, key
+            if host and (ok is None or key > ok_key) and not self._gateway_failed(r):
+                ok, ok_key = r, key
+        return ok if ok is not None else best
+
+    def _route_usable(self, r: RouteEntry, dst: int, oif: str | None) -> bool:
+        """Whether ``r`` covers ``dst`` out of ``oif`` (when given) on an interface that is
+        up, and has not expired."""
+        if not w.in_prefix(dst, r.dst, r.length):
+            return False
+        if oif is not None and r.dev is not None and r.dev != oif:
+            return False
+        if r.dev is not None and not self.ifaces[r.dev].up:
+            return False
+        return not self.route_expired(r)
+
+    def _gateway_failed(self, r: RouteEntry) -> bool:
+        """rt6_check_neigh: a gateway whose neighbour entry is FAILED (no entry, or one in
+        any other state, counts as reachable — CONFIG_IPV6_ROUTER_PREF)."""
+        if r.via is None or r.dev is None:
+            return False
+        n = self.neigh.get((r.dev, r.via))
+        return n is not None and n.state == FAILED
 
     def source_for(self, dst: int, oif: Iface | None) -> int | None:
         """RFC 6724 source address selection as Linux scores it: rules 1 (same address),
