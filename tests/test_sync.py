@@ -78,14 +78,24 @@ def test_objects_v6plan_does_not_manage_are_never_touched(
 
 @settings(max_examples=200, deadline=None)
 @given(records(), helds())
-def test_only_prune_removes_and_only_what_left_the_plan(
+def test_only_prune_removes_and_only_what_left_the_plan_or_a_duplicate(
     desired: list[Record], held: list[Held]
 ) -> None:
     assert not [c for c in diff(desired, held, OWNER) if c.action == "prune"]
     wanted = {(r.kind, r.key) for r in desired}
-    for c in diff(desired, held, OWNER, prune=True):
+    changes = diff(desired, held, OWNER, prune=True)
+    kept = {c.id for c in changes if c.action in ("update", "unchanged")}
+    for c in changes:
         if c.action == "prune":
-            assert (c.kind, c.key) not in wanted and c.kind not in SHARED
+            assert c.kind not in SHARED and c.id not in kept
+    # afterwards each planned key is held once by this plan: a duplicate went, not the one
+    after = apply(held, changes)
+    ours = [
+        (h.kind, h.key)
+        for h in after
+        if h.kind not in SHARED and (h.marker or "").startswith(f"{OWNER} ")
+    ]
+    assert len(ours) == len(set(ours)) and set(ours) <= wanted
 
 
 def test_creations_follow_dependency_order_and_removals_run_backwards() -> None:

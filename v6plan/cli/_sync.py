@@ -54,6 +54,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="KEY=VALUE",
         help="as for the netbox export: tenant, tenant-depth, domain, gateways, vlans",
     )
+    p.add_argument(
+        "--batch",
+        type=_batch,
+        default=250,
+        metavar="N",
+        help="objects per bulk request (default 250; smaller behind a proxy with a body limit)",
+    )
     p.add_argument("--json", action="store_true", help="print the diff as JSON")
     p.add_argument(
         "--progress",
@@ -64,6 +71,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--lock", metavar="FILE", help="the lock file (default: SPEC with .lock.json beside it)"
     )
+
+
+def _batch(text: str) -> int:
+    from .._limits import whole_number
+
+    value = whole_number(text)
+    if value is None or not 1 <= value <= 5000:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number from 1 to 5000")
+    return value
 
 
 def run_sync(args: argparse.Namespace) -> int:
@@ -85,7 +101,7 @@ def run_sync(args: argparse.Namespace) -> int:
     url = check_url(args.netbox or args.nautobot)
     token = read_token(args.token_file, dict(os.environ))
     plan = load_plan(args.spec, args.lock)
-    dialect = connect(product, url, token, args.ca_file)
+    dialect = connect(product, url, token, args.ca_file, args.batch)
     bar: list[Progress] = []
 
     def start(total: int) -> None:

@@ -80,6 +80,7 @@ class Client:
         scheme: str = "Token",
         ca_file: str | None = None,
         timeout: float = 60.0,
+        batch: int = BATCH,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base = check_url(url)
@@ -87,6 +88,7 @@ class Client:
         self._token = token
         self.accept = "application/json"
         self.timeout = timeout
+        self.batch = batch
         self.sleep = sleep
         self.reads = 0
         self.writes = 0  # objects sent in POST/PATCH/DELETE requests
@@ -202,8 +204,8 @@ class Client:
     ) -> list[dict[str, Any]]:
         """POST, PATCH or DELETE a list of objects in batches; the created objects back."""
         out: list[dict[str, Any]] = []
-        for start in range(0, len(objects), BATCH):
-            chunk = list(objects[start : start + BATCH])
+        for start in range(0, len(objects), self.batch):
+            chunk = list(objects[start : start + self.batch])
             answer = self.request(method, path, chunk)
             self.writes += len(chunk)
             if isinstance(answer, list):

@@ -40,7 +40,7 @@ _CONTENT = {
         "dcim.location",
         "tenancy.tenant",
     ],
-    "location-type": ["ipam.prefix", "ipam.vlan", "ipam.vlangroup", "ipam.ipaddress"],
+    "location-type": ["ipam.prefix", "ipam.vlan", "ipam.vlangroup"],
 }
 
 
@@ -161,7 +161,11 @@ class Nautobot(Dialect):
             held += self._named(kind, wanted.get(kind, set()), mine)
         held += self._vlans(mine)
         for obj in c.get_all(
-            self.endpoints["prefix"], within_include=objects.owner, namespace=NAMESPACE, depth=0
+            self.endpoints["prefix"],
+            within_include=objects.owner,
+            namespace=NAMESPACE,
+            depth=0,
+            exclude_m2m="false",  # 3.x leaves many-to-many fields (locations) out by default
         ):
             held.append(self._held_prefix(obj))
         for obj in c.get_all(
@@ -171,15 +175,21 @@ class Nautobot(Dialect):
         return held
 
     def _has_marker(self) -> bool:
-        found = list(self.client.get_all("/api/extras/custom-fields/", key=MARKER_FIELD))
+        fields = self.client.get_all("/api/extras/custom-fields/", depth=0)  # no key filter
+        found = [f for f in fields if f.get("key") == MARKER_FIELD]
         self.marker_id = found[0]["id"] if found else None
         return bool(found)
+
+    def _location_type(self) -> bool:
+        return bool(list(self.client.get_all("/api/dcim/location-types/", name=LOCATION_TYPE)))
 
     def _named(self, kind: Kind, names: set[str], mine: dict[str, str]) -> list[Held]:
         """The objects of a kind the plan names, and the managed ones it no longer does."""
         path = self.endpoints[kind]
         found: dict[str, dict[str, Any]] = {}
         extra = {"location_type": LOCATION_TYPE} if kind == "site" else {}
+        if kind == "site" and not self._location_type():
+            return []  # no location of ours can exist yet
         for obj in self.by_names(path, names, depth=0, **extra):
             found[obj["id"]] = obj
         if mine:
@@ -264,7 +274,7 @@ class Nautobot(Dialect):
             self.marker_id = c.request("POST", "/api/extras/custom-fields/", body)["id"]
             c.writes += 1
             self.setup.append(f"custom field {MARKER_FIELD}")
-        if not list(c.get_all("/api/dcim/location-types/", name=LOCATION_TYPE)):
+        if not self._location_type():
             body = {"name": LOCATION_TYPE, "content_types": _CONTENT["location-type"]}
             c.request("POST", "/api/dcim/location-types/", body)
             c.writes += 1

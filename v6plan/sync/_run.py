@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._plan import Plan
-from ._client import Client, IpamError
+from ._client import BATCH, Client, IpamError
 from ._dialect import Dialect
 from ._diff import ACTIONS, ORDER, Action, Change, diff, writes
 from ._objects import plan_objects
@@ -18,7 +18,12 @@ from ._objects import plan_objects
 __all__ = ["Product", "SyncResult", "connect", "render", "sync", "to_json"]
 
 Product = Literal["netbox", "nautobot"]
-_SHOWN = 40  # lines listed per action in the table (--json lists every change)
+_SHOWN = 40
+_DONE = {
+    "create": "created",
+    "update": "updated",
+    "prune": "removed (--prune)",
+}  # lines listed per action in the table (--json lists every change)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class SyncResult:
     owner: str
     changes: list[Change]
     applied: bool = False
+    asked: bool = False  # --apply was given (applied stays False when nothing was to send)
     writes: int = 0  # objects sent (0 on a dry run, and on a run that found nothing to do)
     requests: int = 0
     setup: list[str] = field(default_factory=list)
@@ -38,10 +44,12 @@ class SyncResult:
         return Counter((c.kind, c.action) for c in self.changes)
 
 
-def connect(product: Product, url: str, token: str, ca_file: str | None = None) -> Dialect:
+def connect(
+    product: Product, url: str, token: str, ca_file: str | None = None, batch: int = BATCH
+) -> Dialect:
     """A dialect for the server at ``url``, after reading its version from the API."""
     scheme = "Bearer" if product == "netbox" and token.startswith("nbt_") else "Token"
-    client = Client(url, token, scheme=scheme, ca_file=ca_file)
+    client = Client(url, token, scheme=scheme, ca_file=ca_file, batch=batch)
     status = client.request("GET", "/api/status/")
     key = f"{product}-version"
     version = str(status.get(key, "")) if isinstance(status, dict) else ""
@@ -82,6 +90,7 @@ def sync(
     changes = diff(desired, held, objects.owner, prune=prune)
     client = dialect.client
     result = SyncResult(dialect.product, dialect.version, client.base, objects.owner, changes)
+    result.asked = apply
     total = writes(changes)
     if apply and total:
         if on_plan is not None:
@@ -135,7 +144,7 @@ def _line(c: Change) -> str:
 def render(result: SyncResult) -> str:
     """The diff as a person reads it: a count per kind, then the changes themselves."""
     counts = result.count()
-    mode = "applied" if result.applied else "dry run"
+    mode = "applied" if result.applied else "--apply" if result.asked else "dry run"
     lines = [
         f"{result.product} {result.version} at {result.url}, plan {result.owner} ({mode})",
         "",
@@ -150,7 +159,8 @@ def render(result: SyncResult) -> str:
         listed = [c for c in result.changes if c.action == action]
         if not listed:
             continue
-        lines += ["", f"{ACTIONS[action]} ({len(listed):,}):"]
+        title = _DONE.get(action, ACTIONS[action]) if result.applied else ACTIONS[action]
+        lines += ["", f"{title} ({len(listed):,}):"]
         lines += [_line(c) for c in listed[:_SHOWN]]
         if len(listed) > _SHOWN:
             lines.append(f"  … and {len(listed) - _SHOWN:,} more (--json lists every one)")
