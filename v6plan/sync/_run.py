@@ -151,10 +151,10 @@ def render(result: SyncResult) -> str:
     ]
     columns: list[Action] = ["create", "update", "unchanged", "foreign", "prune", "extra", "other"]
     used = [a for a in columns if any(counts[(k, a)] for k in ORDER)] or ["unchanged"]
-    lines.append(f"  {'kind':<10} " + " ".join(f"{a:>9}" for a in used))
+    lines.append(f"  {'kind':<10} " + " ".join(f"{a:>10}" for a in used))
     for kind in ORDER:
         if any(counts[(kind, a)] for a in used):
-            lines.append(f"  {kind:<10} " + " ".join(f"{counts[(kind, a)]:>9,}" for a in used))
+            lines.append(f"  {kind:<10} " + " ".join(f"{counts[(kind, a)]:>10,}" for a in used))
     for action in ("create", "update", "prune", "extra", "foreign", "other"):
         listed = [c for c in result.changes if c.action == action]
         if not listed:
