@@ -170,8 +170,9 @@ def test_the_token_comes_from_a_file_or_the_environment(tmp_path: Any) -> None:
     assert read_token(None, {"V6PLAN_IPAM_TOKEN": "xyz"}) == "xyz"
     with pytest.raises(InputError, match="V6PLAN_IPAM_TOKEN"):
         read_token(None, {})
-    with pytest.raises(InputError, match="--token-file"):
-        read_token(str(tmp_path / "missing"), {})
+    with pytest.raises(InputError, match="--token-file: cannot read") as caught:
+        read_token(str(tmp_path / "s3cret"), {})
+    assert "s3cret" not in str(caught.value)  # a token typed in place of the path
     f.write_text("two words")
     with pytest.raises(InputError, match="one line"):
         read_token(str(f), {})
@@ -291,3 +292,70 @@ def test_a_server_that_is_down_is_retried_then_named() -> None:
     with pytest.raises(IpamError, match=r"cannot reach .* is the server up"):
         client.request("GET", "/api/status/")
     assert len(slept) == 4
+
+
+# -- the command's refusals (before any request) ------------------------------------------------
+CAMPUS = str(ROOT / "examples" / "campus.yaml")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--nautobot", "http://127.0.0.1:9"], "no API token"),
+        (["--nautobot", "ftp://127.0.0.1:9", "--token-file", "{token}"], "not an http"),
+        (
+            ["--netbox", "http://127.0.0.1:9", "--token-file", "{token}", "--set", "vrf=x"],
+            "--set vrf",
+        ),
+        (["--netbox", "http://127.0.0.1:9", "--token-file", "{token}", "--set", "x"], "KEY=VALUE"),
+    ],
+)
+def test_bad_input_is_exit_2_with_one_line(
+    argv: list[str], message: str, tmp_path: Any, capsys: Any, monkeypatch: Any
+) -> None:
+    from v6plan.cli import main
+
+    monkeypatch.delenv("V6PLAN_IPAM_TOKEN", raising=False)
+    token = tmp_path / "token"
+    token.write_text("t")
+    code = main(["sync", CAMPUS, *[a.replace("{token}", str(token)) for a in argv]])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_the_token_is_never_an_option(capsys: Any) -> None:
+    from v6plan.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["sync", CAMPUS, "--nautobot", "http://127.0.0.1:9", "--token", "abc"])
+    assert "unrecognized arguments: --token" in capsys.readouterr().err
+
+
+def test_the_table_and_the_json_show_every_kind_of_change() -> None:
+    from v6plan.sync._run import SyncResult, render, to_json
+
+    changes = diff(
+        [
+            Record(
+                "prefix", "2001:db8::/48", {"status": "active", "description": "a"}, f"{OWNER} a"
+            ),
+            Record("prefix", "2001:db8:1::/48", {"status": "active"}, f"{OWNER} b"),
+        ],
+        [
+            Held("prefix", "2001:db8:1::/48", {"status": "reserved"}, "1", f"{OWNER} b"),
+            Held("prefix", "2001:db8:2::/48", {}, "2", f"{OWNER} c"),
+            Held("prefix", "2001:db8:3::/48", {}, "3", None),
+        ],
+        OWNER,
+        prune=True,
+    )
+    result = SyncResult("Nautobot", "3.2.7", "http://127.0.0.1:1", OWNER, changes)
+    text = render(result)
+    assert "+ prefix     2001:db8::/48  a" in text
+    assert "~ prefix     2001:db8:1::/48  (status: reserved → active)" in text
+    assert "- prefix     2001:db8:2::/48" in text and "· prefix     2001:db8:3::/48" in text
+    assert "dry run: nothing sent; --apply sends these 3 writes" in text
+    data = to_json(result)
+    assert data["counts"]["prefix"] == {"create": 1, "update": 1, "prune": 1, "other": 1}
+    assert [c["action"] for c in data["changes"]] == ["create", "update", "prune", "other"]
+    assert data["changes"][1]["old"] == {"status": "reserved"}

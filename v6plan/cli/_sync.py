@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
   v6plan sync examples/campus.yaml --netbox https://netbox.example --prune --apply  # also remove what left the plan""",
         run_sync,
     )
+    p.allow_abbrev = False  # `--token SECRET` must not pass for --token-file (and be echoed)
     p.add_argument("spec", help="the plan spec (.yaml) or a plan file (.json, .csv)")
     server = p.add_mutually_exclusive_group(required=True)
     server.add_argument("--netbox", metavar="URL", help="a NetBox 4.0 or later")
@@ -86,6 +87,7 @@ def run_sync(args: argparse.Namespace) -> int:
     from .._errors import InputError
     from .._progress import Progress
     from ..sync._client import check_url, read_token
+    from ..sync._objects import check_settings
     from ..sync._run import Product, connect, render, sync, to_json
     from ._plan import load_plan
 
@@ -97,6 +99,7 @@ def run_sync(args: argparse.Namespace) -> int:
                 f"--set {item!r}: write it as KEY=VALUE, e.g. --set domain=example.net"
             )
         settings[key.strip()] = value.strip()
+    check_settings(settings)
     product: Product = "netbox" if args.netbox else "nautobot"
     url = check_url(args.netbox or args.nautobot)
     token = read_token(args.token_file, dict(os.environ))

@@ -42,7 +42,10 @@ def read_token(token_file: str | None, environ: dict[str, str]) -> str:
             with open(token_file, encoding="utf-8") as f:
                 token = f.read(4096).strip()
         except OSError as exc:
-            raise InputError(f"--token-file {token_file}: {exc.strerror or exc}") from None
+            raise InputError(  # the path is not echoed: it may be a token typed in its place
+                f"--token-file: cannot read that file ({exc.strerror or 'error'}); it takes a "
+                "file that holds the token, not the token itself"
+            ) from None
         where = f"--token-file {token_file}"
     else:
         token = environ.get("V6PLAN_IPAM_TOKEN", "").strip()

@@ -18,7 +18,7 @@ from ..export import ExportOptions
 from ..export._common import walk
 from ..export._netbox import _Bundle
 
-__all__ = ["PlanObjects", "plan_objects"]
+__all__ = ["PlanObjects", "check_settings", "plan_objects"]
 
 Row = dict[str, str | int | bool | None]
 #: The settings of the NetBox export that mean the same for a sync.
@@ -38,13 +38,18 @@ class PlanObjects:
         return f"{self.owner} {self.paths.get(key, key)}"
 
 
-def plan_objects(plan: Plan, settings: dict[str, str]) -> PlanObjects:
-    """Every object of the plan, in the bundle's import order."""
+def check_settings(settings: dict[str, str]) -> None:
+    """Refuse a --set key sync does not take (before any request is sent)."""
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:
         raise InputError(
             f"--set {unknown[0]}: sync takes {', '.join(SETTINGS)} (as the netbox export)"
         )
+
+
+def plan_objects(plan: Plan, settings: dict[str, str]) -> PlanObjects:
+    """Every object of the plan, in the bundle's import order."""
+    check_settings(settings)
     if plan.grouped:
         raise InputError(
             "this plan has several top-level blocks or VRFs; sync takes one block: "
