@@ -359,3 +359,29 @@ def test_the_table_and_the_json_show_every_kind_of_change() -> None:
     assert data["counts"]["prefix"] == {"create": 1, "update": 1, "prune": 1, "other": 1}
     assert [c["action"] for c in data["changes"]] == ["create", "update", "prune", "other"]
     assert data["changes"][1]["old"] == {"status": "reserved"}
+
+
+def test_a_write_refused_midway_says_how_far_it_got_and_that_a_rerun_finishes() -> None:
+    from v6plan.sync._dialect import Dialect
+    from v6plan.sync._run import sync
+
+    class Refusing(Dialect):
+        product = "Nautobot"
+
+        def desired(self, objects: Any) -> list[Record]:
+            return [Record("prefix", f"2001:db8:{n:x}::/48", {}, f"{OWNER} n") for n in range(5)]
+
+        def read(self, objects: Any, desired: list[Record]) -> list[Held]:
+            return []
+
+        def apply(self, changes: list[Change], done: Any) -> None:
+            self.client.writes = 3
+            raise IpamError("POST /api/ipam/prefixes/: HTTP 400: {'prefix': ['duplicate']}")
+
+    plan = load_plan(CAMPUS)
+    dialect = Refusing(Client("http://127.0.0.1:9", "t"), "3.2.7")
+    with pytest.raises(IpamError) as caught:
+        sync(plan, dialect, {}, apply=True)
+    text = str(caught.value)
+    assert "HTTP 400" in text and "stopped after 3 of 5 writes" in text
+    assert "run the same command again to finish" in text
