@@ -385,3 +385,29 @@ def test_a_write_refused_midway_says_how_far_it_got_and_that_a_rerun_finishes() 
     text = str(caught.value)
     assert "HTTP 400" in text and "stopped after 3 of 5 writes" in text
     assert "run the same command again to finish" in text
+
+
+@pytest.mark.parametrize("spec", ["isp-core.yaml", "campus.yaml"])
+def test_depth_keeps_the_containers_and_drops_the_leaves_with_what_hangs_on_them(
+    spec: str,
+) -> None:
+    plan = load_plan(str(ROOT / "examples" / spec))
+    full = plan_objects(plan, {})
+    deepest = max(plan.depth)
+    for depth in range(deepest):
+        part = plan_objects(plan, {}, depth)
+        kept = {str(r["prefix"]) for r in part.tables["prefixes"]}
+        wanted = {
+            plan.prefix_text(i)
+            for i in range(len(plan))
+            if plan.depth[i] <= depth and plan.role(i) != "host"
+        }
+        assert wanted <= kept
+        assert all(k in wanted or k.endswith("/127") for k in kept)
+        groups = {r["group"] for r in part.tables.get("vlans", [])}
+        assert {r["name"] for r in part.tables.get("vlan-groups", [])} == groups
+        for row in part.tables.get("vlans", []):
+            assert str(row["description"]).count("/") < depth
+    assert len(plan_objects(plan, {}, deepest).tables["prefixes"]) == len(full.tables["prefixes"])
+    assert plan_objects(plan, {}, 0).tables["prefixes"] == [full.tables["prefixes"][0]]
+    assert len(plan_objects(plan, {}, 1).tables["prefixes"]) < len(full.tables["prefixes"])

@@ -56,6 +56,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="as for the netbox export: tenant, tenant-depth, domain, gateways, vlans",
     )
     p.add_argument(
+        "--depth",
+        type=_count,
+        metavar="N",
+        help="only the nodes down to depth N (the root is 0) and their addresses and VLANs: "
+        "a huge plan's containers and pools without its million leaves (with --prune, "
+        "deeper managed objects are removed)",
+    )
+    p.add_argument(
         "--batch",
         type=_batch,
         default=250,
@@ -80,6 +88,15 @@ def _batch(text: str) -> int:
     value = whole_number(text)
     if value is None or not 1 <= value <= 5000:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number from 1 to 5000")
+    return value
+
+
+def _count(text: str) -> int:
+    from .._limits import whole_number
+
+    value = whole_number(text)
+    if value is None or value > 128:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a depth from 0 to 128")
     return value
 
 
@@ -123,6 +140,7 @@ def run_sync(args: argparse.Namespace) -> int:
             prune=args.prune,
             progress=tick,
             on_plan=start,
+            depth=args.depth,
         )
     finally:
         if bar:

@@ -47,8 +47,10 @@ def check_settings(settings: dict[str, str]) -> None:
         )
 
 
-def plan_objects(plan: Plan, settings: dict[str, str]) -> PlanObjects:
-    """Every object of the plan, in the bundle's import order."""
+def plan_objects(plan: Plan, settings: dict[str, str], depth: int | None = None) -> PlanObjects:
+    """Every object of the plan, in the bundle's import order; with ``depth``, only the
+    nodes down to that depth (the root is 0) and what hangs on them (their /127, loopback and
+    link addresses, VLANs; VLAN groups and sites that still have one)."""
     check_settings(settings)
     if plan.grouped:
         raise InputError(
@@ -61,14 +63,38 @@ def plan_objects(plan: Plan, settings: dict[str, str]) -> PlanObjects:
         if table.count:
             tables[table.name] = [dict(zip(table.columns, row)) for row in table.rows()]
     paths: dict[str, str] = {}
-    net, plen, kinds, kind = plan.net, plan.plen, plan.kinds, plan.kind
+    depths: dict[str, int] = {}  # prefix or address -> depth of the node it belongs to
+    net, plen, kinds, kind, level = plan.net, plan.plen, plan.kinds, plan.kind, plan.depth
     for i, path in walk(plan, 0):
         text = f"{format_address(net[i])}/{plen[i]}"
+        role = kinds[kind[i]].role
         paths[text] = path or plan.title
-        if kinds[kind[i]].role == "p2p" and plen[i] == 64:
-            paths[f"{format_address(net[i] + 2)}/127"] = f"{path} /127"
-            paths.setdefault(f"{format_address(net[i] + 3)}/127", f"{path} /127")
-        elif kinds[kind[i]].role == "lan" and plen[i] == 64:
+        depths[text] = level[i] - 1 if role == "host" else level[i]  # a /128: its /64's
+        if role == "p2p" and plen[i] == 64:
+            for end in (2, 3):
+                paths.setdefault(f"{format_address(net[i] + end)}/127", f"{path} /127")
+                depths.setdefault(f"{format_address(net[i] + end)}/127", level[i])
+        elif role == "lan" and plen[i] == 64:
             paths.setdefault(f"{format_address(net[i] + 1)}/64", f"{path} gateway")
+            depths.setdefault(f"{format_address(net[i] + 1)}/64", level[i])
+    if depth is not None:
+        _down_to(tables, depths, depth)
     owner = plan.prefix_text(0)
     return PlanObjects(owner, plan.title, tables, paths)
+
+
+def _down_to(tables: dict[str, list[Row]], depths: dict[str, int], depth: int) -> None:
+    """Drop the rows of nodes deeper than ``depth`` (and of what hangs on them only)."""
+
+    def path_depth(path: object) -> int:
+        return str(path).count("/") + 1
+
+    for name, column in (("prefixes", "prefix"), ("ip-addresses", "address")):
+        if name in tables:
+            tables[name] = [r for r in tables[name] if depths.get(str(r[column]), 0) <= depth]
+    if "vlans" in tables:
+        tables["vlans"] = [r for r in tables["vlans"] if path_depth(r["description"]) <= depth]
+        used = {r["group"] for r in tables["vlans"]}
+        tables["vlan-groups"] = [r for r in tables.get("vlan-groups", []) if r["name"] in used]
+    if "sites" in tables:
+        tables["sites"] = [r for r in tables["sites"] if path_depth(r["name"]) <= depth]

@@ -81,10 +81,11 @@ def sync(
     prune: bool = False,
     progress: Callable[[int], Any] | None = None,
     on_plan: Callable[[int], Any] | None = None,
+    depth: int | None = None,
 ) -> SyncResult:
     """Diff the plan against the server and, with ``apply``, send the changes."""
     started = time.monotonic()
-    objects = plan_objects(plan, settings)
+    objects = plan_objects(plan, settings, depth)
     desired = dialect.desired(objects)
     held = dialect.read(objects, desired)
     changes = diff(desired, held, objects.owner, prune=prune)
