@@ -267,3 +267,22 @@ def test_a_server_that_is_down_is_one_clear_message(tmp_path: Path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"cannot reach http://127.0.0.1:{port}" in done.stderr
     assert "is the server up" in done.stderr
+
+
+def test_tenants_and_dns_names_are_sent_once(campus: Synced, capsys: Any) -> None:
+    """isp-core with a tenant per top-level node and DNS names: the tenants are created, the
+    objects under them updated (no new prefix), then a further run sends nothing."""
+    live = campus.live
+    root = _root(ISP)
+    assert sync(live, ISP, "--apply", capsys=capsys)[0] == 0  # synced, as the test before left it
+    settings = ["--set", "tenant-depth=1", "--set", "domain=isp.example"]
+    code, result, _ = sync(live, ISP, *settings, "--apply", capsys=capsys)
+    assert code == 0
+    created = {c["kind"] for c in result["changes"] if c["action"] == "create"}
+    assert created == {"tenant"}
+    loopbacks = _managed(live.get_all("/api/ipam/ip-addresses/", prefix=root, depth=1), root)
+    named = {a["dns_name"]: (a["tenant"] or {}).get("name") for a in loopbacks if a["dns_name"]}
+    assert named.get("cr1.isp.example") == "core"
+    before = live.changes()
+    code, again, _ = sync(live, ISP, *settings, "--apply", capsys=capsys)
+    assert code == 0 and again["writes"] == 0 and live.changes() == before
