@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -203,6 +204,9 @@ class _Server:
                 body = json.loads(self.rfile.read(length)) if length else None
                 outer.seen.append((self.command, self.path, dict(self.headers), body))
                 code, data = outer.answers.pop(0) if outer.answers else (200, {})
+                if code == 0:  # no answer in time
+                    time.sleep(float(data))
+                    code, data = 200, {}
                 raw = json.dumps(data).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
@@ -411,3 +415,12 @@ def test_depth_keeps_the_containers_and_drops_the_leaves_with_what_hangs_on_them
     assert len(plan_objects(plan, {}, deepest).tables["prefixes"]) == len(full.tables["prefixes"])
     assert plan_objects(plan, {}, 0).tables["prefixes"] == [full.tables["prefixes"][0]]
     assert len(plan_objects(plan, {}, 1).tables["prefixes"]) < len(full.tables["prefixes"])
+
+
+def test_a_write_without_an_answer_is_not_retried_and_says_to_run_again(server: _Server) -> None:
+    server.answers = [(0, 1.0)]
+    slept: list[float] = []
+    client = Client(server.url, "t", timeout=0.3, sleep=slept.append)
+    with pytest.raises(IpamError, match="may have applied it — run the same command again"):
+        client.request("POST", "/api/ipam/prefixes/", [{"prefix": "2001:db8::/48"}])
+    assert slept == [] and [s[0] for s in server.seen] == ["POST"]

@@ -151,6 +151,12 @@ class Client:
                 if attempt < RETRIES and (refused or retry_timeout):
                     self.sleep(0.5 * 2**attempt)
                     continue
+                if not refused and not retry_timeout and _timed_out(exc):
+                    raise IpamError(
+                        f"{method} {path}: no answer within {self.timeout:g} s; the server may "
+                        "have applied it — run the same command again (it finds what was "
+                        "made), with a smaller --batch"
+                    ) from None
                 raise IpamError(
                     f"cannot reach {self.base}: {self._clean(str(reason))} — is the server up, "
                     "and is the URL right?"
@@ -216,6 +222,11 @@ class Client:
             if done is not None:
                 done(len(chunk))
         return out
+
+
+def _timed_out(exc: BaseException) -> bool:
+    reason = getattr(exc, "reason", exc)
+    return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError)
 
 
 def _host(url: str) -> str:
