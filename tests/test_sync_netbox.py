@@ -25,7 +25,9 @@ VERSIONS = sorted(API["versions"], key=lambda v: tuple(int(p) for p in v.split("
 SERIALIZER = {
     "tag": "tag",
     "role": "role",
+    "rir": "rir",
     "tenant": "tenant",
+    "aggregate": "aggregate",
     "site": "site",
     "vlan-group": "vlan-group",
     "vlan": "vlan",
@@ -79,7 +81,7 @@ def test_every_payload_field_is_writable_in_that_release(
             unknown = set(body) - _writable(version, change.kind)
             assert not unknown, f"NetBox {version} {change.kind}: no writable {sorted(unknown)}"
             seen.add(change.kind)
-    assert {"prefix", "ip-address", "role"} <= seen
+    assert {"prefix", "ip-address", "role", "rir", "aggregate"} <= seen
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -158,6 +160,7 @@ def test_the_filters_and_the_status_key_exist_in_that_release(version: str) -> N
     assert v["filters"]["prefix"]["within_include"]
     assert v["filters"]["ip-address"]["parent"]
     assert v["filters"]["vlan"]["group_id"]
+    assert v["filters"]["aggregate"]["prefix"]
     assert v["status_has_netbox_version"]
     assert set(ORDER) <= set(SERIALIZER)
 

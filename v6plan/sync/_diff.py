@@ -8,7 +8,7 @@ same field names, references to other objects by name. Then:
   root prefix and the node's path); only objects whose marker names this plan's owner are
   ever updated or removed. Anything else — made by hand, or by the sync of another plan —
   is left exactly as it is, even when its key is one the plan wants (``foreign``);
-- roles and tags are a shared vocabulary: created when missing, never changed or removed;
+- roles, tags and RIRs are a shared vocabulary: created when missing, never changed or removed;
 - ``apply`` is what a server does with the changes, for the property tests: a diff after an
   apply is empty.
 """
@@ -35,12 +35,25 @@ __all__ = [
     "writes",
 ]
 
-Kind = Literal["tag", "role", "tenant", "site", "vlan-group", "vlan", "prefix", "ip-address"]
+Kind = Literal[
+    "tag",
+    "role",
+    "rir",
+    "tenant",
+    "aggregate",
+    "site",
+    "vlan-group",
+    "vlan",
+    "prefix",
+    "ip-address",
+]
 #: Dependency order: each kind refers only to kinds before it. Removal runs backwards.
 ORDER: tuple[Kind, ...] = (
     "tag",
     "role",
+    "rir",
     "tenant",
+    "aggregate",
     "site",
     "vlan-group",
     "vlan",
@@ -48,7 +61,7 @@ ORDER: tuple[Kind, ...] = (
     "ip-address",
 )
 #: The vocabulary other objects use: created when missing, never updated nor pruned.
-SHARED: frozenset[Kind] = frozenset({"tag", "role"})
+SHARED: frozenset[Kind] = frozenset({"tag", "role", "rir"})
 
 Value = str | int | bool | None | tuple[str, ...]
 

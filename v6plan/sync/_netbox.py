@@ -4,8 +4,9 @@ The field a prefix's site goes in depends on the release read from ``/api/status
 4.0 and 4.1 have ``site``; 4.2 replaced it by ``scope_type`` + ``scope_id`` (``dcim.site``
 and the site's id, which the API knows: no ``comments`` fallback as in the CSV files).
 Custom fields name their models in ``object_types`` (4.0 renamed ``content_types``).
-IP address ``role`` is a choice (``loopback``), not a Role object. The marker is the custom
-field ``v6plan_path``; RIRs and aggregates are not synced yet (the files carry them).
+IP address ``role`` is a choice (``loopback``), not a Role object. The RIR (shared, like
+roles) and the plan's aggregate come first, as in the files. The marker is the custom
+field ``v6plan_path``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ._objects import PlanObjects
 __all__ = ["NetBox", "uses_scope"]
 
 _MODELS = [
+    "ipam.aggregate",
     "ipam.prefix",
     "ipam.ipaddress",
     "ipam.vlan",
@@ -55,7 +57,9 @@ class NetBox(Dialect):
     endpoints: ClassVar[dict[Kind, str]] = {
         "tag": "/api/extras/tags/",
         "role": "/api/ipam/roles/",
+        "rir": "/api/ipam/rirs/",
         "tenant": "/api/tenancy/tenants/",
+        "aggregate": "/api/ipam/aggregates/",
         "site": "/api/dcim/sites/",
         "vlan-group": "/api/ipam/vlan-groups/",
         "vlan": "/api/ipam/vlans/",
@@ -87,6 +91,15 @@ class NetBox(Dialect):
                     fields["weight"] = row["weight"]
                 marker = objects.marker(name) if kind == "tenant" else ""
                 out.append(Record(kind, name, fields, marker))
+        for row in t.get("rirs", []):
+            name = str(row["name"])
+            self.slugs[("rir", name)] = str(row["slug"])
+            fields = {"is_private": row["is_private"], "description": row["description"]}
+            out.append(Record("rir", name, fields))
+        for row in t.get("aggregates", []):
+            key = str(row["prefix"])
+            fields = {k: row[k] for k in ("rir", "tenant", "description")}
+            out.append(Record("aggregate", key, fields, objects.marker(key)))
         for row in t.get("sites", []):
             name = str(row["name"])
             self.slugs[("site", name)] = str(row["slug"])
@@ -129,7 +142,7 @@ class NetBox(Dialect):
         self.marker_id = str(found[0]["id"]) if found else None
         mine = {f"cf_{MARKER_FIELD}__isw": f"{objects.owner} "} if found else {}
         held: list[Held] = []
-        shared: tuple[Kind, ...] = ("tag", "role")
+        shared: tuple[Kind, ...] = ("tag", "role", "rir")
         for kind in shared:
             for obj in c.get_all(self.endpoints[kind]):
                 self.remember(kind, obj["name"], obj["id"])
@@ -151,6 +164,7 @@ class NetBox(Dialect):
                     fields["status"] = _choice(obj.get("status"))
                     fields["tenant"] = self.key_of("tenant", obj.get("tenant"))
                 held.append(Held(kind, obj["name"], fields, str(obj["id"]), _marker(obj)))
+        held += self._aggregates(objects.owner, mine)
         held += self._vlans(mine)
         for obj in c.get_all(self.endpoints["prefix"], within_include=objects.owner):
             held.append(self._held_prefix(obj))
@@ -164,6 +178,23 @@ class NetBox(Dialect):
             }
             held.append(Held("ip-address", obj["address"], fields, str(obj["id"]), _marker(obj)))
         return held
+
+    def _aggregates(self, owner: str, mine: dict[str, str]) -> list[Held]:
+        seen = {
+            str(o["id"]): o for o in self.client.get_all(self.endpoints["aggregate"], prefix=owner)
+        }
+        if mine:
+            for obj in self.client.get_all(self.endpoints["aggregate"], **mine):
+                seen[str(obj["id"])] = obj
+        out = []
+        for obj in seen.values():
+            fields: dict[str, Value] = {
+                "rir": self.key_of("rir", obj.get("rir")),
+                "tenant": self.key_of("tenant", obj.get("tenant")),
+                "description": _text(obj.get("description")),
+            }
+            out.append(Held("aggregate", obj["prefix"], fields, str(obj["id"]), _marker(obj)))
+        return out
 
     def _vlans(self, mine: dict[str, str]) -> list[Held]:
         groups = list(self.ids["vlan-group"].values())
@@ -231,24 +262,26 @@ class NetBox(Dialect):
         kind, key = change.kind, change.key
         body: dict[str, Any] = {}
         if create:
-            if kind in ("tag", "role", "tenant", "site", "vlan-group"):
+            if kind in ("tag", "role", "rir", "tenant", "site", "vlan-group"):
                 body = {"name": key, "slug": self.slugs.get((kind, key)) or _slug(key)}
                 if kind == "tag":
                     body["color"] = "9e9e9e"
             elif kind == "vlan":
                 group, _, vid = key.rpartition("/")
                 body = {"group": int(self.ref("vlan-group", group) or 0), "vid": int(vid)}
-            elif kind == "prefix":
+            elif kind in ("prefix", "aggregate"):
                 body = {"prefix": key}
             else:
                 body = {"address": key}
         for name, value in change.fields.items():
             body.update(self._field(kind, name, value))
-        if kind not in ("tag", "role") and change.marker is not None:
+        if kind not in ("tag", "role", "rir") and change.marker is not None:
             body["custom_fields"] = {MARKER_FIELD: change.marker}
         return body
 
     def _field(self, kind: Kind, name: str, value: Value) -> dict[str, Any]:
+        if name == "rir":
+            return {"rir": _int(self.ref("rir", value))}
         if name == "tenant":
             return {"tenant": _int(self.ref("tenant", value))}
         if name == "role":
