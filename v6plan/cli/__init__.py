@@ -64,7 +64,7 @@ def print_json(data: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import _calc, _plan, _ui
+    from . import _calc, _plan, _sync, _ui
 
     parser = argparse.ArgumentParser(
         prog="v6plan",
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _plan.register(sub)
     _calc.register(sub)
     _ui.register(sub)
+    _sync.register(sub)
     return parser
 
 
