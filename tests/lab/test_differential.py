@@ -11,13 +11,12 @@ The netns side needs root: ``need`` skips it locally and fails in CI.
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from _support.differential import flags_of
+from _support.frames import Ports
 from _support.topologies import (
     H1,
     H1_LL,
@@ -47,45 +46,6 @@ NDP_NAMES = {
 
 
 # -- running a scenario on one backend ----------------------------------------------------------------
-class Recorder:
-    """Frames seen on some interfaces while a scenario runs (both directions)."""
-
-    def __init__(self, backend: Backend, ends: list[tuple[str, str]]) -> None:
-        self.backend = backend
-        self.ends = ends
-        self.marks: dict[tuple[str, str], int] = {}
-        self.sockets: dict[tuple[str, str], socket.socket] = {}
-        if backend.name == "sim":
-            for node, ifname in ends:
-                self.marks[(node, ifname)] = len(backend.nodes[node].ifaces[ifname].history)  # type: ignore[attr-defined]
-        else:
-            from v6plan.lab.runtime.netns._nsenter import in_netns
-
-            for node, ifname in ends:
-                with in_netns(backend.namespace(node)):  # type: ignore[attr-defined]
-                    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-                    sock.bind((ifname, 0x0003))
-                sock.setblocking(False)
-                self.sockets[(node, ifname)] = sock
-
-    def frames(self, node: str, ifname: str) -> list[bytes]:
-        if self.backend.name == "sim":
-            history = self.backend.nodes[node].ifaces[ifname].history  # type: ignore[attr-defined]
-            return [f for _, f in history[self.marks[(node, ifname)] :]]
-        time.sleep(0.05)  # let the last frames of the exchange land in the socket
-        sock = self.sockets[(node, ifname)]
-        out = []
-        while True:
-            try:
-                out.append(sock.recv(65535))
-            except BlockingIOError:
-                return out
-
-    def close(self) -> None:
-        for sock in self.sockets.values():
-            sock.close()
-
-
 @dataclass
 class Result:
     verdicts: dict[str, Any] = field(default_factory=dict)
@@ -175,7 +135,7 @@ def test_first_ping_across_a_router(on_both) -> None:  # type: ignore[no-untyped
     name = namer(topo)
 
     def scenario(b: Backend) -> Result:
-        rec = Recorder(b, [("h1", "eth0"), ("h2", "eth0")])
+        rec = Ports(b, [("h1", "eth0"), ("h2", "eth0")])
         result = b.exec("h1", ["ping", "-6", "-c", "1", format_address(H2)])
         out = Result()
         out.verdicts["ping"] = (result.returncode, "1 received" in result.stdout)
@@ -256,7 +216,7 @@ def test_dad_conflict(on_both) -> None:  # type: ignore[no-untyped-def]
     name = namer(topo)
 
     def scenario(b: Backend) -> Result:
-        rec = Recorder(b, [("r1", "eth0")])
+        rec = Ports(b, [("r1", "eth0")])
         result = b.exec("r1", ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0"])
         b.settle(lambda: "dadfailed" in flags_of(b, "r1", H1), 4.0)
         out = Result()
@@ -351,7 +311,7 @@ def test_link_local_next_hop(on_both) -> None:  # type: ignore[no-untyped-def]
             "h1", ["ip", "-6", "route", "add", "2001:db8:9::/48", "via", "fe80::ff:fe00:200"]
         )
         out.verdicts["no-dev"] = (bad.returncode, bad.stderr.strip())
-        rec = Recorder(b, [("h1", "eth0")])
+        rec = Ports(b, [("h1", "eth0")])
         result = b.exec("h1", ["ping", "-6", "-c", "1", format_address(H2)])
         out.verdicts["ping"] = (result.returncode, "1 received" in result.stdout)
         out.packets["h1"] = essentials(rec.frames("h1", "eth0"), name, KEEP_ND_ECHO)
@@ -616,7 +576,7 @@ def test_subnet_router_anycast(on_both) -> None:  # type: ignore[no-untyped-def]
 
     def scenario(b: Backend) -> Result:
         out = Result()
-        rec = Recorder(b, [("h1", "eth0")])
+        rec = Ports(b, [("h1", "eth0")])
         result = b.exec("h1", ["ping", "-6", "-c", "1", "2001:db8:1::"])
         out.packets["h1"] = essentials(rec.frames("h1", "eth0"), name, KEEP_ND_ECHO)
         rec.close()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "ACTIONS",
@@ -48,18 +48,7 @@ Kind = Literal[
     "ip-address",
 ]
 #: Dependency order: each kind refers only to kinds before it. Removal runs backwards.
-ORDER: tuple[Kind, ...] = (
-    "tag",
-    "role",
-    "rir",
-    "tenant",
-    "aggregate",
-    "site",
-    "vlan-group",
-    "vlan",
-    "prefix",
-    "ip-address",
-)
+ORDER: tuple[Kind, ...] = get_args(Kind)
 #: The vocabulary other objects use: created when missing, never updated nor pruned.
 SHARED: frozenset[Kind] = frozenset({"tag", "role", "rir"})
 
