@@ -684,8 +684,11 @@ class _Linter:
                 continue
             if template.length > END_SITE_LONGEST:
                 continue  # site-too-small says it, more strongly
-            first = plan.kind.index(k) if k in plan.kind else -1
-            if first < 0 or self.node not in (None, first):
+            try:
+                first = plan.kind.index(k)
+            except ValueError:  # a level with no node in the plan
+                continue
+            if self.node not in (None, first):
                 continue
             count = plan.kind.count(k)
             self.add("site-not-48", first, self.site_advice(template, count))

@@ -58,11 +58,13 @@ class Projection:
 def top_templates(plan: Plan) -> list[SpecNode] | None:
     """The spec templates of the plan's top level, or None for a plan read from data
     (a JSON or CSV plan has no growth factors to project)."""
+    if plan.is_group(0):
+        return None
     out: list[SpecNode] = []
     seen: set[int] = set()
     for c in plan.children(0):
         template = plan.kinds[plan.kind[c]].template
-        if template is None or plan.is_group(0):
+        if template is None:
             return None
         if id(template) not in seen:
             seen.add(id(template))

@@ -10,12 +10,17 @@ from ._client import Client, IpamError
 from ._diff import ORDER, Change, Held, Kind, Record, Value
 from ._objects import PlanObjects
 
-__all__ = ["MARKER_FIELD", "Dialect", "name_of"]
+__all__ = ["MARKER_FIELD", "Dialect", "name_of", "text_of"]
 
 #: The custom field every managed object carries: "OWNER PATH" (root prefix, plan path).
 MARKER_FIELD = "v6plan_path"
 #: Names per filter request (a URL stays well under servers' limits).
 _NAMES_PER_REQUEST = 40
+
+
+def text_of(value: Any) -> str | None:
+    """A field's value as text, or None when the server left it empty."""
+    return str(value) if value not in (None, "") else None
 
 
 def name_of(obj: Mapping[str, Any] | None) -> str | None:

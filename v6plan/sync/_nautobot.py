@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from ._dialect import MARKER_FIELD, Dialect
+from ._dialect import MARKER_FIELD, Dialect, text_of
 from ._diff import Change, Held, Kind, Record, Value
 from ._objects import PlanObjects
 
@@ -42,10 +42,6 @@ _CONTENT = {
     ],
     "location-type": ["ipam.prefix", "ipam.vlan", "ipam.vlangroup"],
 }
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
 
 
 class Nautobot(Dialect):
@@ -199,7 +195,7 @@ class Nautobot(Dialect):
         for obj in found.values():
             self.remember(kind, obj["name"], obj["id"])
         for obj in found.values():
-            fields: dict[str, Value] = {"description": _text(obj.get("description"))}
+            fields: dict[str, Value] = {"description": text_of(obj.get("description"))}
             if kind == "site":
                 fields["status"] = self._status(obj)
                 fields["tenant"] = self.key_of("tenant", obj.get("tenant"))
@@ -226,7 +222,7 @@ class Nautobot(Dialect):
                 "name": obj["name"],
                 "status": self._status(obj),
                 "tenant": self.key_of("tenant", obj.get("tenant")),
-                "description": _text(obj.get("description")),
+                "description": text_of(obj.get("description")),
             }
             out.append(Held("vlan", key, fields, obj["id"], _marker(obj)))
         return out
@@ -245,7 +241,7 @@ class Nautobot(Dialect):
             "location": self.key_of("site", locations[0]) if len(locations) == 1 else None,
             "tenant": self.key_of("tenant", obj.get("tenant")),
             "vlan": self.key_of("vlan", obj.get("vlan")),
-            "description": _text(obj.get("description")),
+            "description": text_of(obj.get("description")),
             "tags": tuple(sorted(self.key_of("tag", t) or "" for t in obj.get("tags") or [])),
         }
         return Held("prefix", obj["prefix"], fields, obj["id"], _marker(obj))
@@ -254,9 +250,9 @@ class Nautobot(Dialect):
         fields: dict[str, Value] = {
             "status": self._status(obj),
             "role": self.key_of("role", obj.get("role")),
-            "dns_name": _text(obj.get("dns_name")),
+            "dns_name": text_of(obj.get("dns_name")),
             "tenant": self.key_of("tenant", obj.get("tenant")),
-            "description": _text(obj.get("description")),
+            "description": text_of(obj.get("description")),
         }
         return Held("ip-address", obj["address"], fields, obj["id"], _marker(obj))
 

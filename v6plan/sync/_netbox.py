@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ._dialect import MARKER_FIELD, Dialect
+from ._dialect import MARKER_FIELD, Dialect, text_of
 from ._diff import Change, Held, Kind, Record, Value
 from ._objects import PlanObjects
 
@@ -36,14 +36,10 @@ def uses_scope(version: str) -> bool:
     return tuple(parts + [0] * (2 - len(parts))) >= (4, 2)
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
-
-
 def _choice(value: Any) -> str | None:
     if isinstance(value, dict):
-        return _text(value.get("value"))
-    return _text(value)
+        return text_of(value.get("value"))
+    return text_of(value)
 
 
 def _slug(name: str) -> str:
@@ -159,7 +155,7 @@ class NetBox(Dialect):
             for obj in seen.values():
                 self.remember(kind, obj["name"], obj["id"])
             for obj in seen.values():
-                fields: dict[str, Value] = {"description": _text(obj.get("description"))}
+                fields: dict[str, Value] = {"description": text_of(obj.get("description"))}
                 if kind == "site":
                     fields["status"] = _choice(obj.get("status"))
                     fields["tenant"] = self.key_of("tenant", obj.get("tenant"))
@@ -172,9 +168,9 @@ class NetBox(Dialect):
             fields = {
                 "status": _choice(obj.get("status")),
                 "role": _choice(obj.get("role")),
-                "dns_name": _text(obj.get("dns_name")),
+                "dns_name": text_of(obj.get("dns_name")),
                 "tenant": self.key_of("tenant", obj.get("tenant")),
-                "description": _text(obj.get("description")),
+                "description": text_of(obj.get("description")),
             }
             held.append(Held("ip-address", obj["address"], fields, str(obj["id"]), _marker(obj)))
         return held
@@ -191,7 +187,7 @@ class NetBox(Dialect):
             fields: dict[str, Value] = {
                 "rir": self.key_of("rir", obj.get("rir")),
                 "tenant": self.key_of("tenant", obj.get("tenant")),
-                "description": _text(obj.get("description")),
+                "description": text_of(obj.get("description")),
             }
             out.append(Held("aggregate", obj["prefix"], fields, str(obj["id"]), _marker(obj)))
         return out
@@ -215,7 +211,7 @@ class NetBox(Dialect):
                 "name": obj["name"],
                 "status": _choice(obj.get("status")),
                 "tenant": self.key_of("tenant", obj.get("tenant")),
-                "description": _text(obj.get("description")),
+                "description": text_of(obj.get("description")),
             }
             out.append(Held("vlan", key, fields, str(obj["id"]), _marker(obj)))
         return out
@@ -237,7 +233,7 @@ class NetBox(Dialect):
             "mark_utilized": bool(obj.get("mark_utilized")),
             "site": self.key_of("site", site),
             "vlan": self.key_of("vlan", obj.get("vlan")),
-            "description": _text(obj.get("description")),
+            "description": text_of(obj.get("description")),
             "tags": tuple(sorted(t.get("name", "") for t in obj.get("tags") or [])),
         }
         return Held("prefix", obj["prefix"], fields, str(obj["id"]), _marker(obj))
